@@ -1,0 +1,273 @@
+"""The composition root: the only module that wires handlers, services and storage together.
+
+`Runtime` owns the lifecycle: open the database, build services, start the Application (without
+PTB's Updater), replay pending inbox rows, then run the poller, the processor, the outbox sender
+and the scheduled jobs until asked to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import Application, ContextTypes
+
+import handlers.binding
+import handlers.fallback
+import handlers.feedback
+import handlers.report
+import handlers.start
+import handlers.views
+import handlers.work
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, BotData, Services
+from bot.delivery.outbox import Outbox
+from bot.delivery.sender import Sender
+from bot.i18n import t
+from bot.ingest.poller import Poller, PollingConflict
+from bot.ingest.processor import UpdateProcessor, current_scope
+from bot.notify import Notifier
+from bot.services.calendar import WorkCalendar
+from bot.services.onboarding import OnboardingService
+from bot.services.people import PeopleService
+from bot.services.tickets import TicketRules, TicketService
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+GATE_GROUP = -1  # the unbound-group gate; /bind runs one group earlier
+MAIN_GROUP = 0
+
+
+def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+    """Build every service on one database and one clock."""
+    calendar = WorkCalendar(settings.park.tz)
+    outbox = Outbox(db, clock)
+    rules = TicketRules(
+        resolve_working_days=settings.tickets.resolve_working_days,
+        rating_window_days=settings.tickets.rating_window_days,
+        category_keywords=settings.tickets.category_keywords,
+        kind_keywords=settings.tickets.kind_keywords,
+        urgent_keywords=settings.tickets.urgent_keywords,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        calendar=calendar,
+        people=PeopleService(db, clock, config_admins=settings.park.admins),
+        tickets=TicketService(db, clock, calendar, rules),
+        onboarding=OnboardingService(
+            db, clock, invite_valid_days=settings.tickets.invite_valid_days
+        ),
+        outbox=outbox,
+        notifier=Notifier(db, outbox, settings),
+    )
+
+
+def register_handlers(app: BotApplication) -> None:
+    """Register every handler. Order matters across groups; see each comment."""
+    # Group -2: /bind and /unbind must work in groups that are not bound yet.
+    # Group -1: the gate that silences everything else in unbound groups.
+    handlers.binding.register(app, gate_group=GATE_GROUP)
+    # Group 0, first match wins: /start /help /lang, cadre work (incl. replies to prompts),
+    # reading, enterprise feedback buttons, then report detection for ordinary group messages.
+    handlers.start.register(app, group=MAIN_GROUP)
+    handlers.work.register(app, group=MAIN_GROUP)
+    handlers.views.register(app, group=MAIN_GROUP)
+    handlers.feedback.register(app, group=MAIN_GROUP)
+    handlers.report.register(app, group=MAIN_GROUP)
+    # Last in group 0, so they only see what no handler above matched.
+    handlers.fallback.register(app, group=MAIN_GROUP)
+    app.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Record a handler failure for the intake (which rolls back) and log the traceback."""
+    scope = current_scope.get()
+    if scope is not None and isinstance(update, Update):
+        scope.error = context.error
+        log.error("update %s failed in a handler", update.update_id, exc_info=context.error)
+        return
+    log.error("job or background failure", exc_info=context.error)
+
+
+def build_application(settings: Settings) -> BotApplication:
+    """Build the Application without PTB's Updater: our poller or webhook feeds it."""
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    app: BotApplication = (
+        Application.builder()
+        .token(settings.telegram.token.get_secret_value())
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.api_base_url.replace("/bot", "/file/bot"))
+        .updater(None)
+        .context_types(context_types)
+        .build()
+    )
+    register_handlers(app)
+    return app
+
+
+def bot_commands(locale: str) -> list[BotCommand]:
+    names = (
+        "report",
+        "mytickets",
+        "mine",
+        "ticket",
+        "claim",
+        "progress",
+        "resolve",
+        "transfer",
+        "help",
+        "lang",
+    )
+    return [BotCommand(name, t(locale, f"menu.{name}")) for name in names]
+
+
+@dataclass
+class Runtime:
+    """Everything that runs while the bot is up, with an orderly start and stop."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    app: BotApplication | None = None
+    services: Services | None = None
+    processor: UpdateProcessor | None = None
+    sender: Sender | None = None
+    poller: Poller | None = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
+        db = Database(self.settings.storage.path)
+        await db.connect()
+        services = build_services(self.settings, db, self.clock)
+        app = build_application(self.settings)
+        app.bot_data.services = services
+        await self._initialize(app)
+        app.bot_data.bot_username = app.bot.username or ""
+        self.app, self.services = app, services
+        self.processor = UpdateProcessor(
+            app, db, self.clock, on_failure=services.notifier.handler_failed
+        )
+        self.sender = Sender(
+            app.bot,
+            db,
+            services.outbox,
+            self.clock,
+            self.settings.delivery,
+            on_permanent_failure=services.notifier.delivery_failed,
+        )
+        await app.start()
+        await self._announce_commands(app)
+        if self.settings.telegram.mode == "polling":
+            await app.bot.delete_webhook(drop_pending_updates=False)
+        replayed = await self.processor.drain()
+        if replayed:
+            log.info("replayed %d pending updates from the inbox", replayed)
+        self.tasks.append(asyncio.create_task(self.sender.run(), name="sender"))
+        self.tasks.append(asyncio.create_task(self.processor.run(), name="processor"))
+        if self.settings.telegram.mode == "polling":
+            self.poller = Poller(
+                app.bot,
+                db,
+                self.clock,
+                self.processor.wakeup,
+                timeout=self.settings.telegram.poll_timeout,
+            )
+            self.tasks.append(asyncio.create_task(self._poll(), name="poller"))
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(self._close_unrated, interval=300, first=2)
+        app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
+        log.info(
+            "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
+        )
+
+    async def _initialize(self, app: BotApplication) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await app.initialize()
+                return
+            except NetworkError as exc:
+                log.warning("Telegram unreachable at start (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _announce_commands(self, app: BotApplication) -> None:
+        try:
+            await app.bot.set_my_commands(bot_commands("zh_CN"))
+            await app.bot.set_my_commands(bot_commands("en"), language_code="en")
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", exc)
+
+    async def _poll(self) -> None:
+        assert self.poller is not None
+        try:
+            await self.poller.run()
+        except PollingConflict as exc:
+            log.critical("%s", exc)
+            self.exit_code = 3
+            self.stop_event.set()
+
+    async def _close_unrated(self, context: BotContext) -> None:
+        """Close tickets nobody rated within the window, as 未评价."""
+        services = context.services
+        async with services.db.transaction():
+            for view in await services.tickets.close_unrated():
+                await services.notifier.auto_closed(view)
+
+    async def _purge(self, context: BotContext) -> None:
+        """Drop handled inbox rows after three days."""
+        assert self.processor is not None
+        purged = await self.processor.purge()
+        if purged:
+            log.info("purged %d handled updates from the inbox", purged)
+
+    exit_code: int = 0
+
+    async def stop(self) -> None:
+        """Stop fetching, finish the update in hand, acknowledge, flush sends, close."""
+        if self.poller is not None:
+            self.poller.stop()
+        if self.processor is not None:
+            self.processor.stop()
+        for task in self.tasks:
+            if task.get_name() == "poller":
+                task.cancel()
+        await asyncio.gather(
+            *[t for t in self.tasks if t.get_name() != "sender"], return_exceptions=True
+        )
+        if self.poller is not None:
+            await self.poller.acknowledge()
+        if self.sender is not None:
+            await self.sender.stop(timeout=3.0)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.app is not None:
+            if self.app.running:
+                await self.app.stop()
+            await self.app.shutdown()
+        if self.services is not None:
+            await self.services.db.close()
+        log.info("liaison-bot stopped")
+
+
+async def run_until_signalled(runtime: Runtime) -> int:
+    """Start, run until SIGTERM/SIGINT (or a polling conflict), then stop gracefully."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, runtime.stop_event.set)
+    await runtime.start()
+    await runtime.stop_event.wait()
+    await runtime.stop()
+    return runtime.exit_code

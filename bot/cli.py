@@ -1,0 +1,145 @@
+"""The `liaison-bot` command line: run, demo, check-config, roster import, invite."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import DomainError
+from bot.i18n import t
+from bot.logs import setup_logging
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liaison-bot", description="企业服务助手 liaison-bot")
+    parser.add_argument(
+        "--config", default=DEFAULT_CONFIG, help="TOML config (default ./config.toml)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (polling or webhook, as configured)")
+    sub.add_parser("check-config", help="check the configuration and exit")
+    demo = sub.add_parser("demo", help="play the ticket story against the bundled sandbox")
+    demo.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en"])
+    roster = sub.add_parser("roster", help="roster commands")
+    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
+    imp = roster_sub.add_parser("import", help="import enterprises and cadres (.xlsx / .csv)")
+    imp.add_argument("files", nargs="+", type=Path)
+    invite = sub.add_parser("invite", help="print a deep link that binds a Telegram user")
+    invite.add_argument("kind", choices=["enterprise", "cadre"])
+    invite.add_argument("name")
+    return parser
+
+
+def _settings(path: str) -> Settings:
+    return load_settings(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from bot.demo import run_demo  # the demo pulls in the sandbox; only load it here
+
+        setup_logging("WARNING", secrets=[])
+        return asyncio.run(run_demo(locale=args.lang))
+    try:
+        settings = _settings(args.config)
+    except ConfigError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return 2
+    setup_logging(settings.logging.level, secrets=[settings.telegram.token.get_secret_value()])
+    if args.command == "check-config":
+        print(f"config OK: {args.config}")
+        return 0
+    if args.command == "run":
+        if not settings.telegram.token.get_secret_value():
+            print(
+                "config error: telegram.token is empty (set it in the config file or "
+                "LIAISON_TELEGRAM__TOKEN)",
+                file=sys.stderr,
+            )
+            return 2
+        from bot.app import Runtime, run_until_signalled
+
+        return asyncio.run(run_until_signalled(Runtime(settings)))
+    if args.command == "roster":
+        return asyncio.run(_roster_import(settings, args.files))
+    if args.command == "invite":
+        return asyncio.run(_invite(settings, args.kind, args.name))
+    return 2
+
+
+async def _roster_import(settings: Settings, files: list[Path]) -> int:
+    from bot.services.roster import RosterError, RosterService
+    from storage.db import Database
+
+    db = Database(settings.storage.path)
+    await db.connect()
+    try:
+        report = await RosterService(db, SystemClock()).import_files(
+            files, locale=settings.park.locale
+        )
+    except RosterError as error:
+        for problem in error.problems:
+            print(problem.describe(), file=sys.stderr)
+        print(t(settings.park.locale, "roster.nothing_changed"), file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    for line in report.lines(settings.park.locale):
+        print(line)
+    return 0
+
+
+async def _invite(settings: Settings, kind: str, name: str) -> int:
+    from bot.services.onboarding import OnboardingService
+    from storage.db import Database
+
+    db = Database(settings.storage.path)
+    await db.connect()
+    try:
+        invite = await OnboardingService(
+            db, SystemClock(), invite_valid_days=settings.tickets.invite_valid_days
+        ).invite(kind, name)
+    except DomainError as error:
+        print(t(settings.park.locale, error.key, **error.params), file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    username = await _bot_username(settings)
+    link = f"https://t.me/{username}?start={invite.payload}" if username else None
+    print(f"{invite.kind}: {invite.name}")
+    print(f"/start {invite.payload}")
+    if link:
+        print(link)
+    print(f"expires: {invite.expires_at.astimezone(settings.park.tz):%Y-%m-%d %H:%M}")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """Ask Telegram for the bot's username (for a clickable link); None when offline."""
+    token = settings.telegram.token.get_secret_value()
+    if not token:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(token, base_url=settings.telegram.api_base_url) as bot:
+            return bot.username
+    except (TelegramError, OSError) as exc:
+        logging.getLogger(__name__).warning("could not reach Telegram for the username: %s", exc)
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Settings: a TOML file with `LIAISON_` environment overrides (`__` between levels).
+
+Unknown keys are refused at every level, so a typo never silently falls back to a default.
+`load_settings` turns every problem into `ConfigError` with one line per key, naming the key and
+how to fix it, and never echoing a secret.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.domain.taxonomy import (
+    CATEGORIES,
+    DEFAULT_CATEGORY_KEYWORDS,
+    DEFAULT_KIND_KEYWORDS,
+    DEFAULT_URGENT_KEYWORDS,
+    KINDS,
+)
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,100}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `lines` says what to fix, one line per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class WebhookSettings(_Section):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    url: str = ""
+    secret_token: SecretStr = SecretStr("")
+    path: str = "/telegram"
+
+
+class TelegramSettings(_Section):
+    token: SecretStr = SecretStr("")
+    api_base_url: str = DEFAULT_API_BASE_URL
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(default=30, ge=0, le=60)
+    webhook: WebhookSettings = WebhookSettings()
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if raw and not _TOKEN_RE.match(raw):
+            # Never include the value itself in the message.
+            raise ValueError("does not look like a bot token (digits, a colon, then letters)")
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class StorageSettings(_Section):
+    path: str = "data/liaison.db"
+
+
+class ParkSettings(_Section):
+    name: str = "开发区"
+    timezone: str = "Asia/Shanghai"
+    locale: Literal["zh_CN", "en"] = "zh_CN"
+    admins: list[int] = Field(default_factory=list)
+    # Where unexpected errors and delivery failures are reported; 0 = each admin privately.
+    admin_chat_id: int = 0
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (example: Asia/Shanghai)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class TicketSettings(_Section):
+    resolve_working_days: int = Field(default=5, ge=1, le=60)
+    rating_window_days: int = Field(default=7, ge=1, le=60)
+    hashtags: list[str] = Field(default_factory=lambda: ["#诉求", "#问题", "#求助"])
+    category_keywords: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_CATEGORY_KEYWORDS.items()}
+    )
+    kind_keywords: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_KIND_KEYWORDS.items()}
+    )
+    urgent_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_URGENT_KEYWORDS))
+    invite_valid_days: int = Field(default=7, ge=1, le=90)
+
+    @field_validator("category_keywords")
+    @classmethod
+    def _known_categories(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("kind_keywords")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+        return value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            if not tag.startswith("#") or len(tag) < 2:
+                raise ValueError(f"{tag!r} must start with # (example: #诉求)")
+        return value
+
+
+class DeliverySettings(_Section):
+    # Kept a little under Telegram's limits (30/s overall, 20/min per group, 1/s per private
+    # chat) so that jitter on the wire never provokes a 429.
+    global_per_second: float = Field(default=28.0, gt=0, le=1000)
+    group_per_minute: int = Field(default=19, ge=1, le=1000)
+    private_interval_seconds: float = Field(default=1.05, ge=0, le=60)
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    concurrency: int = Field(default=8, ge=1, le=64)
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """All settings. Build with `load_settings(path)`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIAISON_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    park: ParkSettings = ParkSettings()
+    tickets: TicketSettings = TicketSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over the file; init kwargs (tests, demo) win over both.
+        # The file comes from `toml_file` in model_config, set by `load_settings`.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
+    """Read settings from a TOML file plus environment overrides.
+
+    Args:
+        path: the TOML file; None reads only the environment and `overrides`.
+        overrides: section dicts that win over file and environment (used by tests and demo).
+
+    Raises:
+        ConfigError: the file is missing or unreadable, or a key is unknown or has a bad value.
+    """
+    settings_cls: type[Settings] = Settings
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(
+                [
+                    f"config file not found: {file} "
+                    "(copy config.example.toml to config.toml, or pass --config PATH)"
+                ]
+            )
+        try:
+            tomllib.loads(file.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
+
+        class FileSettings(Settings):
+            model_config = SettingsConfigDict(toml_file=file)
+
+        settings_cls = FileSettings
+    try:
+        return settings_cls(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: Any) -> str:
+    """One line for one validation error: the key, what is wrong, where to fix it."""
+    loc = [str(part) for part in error.get("loc", ())]
+    key = ".".join(loc) or "(top level)"
+    env = "LIAISON_" + "__".join(part.upper() for part in loc)
+    if error.get("type") == "extra_forbidden":
+        return f"config error: unknown key {key!r}: remove it or check its spelling"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"config error: {key}: {message} (set it in the config file or {env})"

@@ -1,0 +1,57 @@
+"""The typed context handed to every handler: settings and services, no globals.
+
+python-telegram-bot builds `BotData` itself (no arguments); the composition root fills in
+`services` once the database is open, before any update is processed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery.outbox import Outbox
+from bot.notify import Notifier
+from bot.services.calendar import WorkCalendar
+from bot.services.onboarding import OnboardingService
+from bot.services.people import PeopleService
+from bot.services.tickets import TicketService
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    calendar: WorkCalendar
+    people: PeopleService
+    tickets: TicketService
+    onboarding: OnboardingService
+    outbox: Outbox
+    notifier: Notifier
+
+
+class BotData:
+    """Application-wide data; `services` is set in post_init."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+        self.bot_username: str = ""
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not ready (post_init has not run)")
+        return services
+
+
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,201 @@
+"""The one way the bot sends anything: owed Bot API calls written to the outbox table.
+
+Callers enqueue inside the transaction of the change that caused the message, so a crash either
+keeps both or neither. The Sender (sender.py) delivers them. Buttons are plain data here
+(`Button`), turned into Bot API JSON at enqueue time, so nothing above imports telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import Clock
+from storage.db import Database
+from storage.repos.queues import OutboxRepo
+
+TEXT_LIMIT = 4096
+# Split a little below the limit so HTML escapes and markup never push a chunk over it.
+CHUNK = 3900
+CAPTION_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode()) > 64:
+            raise ValueError(f"callback data over 64 bytes: {self.data!r}")
+
+
+Keyboard = Sequence[Sequence[Button]]
+
+
+def keyboard_json(rows: Keyboard | None) -> dict[str, Any] | None:
+    if not rows:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "callback_data": b.data} for b in row] for row in rows
+        ]
+    }
+
+
+def split_text(text: str, limit: int = CHUNK) -> list[str]:
+    """Split on line boundaries into chunks of at most `limit` characters."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: cut it hard
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class Outbox:
+    """Enqueue messages; must be called inside `Database.transaction()`."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.repo = OutboxRepo(db)
+        self.wakeup = asyncio.Event()
+
+    async def _put(
+        self, chat_id: int, method: str, params: dict[str, Any], purpose: str, ticket_id: int | None
+    ) -> int:
+        item_id = await self.repo.enqueue(
+            chat_id=chat_id,
+            method=method,
+            params=params,
+            purpose=purpose,
+            ticket_id=ticket_id,
+            now=self.clock.now(),
+        )
+        # The sender reads under the same lock, so it only sees this row once committed.
+        self.wakeup.set()
+        return item_id
+
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        keyboard: Keyboard | None = None,
+        force_reply: str | None = None,
+        purpose: str = "",
+        ticket_id: int | None = None,
+    ) -> list[int]:
+        """Queue a text message (HTML), split on line boundaries if long; return outbox ids."""
+        parts = split_text(text)
+        ids: list[int] = []
+        for index, part in enumerate(parts):
+            params: dict[str, Any] = {"chat_id": chat_id, "text": part, "parse_mode": "HTML"}
+            params["link_preview_options"] = {"is_disabled": True}
+            if reply_to is not None and index == 0:
+                params["reply_parameters"] = {
+                    "message_id": reply_to,
+                    "allow_sending_without_reply": True,
+                }
+            if index == len(parts) - 1:
+                markup = keyboard_json(keyboard)
+                if force_reply is not None:
+                    markup = {
+                        "force_reply": True,
+                        "selective": True,
+                        "input_field_placeholder": force_reply[:64],
+                    }
+                if markup:
+                    params["reply_markup"] = markup
+            ids.append(await self._put(chat_id, "sendMessage", params, purpose, ticket_id))
+        return ids
+
+    async def send_file(
+        self,
+        chat_id: int,
+        kind: str,
+        file_id: str,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
+        purpose: str = "",
+        ticket_id: int | None = None,
+    ) -> int:
+        """Queue a photo or document by Telegram file_id."""
+        method = "sendPhoto" if kind == "photo" else "sendDocument"
+        field = "photo" if kind == "photo" else "document"
+        params: dict[str, Any] = {"chat_id": chat_id, field: file_id}
+        if caption:
+            params["caption"] = caption[:CAPTION_LIMIT]
+            params["parse_mode"] = "HTML"
+        if reply_to is not None:
+            params["reply_parameters"] = {
+                "message_id": reply_to,
+                "allow_sending_without_reply": True,
+            }
+        return await self._put(chat_id, method, params, purpose, ticket_id)
+
+    async def edit_text(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        keyboard: Keyboard | None = None,
+        purpose: str = "edit",
+        ticket_id: int | None = None,
+    ) -> int:
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text[:TEXT_LIMIT],
+            "parse_mode": "HTML",
+        }
+        markup = keyboard_json(keyboard)
+        if markup:
+            params["reply_markup"] = markup
+        return await self._put(chat_id, "editMessageText", params, purpose, ticket_id)
+
+    async def edit_keyboard(
+        self,
+        chat_id: int,
+        message_id: int,
+        keyboard: Keyboard | None,
+        *,
+        ticket_id: int | None = None,
+    ) -> int:
+        params: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id}
+        markup = keyboard_json(keyboard)
+        params["reply_markup"] = markup or {"inline_keyboard": []}
+        return await self._put(chat_id, "editMessageReplyMarkup", params, "edit", ticket_id)
+
+    async def answer_callback(
+        self, chat_id: int, callback_query_id: str, text: str | None = None, *, alert: bool = False
+    ) -> int:
+        params: dict[str, Any] = {"callback_query_id": callback_query_id}
+        if text:
+            params["text"] = text[:200]
+            params["show_alert"] = alert
+        return await self._put(chat_id, "answerCallbackQuery", params, "callback", None)
+
+    async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
+        """If `message_id` is a prompt the bot sent in this chat, return (purpose, ticket_id)."""
+        return await self.repo.prompt_for(chat_id, message_id)

@@ -1,0 +1,235 @@
+"""Deliver the outbox: in order per chat, under Telegram's flood limits, with retries.
+
+Limits (defaults a little under Telegram's): about 28 messages/s overall, 19 per minute per
+group, one per 1.05 s per private chat. A 429 pauses that chat for `retry_after`; network errors
+and 5xx are retried with capped exponential backoff, for as long as it takes (a Telegram outage
+loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, Protocol
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.config import DeliverySettings
+from bot.delivery.outbox import Outbox
+from storage.db import Database
+from storage.repos.queues import OutboxItem, OutboxRepo
+
+log = logging.getLogger(__name__)
+
+COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+MAX_BACKOFF = 300.0
+_HARMLESS = ("message is not modified",)
+_SILENT_METHODS = frozenset({"answerCallbackQuery", "editMessageReplyMarkup", "editMessageText"})
+
+FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
+
+
+class ApiCaller(Protocol):
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any] | None = None) -> Any:
+        """Call one Bot API method with JSON parameters."""
+        ...
+
+
+class Sender:
+    """The background task that empties the outbox."""
+
+    def __init__(
+        self,
+        bot: ApiCaller,
+        db: Database,
+        outbox: Outbox,
+        clock: Clock,
+        settings: DeliverySettings,
+        *,
+        on_permanent_failure: FailureHook | None = None,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.outbox = outbox
+        self.repo = OutboxRepo(db)
+        self.clock = clock
+        self.settings = settings
+        self.on_permanent_failure = on_permanent_failure
+        self._sem = asyncio.Semaphore(settings.concurrency)
+        self._inflight: set[int] = set()
+        self._busy_chats: set[int] = set()
+        self._paused_until: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._private_last: dict[int, float] = {}
+        self._global_next = 0.0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self.sent_count = 0
+
+    # -- pacing ------------------------------------------------------------------------------
+    def _chat_wait(self, item: OutboxItem, now: float) -> float:
+        paused = self._paused_until.get(item.chat_id, 0.0) - now
+        if item.method not in COUNTED:
+            return max(paused, 0.0)
+        wait = paused
+        if item.chat_id > 0:
+            last = self._private_last.get(item.chat_id)
+            if last is not None:
+                wait = max(wait, last + self.settings.private_interval_seconds - now)
+        else:
+            window = self._group_sends.get(item.chat_id)
+            if window is not None:
+                while window and window[0] <= now - 60.0:
+                    window.popleft()
+                if len(window) >= self.settings.group_per_minute:
+                    wait = max(wait, window[0] + 60.0 - now + 0.05)
+        return max(wait, 0.0)
+
+    def _note_send(self, item: OutboxItem, now: float) -> None:
+        if item.method not in COUNTED:
+            return
+        if item.chat_id > 0:
+            self._private_last[item.chat_id] = now
+        else:
+            self._group_sends.setdefault(item.chat_id, deque()).append(now)
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Deliver until `stop()`; wake on new rows, finished sends or the next due time."""
+        while not self._stopping:
+            self.outbox.wakeup.clear()
+            try:
+                sleep_for = await self._round()
+            except Exception:  # the loop must survive a bad round (e.g. database busy)
+                log.exception("outbox round failed")
+                sleep_for = 1.0
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox.wakeup.wait(), timeout=sleep_for)
+
+    async def _round(self) -> float:
+        async with self.db.transaction():
+            items = await self.repo.due(self.clock.now(), limit=500)
+            next_due = await self.repo.next_due_at() if not items else None
+        wake = 1.0
+        if next_due is not None:
+            wake = min(wake, max((next_due - self.clock.now()).total_seconds(), 0.01))
+        blocked: set[int] = set()
+        for item in items:
+            if self._stopping:
+                break
+            if item.id in self._inflight:
+                continue
+            counted = item.method in COUNTED
+            if item.chat_id in self._busy_chats or (counted and item.chat_id in blocked):
+                if counted:
+                    blocked.add(item.chat_id)
+                continue
+            now = time.monotonic()
+            wait = self._chat_wait(item, now)
+            if wait > 0:
+                blocked.add(item.chat_id)
+                wake = min(wake, wait)
+                continue
+            if counted:
+                gap = self._global_next - now
+                if gap > 0:
+                    await asyncio.sleep(gap)
+                    now = time.monotonic()
+                self._global_next = (
+                    max(now, self._global_next) + 1.0 / self.settings.global_per_second
+                )
+            await self._sem.acquire()
+            self._busy_chats.add(item.chat_id)
+            self._inflight.add(item.id)
+            self._note_send(item, now)
+            task = asyncio.create_task(self._deliver(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return wake
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            await self._attempt(item)
+        except Exception:
+            log.exception("outbox item %s: unexpected failure", item.id)
+            await self._retry(item, "unexpected error", backoff=True)
+        finally:
+            self._inflight.discard(item.id)
+            self._busy_chats.discard(item.chat_id)
+            self._sem.release()
+            self.outbox.wakeup.set()
+
+    async def _attempt(self, item: OutboxItem) -> None:
+        try:
+            result = await self.bot.do_api_request(item.method, api_kwargs=item.params)
+        except RetryAfter as exc:
+            delay = _seconds(exc.retry_after)
+            self._paused_until[item.chat_id] = time.monotonic() + delay
+            log.warning("outbox %s chat %s: 429, retry after %.0fs", item.id, item.chat_id, delay)
+            await self._retry(item, f"429 retry_after={delay}", delay=delay)
+        except BadRequest as exc:
+            if any(text in exc.message for text in _HARMLESS):
+                await self._sent(item, None)
+            else:
+                await self._fail(item, f"400 {exc.message}")
+        except Forbidden as exc:
+            await self._fail(item, f"403 {exc.message}")
+        except NetworkError as exc:  # timeouts, dropped connections, 5xx
+            await self._retry(item, f"network: {exc.message}", backoff=True)
+        except TelegramError as exc:
+            if item.attempts + 1 >= self.settings.max_attempts:
+                await self._fail(item, f"error: {exc.message}")
+            else:
+                await self._retry(item, f"error: {exc.message}", backoff=True)
+        else:
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+            await self._sent(item, message_id)
+
+    async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
+        async with self.db.transaction():
+            await self.repo.mark_sent(item.id, message_id, self.clock.now())
+        self.sent_count += 1
+        log.debug("outbox %s sent to chat %s (ticket %s)", item.id, item.chat_id, item.ticket_id)
+
+    async def _retry(
+        self, item: OutboxItem, error: str, *, delay: float | None = None, backoff: bool = False
+    ) -> None:
+        if backoff:
+            delay = min(MAX_BACKOFF, 2.0 ** min(item.attempts, 10)) * random.uniform(0.5, 1.0)
+        when = self.clock.now() + timedelta(seconds=delay or 0.0)
+        async with self.db.transaction():
+            await self.repo.reschedule(item.id, when, error)
+
+    async def _fail(self, item: OutboxItem, error: str) -> None:
+        log.warning(
+            "outbox %s (%s, chat %s, ticket %s) failed for good: %s",
+            item.id,
+            item.method,
+            item.chat_id,
+            item.ticket_id,
+            error,
+        )
+        async with self.db.transaction():
+            await self.repo.mark_failed(item.id, error, self.clock.now())
+            if item.method not in _SILENT_METHODS and self.on_permanent_failure is not None:
+                await self.on_permanent_failure(item, error)
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking new items and let in-flight sends finish (bounded)."""
+        self._stopping = True
+        self.outbox.wakeup.set()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

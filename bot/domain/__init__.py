@@ -1,0 +1,1 @@
+"""Domain: models, the ticket state machine and the taxonomy. Imports nothing from the app."""

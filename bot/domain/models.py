@@ -1,0 +1,132 @@
+"""Plain domain objects returned by repositories and services (no I/O, no Telegram)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.lifecycle import Status
+
+
+class Role(StrEnum):
+    CADRE = "cadre"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Cadre:
+    id: int
+    name: str
+    phone: str | None
+    role: Role
+    leader_id: int | None
+    telegram_id: int | None
+    on_leave: bool
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    id: int
+    name: str
+    credit_code: str | None
+    industry: str | None
+    grid: str | None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    enterprise_id: int
+    primary_cadre_id: int | None
+    backup_cadre_id: int | None
+
+
+@dataclass(frozen=True)
+class ChatBinding:
+    chat_id: int
+    kind: str  # enterprise | park | jobs | logistics
+    enterprise_id: int | None
+    title: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, resolved on the server from the Telegram user id for every action."""
+
+    telegram_id: int
+    cadre: Cadre | None = None
+    enterprise_id: int | None = None  # set when the user is an enterprise contact
+    config_admin: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.config_admin or (self.cadre is not None and self.cadre.role is Role.ADMIN)
+
+    @property
+    def is_staff(self) -> bool:
+        """Cadres, leaders and admins: the administration side."""
+        return self.is_admin or self.cadre is not None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.cadre is not None and self.cadre.role in (Role.LEADER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    ticket_id: int
+    kind: str
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    mime_type: str | None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    enterprise_id: int
+    reporter_id: int
+    chat_id: int
+    source_message_id: int
+    kind: str
+    category: str
+    urgency: str
+    content: str
+    status: Status
+    assignee_id: int | None
+    deadline_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    solved_rating: str | None
+    satisfaction: str | None
+    supervision_level: int
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    id: int
+    ticket_id: int
+    type: str
+    actor_id: int | None
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket with the names a reader needs, for rendering."""
+
+    ticket: Ticket
+    enterprise: Enterprise
+    assignee: Cadre | None
+    reopen_count: int
+    attachments: list[Attachment] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)

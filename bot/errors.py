@@ -1,0 +1,55 @@
+"""Domain errors. Services raise them; handlers turn them into a reply in the user's language.
+
+Each error carries a catalog key and its parameters, so the message is translated at the edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: `key` names a locale catalog entry, `params` fill it."""
+
+    key = "error.generic"
+
+    def __init__(self, key: str | None = None, **params: Any) -> None:
+        self.key = key or type(self).key
+        self.params = params
+        super().__init__(f"{self.key} {params}" if params else self.key)
+
+
+class TicketNotFound(DomainError):
+    key = "error.ticket_not_found"
+
+
+class NotAllowed(DomainError):
+    key = "error.not_allowed"
+
+
+class InvalidTransition(DomainError):
+    key = "error.invalid_transition"
+
+
+class NotBound(DomainError):
+    key = "error.not_bound"
+
+
+class UnknownEnterprise(DomainError):
+    key = "error.unknown_enterprise"
+
+
+class UnknownCadre(DomainError):
+    key = "error.unknown_cadre"
+
+
+class InvalidInput(DomainError):
+    key = "error.invalid_input"
+
+
+class DuplicateTicket(DomainError):
+    key = "error.duplicate_ticket"
+
+
+class InviteInvalid(DomainError):
+    key = "error.invite_invalid"

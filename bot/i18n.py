@@ -1,0 +1,76 @@
+"""Locale catalogs: every user-facing text, zh_CN first and en second.
+
+Catalogs are TOML files under `bot/locales/<locale>/`. In `messages.toml` the tables give the
+key (`[ticket] ack = ...` is `ticket.ack`); any other `<area>.toml` prefixes its keys with the
+area (`roster.toml`, entry `bad_row`, is `roster.bad_row`). Values are `str.format` templates.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LOCALES: tuple[str, ...] = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+
+
+class MissingTranslation(KeyError):
+    """A key is absent from a catalog (a bug: tests check both catalogs cover every key)."""
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """Load and flatten every TOML file of one locale into `area.key -> template`."""
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}")
+    merged: dict[str, str] = {}
+    folder = resources.files("bot.locales").joinpath(locale)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        area = entry.name.removesuffix(".toml")
+        data = tomllib.loads(entry.read_text("utf-8"))
+        _flatten("" if area == "messages" else area, data, merged)
+    return merged
+
+
+def _flatten(prefix: str, data: dict[str, Any], into: dict[str, str]) -> None:
+    for key, value in data.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(full, value, into)
+        else:
+            into[full] = str(value)
+
+
+def normalize_locale(code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map a Telegram language code or a user's choice onto a supported locale."""
+    if not code:
+        return default
+    lowered = code.lower().replace("-", "_")
+    if lowered.startswith("zh"):
+        return "zh_CN"
+    if lowered.startswith("en"):
+        return "en"
+    return default
+
+
+def t(locale: str, key: str, /, **params: Any) -> str:
+    """Translate `key` into `locale`, filling `params`."""
+    try:
+        template = catalog(locale)[key]
+    except KeyError:
+        raise MissingTranslation(f"{locale}: {key}") from None
+    return template.format(**params) if params else template
+
+
+class Translator:
+    """A bound locale, handy to pass around: `tr("ticket.ack", id=3)`."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        return t(self.locale, key, **params)

@@ -1,0 +1,1 @@
+"""Locale catalogs (TOML) for bot.i18n."""

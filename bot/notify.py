@@ -1,0 +1,223 @@
+"""Who is told what, after each change: composes the messages and queues them in the outbox.
+
+Called inside the transaction of the change (the update's or the job's), so the change and the
+messages it owes commit together. Private messages go in the recipient's language; group
+messages in the park's.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.delivery.outbox import Outbox
+from bot.domain.models import Actor, Cadre, TicketView
+from bot.i18n import Translator
+from bot.render import tickets as render
+from bot.services.tickets import Created, Rated, Transferred
+from storage.db import Database
+from storage.repos.chats import ChatRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.queues import OutboxItem
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Compose and queue the notifications the ticket loop owes."""
+
+    def __init__(self, db: Database, outbox: Outbox, settings: Settings) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.settings = settings
+        self.people = PeopleRepo(db)
+        self.chats = ChatRepo(db)
+        self.tz: ZoneInfo = settings.park.tz
+        self.group_tr = Translator(settings.park.locale)
+
+    async def tr_for(self, telegram_id: int) -> Translator:
+        return Translator(await self.people.user_locale(telegram_id) or self.settings.park.locale)
+
+    async def admin_ids(self) -> list[int]:
+        roster = await self.people.admin_telegram_ids()
+        configured = list(self.settings.park.admins)
+        return configured + [i for i in roster if i not in configured]
+
+    async def tell_admins(self, key: str, *, purpose: str = "admin", **params: Any) -> None:
+        """Queue a notice for the duty desk: the admin chat, or each admin privately."""
+        if self.settings.park.admin_chat_id:
+            text = self.group_tr(key, **params)
+            await self.outbox.send_message(self.settings.park.admin_chat_id, text, purpose=purpose)
+            return
+        for admin in await self.admin_ids():
+            tr = await self.tr_for(admin)
+            await self.outbox.send_message(admin, tr(key, **params), purpose=purpose)
+
+    async def _to_cadre(
+        self, cadre: Cadre | None, view: TicketView, key: str, **params: Any
+    ) -> bool:
+        """Privately tell a cadre about a ticket, with work buttons; False if unreachable."""
+        if cadre is None or cadre.telegram_id is None:
+            return False
+        if not await self.people.private_chat_ok(cadre.telegram_id):
+            return False
+        tr = await self.tr_for(cadre.telegram_id)
+        text = tr(key, id=view.ticket.id, **params) + "\n\n" + render.card(view, tr, self.tz)
+        await self.outbox.send_message(
+            cadre.telegram_id,
+            text,
+            keyboard=render.work_buttons(view.ticket, tr),
+            purpose="cadre_notice",
+            ticket_id=view.ticket.id,
+        )
+        return True
+
+    async def _to_enterprise(
+        self, view: TicketView, text_for: Any, *, keyboard_for: Any = None, purpose: str
+    ) -> None:
+        """Tell the enterprise: in its own group; in a park-wide group, privately if possible."""
+        ticket = view.ticket
+        binding = await self.chats.binding(ticket.chat_id)
+        private = (
+            binding is not None
+            and binding.kind == "park"
+            and await self.people.private_chat_ok(ticket.reporter_id)
+        )
+        if private:
+            tr = await self.tr_for(ticket.reporter_id)
+            chat_id, reply_to = ticket.reporter_id, None
+        else:
+            tr, chat_id, reply_to = self.group_tr, ticket.chat_id, ticket.source_message_id
+        keyboard = keyboard_for(tr) if keyboard_for else None
+        await self.outbox.send_message(
+            chat_id,
+            text_for(tr),
+            reply_to=reply_to,
+            keyboard=keyboard,
+            purpose=purpose,
+            ticket_id=ticket.id,
+        )
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def created(self, created: Created) -> None:
+        view = created.view
+        ticket = view.ticket
+        tr = self.group_tr
+        await self.outbox.send_message(
+            ticket.chat_id,
+            render.ack(view, tr, self.tz),
+            reply_to=ticket.source_message_id,
+            keyboard=render.reporter_buttons(ticket, tr),
+            purpose="ack",
+            ticket_id=ticket.id,
+        )
+        reached = await self._to_cadre(view.assignee, view, "notice.new_ticket")
+        if created.route == "duty":
+            await self.tell_admins(
+                "notice.duty_ticket",
+                id=ticket.id,
+                enterprise=escape(view.enterprise.name),
+                content=render.preview(ticket.content),
+            )
+        elif not reached:
+            assert view.assignee is not None
+            await self.tell_admins(
+                "notice.cadre_unreachable",
+                id=ticket.id,
+                cadre=escape(view.assignee.name),
+                enterprise=escape(view.enterprise.name),
+            )
+
+    async def claimed(self, view: TicketView) -> None:
+        await self._to_enterprise(
+            view,
+            lambda tr: tr(
+                "notice.claimed", id=view.ticket.id, cadre=render.cadre_label(view.assignee, tr)
+            ),
+            purpose="claimed",
+        )
+
+    async def progressed(self, view: TicketView, note: str) -> None:
+        await self._to_enterprise(
+            view,
+            lambda tr: tr("notice.progress", id=view.ticket.id, note=escape(note)),
+            purpose="progress",
+        )
+
+    async def resolved(self, view: TicketView, note: str) -> None:
+        await self._to_enterprise(
+            view,
+            lambda tr: tr("notice.resolved", id=view.ticket.id, note=escape(note)),
+            keyboard_for=lambda tr: render.solved_buttons(view.ticket, tr),
+            purpose="rating_prompt",
+        )
+
+    async def transferred(self, moved: Transferred, actor: Actor) -> None:
+        view = moved.view
+        reached = await self._to_cadre(
+            view.assignee,
+            view,
+            "notice.transferred_to_you",
+            by=escape(moved.previous.name if moved.previous else "-"),
+        )
+        if not reached and view.assignee is not None:
+            await self.tell_admins(
+                "notice.cadre_unreachable",
+                id=view.ticket.id,
+                cadre=escape(view.assignee.name),
+                enterprise=escape(view.enterprise.name),
+            )
+
+    async def rated(self, rated: Rated) -> None:
+        view = rated.view
+        if not rated.reopened:
+            return
+        cadre = view.assignee
+        if cadre is not None and cadre.telegram_id is not None:
+            await self._to_cadre(cadre, view, "notice.reopened")
+        if cadre is None or not await self.people.private_chat_ok(cadre.telegram_id or 0):
+            await self.tell_admins(
+                "notice.reopened_admin",
+                id=view.ticket.id,
+                enterprise=escape(view.enterprise.name),
+            )
+
+    async def auto_closed(self, view: TicketView) -> None:
+        await self._to_enterprise(
+            view, lambda tr: tr("notice.auto_closed", id=view.ticket.id), purpose="closed"
+        )
+
+    # -- failures -----------------------------------------------------------------------------
+    async def delivery_failed(self, item: OutboxItem, error: str) -> None:
+        """A message could not be delivered for good: tell the admins once per chat."""
+        if item.chat_id > 0 and error.startswith("403"):
+            await self.people.mark_private_unreachable(item.chat_id)
+        if item.purpose.startswith("admin"):
+            return  # never alert about a failed alert: that could loop
+        first = await self.outbox.repo.record_failure(item.chat_id, error, item.next_attempt_at)
+        if first:
+            await self.tell_admins(
+                "notice.delivery_failed",
+                purpose="admin_delivery",
+                chat=item.chat_id,
+                ticket=item.ticket_id or "-",
+                error=escape(error),
+            )
+
+    async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
+        """An update could not be handled: apologise to the user and alert the admins."""
+        message = payload.get("message") or (payload.get("callback_query") or {}).get("message")
+        chat_id = (message or {}).get("chat", {}).get("id")
+        if chat_id is not None:
+            await self.outbox.send_message(
+                int(chat_id), self.group_tr("error.internal"), purpose="admin_apology"
+            )
+        await self.tell_admins(
+            "notice.handler_failed",
+            purpose="admin_error",
+            update_id=payload.get("update_id"),
+            error=escape(type(error).__name__),
+        )

@@ -1,0 +1,177 @@
+"""Ticket texts and button layouts. Every user-supplied string is HTML-escaped here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.delivery.outbox import Button
+from bot.domain import taxonomy
+from bot.domain.lifecycle import Action, Status, can
+from bot.domain.models import Cadre, Ticket, TicketView
+from bot.i18n import Translator
+from bot.render import callbacks as cb
+
+PREVIEW = 60
+
+
+def when(moment: datetime, tz: ZoneInfo, tr: Translator) -> str:
+    local = moment.astimezone(tz)
+    return tr("time.format", month=local.month, day=local.day, hm=local.strftime("%H:%M"))
+
+
+def status_label(status: Status, tr: Translator) -> str:
+    return tr(f"status.{status.value}")
+
+
+def cadre_label(cadre: Cadre | None, tr: Translator) -> str:
+    return escape(cadre.name) if cadre else tr("ticket.duty_desk")
+
+
+def preview(text: str, limit: int = PREVIEW) -> str:
+    flat = " ".join(text.split())
+    return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+def _urgent(ticket: Ticket, tr: Translator) -> str:
+    return tr("ticket.urgent_mark") if ticket.urgency == "urgent" else ""
+
+
+def ack(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
+    """The group reply that confirms a report became a ticket."""
+    t = view.ticket
+    return tr(
+        "ticket.ack",
+        id=t.id,
+        category=tr(f"category.{t.category}"),
+        kind=tr(f"kind.{t.kind}"),
+        urgent=_urgent(t, tr),
+        cadre=cadre_label(view.assignee, tr),
+        deadline=when(t.deadline_at, tz, tr),
+    )
+
+
+def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = False) -> str:
+    """A ticket's details (and history), for cadres and the enterprise itself."""
+    t = view.ticket
+    lines = [
+        tr("ticket.card_title", id=t.id, status=status_label(t.status, tr), urgent=_urgent(t, tr)),
+        tr("ticket.card_enterprise", name=escape(view.enterprise.name)),
+        tr(
+            "ticket.card_category",
+            category=tr(f"category.{t.category}"),
+            kind=tr(f"kind.{t.kind}"),
+        ),
+        tr("ticket.card_cadre", cadre=cadre_label(view.assignee, tr)),
+        tr("ticket.card_created", at=when(t.created_at, tz, tr)),
+        tr("ticket.card_deadline", at=when(t.deadline_at, tz, tr)),
+    ]
+    if view.reopen_count:
+        lines.append(tr("ticket.card_reopened", count=view.reopen_count))
+    if t.solved_rating:
+        lines.append(
+            tr(
+                "ticket.card_rating",
+                solved=tr(f"rating.{t.solved_rating}"),
+                satisfaction=tr(f"rating.{t.satisfaction}"),
+            )
+        )
+    if view.attachments:
+        lines.append(tr("ticket.card_attachments", count=len(view.attachments)))
+    lines += ["", escape(t.content)]
+    if history and view.events:
+        lines += ["", tr("ticket.history_title")]
+        for event in view.events:
+            note = event.data.get("note")
+            suffix = f"：{escape(str(note))}" if note else ""
+            lines.append(f"· {when(event.at, tz, tr)} {tr(f'event.{event.type}')}{suffix}")
+    return "\n".join(lines)
+
+
+def summary(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
+    t = view.ticket
+    return tr(
+        "ticket.summary",
+        id=t.id,
+        status=status_label(t.status, tr),
+        enterprise=escape(view.enterprise.name),
+        content=preview(t.content, 30),
+        deadline=when(t.deadline_at, tz, tr),
+    )
+
+
+def listing(views: Sequence[TicketView], tr: Translator, tz: ZoneInfo, title_key: str) -> str:
+    if not views:
+        return tr(f"{title_key}_empty")
+    return "\n".join([tr(title_key, count=len(views)), *[summary(v, tr, tz) for v in views]])
+
+
+# -- buttons ----------------------------------------------------------------------------------
+def work_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    """Buttons for whoever works the ticket, only for the moves its status allows."""
+    row: list[Button] = []
+    if can(ticket.status, Action.CLAIM):
+        row.append(Button(tr("button.claim"), cb.data(cb.CLAIM, ticket.id)))
+    if can(ticket.status, Action.PROGRESS):
+        row.append(Button(tr("button.progress"), cb.data(cb.PROGRESS, ticket.id)))
+    if can(ticket.status, Action.RESOLVE):
+        row.append(Button(tr("button.resolve"), cb.data(cb.RESOLVE, ticket.id)))
+    rows = [row] if row else []
+    second: list[Button] = []
+    if can(ticket.status, Action.TRANSFER):
+        second.append(Button(tr("button.transfer"), cb.data(cb.TRANSFER_MENU, ticket.id)))
+    second.append(Button(tr("button.view"), cb.data(cb.VIEW, ticket.id)))
+    rows.append(second)
+    return rows
+
+
+def reporter_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    """Under the acknowledgement: let the reporter correct category or kind."""
+    return [
+        [
+            Button(tr("button.change_category"), cb.data(cb.CATEGORY_MENU, ticket.id)),
+            Button(tr("button.change_kind"), cb.data(cb.KIND_MENU, ticket.id)),
+        ]
+    ]
+
+
+def category_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    buttons = [
+        Button(tr(f"category.{code}"), cb.data(cb.SET_CATEGORY, ticket.id, code))
+        for code in taxonomy.CATEGORIES
+    ]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+
+
+def kind_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    return [
+        [
+            Button(tr(f"kind.{code}"), cb.data(cb.SET_KIND, ticket.id, code))
+            for code in taxonomy.KINDS
+        ]
+    ]
+
+
+def transfer_buttons(ticket: Ticket, cadres: Sequence[Cadre], limit: int = 9) -> list[list[Button]]:
+    buttons = [Button(c.name, cb.data(cb.TRANSFER_TO, ticket.id, c.id)) for c in cadres[:limit]]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+
+
+def solved_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    return [
+        [
+            Button(tr(f"rating.{code}"), cb.data(cb.RATE_SOLVED, ticket.id, code))
+            for code in taxonomy.SOLVED_RATINGS
+        ]
+    ]
+
+
+def satisfaction_buttons(ticket: Ticket, solved: str, tr: Translator) -> list[list[Button]]:
+    return [
+        [
+            Button(tr(f"rating.{code}"), cb.data(cb.RATE, ticket.id, solved, code))
+            for code in taxonomy.SATISFACTION_RATINGS
+        ]
+    ]

@@ -1,0 +1,450 @@
+"""The ticket loop: report, route, claim, progress, resolve, rate, reopen, transfer, close.
+
+Every status change goes through `bot.domain.lifecycle.next_status` and writes an event with
+actor and time in the same transaction. Permissions are checked here, on the server, for every
+call: handlers pass the acting user, never a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain import taxonomy
+from bot.domain.lifecycle import OPEN_STATUSES, Action, Status, next_status
+from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.errors import (
+    DuplicateTicket,
+    InvalidInput,
+    NotAllowed,
+    NotBound,
+    TicketNotFound,
+    UnknownCadre,
+)
+from bot.services.calendar import WorkCalendar
+from storage.db import Database
+from storage.repos.chats import ChatRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.tickets import TicketRepo
+
+MAX_CONTENT = 2000
+MAX_NOTE = 1000
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    kind: str  # photo | document
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A problem posted in a group, as the handler parsed it."""
+
+    chat_id: int
+    message_id: int
+    reporter_id: int
+    text: str
+    files: list[IncomingFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Created:
+    view: TicketView
+    route: str  # primary | backup | duty
+    chat_kind: str  # enterprise | park
+
+
+@dataclass(frozen=True)
+class Rated:
+    view: TicketView
+    reopened: bool
+
+
+@dataclass(frozen=True)
+class Transferred:
+    view: TicketView
+    previous: Cadre | None
+
+
+@dataclass(frozen=True)
+class TicketRules:
+    resolve_working_days: int
+    rating_window_days: int
+    category_keywords: dict[str, list[str]]
+    kind_keywords: dict[str, list[str]]
+    urgent_keywords: list[str]
+
+
+class TicketService:
+    """Use cases of the ticket loop."""
+
+    def __init__(
+        self, db: Database, clock: Clock, calendar: WorkCalendar, rules: TicketRules
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.calendar = calendar
+        self.rules = rules
+        self.tickets = TicketRepo(db)
+        self.people = PeopleRepo(db)
+        self.chats = ChatRepo(db)
+
+    # -- reading ----------------------------------------------------------------------------
+    async def _view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
+        enterprise = await self.people.enterprise(ticket.enterprise_id)
+        assert enterprise is not None  # foreign key
+        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        return TicketView(
+            ticket=ticket,
+            enterprise=enterprise,
+            assignee=assignee,
+            reopen_count=await self.tickets.count_events(ticket.id, "reopen"),
+            attachments=await self.tickets.attachments(ticket.id),
+            events=await self.tickets.events(ticket.id) if history else [],
+        )
+
+    async def _load(self, ticket_id: int) -> Ticket:
+        ticket = await self.tickets.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(id=ticket_id)
+        return ticket
+
+    async def _may_work(self, actor: Actor, ticket: Ticket) -> bool:
+        if actor.is_admin:
+            return True
+        if actor.cadre is None:
+            return False
+        if ticket.assignee_id == actor.cadre.id:
+            return True
+        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        return assignee is not None and assignee.leader_id == actor.cadre.id
+
+    async def _require_work(self, actor: Actor, ticket: Ticket) -> None:
+        if not await self._may_work(actor, ticket):
+            raise NotAllowed("error.not_your_ticket", id=ticket.id)
+
+    def _is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
+        return (
+            actor.telegram_id == ticket.reporter_id or actor.enterprise_id == ticket.enterprise_id
+        )
+
+    async def view(self, actor: Actor, ticket_id: int) -> TicketView:
+        """Return a ticket with its history if the actor may see it.
+
+        Raises:
+            TicketNotFound: no such ticket (also when the actor may not know it exists).
+        """
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            if not (self._is_owner_side(actor, ticket) or await self._may_work(actor, ticket)):
+                # Do not reveal that another enterprise's ticket exists.
+                raise TicketNotFound(id=ticket_id)
+            return await self._view(ticket, history=True)
+
+    async def mine(self, actor: Actor) -> list[TicketView]:
+        """Open tickets assigned to the acting cadre (admins also see the unassigned ones)."""
+        if not actor.is_staff:
+            raise NotAllowed("error.staff_only")
+        statuses = [*OPEN_STATUSES, Status.RESOLVED]
+        async with self.db.transaction():
+            found: list[Ticket] = []
+            if actor.cadre is not None:
+                found += await self.tickets.list_for_assignee(actor.cadre.id, statuses)
+            if actor.is_admin:
+                found += await self.tickets.list_unassigned(statuses)
+            return [await self._view(t) for t in found]
+
+    async def of_enterprise(self, actor: Actor) -> list[TicketView]:
+        """Recent tickets of the actor's own enterprise."""
+        if actor.enterprise_id is None:
+            raise NotAllowed("error.not_contact")
+        async with self.db.transaction():
+            found = await self.tickets.list_for_enterprise(actor.enterprise_id)
+            return [await self._view(t) for t in found]
+
+    # -- creating -----------------------------------------------------------------------------
+    async def report(self, report: Report) -> Created:
+        """Record a problem posted in a bound group and route it to the 包联 cadre.
+
+        Raises:
+            NotBound: the group is not bound, or (park-wide group) the reporter is not bound.
+            InvalidInput: the text is empty or too long.
+            DuplicateTicket: this message is already a ticket.
+        """
+        text = report.text.strip()
+        if not text and report.files:
+            text = "(附件)"
+        if not text:
+            raise InvalidInput("error.report_empty")
+        if len(text) > MAX_CONTENT:
+            raise InvalidInput("error.report_too_long", limit=MAX_CONTENT)
+        now = self.clock.now()
+        async with self.db.transaction():
+            binding = await self.chats.binding(report.chat_id)
+            if binding is None or binding.kind not in ("enterprise", "park"):
+                raise NotBound("error.group_not_bound")
+            enterprise_id = binding.enterprise_id
+            if binding.kind == "park":
+                enterprise_id = await self.people.contact_enterprise(report.reporter_id)
+                if enterprise_id is None:
+                    raise NotBound("error.reporter_not_bound")
+            assert enterprise_id is not None
+            existing = await self.tickets.by_source(report.chat_id, report.message_id)
+            if existing is not None:
+                raise DuplicateTicket(id=existing.id)
+            assignee, route = await self._route(enterprise_id)
+            ticket_id = await self.tickets.insert(
+                enterprise_id=enterprise_id,
+                reporter_id=report.reporter_id,
+                chat_id=report.chat_id,
+                source_message_id=report.message_id,
+                kind=taxonomy.infer_kind(text, self.rules.kind_keywords),
+                category=taxonomy.infer_category(text, self.rules.category_keywords),
+                urgency=taxonomy.infer_urgency(text, self.rules.urgent_keywords),
+                content=text,
+                status=Status.NEW,
+                assignee_id=assignee.id if assignee else None,
+                deadline_at=self.calendar.add_working_days(now, self.rules.resolve_working_days),
+                now=now,
+            )
+            await self.tickets.add_event(
+                ticket_id,
+                "create",
+                actor_id=report.reporter_id,
+                at=now,
+                to_status=Status.NEW,
+                data={"chat_id": report.chat_id, "message_id": report.message_id},
+            )
+            await self.tickets.add_event(
+                ticket_id,
+                "assign",
+                actor_id=None,
+                at=now,
+                data={"cadre_id": assignee.id if assignee else None, "route": route},
+            )
+            for item in report.files:
+                await self.tickets.add_attachment(
+                    ticket_id,
+                    kind=item.kind,
+                    file_id=item.file_id,
+                    file_unique_id=item.file_unique_id,
+                    file_name=item.file_name,
+                    mime_type=item.mime_type,
+                    now=now,
+                )
+            view = await self._view(await self._load(ticket_id))
+        return Created(view=view, route=route, chat_kind=binding.kind)
+
+    async def _route(self, enterprise_id: int) -> tuple[Cadre | None, str]:
+        """Primary cadre; the backup when the primary is on leave; else the duty desk."""
+        assignment = await self.people.assignment(enterprise_id)
+        if assignment is not None:
+            primary = (
+                await self.people.cadre(assignment.primary_cadre_id)
+                if assignment.primary_cadre_id
+                else None
+            )
+            if primary is not None and not primary.on_leave:
+                return primary, "primary"
+            backup = (
+                await self.people.cadre(assignment.backup_cadre_id)
+                if assignment.backup_cadre_id
+                else None
+            )
+            if backup is not None and not backup.on_leave:
+                return backup, "backup"
+        return None, "duty"
+
+    # -- working ------------------------------------------------------------------------------
+    async def _move(
+        self,
+        actor: Actor | None,
+        ticket: Ticket,
+        action: Action,
+        *,
+        data: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> Ticket:
+        target = next_status(ticket.status, action)
+        now = self.clock.now()
+        await self.tickets.update(ticket.id, now, status=target, **changes)
+        await self.tickets.add_event(
+            ticket.id,
+            action.value,
+            actor_id=actor.telegram_id if actor else None,
+            at=now,
+            from_status=ticket.status,
+            to_status=target,
+            data=data,
+        )
+        return await self._load(ticket.id)
+
+    async def claim(self, actor: Actor, ticket_id: int) -> TicketView:
+        """签收: the assignee (or their leader, or an admin) accepts the ticket."""
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            changes: dict[str, Any] = {}
+            if ticket.assignee_id is None:
+                if actor.cadre is None:
+                    raise NotAllowed("error.claim_needs_cadre", id=ticket.id)
+                changes["assignee_id"] = actor.cadre.id
+            ticket = await self._move(actor, ticket, Action.CLAIM, **changes)
+            return await self._view(ticket)
+
+    async def progress(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
+        """Record progress (办理中); the note goes to the enterprise too."""
+        note = _note(note, "error.progress_empty")
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            ticket = await self._move(actor, ticket, Action.PROGRESS, data={"note": note})
+            return await self._view(ticket)
+
+    async def resolve(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
+        """办结: the ticket waits for the enterprise's rating."""
+        note = _note(note, "error.resolve_empty")
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            ticket = await self._move(
+                actor,
+                ticket,
+                Action.RESOLVE,
+                data={"note": note},
+                resolved_at=self.clock.now(),
+            )
+            return await self._view(ticket)
+
+    async def transfer(self, actor: Actor, ticket_id: int, target: str | int) -> Transferred:
+        """转办 to another cadre (by name or id); the ticket is new again for the receiver.
+
+        Raises:
+            UnknownCadre: no cadre matches the name, or several do.
+        """
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            receiver = await self._find_cadre(target)
+            if receiver.id == ticket.assignee_id:
+                raise InvalidInput("error.transfer_same", name=receiver.name)
+            previous = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+            ticket = await self._move(
+                actor,
+                ticket,
+                Action.TRANSFER,
+                assignee_id=receiver.id,
+                data={"from_cadre_id": ticket.assignee_id, "to_cadre_id": receiver.id},
+            )
+            return Transferred(view=await self._view(ticket), previous=previous)
+
+    async def _find_cadre(self, target: str | int) -> Cadre:
+        if isinstance(target, int):
+            found = await self.people.cadre(target)
+            if found is None:
+                raise UnknownCadre(name=str(target))
+            return found
+        name = target.strip()
+        exact = await self.people.cadre_by_name(name)
+        if exact is not None:
+            return exact
+        matches = [c for c in await self.people.cadres() if name and name in c.name]
+        if len(matches) == 1:
+            return matches[0]
+        raise UnknownCadre(name=name)
+
+    async def reclassify(
+        self, actor: Actor, ticket_id: int, *, category: str | None = None, kind: str | None = None
+    ) -> TicketView:
+        """Change category or kind (the reporter's side or whoever works the ticket)."""
+        if category is not None and category not in taxonomy.CATEGORIES:
+            raise InvalidInput("error.bad_category")
+        if kind is not None and kind not in taxonomy.KINDS:
+            raise InvalidInput("error.bad_kind")
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            if not (self._is_owner_side(actor, ticket) or await self._may_work(actor, ticket)):
+                raise NotAllowed("error.not_your_ticket", id=ticket.id)
+            if ticket.status not in OPEN_STATUSES:
+                raise InvalidInput("error.ticket_not_open", id=ticket.id)
+            changes = {k: v for k, v in (("category", category), ("kind", kind)) if v}
+            now = self.clock.now()
+            await self.tickets.update(ticket.id, now, **changes)
+            await self.tickets.add_event(
+                ticket.id, "classify", actor_id=actor.telegram_id, at=now, data=changes
+            )
+            return await self._view(await self._load(ticket.id))
+
+    async def _rateable(self, actor: Actor, ticket_id: int) -> Ticket:
+        ticket = await self._load(ticket_id)
+        if not self._is_owner_side(actor, ticket):
+            raise NotAllowed("error.rate_not_yours", id=ticket.id)
+        if ticket.status is not Status.RESOLVED:
+            raise InvalidInput("error.not_waiting_rating", id=ticket.id)
+        return ticket
+
+    async def begin_rating(self, actor: Actor, ticket_id: int, solved: str) -> TicketView:
+        """Check a first rating answer (solved or not) before asking about satisfaction."""
+        if solved not in taxonomy.SOLVED_RATINGS:
+            raise InvalidInput("error.bad_rating")
+        async with self.db.transaction():
+            return await self._view(await self._rateable(actor, ticket_id))
+
+    async def rate(self, actor: Actor, ticket_id: int, solved: str, satisfaction: str) -> Rated:
+        """The enterprise rates a resolved ticket; 未解决 or 不满意 reopens it (重办)."""
+        if solved not in taxonomy.SOLVED_RATINGS or satisfaction not in (
+            taxonomy.SATISFACTION_RATINGS
+        ):
+            raise InvalidInput("error.bad_rating")
+        async with self.db.transaction():
+            ticket = await self._rateable(actor, ticket_id)
+            now = self.clock.now()
+            await self.tickets.add_event(
+                ticket.id,
+                "rate",
+                actor_id=actor.telegram_id,
+                at=now,
+                data={"solved": solved, "satisfaction": satisfaction},
+            )
+            reopen = solved == "unsolved" or satisfaction == "dissatisfied"
+            # The later rating replaces the earlier one: the second rating is the one that counts.
+            ratings: dict[str, Any] = {"solved_rating": solved, "satisfaction": satisfaction}
+            if reopen:
+                ticket = await self._move(actor, ticket, Action.REOPEN, resolved_at=None, **ratings)
+            else:
+                ticket = await self._move(actor, ticket, Action.RATE, closed_at=now, **ratings)
+            return Rated(view=await self._view(ticket), reopened=reopen)
+
+    async def close_unrated(self) -> list[TicketView]:
+        """Close tickets resolved longer ago than the rating window, as 未评价."""
+        now = self.clock.now()
+        cutoff = now - timedelta(days=self.rules.rating_window_days)
+        closed: list[TicketView] = []
+        async with self.db.transaction():
+            for ticket in await self.tickets.resolved_before(cutoff):
+                moved = await self._move(
+                    None,
+                    ticket,
+                    Action.AUTO_CLOSE,
+                    data={"reason": taxonomy.UNRATED},
+                    closed_at=now,
+                    solved_rating=taxonomy.UNRATED,
+                    satisfaction=taxonomy.UNRATED,
+                )
+                closed.append(await self._view(moved))
+        return closed
+
+
+def _note(text: str, empty_key: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput(empty_key)
+    if len(cleaned) > MAX_NOTE:
+        raise InvalidInput("error.note_too_long", limit=MAX_NOTE)
+    return cleaned

@@ -1,0 +1,40 @@
+"""Last in line: unknown commands and stray private messages get a pointer to /help."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.context import BotApplication, BotContext
+from handlers.common import reply, tr_of
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Tell the user the command is unknown and where to look."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].split("@")[0][:32]
+    tr = await tr_of(update, context)
+    if command == "/report":
+        await reply(update, context, tr("fallback.report_in_group"))
+        return
+    await reply(update, context, tr("fallback.unknown_command", command=escape(command)))
+
+
+async def private_text(update: Update, context: BotContext) -> None:
+    """A private message that is not a command: point to /help."""
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("fallback.private_text"))
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register the fallbacks; they must be the last handlers of their group."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(private & filters.COMMAND & ~filters.UpdateType.EDITED, unknown_command),
+        group=group,
+    )
+    app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, private_text), group=group)

@@ -1,0 +1,216 @@
+"""Working a ticket: /claim, /progress, /resolve, /transfer and their buttons.
+
+Buttons that need text (progress, resolve) send a ForceReply prompt; the answer is matched to the
+prompt through the outbox record of the sent message, so no conversation state lives in memory.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotApplication, BotContext
+from bot.domain.models import TicketView
+from bot.errors import InvalidInput
+from bot.render import callbacks as cb
+from bot.render import tickets as render
+from handlers.common import actor_of, answer, guarded, reply, rest_text, ticket_number, tr_of
+from handlers.report import group_message
+
+PROMPT_PROGRESS = "prompt:progress"
+PROMPT_RESOLVE = "prompt:resolve"
+
+
+async def _after_claim(update: Update, context: BotContext, view: TicketView) -> None:
+    tr = await tr_of(update, context)
+    await reply(
+        update,
+        context,
+        tr("work.claimed", id=view.ticket.id),
+        keyboard=render.work_buttons(view.ticket, tr),
+        ticket_id=view.ticket.id,
+    )
+    await context.services.notifier.claimed(view)
+
+
+async def _do_progress(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
+    actor = await actor_of(update, context)
+    view = await context.services.tickets.progress(actor, ticket_id, note)
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("work.progress_saved", id=ticket_id), ticket_id=ticket_id)
+    await context.services.notifier.progressed(view, note.strip())
+
+
+async def _do_resolve(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
+    actor = await actor_of(update, context)
+    view = await context.services.tickets.resolve(actor, ticket_id, note)
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("work.resolved", id=ticket_id), ticket_id=ticket_id)
+    await context.services.notifier.resolved(view, note.strip())
+
+
+@guarded
+async def claim_command(update: Update, context: BotContext) -> None:
+    """/claim N: accept a ticket (签收)."""
+    ticket_id = ticket_number(context.args, "usage.claim")
+    view = await context.services.tickets.claim(await actor_of(update, context), ticket_id)
+    await _after_claim(update, context, view)
+
+
+@guarded
+async def progress_command(update: Update, context: BotContext) -> None:
+    """/progress N TEXT: record progress; the enterprise is told."""
+    ticket_id = ticket_number(context.args, "usage.progress")
+    note = rest_text(update, 2)
+    if not note:
+        raise InvalidInput("usage.progress")
+    await _do_progress(update, context, ticket_id, note)
+
+
+@guarded
+async def resolve_command(update: Update, context: BotContext) -> None:
+    """/resolve N TEXT: mark resolved (办结); the enterprise is asked to rate."""
+    ticket_id = ticket_number(context.args, "usage.resolve")
+    note = rest_text(update, 2)
+    if not note:
+        raise InvalidInput("usage.resolve")
+    await _do_resolve(update, context, ticket_id, note)
+
+
+@guarded
+async def transfer_command(update: Update, context: BotContext) -> None:
+    """/transfer N CADRE: hand the ticket to another cadre (转办)."""
+    ticket_id = ticket_number(context.args, "usage.transfer")
+    name = rest_text(update, 2)
+    if not name:
+        raise InvalidInput("usage.transfer")
+    await _transfer(update, context, ticket_id, name)
+
+
+async def _transfer(update: Update, context: BotContext, ticket_id: int, target: str | int) -> None:
+    actor = await actor_of(update, context)
+    moved = await context.services.tickets.transfer(actor, ticket_id, target)
+    tr = await tr_of(update, context)
+    receiver = moved.view.assignee
+    await reply(
+        update,
+        context,
+        tr("work.transferred", id=ticket_id, name=render.cadre_label(receiver, tr)),
+        ticket_id=ticket_id,
+    )
+    await context.services.notifier.transferred(moved, actor)
+
+
+@guarded
+async def work_button(update: Update, context: BotContext) -> None:
+    """Handle claim / progress / resolve / transfer / view buttons, re-checking everything."""
+    query = update.callback_query
+    assert query is not None
+    parsed = cb.parse(query.data or "")
+    if parsed is None:
+        raise InvalidInput("error.stale_button")
+    verb, ticket_id, args = parsed
+    services = context.services
+    actor = await actor_of(update, context)
+    tr = await tr_of(update, context)
+    if verb == cb.CLAIM:
+        view = await services.tickets.claim(actor, ticket_id)
+        await answer(update, context, tr("work.claimed_short", id=ticket_id))
+        await _after_claim(update, context, view)
+    elif verb in (cb.PROGRESS, cb.RESOLVE):
+        # Check permission now, so nobody is prompted for text they may not submit.
+        await services.tickets.view(actor, ticket_id)
+        await answer(update, context)
+        key, purpose = (
+            ("work.prompt_progress", PROMPT_PROGRESS)
+            if verb == cb.PROGRESS
+            else ("work.prompt_resolve", PROMPT_RESOLVE)
+        )
+        await reply(
+            update,
+            context,
+            tr(key, id=ticket_id),
+            force_reply=tr("work.prompt_placeholder"),
+            purpose=purpose,
+            ticket_id=ticket_id,
+            quote=False,
+        )
+    elif verb == cb.TRANSFER_MENU:
+        view = await services.tickets.view(actor, ticket_id)
+        candidates = await services.people.transfer_candidates(actor, view.ticket.assignee_id)
+        await answer(update, context)
+        await reply(
+            update,
+            context,
+            tr("work.pick_cadre", id=ticket_id),
+            keyboard=render.transfer_buttons(view.ticket, candidates),
+            ticket_id=ticket_id,
+            quote=False,
+        )
+    elif verb == cb.TRANSFER_TO and args and args[0].isdigit():
+        await answer(update, context)
+        await _transfer(update, context, ticket_id, int(args[0]))
+    elif verb == cb.VIEW:
+        view = await services.tickets.view(actor, ticket_id)
+        await answer(update, context)
+        await reply(
+            update,
+            context,
+            render.card(view, tr, services.settings.park.tz, history=True),
+            quote=False,
+        )
+    else:
+        raise InvalidInput("error.stale_button")
+
+
+@guarded
+async def prompt_reply(update: Update, context: BotContext) -> None:
+    """A reply to one of the bot's text prompts: submit it as progress or resolution."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    found = await context.services.outbox.prompt_for(
+        message.chat.id, message.reply_to_message.message_id
+    )
+    if found is None or found[1] is None:
+        if message.chat.type != "private":
+            await group_message(update, context)  # a reply to the bot may still be a report
+        return
+    purpose, ticket_id = found[0], int(found[1])
+    note = message.text or ""
+    if purpose == PROMPT_PROGRESS:
+        await _do_progress(update, context, ticket_id, note)
+    elif purpose == PROMPT_RESOLVE:
+        await _do_resolve(update, context, ticket_id, note)
+
+
+class _ReplyToBot(filters.MessageFilter):
+    """Messages that reply to one of the bot's own messages."""
+
+    def filter(self, message: Message) -> bool:
+        original = message.reply_to_message
+        return bool(
+            original is not None
+            and original.from_user is not None
+            and original.from_user.id == message.get_bot().id
+        )
+
+
+REPLY_TO_BOT = _ReplyToBot(name="reply_to_bot")
+
+WORK_VERBS = (
+    f"^t:({cb.CLAIM}|{cb.PROGRESS}|{cb.RESOLVE}|{cb.TRANSFER_MENU}|{cb.TRANSFER_TO}|{cb.VIEW}):"
+)
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register the cadre commands, their buttons and prompt replies."""
+    app.add_handler(CommandHandler("claim", claim_command), group=group)
+    app.add_handler(CommandHandler("progress", progress_command), group=group)
+    app.add_handler(CommandHandler("resolve", resolve_command), group=group)
+    app.add_handler(CommandHandler("transfer", transfer_command), group=group)
+    app.add_handler(CallbackQueryHandler(work_button, pattern=WORK_VERBS), group=group)
+    # Before report detection: a reply to a prompt is an answer, not a new problem.
+    app.add_handler(
+        MessageHandler(REPLY_TO_BOT & filters.TEXT & ~filters.COMMAND, prompt_reply),
+        group=group,
+    )

@@ -1,0 +1,228 @@
+"""The one SQLite connection: serialised transactions, pragmas and migrations.
+
+Every read and write goes through `Database.transaction()`. The outermost call takes an asyncio
+lock and opens `BEGIN IMMEDIATE`; a nested call (same task) becomes a SAVEPOINT, so a service can
+own its transaction while the update intake wraps a whole update (handler writes, outbox rows and
+the inbox "done" mark) in one atomic unit. Repositories never commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Row = sqlite3.Row
+Params = Sequence[Any] | dict[str, Any]
+
+
+class StorageError(Exception):
+    """The database could not be opened or is not usable."""
+
+
+@dataclass
+class _TxState:
+    db: Database
+    depth: int = 0
+
+
+_current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
+    "liaison_tx", default=None
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """Return the packaged numbered migrations (`NNNN_name.sql`) in order."""
+    found: list[Migration] = []
+    for entry in resources.files("storage.migrations").iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        number, _, rest = entry.name.partition("_")
+        found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StorageError(f"migration numbers must be 1..N without gaps, got {versions}")
+    return found
+
+
+class Database:
+    """An aiosqlite connection with serialised, nestable transactions."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        """Open the connection, set pragmas and apply pending migrations."""
+        if self.path != ":memory:" and not self.path.startswith("file:"):
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._conn.execute("PRAGMA busy_timeout=5000")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+        await self.migrate()
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StorageError("database is not connected")
+        return self._conn
+
+    def in_transaction(self) -> bool:
+        state = _current_tx.get()
+        return state is not None and state.db is self
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """Run the block atomically; nested blocks are savepoints of the outer one."""
+        state = _current_tx.get()
+        if state is not None and state.db is self:
+            state.depth += 1
+            name = f"sp{state.depth}"
+            await self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                await self.conn.execute(f"ROLLBACK TO {name}")
+                await self.conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                await self.conn.execute(f"RELEASE {name}")
+            finally:
+                state.depth -= 1
+            return
+        async with self._lock:
+            token = _current_tx.set(_TxState(self))
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await self.conn.execute("COMMIT")
+            finally:
+                _current_tx.reset(token)
+
+    def _check(self) -> aiosqlite.Connection:
+        if not self.in_transaction():
+            raise StorageError("database access outside Database.transaction()")
+        return self.conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Execute one statement; return the number of rows it changed."""
+        cursor = await self._check().execute(sql, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            await cursor.close()
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Execute an INSERT; return the new row id."""
+        cursor = await self._check().execute(sql, params)
+        try:
+            return int(cursor.lastrowid or 0)
+        finally:
+            await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._check().executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        cursor = await self._check().execute(sql, params)
+        try:
+            row: Row | None = await cursor.fetchone()
+            return row
+        finally:
+            await cursor.close()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        cursor = await self._check().execute(sql, params)
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        async with self.transaction():
+            await self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            value = await self.fetchval("SELECT MAX(version) FROM schema_migrations")
+        return int(value or 0)
+
+    async def migrate(self) -> list[int]:
+        """Apply pending migrations, each with its version row in one transaction."""
+        applied: list[int] = []
+        current = await self.schema_version()
+        known = load_migrations()
+        if current > len(known):
+            raise StorageError(
+                f"database schema version {current} is newer than this program "
+                f"({len(known)}); upgrade liaison-bot"
+            )
+        for migration in known:
+            if migration.version <= current:
+                continue
+            async with self.transaction():
+                for statement in _split_sql(migration.sql):
+                    await self.execute(statement)
+                await self.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at)"
+                    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    (migration.version, migration.name),
+                )
+            applied.append(migration.version)
+        return applied
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (no triggers with inner semicolons)."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--") or not stripped:
+            continue
+        buffer.append(line)
+        if sqlite3.complete_statement("\n".join(buffer)):
+            statements.append("\n".join(buffer).strip())
+            buffer = []
+    if buffer and "\n".join(buffer).strip():
+        statements.append("\n".join(buffer).strip())
+    return statements

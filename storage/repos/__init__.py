@@ -1,0 +1,1 @@
+"""Repositories: SQL for one aggregate each. They never commit; services own transactions."""

@@ -1,0 +1,21 @@
+"""A small key-value table for bot-wide facts (e.g. last successful send)."""
+
+from __future__ import annotations
+
+from storage.db import Database
+
+
+class KvRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        value = await self.db.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    async def set(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

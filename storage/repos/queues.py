@@ -1,0 +1,210 @@
+"""The durable queues: the inbox of raw updates and the outbox of owed Bot API calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_iso, to_iso
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    update_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    purpose: str
+    ticket_id: int | None
+    attempts: int
+    next_attempt_at: datetime
+
+
+class InboxRepo:
+    """Raw updates, persisted before Telegram is told they arrived."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_many(self, updates: Iterable[dict[str, Any]], now: datetime) -> int:
+        """Store updates not seen before (deduplicated by update_id); return how many were new."""
+        added = 0
+        for update in updates:
+            added += int(await self.add(update, now))
+        return added
+
+    async def add(self, update: dict[str, Any], now: datetime) -> bool:
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            (int(update["update_id"]), json.dumps(update, ensure_ascii=False), to_iso(now)),
+        )
+        return changed > 0
+
+    async def pending(self, limit: int = 100) -> list[InboxItem]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload, attempts FROM inbox WHERE status = 'pending'"
+            " ORDER BY update_id LIMIT ?",
+            (limit,),
+        )
+        return [InboxItem(r[0], json.loads(r[1]), r[2]) for r in rows]
+
+    async def mark_done(self, update_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET status = 'done', processed_at = ?, attempts = attempts + 1"
+            " WHERE update_id = ?",
+            (to_iso(now), update_id),
+        )
+
+    async def mark_failed(self, update_id: int, error: str, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE inbox SET status = 'failed', processed_at = ?, attempts = attempts + 1,"
+            " error = ? WHERE update_id = ?",
+            (to_iso(now), error[:2000], update_id),
+        )
+
+    async def purge_done(self, before: datetime) -> int:
+        return await self.db.execute(
+            "DELETE FROM inbox WHERE status = 'done' AND processed_at < ?", (to_iso(before),)
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+
+class OutboxRepo:
+    """Owed Bot API calls, written in the same transaction as the change that caused them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(
+        self,
+        *,
+        chat_id: int,
+        method: str,
+        params: dict[str, Any],
+        purpose: str,
+        ticket_id: int | None,
+        now: datetime,
+    ) -> int:
+        stamp = to_iso(now)
+        return await self.db.insert(
+            "INSERT INTO outbox (chat_id, method, params, purpose, ticket_id, next_attempt_at,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat_id,
+                method,
+                json.dumps(params, ensure_ascii=False),
+                purpose,
+                ticket_id,
+                stamp,
+                stamp,
+            ),
+        )
+
+    async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+            " ORDER BY id LIMIT ?",
+            (to_iso(now), limit),
+        )
+        return [
+            OutboxItem(
+                id=r["id"],
+                chat_id=r["chat_id"],
+                method=r["method"],
+                params=json.loads(r["params"]),
+                purpose=r["purpose"],
+                ticket_id=r["ticket_id"],
+                attempts=r["attempts"],
+                next_attempt_at=from_iso(r["next_attempt_at"]),
+            )
+            for r in rows
+        ]
+
+    async def next_due_at(self) -> datetime | None:
+        value = await self.db.fetchval(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+        )
+        return from_iso(value) if value else None
+
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?,"
+            " attempts = attempts + 1, error = NULL WHERE id = ?",
+            (to_iso(now), message_id, item_id),
+        )
+
+    async def reschedule(self, item_id: int, when: datetime, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, error = ?"
+            " WHERE id = ?",
+            (to_iso(when), error[:500], item_id),
+        )
+
+    async def mark_failed(self, item_id: int, error: str, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'failed', sent_at = ?, attempts = attempts + 1,"
+            " error = ? WHERE id = ?",
+            (to_iso(now), error[:500], item_id),
+        )
+
+    async def message_id_for(self, ticket_id: int, purpose: str, chat_id: int) -> int | None:
+        value = await self.db.fetchval(
+            "SELECT message_id FROM outbox WHERE ticket_id = ? AND purpose = ? AND chat_id = ?"
+            " AND status = 'sent' ORDER BY id DESC LIMIT 1",
+            (ticket_id, purpose, chat_id),
+        )
+        return None if value is None else int(value)
+
+    async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
+        row = await self.db.fetchone(
+            "SELECT purpose, ticket_id FROM outbox WHERE chat_id = ? AND message_id = ?"
+            " AND status = 'sent' AND purpose LIKE 'prompt:%' ORDER BY id DESC LIMIT 1",
+            (chat_id, message_id),
+        )
+        return None if row is None else (str(row[0]), row[1])
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def last_sent_at(self) -> datetime | None:
+        value = await self.db.fetchval("SELECT MAX(sent_at) FROM outbox WHERE status = 'sent'")
+        return from_iso(value) if value else None
+
+    async def purge_sent(self, before: datetime) -> int:
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND ticket_id IS NULL",
+            (to_iso(before),),
+        )
+
+    async def record_failure(self, chat_id: int, error: str, now: datetime) -> bool:
+        """Remember a permanent failure for a chat; True the first time (tell the admins)."""
+        stamp = to_iso(now)
+        await self.db.execute(
+            "INSERT INTO delivery_failures (chat_id, error, first_at, last_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(chat_id) DO UPDATE SET error = excluded.error,"
+            " last_at = excluded.last_at",
+            (chat_id, error[:500], stamp, stamp),
+        )
+        changed = await self.db.execute(
+            "UPDATE delivery_failures SET notified = 1 WHERE chat_id = ? AND notified = 0",
+            (chat_id,),
+        )
+        return changed > 0
+
+    async def clear_failure(self, chat_id: int) -> None:
+        await self.db.execute("DELETE FROM delivery_failures WHERE chat_id = ?", (chat_id,))

@@ -1,0 +1,256 @@
+"""Tickets, their append-only event log and their attachments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_iso, to_iso
+from bot.domain.lifecycle import Status
+from bot.domain.models import Attachment, Ticket, TicketEvent
+from storage.db import Database, Row
+
+
+def _opt_time(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None
+
+
+def _ticket(row: Row) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        enterprise_id=row["enterprise_id"],
+        reporter_id=row["reporter_id"],
+        chat_id=row["chat_id"],
+        source_message_id=row["source_message_id"],
+        kind=row["kind"],
+        category=row["category"],
+        urgency=row["urgency"],
+        content=row["content"],
+        status=Status(row["status"]),
+        assignee_id=row["assignee_id"],
+        deadline_at=from_iso(row["deadline_at"]),
+        created_at=from_iso(row["created_at"]),
+        updated_at=from_iso(row["updated_at"]),
+        resolved_at=_opt_time(row["resolved_at"]),
+        closed_at=_opt_time(row["closed_at"]),
+        solved_rating=row["solved_rating"],
+        satisfaction=row["satisfaction"],
+        supervision_level=row["supervision_level"],
+    )
+
+
+def _event(row: Row) -> TicketEvent:
+    return TicketEvent(
+        id=row["id"],
+        ticket_id=row["ticket_id"],
+        type=row["type"],
+        actor_id=row["actor_id"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        data=json.loads(row["data"]),
+        at=from_iso(row["at"]),
+    )
+
+
+# Columns a service may change through `update`; anything else is a programming error.
+_UPDATABLE = frozenset(
+    {
+        "status",
+        "assignee_id",
+        "kind",
+        "category",
+        "urgency",
+        "deadline_at",
+        "resolved_at",
+        "closed_at",
+        "solved_rating",
+        "satisfaction",
+        "supervision_level",
+    }
+)
+
+
+class TicketRepo:
+    """SQL for tickets, ticket_events and attachments."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = await self.db.fetchone("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        return _ticket(row) if row else None
+
+    async def by_source(self, chat_id: int, message_id: int) -> Ticket | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM tickets WHERE chat_id = ? AND source_message_id = ?",
+            (chat_id, message_id),
+        )
+        return _ticket(row) if row else None
+
+    async def insert(
+        self,
+        *,
+        enterprise_id: int,
+        reporter_id: int,
+        chat_id: int,
+        source_message_id: int,
+        kind: str,
+        category: str,
+        urgency: str,
+        content: str,
+        status: Status,
+        assignee_id: int | None,
+        deadline_at: datetime,
+        now: datetime,
+    ) -> int:
+        stamp = to_iso(now)
+        return await self.db.insert(
+            "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
+            " category, urgency, content, status, assignee_id, deadline_at, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                enterprise_id,
+                reporter_id,
+                chat_id,
+                source_message_id,
+                kind,
+                category,
+                urgency,
+                content,
+                status.value,
+                assignee_id,
+                to_iso(deadline_at),
+                stamp,
+                stamp,
+            ),
+        )
+
+    async def update(self, ticket_id: int, now: datetime, **changes: Any) -> None:
+        """Set the given columns (whitelisted) and bump updated_at."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update ticket columns {sorted(unknown)}")
+        values: list[Any] = []
+        for value in changes.values():
+            if isinstance(value, Status):
+                values.append(value.value)
+            elif isinstance(value, datetime):
+                values.append(to_iso(value))
+            else:
+                values.append(value)
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        await self.db.execute(
+            f"UPDATE tickets SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values, to_iso(now), ticket_id),
+        )
+
+    async def list_for_assignee(
+        self, cadre_id: int, statuses: Sequence[Status], limit: int = 50
+    ) -> list[Ticket]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM tickets WHERE assignee_id = ? AND status IN ({marks})"
+            " ORDER BY deadline_at, id LIMIT ?",
+            (cadre_id, *[s.value for s in statuses], limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    async def list_for_enterprise(self, enterprise_id: int, limit: int = 20) -> list[Ticket]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM tickets WHERE enterprise_id = ? ORDER BY id DESC LIMIT ?",
+            (enterprise_id, limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    async def list_unassigned(self, statuses: Sequence[Status], limit: int = 50) -> list[Ticket]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM tickets WHERE assignee_id IS NULL AND status IN ({marks})"
+            " ORDER BY id LIMIT ?",
+            (*[s.value for s in statuses], limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    async def resolved_before(self, cutoff: datetime, limit: int = 500) -> list[Ticket]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM tickets WHERE status = 'resolved' AND resolved_at <= ?"
+            " ORDER BY resolved_at LIMIT ?",
+            (to_iso(cutoff), limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    # -- events -------------------------------------------------------------------------------
+    async def add_event(
+        self,
+        ticket_id: int,
+        type_: str,
+        *,
+        actor_id: int | None,
+        at: datetime,
+        from_status: Status | None = None,
+        to_status: Status | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        return await self.db.insert(
+            "INSERT INTO ticket_events (ticket_id, type, actor_id, from_status, to_status, data,"
+            " at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                ticket_id,
+                type_,
+                actor_id,
+                from_status.value if from_status else None,
+                to_status.value if to_status else None,
+                json.dumps(data or {}, ensure_ascii=False),
+                to_iso(at),
+            ),
+        )
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
+        return [_event(r) for r in rows]
+
+    async def count_events(self, ticket_id: int, type_: str) -> int:
+        value = await self.db.fetchval(
+            "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND type = ?",
+            (ticket_id, type_),
+        )
+        return int(value or 0)
+
+    # -- attachments ------------------------------------------------------------------------------
+    async def add_attachment(
+        self,
+        ticket_id: int,
+        *,
+        kind: str,
+        file_id: str,
+        file_unique_id: str,
+        file_name: str | None,
+        mime_type: str | None,
+        now: datetime,
+    ) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO attachments (ticket_id, kind, file_id, file_unique_id,"
+            " file_name, mime_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind, file_id, file_unique_id, file_name, mime_type, to_iso(now)),
+        )
+
+    async def attachments(self, ticket_id: int) -> list[Attachment]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM attachments WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
+        return [
+            Attachment(
+                id=r["id"],
+                ticket_id=r["ticket_id"],
+                kind=r["kind"],
+                file_id=r["file_id"],
+                file_unique_id=r["file_unique_id"],
+                file_name=r["file_name"],
+                mime_type=r["mime_type"],
+            )
+            for r in rows
+        ]

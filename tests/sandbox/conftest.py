@@ -1,0 +1,65 @@
+"""Fixtures for the sandbox tests: an emulator, a real PTB Bot and a client."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import telegram
+
+# The project root has no installed package metadata; make `import sandbox`
+# work however pytest is invoked (no root conftest may be added by this module).
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sandbox import SandboxClient, TelegramSandbox  # noqa: E402
+
+TOKEN = "7000000001:AAH-sandbox-test-token"
+BOT_USERNAME = "liaison_bot"
+
+
+@pytest_asyncio.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    """A started emulator with one bot (full group access)."""
+    sb = TelegramSandbox(webhook_retry_base=0.05, webhook_retry_max=0.2)
+    sb.create_bot(TOKEN, BOT_USERNAME)
+    await sb.start()
+    yield sb
+    await sb.stop()
+
+
+def make_bot(sb: TelegramSandbox, token: str = TOKEN) -> telegram.Bot:
+    """A real python-telegram-bot Bot talking to the emulator."""
+    return telegram.Bot(token, base_url=sb.api_base_url, base_file_url=sb.base_file_url)
+
+
+@pytest.fixture
+def token() -> str:
+    """Token of the fixture bot."""
+    return TOKEN
+
+
+@pytest.fixture
+def bot_factory(sandbox: TelegramSandbox) -> Callable[[], telegram.Bot]:
+    """Build extra (uninitialised) PTB Bots for the fixture bot."""
+    return lambda: make_bot(sandbox)
+
+
+@pytest_asyncio.fixture
+async def bot(sandbox: TelegramSandbox) -> AsyncIterator[telegram.Bot]:
+    """An initialised PTB Bot."""
+    b = make_bot(sandbox)
+    await b.initialize()
+    yield b
+    await b.shutdown()
+
+
+@pytest_asyncio.fixture
+async def client(sandbox: TelegramSandbox) -> AsyncIterator[SandboxClient]:
+    """The HTTP control client of the emulator."""
+    async with SandboxClient(sandbox.control_url) as c:
+        yield c
