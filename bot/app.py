@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 import handlers.binding
 import handlers.fallback
@@ -31,8 +33,9 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery.outbox import Outbox
 from bot.delivery.sender import Sender
 from bot.i18n import t
-from bot.ingest.poller import Poller, PollingConflict
+from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
+from bot.ingest.webhook import WebhookServer
 from bot.notify import Notifier
 from bot.services.calendar import WorkCalendar
 from bot.services.onboarding import OnboardingService
@@ -142,11 +145,14 @@ class Runtime:
     processor: UpdateProcessor | None = None
     sender: Sender | None = None
     poller: Poller | None = None
+    webhook: WebhookServer | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
+        # The outbox replays stored Bot API calls by method name on purpose.
+        warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
         db = Database(self.settings.storage.path)
         await db.connect()
         services = build_services(self.settings, db, self.clock)
@@ -170,6 +176,8 @@ class Runtime:
         await self._announce_commands(app)
         if self.settings.telegram.mode == "polling":
             await app.bot.delete_webhook(drop_pending_updates=False)
+        else:
+            await self._start_webhook(app, db)
         replayed = await self.processor.drain()
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
@@ -189,6 +197,18 @@ class Runtime:
         app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
         log.info(
             "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
+        )
+
+    async def _start_webhook(self, app: BotApplication, db: Database) -> None:
+        """Listen first, then tell Telegram where to deliver (and with which secret)."""
+        assert self.processor is not None
+        hook = self.settings.telegram.webhook
+        self.webhook = WebhookServer(db, self.clock, self.processor.wakeup, hook)
+        await self.webhook.start()
+        await app.bot.set_webhook(
+            url=hook.url,
+            secret_token=hook.secret_token.get_secret_value() or None,
+            allowed_updates=ALLOWED_UPDATES,
         )
 
     async def _initialize(self, app: BotApplication) -> None:
@@ -236,6 +256,8 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop fetching, finish the update in hand, acknowledge, flush sends, close."""
+        if self.webhook is not None:
+            await self._stop_webhook()
         if self.poller is not None:
             self.poller.stop()
         if self.processor is not None:
@@ -260,6 +282,18 @@ class Runtime:
         if self.services is not None:
             await self.services.db.close()
         log.info("liaison-bot stopped")
+
+    async def _stop_webhook(self) -> None:
+        """Remove the webhook so updates wait at Telegram, then stop listening."""
+        assert self.webhook is not None
+        if self.app is not None:
+            try:
+                # Telegram keeps the updates and sends them at once after the next setWebhook,
+                # instead of backing off against a server that is down.
+                await self.app.bot.delete_webhook(drop_pending_updates=False)
+            except TelegramError as exc:
+                log.warning("could not remove the webhook on stop: %s", exc)
+        await self.webhook.stop()
 
 
 async def run_until_signalled(runtime: Runtime) -> int:

@@ -1,4 +1,4 @@
-"""The `liaison-bot` command line: run, demo, check-config, roster import, invite."""
+"""The `liaison-bot` command line: run, demo, check-config, roster, invite, backup, doctor."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="print a deep link that binds a Telegram user")
     invite.add_argument("kind", choices=["enterprise", "cadre"])
     invite.add_argument("name")
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    sub.add_parser("doctor", help="check the database, the queues and the Telegram setup")
     return parser
 
 
@@ -75,7 +79,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_roster_import(settings, args.files))
     if args.command == "invite":
         return asyncio.run(_invite(settings, args.kind, args.name))
+    if args.command == "backup":
+        return asyncio.run(_backup(settings, args.path, force=args.force))
+    if args.command == "doctor":
+        from bot.ops import doctor
+
+        return asyncio.run(doctor(settings))
     return 2
+
+
+async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
+    """Copy the database to `path` and report the copy's size and integrity."""
+    from bot.ops import OpsError, backup, human_size
+
+    try:
+        result = await backup(settings, path, force=force)
+    except OpsError as error:
+        print(f"backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written: {result.path} ({human_size(result.size)})")
+    print(f"integrity_check of the copy: {'; '.join(result.integrity)}")
+    return 0
 
 
 async def _roster_import(settings: Settings, files: list[Path]) -> int:
@@ -89,9 +113,8 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
             files, locale=settings.park.locale
         )
     except RosterError as error:
-        for problem in error.problems:
-            print(problem.describe(), file=sys.stderr)
-        print(t(settings.park.locale, "roster.nothing_changed"), file=sys.stderr)
+        for line in error.lines(settings.park.locale):
+            print(line, file=sys.stderr)
         return 1
     finally:
         await db.close()

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +40,10 @@ from bot.domain.taxonomy import (
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,100}$")
+# Telegram's own rule for setWebhook's secret_token.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Plain http is only acceptable for a webhook on this machine (tests, the sandbox).
+_LOCAL_HTTP_RE = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/|$)")
 
 
 class ConfigError(Exception):
@@ -75,6 +88,43 @@ class TelegramSettings(_Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramSettings:
+        """Require a reachable URL and a valid secret when running in webhook mode."""
+        if self.mode != "webhook":
+            return self
+        errors: list[InitErrorDetails] = []
+        url = self.webhook.url
+        if not (url.startswith("https://") and len(url) > len("https://")) and not (
+            _LOCAL_HTTP_RE.match(url)
+        ):
+            errors.append(
+                _error(
+                    ("webhook", "url"),
+                    'must be an https:// URL when telegram.mode = "webhook"'
+                    " (http:// only for 127.0.0.1 or localhost)",
+                )
+            )
+        if not _SECRET_RE.match(self.webhook.secret_token.get_secret_value()):
+            # Never include the value itself in the message.
+            errors.append(
+                _error(
+                    ("webhook", "secret_token"),
+                    'must be 1-256 characters of A-Z a-z 0-9 _ - when telegram.mode = "webhook"',
+                )
+            )
+        if errors:
+            # A ValidationError (not ValueError) keeps the exact key in the error location.
+            raise ValidationError.from_exception_data("TelegramSettings", errors)
+        return self
+
+
+def _error(loc: tuple[str, ...], message: str) -> InitErrorDetails:
+    """Build one validation error for `loc` (relative to the model being validated)."""
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=loc, input="(hidden)"
+    )
 
 
 class StorageSettings(_Section):

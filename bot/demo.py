@@ -119,8 +119,12 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
         for user in (admin, cadre, contact):
             await client.add_member(group["id"], user["id"])
         transcript.names.update(
-            {admin["id"]: "管理员 沈若琳", cadre["id"]: f"干部 {CADRE}",
-             contact["id"]: "企业 刘经理", group["id"]: "企业服务群"}
+            {
+                admin["id"]: "管理员 沈若琳",
+                cadre["id"]: f"干部 {CADRE}",
+                contact["id"]: "企业 刘经理",
+                group["id"]: "企业服务群",
+            }
         )
         transcript.names.update({admin["id"]: "管理员 沈若琳"})
 
@@ -145,8 +149,15 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
         await runtime.start()
         story = Story(client, transcript)
         try:
-            await _play(story, group["id"], admin["id"], cadre["id"], contact["id"],
-                        cadre_invite.payload, contact_invite.payload)
+            await _play(
+                story,
+                group["id"],
+                admin["id"],
+                cadre["id"],
+                contact["id"],
+                cadre_invite.payload,
+                contact_invite.payload,
+            )
         finally:
             await runtime.stop()
     await sandbox.stop()
@@ -156,7 +167,12 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
 
 
 async def _play(
-    story: Story, group: int, admin: int, cadre: int, contact: int, cadre_payload: str,
+    story: Story,
+    group: int,
+    admin: int,
+    cadre: int,
+    contact: int,
+    cadre_payload: str,
     contact_payload: str,
 ) -> None:
     c, t = story.c, story.t

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Iterable
-
-from telegram.warnings import PTBUserWarning
 
 
 class RedactSecrets(logging.Filter):
@@ -41,7 +38,5 @@ def setup_logging(level: str, *, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # The outbox replays stored Bot API calls by method name on purpose.
-    warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.Application", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

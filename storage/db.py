@@ -82,8 +82,13 @@ class Database:
             await self._conn.execute("PRAGMA busy_timeout=5000")
             await self._conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
+            await self.close()
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
-        await self.migrate()
+        try:
+            await self.migrate()
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""

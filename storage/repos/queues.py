@@ -20,6 +20,13 @@ class InboxItem:
 
 
 @dataclass(frozen=True)
+class InboxFailure:
+    update_id: int
+    error: str
+    failed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     id: int
     chat_id: int
@@ -81,6 +88,17 @@ class InboxRepo:
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows}
+
+    async def failures(self, limit: int = 5) -> list[InboxFailure]:
+        """Return the most recent failed updates, newest first (read-only, for `doctor`)."""
+        rows = await self.db.fetchall(
+            "SELECT update_id, error, processed_at FROM inbox WHERE status = 'failed'"
+            " ORDER BY processed_at DESC, update_id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            InboxFailure(int(r[0]), str(r[1] or ""), from_iso(r[2]) if r[2] else None) for r in rows
+        ]
 
 
 class OutboxRepo:

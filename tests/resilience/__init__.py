@@ -1,0 +1,1 @@
+"""Resilience proofs: kills, faults, flood limits and graceful stops under load."""

@@ -1,0 +1,77 @@
+"""Migrations: apply to an empty file, re-apply as a no-op, transactions roll back and nest."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database, StorageError, load_migrations
+
+
+async def test_apply_then_reapply_is_a_noop(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    db = Database(path)
+    await db.connect()
+    version = await db.schema_version()
+    assert version == len(load_migrations())
+    assert await db.migrate() == []
+    await db.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        rows = raw.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    assert [r[0] for r in rows] == list(range(1, version + 1))
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    db = Database(path)
+    await db.connect()
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00Z')"
+        )
+    await db.close()
+    with pytest.raises(StorageError, match="newer"):
+        await Database(path).connect()
+
+
+async def test_outer_rollback_and_savepoint(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO kv VALUES ('a', '1')")
+            raise RuntimeError
+    async with db.transaction():
+        await db.execute("INSERT INTO kv VALUES ('b', '1')")
+        with pytest.raises(RuntimeError):
+            async with db.transaction():
+                await db.execute("INSERT INTO kv VALUES ('c', '1')")
+                raise RuntimeError
+    async with db.transaction():
+        keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
+    assert keys == ["b"]
+
+
+async def test_access_outside_a_transaction_is_a_bug(db: Database) -> None:
+    with pytest.raises(StorageError):
+        await db.fetchall("SELECT 1")
+
+
+async def test_events_are_append_only(db: Database) -> None:
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO enterprises (name, created_at, updated_at) VALUES ('e', 'x', 'x')"
+        )
+        await db.execute(
+            "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
+            " category, content, status, deadline_at, created_at, updated_at)"
+            " VALUES (1, 1, 1, 1, 'help', 'other', 'c', 'new', 'x', 'x', 'x')"
+        )
+        await db.execute(
+            "INSERT INTO ticket_events (ticket_id, type, at) VALUES (1, 'create', 'x')"
+        )
+    for statement in ("UPDATE ticket_events SET type = 'y'", "DELETE FROM ticket_events"):
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction():
+                await db.execute(statement)

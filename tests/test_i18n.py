@@ -1,0 +1,58 @@
+"""Both catalogs cover every key with the same placeholders; every used key exists."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from bot.domain import taxonomy
+from bot.domain.lifecycle import Status
+from bot.i18n import LOCALES, catalog, normalize_locale
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    zh, en = catalog("zh_CN"), catalog("en")
+    assert set(zh) == set(en), set(zh) ^ set(en)
+    for key in zh:
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+
+
+def test_every_literal_key_in_code_exists() -> None:
+    used: set[str] = set()
+    pattern = re.compile(
+        r"\"((?:error|usage|notice|ticket|work|feedback|bind|start|help|lang|"
+        r"views|fallback|button|time)\.[a-z_]+)\""
+    )
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(pattern.findall(path.read_text("utf-8")))
+    for locale in LOCALES:
+        missing = used - set(catalog(locale))
+        assert not missing, (locale, sorted(missing))
+
+
+def test_every_code_has_a_label() -> None:
+    for locale in LOCALES:
+        keys = catalog(locale)
+        codes = [f"category.{c}" for c in taxonomy.CATEGORIES]
+        codes += [f"kind.{k}" for k in taxonomy.KINDS]
+        codes += [f"status.{s.value}" for s in Status]
+        codes += [
+            f"rating.{r}"
+            for r in (*taxonomy.SOLVED_RATINGS, *taxonomy.SATISFACTION_RATINGS, taxonomy.UNRATED)
+        ]
+        assert not [c for c in codes if c not in keys], locale
+
+
+def test_normalize_locale() -> None:
+    assert normalize_locale("zh-hans") == "zh_CN"
+    assert normalize_locale("en-US") == "en"
+    assert normalize_locale("fr") == "zh_CN"
+    assert normalize_locale(None) == "zh_CN"

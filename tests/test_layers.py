@@ -1,0 +1,45 @@
+"""Layers point one way: handlers -> services -> storage (see STYLE in the README)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imports(folder: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for path in (ROOT / folder).rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [(str(path.relative_to(ROOT)), alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.append((str(path.relative_to(ROOT)), node.module))
+    return found
+
+
+def offenders(folder: str, banned: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(f, m) for f, m in imports(folder) if m.split(".")[0] in banned or m in banned]
+
+
+def test_handlers_never_touch_storage() -> None:
+    assert offenders("handlers", ("storage", "aiosqlite", "sqlite3")) == []
+
+
+def test_services_and_domain_never_import_telegram() -> None:
+    for folder in ("bot/services", "bot/domain", "bot/render"):
+        assert offenders(folder, ("telegram", "handlers")) == [], folder
+
+
+def test_storage_imports_no_transport() -> None:
+    assert offenders("storage", ("telegram", "handlers")) == []
+    allowed = {"bot.clock", "bot.domain.models", "bot.domain.lifecycle"}
+    bot_imports = {m for _, m in imports("storage") if m.startswith("bot")}
+    assert bot_imports <= allowed, bot_imports - allowed
+
+
+def test_only_the_composition_root_imports_handlers() -> None:
+    users = {f for f, m in imports("bot") if m.split(".")[0] == "handlers"}
+    assert users == {"bot/app.py"}

@@ -1,0 +1,228 @@
+"""Operator commands: online backup of a live database, and the doctor's checks and exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.config import Settings, load_settings
+from bot.ops import OpsError, backup, doctor
+from sandbox.client import SandboxClient
+from sandbox.server import TelegramSandbox
+from storage.db import Database
+from storage.repos.queues import InboxRepo, OutboxRepo
+
+TOKEN = "100003:DOCTOR-token-not-secret-00000000"
+
+
+def message_update(update_id: int) -> dict[str, object]:
+    """Build a minimal update payload."""
+    return {"update_id": update_id, "message": {"message_id": update_id, "text": "x"}}
+
+
+@pytest.fixture
+async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
+    """An open database on a file, with inbox and outbox rows (the bot is 'running')."""
+    database = Database(tmp_path / "live.db")
+    await database.connect()
+    async with database.transaction():
+        await InboxRepo(database).add_many([message_update(i) for i in range(1, 51)], clock.now())
+        outbox = OutboxRepo(database)
+        item = await outbox.enqueue(
+            chat_id=1,
+            method="sendMessage",
+            params={"chat_id": 1, "text": "hi"},
+            purpose="test",
+            ticket_id=None,
+            now=clock.now(),
+        )
+        await outbox.mark_sent(item, 10, clock.now())
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+def settings_for(db_path: Path, **telegram: object) -> Settings:
+    """Build settings pointing at `db_path` (and at a sandbox when telegram keys are given)."""
+    return load_settings(None, storage={"path": str(db_path)}, telegram=telegram)
+
+
+def count_rows(path: Path, table: str) -> int:
+    """Count rows of `table` in the database file at `path`."""
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def files_beside(path: Path) -> list[str]:
+    """List the names in `path`'s directory that contain its name (WAL, temp files)."""
+    return sorted(p.name for p in path.parent.iterdir() if path.name in p.name)
+
+
+async def test_backup_of_a_live_database_is_complete_and_sound(
+    live_db: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    target = tmp_path / "copy.db"
+    result = await backup(settings_for(Path(live_db.path)), target)
+    assert result.ok and result.integrity == ["ok"]
+    assert result.size == target.stat().st_size > 0
+    assert count_rows(target, "inbox") == 50
+    assert count_rows(target, "outbox") == 1
+    # A single self-contained file: no WAL beside it, and it opens on its own.
+    assert files_beside(target) == ["copy.db"]
+    conn = sqlite3.connect(target)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+    # The bot keeps writing; the copy is a snapshot.
+    async with live_db.transaction():
+        await InboxRepo(live_db).add(message_update(99), clock.now())
+    assert count_rows(target, "inbox") == 50
+
+
+async def test_backup_refuses_to_overwrite_without_force(live_db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    target.write_bytes(b"precious")
+    settings = settings_for(Path(live_db.path))
+    with pytest.raises(OpsError, match="--force"):
+        await backup(settings, target)
+    assert target.read_bytes() == b"precious"
+    result = await backup(settings, target, force=True)
+    assert result.ok
+    assert count_rows(target, "inbox") == 50
+    assert "copy.db" in files_beside(target)
+    assert not [name for name in files_beside(target) if name.endswith(".tmp")]
+
+
+async def test_backup_refuses_missing_database_and_itself(tmp_path: Path) -> None:
+    with pytest.raises(OpsError, match="not found"):
+        await backup(settings_for(tmp_path / "nope.db"), tmp_path / "copy.db")
+    db = Database(tmp_path / "self.db")
+    await db.connect()
+    await db.close()
+    with pytest.raises(OpsError, match="database itself"):
+        await backup(settings_for(tmp_path / "self.db"), tmp_path / "self.db", force=True)
+
+
+async def test_backup_cli(
+    live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{live_db.path}"\n', encoding="utf-8")
+    target = tmp_path / "cli-copy.db"
+    # main() runs its own event loop, so it needs a thread of its own here.
+    assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "backup written" in out and "integrity_check of the copy: ok" in out
+    assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 1
+    assert "--force" in capsys.readouterr().err
+    forced = ["--config", str(config), "backup", "--force", str(target)]
+    assert await asyncio.to_thread(main, forced) == 0
+
+
+async def run_doctor(settings: Settings, clock: FixedClock) -> tuple[int, str]:
+    """Run the doctor and collect its output."""
+    lines: list[str] = []
+    code = await doctor(settings, out=lines.append, clock=clock)
+    return code, "\n".join(lines)
+
+
+async def test_doctor_on_a_healthy_database(live_db: Database, clock: FixedClock) -> None:
+    code, text = await run_doctor(settings_for(Path(live_db.path)), clock)
+    assert code == 0, text
+    assert "integrity_check: ok" in text
+    assert "schema version: 1 (current)" in text
+    assert "inbox: 50 pending, 0 failed" in text
+    assert "outbox: 0 pending, 0 failed, 1 sent" in text
+    assert "last message sent: 2026-11-25 02:00:00 UTC" in text
+    assert "tickets: none" in text
+    assert "PROBLEM" not in text
+
+
+async def test_doctor_reports_a_failed_update(live_db: Database, clock: FixedClock) -> None:
+    async with live_db.transaction():
+        await InboxRepo(live_db).mark_failed(7, "KeyError('boom')", clock.now())
+    code, text = await run_doctor(settings_for(Path(live_db.path)), clock)
+    assert code == 1
+    assert "inbox: 49 pending, 1 failed" in text
+    assert "failed update 7" in text and "KeyError('boom')" in text
+    assert "PROBLEM: 1 update(s) failed" in text and "fix:" in text
+
+
+async def test_doctor_without_database(tmp_path: Path, clock: FixedClock) -> None:
+    code, text = await run_doctor(settings_for(tmp_path / "missing.db"), clock)
+    assert code == 1
+    assert "database not found" in text
+    assert not (tmp_path / "missing.db").exists()
+
+
+@pytest.mark.parametrize("privacy", [True, False])
+async def test_doctor_checks_telegram_and_privacy_mode(
+    live_db: Database, clock: FixedClock, privacy: bool
+) -> None:
+    async with TelegramSandbox() as sandbox:
+        async with SandboxClient(sandbox.control_url) as client:
+            await client.create_bot(TOKEN, "doctor_bot", can_read_all_group_messages=not privacy)
+        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        code, text = await run_doctor(settings, clock)
+    assert TOKEN not in text
+    assert "telegram: @doctor_bot" in text
+    assert "webhook at Telegram: none" in text
+    if privacy:
+        assert code == 1
+        assert "privacy mode is on" in text and "missed" in text
+        assert "/setprivacy" in text and "Disable" in text
+    else:
+        assert code == 0, text
+        assert "privacy mode: disabled" in text
+
+
+async def test_doctor_with_an_unknown_token(live_db: Database, clock: FixedClock) -> None:
+    async with TelegramSandbox() as sandbox:
+        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        code, text = await run_doctor(settings, clock)
+    assert code == 1
+    assert "rejected the bot token" in text
+    assert TOKEN not in text
+
+
+async def test_doctor_cli_exit_code(
+    live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{live_db.path}"\n', encoding="utf-8")
+    assert await asyncio.to_thread(main, ["--config", str(config), "doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "integrity_check: ok" in out and "healthy" in out
+
+
+async def test_doctor_in_webhook_mode_with_no_webhook_set(
+    live_db: Database, clock: FixedClock
+) -> None:
+    async with TelegramSandbox() as sandbox:
+        async with SandboxClient(sandbox.control_url) as client:
+            await client.create_bot(TOKEN, "doctor_bot")
+        settings = load_settings(
+            None,
+            storage={"path": live_db.path},
+            telegram={
+                "token": TOKEN,
+                "api_base_url": sandbox.api_base_url,
+                "mode": "webhook",
+                "webhook": {"url": "https://bot.example.com/telegram", "secret_token": "abc"},
+            },
+        )
+        code, text = await run_doctor(settings, clock)
+    assert code == 1
+    assert "Telegram delivers to nowhere" in text and "start the bot" in text
+    assert "abc" not in text
