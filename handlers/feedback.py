@@ -75,7 +75,11 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         raise InvalidInput("error.stale_button")
 
 
-FEEDBACK_VERBS = f"^t:({cb.RATE_SOLVED}|{cb.RATE}|{cb.CATEGORY_MENU}|{cb.KIND_MENU}|{cb.SET_CATEGORY}|{cb.SET_KIND}):"
+FEEDBACK_VERBS = "^t:({}):".format(
+    "|".join(
+        (cb.RATE_SOLVED, cb.RATE, cb.CATEGORY_MENU, cb.KIND_MENU, cb.SET_CATEGORY, cb.SET_KIND)
+    )
+)
 
 
 def register(app: BotApplication, *, group: int) -> None:
