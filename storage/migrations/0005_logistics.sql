@@ -1,0 +1,2 @@
+-- Placeholder: filled in by the feature that owns it.
+SELECT 1;
