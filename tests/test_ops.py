@@ -15,7 +15,7 @@ from bot.config import Settings, load_settings
 from bot.ops import OpsError, backup, doctor
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database
+from storage.db import Database, load_migrations
 from storage.repos.queues import InboxRepo, OutboxRepo
 
 TOKEN = "100003:DOCTOR-token-not-secret-00000000"
@@ -141,7 +141,7 @@ async def test_doctor_on_a_healthy_database(live_db: Database, clock: FixedClock
     code, text = await run_doctor(settings_for(Path(live_db.path)), clock)
     assert code == 0, text
     assert "integrity_check: ok" in text
-    assert "schema version: 1 (current)" in text
+    assert f"schema version: {len(load_migrations())} (current)" in text
     assert "inbox: 50 pending, 0 failed" in text
     assert "outbox: 0 pending, 0 failed, 1 sent" in text
     assert "last message sent: 2026-11-25 02:00:00 UTC" in text

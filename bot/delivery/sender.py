@@ -13,12 +13,14 @@ import contextlib
 import logging
 import random
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
@@ -172,12 +174,12 @@ class Sender:
         try:
             result = await self.bot.do_api_request(item.method, api_kwargs=item.params)
         except RetryAfter as exc:
-            delay = _seconds(exc.retry_after)
+            delay = retry_seconds(exc)
             self._paused_until[item.chat_id] = time.monotonic() + delay
             log.warning("outbox %s chat %s: 429, retry after %.0fs", item.id, item.chat_id, delay)
             await self._retry(item, f"429 retry_after={delay}", delay=delay)
         except BadRequest as exc:
-            if any(text in exc.message for text in _HARMLESS):
+            if any(text in exc.message.lower() for text in _HARMLESS):
                 await self._sent(item, None)
             else:
                 await self._fail(item, f"400 {exc.message}")
@@ -231,5 +233,9 @@ class Sender:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
 
-def _seconds(value: int | timedelta) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait after a 429, whichever type this PTB version returns."""
+    with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

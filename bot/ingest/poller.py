@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery.sender import retry_seconds
 from storage.db import Database
 from storage.repos.queues import InboxRepo
 
@@ -88,8 +89,7 @@ class Poller:
             except InvalidToken:
                 raise
             except RetryAfter as exc:
-                wait = exc.retry_after
-                await asyncio.sleep(wait if isinstance(wait, int) else wait.total_seconds())
+                await asyncio.sleep(retry_seconds(exc))
             except (NetworkError, TelegramError) as exc:
                 if self._stopping:
                     break

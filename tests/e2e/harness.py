@@ -256,7 +256,18 @@ async def build_burst_world(
                 )
     finally:
         await db.close()
+    # Each cadre opens the bot in private (as they would after their invitation); without it
+    # Telegram refuses private messages to them with 403, and no notice could be delivered.
+    for cadre in [*cadres, admin]:
+        await client.send_message(cadre, cadre, "/start")
     return BurstWorld(groups=groups, contacts=contacts, cadres=cadres, admin=admin)
+
+
+async def settle_world(client: SandboxClient, world: BurstWorld, timeout: float = 60.0) -> None:
+    """Wait until the bot has answered every /start of `build_burst_world`."""
+    people = [*world.cadres, world.admin]
+    for person in people:
+        await client.wait_sent(chat_id=person, timeout=timeout)
 
 
 # -- observation ----------------------------------------------------------------------------

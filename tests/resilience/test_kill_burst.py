@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from e2e.harness import (
     duplicate_sends,
     inject_reports,
     read_db,
+    settle_world,
     wait_for,
 )
 
@@ -45,11 +47,13 @@ async def test_sigkill_during_burst_loses_nothing(
         workdir, sandbox.api_base_url, sandbox.control_url, db_path,
         admins=[world.admin], delivery=FAST_DELIVERY, log_level="WARNING",
     )
+    began = time.monotonic()
     injected: list[Injected] = []
     kills = 0
     bot.start()
     try:
         await bot.wait_ready()
+        await settle_world(client, world)
         for round_no in range(ROUNDS):
             burst = asyncio.create_task(
                 inject_reports(client, world, PER_ROUND, start=round_no * PER_ROUND)
@@ -90,7 +94,7 @@ async def test_sigkill_during_burst_loses_nothing(
         f"\n[kill -9 burst] reports={len(expected)} kills={kills} tickets={len(tickets)} "
         f"lost_tickets={len(lost_tickets)} lost_acks={len(lost_acks)} "
         f"duplicated_messages={duplicated} (of which acks={duplicated_acks}) "
-        f"messages_sent={len(sent)}"
+        f"messages_sent={len(sent)} wall={time.monotonic() - began:.1f}s"
     )
     assert not lost_tickets and not lost_acks
     assert not double_tickets and len(tickets) == len(expected)

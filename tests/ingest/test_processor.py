@@ -1,0 +1,113 @@
+"""One update, one transaction: a failing handler leaves no half-written state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+
+from bot.clock import FixedClock
+from bot.ingest.processor import UpdateProcessor, current_scope
+from sandbox.server import TelegramSandbox
+from storage.db import Database
+from storage.repos.queues import InboxRepo
+
+
+def update(update_id: int, text: str) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1795600000,
+            "chat": {"id": 5, "type": "private", "first_name": "u"},
+            "from": {"id": 5, "is_bot": False, "first_name": "u"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+TOKEN = "300003:TEST-token-processor-0000000000"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    emulator = TelegramSandbox()
+    await emulator.start()
+    emulator.create_bot(TOKEN, "processor_bot")
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+async def make_app(
+    db: Database, sandbox: TelegramSandbox
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    app = Application.builder().token(TOKEN).base_url(sandbox.api_base_url).updater(None).build()
+    await app.initialize()
+
+    async def write(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await db.execute("INSERT INTO kv VALUES (?, 'x')", (f"k{update.update_id}",))
+
+    async def write_then_fail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await write(update, context)
+        raise RuntimeError("boom")
+
+    async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        scope = current_scope.get()
+        assert scope is not None
+        scope.error = context.error
+        raise ApplicationHandlerStop
+
+    app.add_handler(CommandHandler("ok", write))
+    app.add_handler(CommandHandler("fail", write_then_fail))
+    app.add_error_handler(record)
+    return app
+
+
+async def test_success_commits_and_failure_rolls_back(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    app = await make_app(db, sandbox)
+    failures: list[str] = []
+
+    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
+        failures.append(f"{payload['update_id']}:{error}")
+
+    processor = UpdateProcessor(app, db, clock, on_failure=on_failure)
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        assert (
+            await inbox.add_many(
+                [update(1, "/ok"), update(2, "/fail"), update(3, "/ok")], clock.now()
+            )
+            == 3
+        )
+        assert await inbox.add_many([update(1, "/ok")], clock.now()) == 0  # deduplicated
+    assert await processor.drain() == 3
+    async with db.transaction():
+        keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
+        counts = await inbox.counts()
+    assert keys == ["k1", "k3"]  # update 2's write was rolled back
+    assert counts == {"done": 2, "failed": 1}
+    assert failures == ["2:boom"]
+    assert await processor.drain() == 0  # nothing replays twice
+
+
+async def test_done_rows_are_purged_after_three_days(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    app = await make_app(db, sandbox)
+    processor = UpdateProcessor(app, db, clock)
+    async with db.transaction():
+        await InboxRepo(db).add(update(9, "/ok"), clock.now())
+    await processor.drain()
+    assert await processor.purge() == 0
+    clock.advance(timedelta(days=3, minutes=1))
+    assert await processor.purge() == 1
