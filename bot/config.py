@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -191,6 +192,63 @@ class TicketSettings(_Section):
         return value
 
 
+class CalendarSettings(_Section):
+    """Working days and hours: the Chinese calendar plus the park's own exceptions."""
+
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarSettings:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both an extra holiday and an extra workday")
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end (example: 09:00 and 18:00)")
+        return self
+
+
+class DeadlineSettings(_Section):
+    """Deadlines per kind, category and urgency, reminders, escalation and the daily brief."""
+
+    claim_working_hours: float = Field(default=2.0, gt=0, le=72)
+    response_working_days: int = Field(default=1, ge=1, le=30)
+    complex_working_days: int = Field(default=15, ge=1, le=120)
+    urgent_hours: float = Field(default=24.0, gt=0, le=240)
+    kind_working_days: dict[str, int] = Field(default_factory=lambda: {"question": 1})
+    category_working_days: dict[str, int] = Field(default_factory=dict)
+    remind_claim_minutes: int = Field(default=30, ge=0, le=1440)
+    remind_response_hours: float = Field(default=2.0, ge=0, le=72)
+    remind_resolve_hours: float = Field(default=2.0, ge=0, le=72)
+    level2_chases: int = Field(default=2, ge=1, le=10)
+    level2_reworks: int = Field(default=2, ge=1, le=10)
+    max_extension_days: int = Field(default=15, ge=1, le=60)
+    sweep_seconds: int = Field(default=60, ge=10, le=3600)
+    brief_time: time = time(8, 30)
+
+    @field_validator("kind_working_days")
+    @classmethod
+    def _kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+        if any(not 1 <= days <= 120 for days in value.values()):
+            raise ValueError("working days must be between 1 and 120")
+        return value
+
+    @field_validator("category_working_days")
+    @classmethod
+    def _categories(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+        if any(not 1 <= days <= 120 for days in value.values()):
+            raise ValueError("working days must be between 1 and 120")
+        return value
+
+
 class DeliverySettings(_Section):
     # Kept a little under Telegram's limits (30/s overall, 20/min per group, 1/s per private
     # chat) so that jitter on the wire never provokes a 429.
@@ -219,6 +277,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     park: ParkSettings = ParkSettings()
     tickets: TicketSettings = TicketSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
     delivery: DeliverySettings = DeliverySettings()
     logging: LoggingSettings = LoggingSettings()
 

@@ -1,8 +1,9 @@
 """Locale catalogs: every user-facing text, zh_CN first and en second.
 
-Catalogs are TOML files under `bot/locales/<locale>/`. In `messages.toml` the tables give the
-key (`[ticket] ack = ...` is `ticket.ack`); any other `<area>.toml` prefixes its keys with the
-area (`roster.toml`, entry `bad_row`, is `roster.bad_row`). Values are `str.format` templates.
+Catalogs are TOML files under `bot/locales/<locale>/`. In `messages.toml` (and any
+`messages_<area>.toml`) the tables give the key (`[ticket] ack = ...` is `ticket.ack`); any other
+`<area>.toml` prefixes its keys with the area (`roster.toml`, entry `bad_row`, is
+`roster.bad_row`). Values are `str.format` templates.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def catalog(locale: str) -> dict[str, str]:
             continue
         area = entry.name.removesuffix(".toml")
         data = tomllib.loads(entry.read_text("utf-8"))
-        _flatten("" if area == "messages" else area, data, merged)
+        _flatten("" if area.startswith("messages") else area, data, merged)
     return merged
 
 
@@ -41,6 +42,9 @@ def _flatten(prefix: str, data: dict[str, Any], into: dict[str, str]) -> None:
         full = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict):
             _flatten(full, value, into)
+        elif full in into:
+            # Two catalog files defining one key would silently shadow each other.
+            raise ValueError(f"catalog key {full!r} is defined twice")
         else:
             into[full] = str(value)
 

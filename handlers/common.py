@@ -94,6 +94,7 @@ def guarded(func: Handler) -> Handler:
     async def wrapper(update: Update, context: BotContext) -> None:
         try:
             await func(update, context)
+            log.debug("update %s handled by %s", update.update_id, func.__name__)
         except DomainError as error:
             log.info("update %s refused: %s", update.update_id, error.key)
             await refuse(update, context, error)

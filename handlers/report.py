@@ -6,12 +6,16 @@ caption triggers a report is attached to the ticket.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
 from bot.services.tickets import IncomingFile, Report
 from handlers.common import guarded, rest_text
+
+log = logging.getLogger(__name__)
 
 
 def files_of(message: Message) -> list[IncomingFile]:
@@ -48,6 +52,15 @@ async def _submit(update: Update, context: BotContext, source: Message, content:
         )
     )
     await services.notifier.created(created)
+    ticket = created.view.ticket
+    log.info(
+        "update %s: ticket #%s for enterprise %s routed to %s (%s)",
+        update.update_id,
+        ticket.id,
+        ticket.enterprise_id,
+        ticket.assignee_id,
+        created.route,
+    )
 
 
 @guarded

@@ -39,7 +39,12 @@ def test_example_config_parses_and_covers_every_setting() -> None:
     def present(tree: dict, prefix: str = "") -> set[str]:
         found: set[str] = set()
         for name, value in tree.items():
-            if isinstance(value, dict) and name not in ("category_keywords", "kind_keywords"):
+            if isinstance(value, dict) and name not in (
+                "category_keywords",
+                "kind_keywords",
+                "kind_working_days",
+                "category_working_days",
+            ):
                 found |= present(value, f"{prefix}{name}.")
             else:
                 found.add(f"{prefix}{name}")

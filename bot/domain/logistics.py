@@ -1,0 +1,257 @@
+"""The logistics exchange (工业物流群): truck offers, cargo requests, matches and their rules.
+
+Every allowed status change of the three aggregates lives in the `*_TRANSITIONS` tables below.
+`withdrawn` is a side state the domain text does not name: the owner takes a post back (kept for
+the record and the counts, never deleted), like a ticket's 已撤销. `void` marks a proposed match
+that can no longer happen (the cargo was matched elsewhere, the truck filled up, a post expired).
+
+The matching rule (domain.md): same destination city or one on the truck's route; departure
+between the cargo's ready and latest date; weight <= spare tonnes; volume <= spare m3 (when the
+truck states it); cold cargo needs a 冷藏 truck. Candidates rank by date closeness (departure
+minus ready date), then by how well the cargo fills the spare capacity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.errors import InvalidTransition
+
+VEHICLE_TYPES: tuple[str, ...] = ("box", "rail", "flat", "cold")  # 厢式 高栏 平板 冷藏
+COLD_VEHICLE = "cold"
+LENGTHS: tuple[str, ...] = ("4.2", "6.8", "9.6", "13", "17.5")  # metres
+# Below this many spare tonnes a truck counts as full (a few boxes are not worth a match).
+FULL_BELOW_TONNES = 0.1
+
+
+class TruckStatus(StrEnum):
+    OPEN = "open"
+    PARTIALLY_FILLED = "partially_filled"
+    FULL = "full"
+    DEPARTED = "departed"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class CargoStatus(StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    SHIPPED = "shipped"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class MatchStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    VOID = "void"
+    COMPLETED = "completed"
+
+
+TRUCK_ACTIVE = frozenset({TruckStatus.OPEN, TruckStatus.PARTIALLY_FILLED})
+_TRUCK_LIVE = frozenset({*TRUCK_ACTIVE, TruckStatus.FULL})
+
+# target status -> statuses it may be reached from
+TRUCK_TRANSITIONS: dict[TruckStatus, frozenset[TruckStatus]] = {
+    TruckStatus.PARTIALLY_FILLED: TRUCK_ACTIVE,
+    TruckStatus.FULL: TRUCK_ACTIVE,
+    TruckStatus.DEPARTED: _TRUCK_LIVE,
+    TruckStatus.EXPIRED: frozenset({TruckStatus.OPEN}),
+    TruckStatus.WITHDRAWN: _TRUCK_LIVE,
+}
+CARGO_TRANSITIONS: dict[CargoStatus, frozenset[CargoStatus]] = {
+    CargoStatus.MATCHED: frozenset({CargoStatus.OPEN}),
+    CargoStatus.SHIPPED: frozenset({CargoStatus.MATCHED}),
+    CargoStatus.EXPIRED: frozenset({CargoStatus.OPEN}),
+    CargoStatus.WITHDRAWN: frozenset({CargoStatus.OPEN}),
+}
+MATCH_TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
+    MatchStatus.ACCEPTED: frozenset({MatchStatus.PROPOSED}),
+    MatchStatus.DECLINED: frozenset({MatchStatus.PROPOSED}),
+    MatchStatus.VOID: frozenset({MatchStatus.PROPOSED}),
+    MatchStatus.COMPLETED: frozenset({MatchStatus.ACCEPTED}),
+}
+
+
+def truck_move(current: TruckStatus, target: TruckStatus) -> TruckStatus:
+    """Return `target` if a truck offer may move there from `current`.
+
+    Raises:
+        InvalidTransition: the move is not allowed.
+    """
+    if current not in TRUCK_TRANSITIONS[target]:
+        raise InvalidTransition(status=current.value, action=target.value)
+    return target
+
+
+def cargo_move(current: CargoStatus, target: CargoStatus) -> CargoStatus:
+    """Return `target` if a cargo request may move there from `current`.
+
+    Raises:
+        InvalidTransition: the move is not allowed.
+    """
+    if current not in CARGO_TRANSITIONS[target]:
+        raise InvalidTransition(status=current.value, action=target.value)
+    return target
+
+
+def match_move(current: MatchStatus, target: MatchStatus) -> MatchStatus:
+    """Return `target` if a match may move there from `current`.
+
+    Raises:
+        InvalidTransition: the move is not allowed.
+    """
+    if current not in MATCH_TRANSITIONS[target]:
+        raise InvalidTransition(status=current.value, action=target.value)
+    return target
+
+
+def city_key(name: str) -> str:
+    """Normalise a city name for comparison: 常州市 and 常州 are the same place."""
+    cleaned = "".join(name.split())
+    if len(cleaned) > 2 and cleaned.endswith("市"):
+        cleaned = cleaned[:-1]
+    return cleaned
+
+
+@dataclass(frozen=True)
+class TruckForm:
+    """A truck offer as the user described it (one-line form or guided conversation)."""
+
+    origin: str
+    destination: str
+    depart_date: date
+    vehicle: str
+    spare_tonnes: float
+    via: tuple[str, ...] = ()
+    length: str | None = None
+    spare_m3: float | None = None
+    price_note: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class CargoForm:
+    """A cargo request as the user described it."""
+
+    origin: str
+    destination: str
+    ready_date: date
+    latest_date: date
+    cargo_name: str
+    tonnes: float
+    m3: float | None = None
+    pieces: int | None = None
+    cold: bool = False
+    price_note: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class TruckOffer:
+    id: int
+    owner_id: int
+    enterprise_id: int | None
+    origin: str
+    destination: str
+    via: tuple[str, ...]
+    depart_date: date
+    vehicle: str
+    length: str | None
+    capacity_tonnes: float
+    capacity_m3: float | None
+    spare_tonnes: float
+    spare_m3: float | None
+    price_note: str | None
+    contact: str | None
+    status: TruckStatus
+    created_at: datetime
+
+    @property
+    def route(self) -> frozenset[str]:
+        """Cities the truck unloads in: its destination and every city on the way."""
+        return frozenset(city_key(c) for c in (self.destination, *self.via))
+
+
+@dataclass(frozen=True)
+class CargoRequest:
+    id: int
+    owner_id: int
+    enterprise_id: int | None
+    origin: str
+    destination: str
+    ready_date: date
+    latest_date: date
+    cargo_name: str
+    tonnes: float
+    m3: float | None
+    pieces: int | None
+    cold: bool
+    price_note: str | None
+    contact: str | None
+    status: CargoStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    offer_id: int
+    request_id: int
+    status: MatchStatus
+    truck_answer: str | None  # accept | decline
+    cargo_answer: str | None
+    proposed_at: datetime
+    accepted_at: datetime | None
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """A match with both posts, for rendering and for deciding who is told what."""
+
+    match: Match
+    offer: TruckOffer
+    request: CargoRequest
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A guided conversation in progress, stored so a restart continues it."""
+
+    user_id: int
+    kind: str  # truck | cargo
+    step: str
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def fits(offer: TruckOffer, request: CargoRequest) -> bool:
+    """Tell whether the cargo can ride on the truck under the matching rule."""
+    if offer.status not in TRUCK_ACTIVE or request.status is not CargoStatus.OPEN:
+        return False
+    if city_key(request.destination) not in offer.route:
+        return False
+    if not request.ready_date <= offer.depart_date <= request.latest_date:
+        return False
+    if request.tonnes > offer.spare_tonnes + 1e-9:
+        return False
+    if offer.spare_m3 is not None and (request.m3 or 0.0) > offer.spare_m3 + 1e-9:
+        return False
+    return not (request.cold and offer.vehicle != COLD_VEHICLE)
+
+
+def fill_ratio(offer: TruckOffer, request: CargoRequest) -> float:
+    """How much of the spare capacity the cargo uses (the larger of weight and volume)."""
+    ratio = request.tonnes / offer.spare_tonnes if offer.spare_tonnes > 0 else 1.0
+    if offer.spare_m3 and request.m3:
+        ratio = max(ratio, request.m3 / offer.spare_m3)
+    return min(ratio, 1.0)
+
+
+def rank_key(offer: TruckOffer, request: CargoRequest) -> tuple[int, float, int, int]:
+    """Sort key: closest date first, then the fuller fill, then the older posts."""
+    days = (offer.depart_date - request.ready_date).days
+    return (days, -fill_ratio(offer, request), offer.id, request.id)

@@ -1,0 +1,72 @@
+"""The poller stores before it acknowledges, resumes without an offset, and stops on 409."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Runtime
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.ingest.poller import Poller
+from sandbox.client import SandboxClient
+from sandbox.server import TelegramSandbox
+from storage.db import Database
+from storage.repos.queues import InboxRepo
+from telegram import Bot
+
+TOKEN = "400004:TEST-token-poller-00000000000000"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    emulator = TelegramSandbox()
+    await emulator.start()
+    emulator.create_bot(TOKEN, "poller_bot")
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+async def test_batch_is_stored_before_it_is_acknowledged(
+    sandbox: TelegramSandbox, db: Database, clock: FixedClock
+) -> None:
+    async with SandboxClient(sandbox.control_url) as client:
+        user = await client.create_user("企业")
+        for i in range(3):
+            await client.send_message(user["id"], user["id"], f"/help {i}")
+        async with Bot(TOKEN, base_url=sandbox.api_base_url) as bot:
+            poller = Poller(bot, db, clock, asyncio.Event(), timeout=0)
+            assert await poller.fetch_once() == 3
+            # Stored, but Telegram still holds them until the next call carries the offset.
+            assert await client.pending_updates(TOKEN) == 3
+            async with db.transaction():
+                assert (await InboxRepo(db).counts()) == {"pending": 3}
+            # A restart: a new poller has no offset, Telegram resends, the inbox deduplicates.
+            again = Poller(bot, db, clock, asyncio.Event(), timeout=0)
+            assert await again.fetch_once() == 3
+            async with db.transaction():
+                assert (await InboxRepo(db).counts()) == {"pending": 3}
+            await again.acknowledge()
+            assert await client.pending_updates(TOKEN) == 0
+
+
+async def test_a_second_poller_conflict_stops_the_bot(
+    sandbox: TelegramSandbox, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        None,
+        telegram={"token": TOKEN, "api_base_url": sandbox.api_base_url, "poll_timeout": 1},
+        storage={"path": str(tmp_path / "bot.db")},
+    )
+    runtime = Runtime(settings)
+    await runtime.start()
+    async with SandboxClient(sandbox.control_url) as client:
+        await client.set_faults(conflict=True)
+        await asyncio.wait_for(runtime.stop_event.wait(), timeout=10)
+    await runtime.stop()
+    assert runtime.exit_code == 3
