@@ -106,6 +106,9 @@ class Ticket:
     solved_rating: str | None
     satisfaction: str | None
     supervision_level: int
+    # Sign and contact deadlines (None on tickets older than the deadline rules).
+    claim_due_at: datetime | None = None
+    response_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

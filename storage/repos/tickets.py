@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
-from bot.domain.lifecycle import Status
+from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Attachment, Ticket, TicketEvent
 from storage.db import Database, Row
 
@@ -38,6 +38,8 @@ def _ticket(row: Row) -> Ticket:
         solved_rating=row["solved_rating"],
         satisfaction=row["satisfaction"],
         supervision_level=row["supervision_level"],
+        claim_due_at=_opt_time(row["claim_due_at"]),
+        response_due_at=_opt_time(row["response_due_at"]),
     )
 
 
@@ -68,6 +70,8 @@ _UPDATABLE = frozenset(
         "solved_rating",
         "satisfaction",
         "supervision_level",
+        "claim_due_at",
+        "response_due_at",
     }
 )
 
@@ -104,12 +108,15 @@ class TicketRepo:
         assignee_id: int | None,
         deadline_at: datetime,
         now: datetime,
+        claim_due_at: datetime | None = None,
+        response_due_at: datetime | None = None,
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
             " category, urgency, content, status, assignee_id, deadline_at, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, claim_due_at, response_due_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 enterprise_id,
                 reporter_id,
@@ -124,6 +131,8 @@ class TicketRepo:
                 to_iso(deadline_at),
                 stamp,
                 stamp,
+                to_iso(claim_due_at) if claim_due_at else None,
+                to_iso(response_due_at) if response_due_at else None,
             ),
         )
 
@@ -178,6 +187,20 @@ class TicketRepo:
             "SELECT * FROM tickets WHERE status = 'resolved' AND resolved_at <= ?"
             " ORDER BY resolved_at LIMIT ?",
             (to_iso(cutoff), limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    async def overdue_and_supervised(self, now: datetime, limit: int = 500) -> list[Ticket]:
+        """Open tickets past their resolution deadline at `now`, or under supervision (督办).
+
+        Oldest deadline first. Shared by the escalation lists and the weekly airing.
+        """
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM tickets WHERE status IN ({marks})"
+            " AND (deadline_at < ? OR supervision_level > 0)"
+            " ORDER BY deadline_at, id LIMIT ?",
+            (*sorted(s.value for s in OPEN_STATUSES), to_iso(now), limit),
         )
         return [_ticket(r) for r in rows]
 

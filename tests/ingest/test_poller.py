@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.app import Runtime
 from bot.clock import FixedClock
@@ -16,7 +17,6 @@ from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
 from storage.repos.queues import InboxRepo
-from telegram import Bot
 
 TOKEN = "400004:TEST-token-poller-00000000000000"
 
