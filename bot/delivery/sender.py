@@ -71,6 +71,12 @@ class Sender:
         self._group_sends: dict[int, deque[float]] = {}
         self._private_last: dict[int, float] = {}
         self._global_next = 0.0
+        # Completion times of counted sends in the last second, plus those still in flight.
+        # Telegram stamps a send somewhere between our request and its response, so counting
+        # by completion (and in-flight as "now") can only over-count: no jitter or event-loop
+        # stall can push more than `global_per_second` into any one-second window.
+        self._global_window: deque[float] = deque()
+        self._global_inflight = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self.sent_count = 0
@@ -94,9 +100,20 @@ class Sender:
                     wait = max(wait, window[0] + 60.0 - now + 0.05)
         return max(wait, 0.0)
 
+    def _global_wait(self, now: float) -> float:
+        window = self._global_window
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) + self._global_inflight < self.settings.global_per_second:
+            return 0.0
+        # Full: room comes when the oldest completion leaves the window (or a send completes).
+        return window[0] + 1.0 - now if window else 0.005
+
     def _note_send(self, item: OutboxItem, now: float) -> None:
+        """Record a counted send when its response is back (see `_global_window`)."""
         if item.method not in COUNTED:
             return
+        self._global_window.append(now)
         if item.chat_id > 0:
             self._private_last[item.chat_id] = now
         else:
@@ -142,17 +159,18 @@ class Sender:
                 wake = min(wake, wait)
                 continue
             if counted:
-                gap = self._global_next - now
-                if gap > 0:
+                gap = max(self._global_next - now, self._global_wait(now))
+                while gap > 0:
                     await asyncio.sleep(gap)
                     now = time.monotonic()
+                    gap = max(self._global_next - now, self._global_wait(now))
                 self._global_next = (
                     max(now, self._global_next) + 1.0 / self.settings.global_per_second
                 )
+                self._global_inflight += 1
             await self._sem.acquire()
             self._busy_chats.add(item.chat_id)
             self._inflight.add(item.id)
-            self._note_send(item, now)
             task = asyncio.create_task(self._deliver(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -160,7 +178,14 @@ class Sender:
 
     async def _deliver(self, item: OutboxItem) -> None:
         try:
-            await self._attempt(item)
+            try:
+                await self._attempt(item)
+            finally:
+                # Per-chat and global windows count from the response, never from the
+                # request: the conservative side of Telegram's own stamp.
+                if item.method in COUNTED:
+                    self._global_inflight -= 1
+                self._note_send(item, time.monotonic())
         except Exception:
             log.exception("outbox item %s: unexpected failure", item.id)
             await self._retry(item, "unexpected error", backoff=True)

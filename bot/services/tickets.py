@@ -24,6 +24,7 @@ from bot.errors import (
     UnknownCadre,
 )
 from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules, due_dates
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
@@ -79,6 +80,14 @@ class TicketRules:
     category_keywords: dict[str, list[str]]
     kind_keywords: dict[str, list[str]]
     urgent_keywords: list[str]
+    # The full deadline rules; None means the defaults with `resolve_working_days` for ordinary.
+    deadlines: DeadlineRules | None = None
+
+    @property
+    def deadline_rules(self) -> DeadlineRules:
+        if self.deadlines is not None:
+            return self.deadlines
+        return DeadlineRules(resolve_working_days=self.resolve_working_days)
 
 
 class TicketService:
@@ -133,6 +142,15 @@ class TicketService:
         return (
             actor.telegram_id == ticket.reporter_id or actor.enterprise_id == ticket.enterprise_id
         )
+
+    async def view_of(self, ticket_id: int) -> TicketView:
+        """Return a ticket for a job or a notification, without a permission check.
+
+        Raises:
+            TicketNotFound: no such ticket.
+        """
+        async with self.db.transaction():
+            return await self._view(await self._load(ticket_id))
 
     async def view(self, actor: Actor, ticket_id: int) -> TicketView:
         """Return a ticket with its history if the actor may see it.
@@ -199,18 +217,31 @@ class TicketService:
             if existing is not None:
                 raise DuplicateTicket(id=existing.id)
             assignee, route = await self._route(enterprise_id)
+            kind = taxonomy.infer_kind(text, self.rules.kind_keywords)
+            category = taxonomy.infer_category(text, self.rules.category_keywords)
+            urgency = taxonomy.infer_urgency(text, self.rules.urgent_keywords)
+            due = due_dates(
+                self.rules.deadline_rules,
+                self.calendar,
+                now,
+                kind=kind,
+                category=category,
+                urgency=urgency,
+            )
             ticket_id = await self.tickets.insert(
                 enterprise_id=enterprise_id,
                 reporter_id=report.reporter_id,
                 chat_id=report.chat_id,
                 source_message_id=report.message_id,
-                kind=taxonomy.infer_kind(text, self.rules.kind_keywords),
-                category=taxonomy.infer_category(text, self.rules.category_keywords),
-                urgency=taxonomy.infer_urgency(text, self.rules.urgent_keywords),
+                kind=kind,
+                category=category,
+                urgency=urgency,
                 content=text,
                 status=Status.NEW,
                 assignee_id=assignee.id if assignee else None,
-                deadline_at=self.calendar.add_working_days(now, self.rules.resolve_working_days),
+                deadline_at=due.deadline_at,
+                claim_due_at=due.claim_due_at,
+                response_due_at=due.response_due_at,
                 now=now,
             )
             await self.tickets.add_event(
@@ -335,11 +366,22 @@ class TicketService:
             if receiver.id == ticket.assignee_id:
                 raise InvalidInput("error.transfer_same", name=receiver.name)
             previous = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+            # The receiver gets a fresh sign and contact window; the resolution deadline stays.
+            due = due_dates(
+                self.rules.deadline_rules,
+                self.calendar,
+                self.clock.now(),
+                kind=ticket.kind,
+                category=ticket.category,
+                urgency=ticket.urgency,
+            )
             ticket = await self._move(
                 actor,
                 ticket,
                 Action.TRANSFER,
                 assignee_id=receiver.id,
+                claim_due_at=min(due.claim_due_at, ticket.deadline_at),
+                response_due_at=min(due.response_due_at, ticket.deadline_at),
                 data={"from_cadre_id": ticket.assignee_id, "to_cadre_id": receiver.id},
             )
             return Transferred(view=await self._view(ticket), previous=previous)

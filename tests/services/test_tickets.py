@@ -136,8 +136,10 @@ async def test_report_routes_to_primary_with_working_day_deadline(world: World) 
         "utilities",
         "urgent",
     )
-    # Wednesday 2026-11-25 + 5 working days = Wednesday 2026-12-02, end of day.
-    assert t.deadline_at.astimezone(TZ) == datetime(2026, 12, 2, 18, 0, tzinfo=TZ)
+    # A power cut is urgent (紧急): resolved within 24 clock hours; signed within 2 working hours.
+    assert t.deadline_at.astimezone(TZ) == datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
+    assert t.claim_due_at is not None
+    assert t.claim_due_at.astimezone(TZ) == datetime(2026, 11, 25, 12, 0, tzinfo=TZ)
     assert [e.type for e in view.events] == ["create", "assign"]
     assert len(view.attachments) == 1
 

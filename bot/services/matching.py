@@ -1,0 +1,227 @@
+"""The matcher: find, rank and propose truck/cargo pairs; both sides answer; complete shipments.
+
+Design: a match is accepted only when BOTH parties press 接受; the second acceptance confirms it
+(re-checking that the cargo still fits), shares both contacts, reduces the truck's spare capacity
+and voids every other pending proposal of that cargo. Either party may decline; either party of
+an accepted match may record it as completed with `/done`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.domain.logistics import (
+    FULL_BELOW_TONNES,
+    CargoRequest,
+    CargoStatus,
+    Match,
+    MatchStatus,
+    MatchView,
+    TruckOffer,
+    TruckStatus,
+    cargo_move,
+    fits,
+    match_move,
+    rank_key,
+    truck_move,
+)
+from bot.domain.models import Actor
+from bot.errors import InvalidInput, NotAllowed
+from storage.db import Database
+from storage.repos.logistics import LogisticsRepo
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What an accept or decline press led to."""
+
+    view: MatchView
+    side: str  # truck | cargo: who pressed
+    outcome: str  # waiting | accepted | declined | gone
+    proposals: list[MatchView] = field(default_factory=list)  # new ones after the truck changed
+
+
+class Matcher:
+    """Apply the matching rule whenever a post is created or changed."""
+
+    def __init__(self, db: Database, clock: Clock, *, top: int) -> None:
+        self.db = db
+        self.clock = clock
+        self.top = top
+        self.repo = LogisticsRepo(db)
+
+    # -- finding ------------------------------------------------------------------------------
+    async def trucks_for(self, request: CargoRequest) -> list[TruckOffer]:
+        """Every truck the cargo fits on, best first (must run inside a transaction)."""
+        found = [o for o in await self.repo.trucks_for(request) if _pair_ok(o, request)]
+        return sorted(found, key=lambda o: rank_key(o, request))
+
+    async def cargo_for(self, offer: TruckOffer) -> list[CargoRequest]:
+        """Every cargo that fits on the truck, best first (must run inside a transaction)."""
+        found = [r for r in await self.repo.cargo_for(offer) if _pair_ok(offer, r)]
+        return sorted(found, key=lambda r: rank_key(offer, r))
+
+    async def propose_for_offer(self, offer: TruckOffer) -> list[MatchView]:
+        """Propose the best new pairs for a truck offer (at most `top`)."""
+        async with self.db.transaction():
+            return await self._propose([(offer, r) for r in await self.cargo_for(offer)])
+
+    async def propose_for_request(self, request: CargoRequest) -> list[MatchView]:
+        """Propose the best new pairs for a cargo request (at most `top`)."""
+        async with self.db.transaction():
+            return await self._propose([(o, request) for o in await self.trucks_for(request)])
+
+    async def _propose(self, pairs: list[tuple[TruckOffer, CargoRequest]]) -> list[MatchView]:
+        now = self.clock.now()
+        made: list[MatchView] = []
+        for offer, request in pairs:
+            if len(made) >= self.top:
+                break
+            match_id = await self.repo.propose(offer.id, request.id, now)
+            if match_id is None:
+                continue  # proposed before (maybe declined): never offer the same pair twice
+            match = await self.repo.match(match_id)
+            assert match is not None
+            made.append(MatchView(match, offer, request))
+        return made
+
+    # -- answering ----------------------------------------------------------------------------
+    async def view(self, match: Match) -> MatchView:
+        offer = await self.repo.offer(match.offer_id)
+        request = await self.repo.request(match.request_id)
+        assert offer is not None and request is not None  # foreign keys
+        return MatchView(match, offer, request)
+
+    async def _load(self, actor: Actor, match_id: int) -> tuple[MatchView, str]:
+        match = await self.repo.match(match_id)
+        if match is None:
+            raise InvalidInput("logistics.match_not_found", id=match_id)
+        view = await self.view(match)
+        if actor.telegram_id == view.offer.owner_id:
+            return view, "truck"
+        if actor.telegram_id == view.request.owner_id:
+            return view, "cargo"
+        # The same answer as for a match that does not exist: do not reveal it.
+        raise NotAllowed("logistics.not_your_match", id=match_id)
+
+    async def answer(self, actor: Actor, match_id: int, *, accept: bool) -> Answered:
+        """One party accepts (接受) or declines (不合适) a proposed match.
+
+        Args:
+            actor: the presser; must own the truck offer or the cargo request of the match.
+            match_id: the match (from button data: never trusted).
+            accept: True for 接受, False for 不合适.
+
+        Returns:
+            The outcome: waiting for the other side, accepted (contacts may now be shared),
+            declined, or gone (the cargo no longer fits).
+
+        Raises:
+            NotAllowed: the actor is neither party.
+            InvalidInput: unknown match, already answered, or no longer proposed.
+        """
+        async with self.db.transaction():
+            view, side = await self._load(actor, match_id)
+            match = view.match
+            if match.status is not MatchStatus.PROPOSED:
+                raise InvalidInput("logistics.match_closed", id=match_id)
+            mine, theirs = (
+                (match.truck_answer, match.cargo_answer)
+                if side == "truck"
+                else (match.cargo_answer, match.truck_answer)
+            )
+            if mine is not None:
+                raise InvalidInput("logistics.already_answered", id=match_id)
+            now = self.clock.now()
+            column = f"{side}_answer"
+            if not accept:
+                status = match_move(match.status, MatchStatus.DECLINED)
+                await self.repo.update_match(match_id, now, status=status, **{column: "decline"})
+                return Answered(await self._reload(match_id), side, "declined")
+            await self.repo.update_match(match_id, now, **{column: "accept"})
+            if theirs != "accept":
+                return Answered(await self._reload(match_id), side, "waiting")
+            if not fits(view.offer, view.request):
+                await self.repo.update_match(match_id, now, status=MatchStatus.VOID)
+                return Answered(await self._reload(match_id), side, "gone")
+            proposals = await self._confirm(view)
+            return Answered(await self._reload(match_id), side, "accepted", proposals)
+
+    async def _reload(self, match_id: int) -> MatchView:
+        match = await self.repo.match(match_id)
+        assert match is not None
+        return await self.view(match)
+
+    async def _confirm(self, view: MatchView) -> list[MatchView]:
+        """Both said yes: book the space, close the cargo, then re-match the changed truck."""
+        now = self.clock.now()
+        offer, request = view.offer, view.request
+        await self.repo.update_match(
+            view.match.id,
+            now,
+            status=match_move(view.match.status, MatchStatus.ACCEPTED),
+            accepted_at=now,
+        )
+        spare_tonnes = round(offer.spare_tonnes - request.tonnes, 3)
+        spare_m3 = None if offer.spare_m3 is None else round(offer.spare_m3 - (request.m3 or 0), 3)
+        full = spare_tonnes < FULL_BELOW_TONNES or (spare_m3 is not None and spare_m3 <= 0.05)
+        target = TruckStatus.FULL if full else TruckStatus.PARTIALLY_FILLED
+        await self.repo.update_offer(
+            offer.id,
+            now,
+            spare_tonnes=max(spare_tonnes, 0.0),
+            spare_m3=None if spare_m3 is None else max(spare_m3, 0.0),
+            status=truck_move(offer.status, target),
+        )
+        await self.repo.update_request(
+            request.id, now, status=cargo_move(request.status, CargoStatus.MATCHED)
+        )
+        for other in await self.repo.matches_of(request_id=request.id, status=MatchStatus.PROPOSED):
+            await self.repo.update_match(other.id, now, status=MatchStatus.VOID)
+        changed = await self.repo.offer(offer.id)
+        assert changed is not None
+        for other in await self.repo.matches_of(offer_id=offer.id, status=MatchStatus.PROPOSED):
+            cargo = await self.repo.request(other.request_id)
+            if cargo is None or not fits(changed, cargo):
+                await self.repo.update_match(other.id, now, status=MatchStatus.VOID)
+        if changed.status is TruckStatus.FULL:
+            return []
+        return await self.propose_for_offer(changed)
+
+    async def void_pending(self, *, offer_id: int | None = None, request_id: int | None = None) -> None:
+        """Void the proposals of a post that was withdrawn or expired (inside a transaction)."""
+        now = self.clock.now()
+        pending = await self.repo.matches_of(
+            offer_id=offer_id, request_id=request_id, status=MatchStatus.PROPOSED
+        )
+        for match in pending:
+            await self.repo.update_match(match.id, now, status=MatchStatus.VOID)
+
+    async def complete(self, actor: Actor, match_id: int) -> tuple[MatchView, str]:
+        """Record an accepted match as shipped (`/done`); returns the view and the actor's side.
+
+        Raises:
+            NotAllowed: the actor is neither party.
+            InvalidInput: unknown match, or not accepted (or already completed).
+        """
+        async with self.db.transaction():
+            view, side = await self._load(actor, match_id)
+            if view.match.status is not MatchStatus.ACCEPTED:
+                raise InvalidInput("logistics.not_accepted", id=match_id)
+            now = self.clock.now()
+            await self.repo.update_match(
+                match_id,
+                now,
+                status=match_move(view.match.status, MatchStatus.COMPLETED),
+                completed_at=now,
+            )
+            await self.repo.update_request(
+                view.request.id, now, status=cargo_move(view.request.status, CargoStatus.SHIPPED)
+            )
+            return await self._reload(match_id), side
+
+
+def _pair_ok(offer: TruckOffer, request: CargoRequest) -> bool:
+    # Nobody is offered their own post (a carrier enterprise may post both sides).
+    return offer.owner_id != request.owner_id and fits(offer, request)
