@@ -12,7 +12,7 @@ import logging
 import signal
 import warnings
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -20,24 +20,47 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
+import handlers.airing
 import handlers.binding
+import handlers.deadlines
 import handlers.fallback
 import handlers.feedback
+import handlers.job_posts
+import handlers.jobs
+import handlers.logistics
+import handlers.logistics_chat
 import handlers.report
 import handlers.start
+import handlers.supervision
 import handlers.views
 import handlers.work
+from bot.airing import AiringPublisher
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery.outbox import Outbox
 from bot.delivery.sender import Sender
+from bot.domain.jobs import JobRules
 from bot.i18n import t
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
+from bot.job_notify import JobNotifier
 from bot.notify import Notifier
+from bot.notify_deadlines import DeadlineNotifier
+from bot.notify_logistics import LogisticsNotifier
+from bot.services.airing import AiringService
+from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules
+from bot.services.escalation import EscalationService
+from bot.services.extensions import ExtensionService
+from bot.services.job_drafts import JobDraftService
+from bot.services.jobs import JobService
+from bot.services.ledger import LedgerService
+from bot.services.logistics import LogisticsRules, LogisticsService
+from bot.services.logistics_drafts import DraftService
+from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.tickets import TicketRules, TicketService
@@ -47,11 +70,24 @@ log = logging.getLogger(__name__)
 
 GATE_GROUP = -1  # the unbound-group gate; /bind runs one group earlier
 MAIN_GROUP = 0
+# Typed answers and /cancel of an open /job draft, before everything else; they let the update
+# through when the user has no job draft.
+JOB_DRAFT_GROUP = -3
+# Its own group: PTB runs only the first matching handler per group, and both conversations
+# catch typed private text (each lets it through when the user has no draft of its kind).
+LOGISTICS_DRAFT_GROUP = -4
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     """Build every service on one database and one clock."""
-    calendar = WorkCalendar(settings.park.tz)
+    calendar = WorkCalendar(
+        settings.park.tz,
+        extra_holidays=frozenset(settings.calendar.extra_holidays),
+        extra_workdays=frozenset(settings.calendar.extra_workdays),
+        work_start=settings.calendar.work_start,
+        work_end=settings.calendar.work_end,
+    )
+    deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
     rules = TicketRules(
         resolve_working_days=settings.tickets.resolve_working_days,
@@ -59,19 +95,122 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         category_keywords=settings.tickets.category_keywords,
         kind_keywords=settings.tickets.kind_keywords,
         urgent_keywords=settings.tickets.urgent_keywords,
+        deadlines=deadline_rules,
     )
+    tickets = TicketService(db, clock, calendar, rules)
+    notifier = Notifier(db, outbox, settings)
+    metrics, airing = airing_services(settings, db, clock, calendar)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         calendar=calendar,
         people=PeopleService(db, clock, config_admins=settings.park.admins),
-        tickets=TicketService(db, clock, calendar, rules),
+        tickets=tickets,
         onboarding=OnboardingService(
             db, clock, invite_valid_days=settings.tickets.invite_valid_days
         ),
         outbox=outbox,
-        notifier=Notifier(db, outbox, settings),
+        notifier=notifier,
+        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets),
+        escalation=EscalationService(db, clock, calendar, deadline_rules, tickets),
+        briefs=BriefService(db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time),
+        deadline_notifier=DeadlineNotifier(notifier),
+        metrics=metrics,
+        airing=airing,
+        publisher=AiringPublisher(db, clock, airing, outbox, notifier, settings),
+        ledger=LedgerService(db, clock, metrics),
+        **job_services(settings, db, clock, outbox),
+        **logistics_services(settings, db, clock, outbox),
+    )
+
+
+def logistics_services(
+    settings: Settings, db: Database, clock: Clock, outbox: Outbox
+) -> dict[str, Any]:
+    """The logistics exchange services from the [logistics] section."""
+    config = settings.logistics
+    rules = LogisticsRules(
+        top_matches=config.top_matches,
+        max_days_ahead=config.max_days_ahead,
+        draft_valid_hours=config.draft_valid_hours,
+    )
+    logistics = LogisticsService(db, clock, settings.park.tz, rules)
+    return {
+        "logistics": logistics,
+        "logistics_drafts": DraftService(logistics),
+        "logistics_notifier": LogisticsNotifier(db, outbox, settings),
+    }
+
+
+def job_services(settings: Settings, db: Database, clock: Clock, outbox: Outbox) -> dict[str, Any]:
+    """The job-post services from the [jobs] section."""
+    config = settings.jobs
+    words = config.words.model_dump()
+    rules = JobRules(
+        validity_choices=tuple(config.validity_choices),
+        max_validity_days=config.max_validity_days,
+        shifts=tuple(config.shifts),
+        banned_words={reason: words[reason] for reason in words if reason != "allowed"},
+        allowed_phrases=tuple(config.words.allowed),
+    )
+    jobs = JobService(
+        db,
+        clock,
+        rules,
+        tz=settings.park.tz,
+        channels=tuple(config.channels),
+        page_size=config.page_size,
+        notice_days_before=config.notice_days_before,
+    )
+    return {
+        "jobs": jobs,
+        "job_drafts": JobDraftService(db, clock, rules, jobs),
+        "job_notifier": JobNotifier(db, outbox, settings, jobs),
+    }
+
+
+def airing_services(
+    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar
+) -> tuple[MetricsService, AiringService]:
+    """The metrics and airing services from the [airing] section."""
+    config = settings.airing
+    hour, minute = (int(part) for part in config.post_time.split(":"))
+    metrics = MetricsService(
+        db,
+        clock,
+        calendar,
+        weights=Weights(
+            response=config.weights.response,
+            solved=config.weights.solved,
+            satisfaction=config.weights.satisfaction,
+        ),
+        report_weekday=config.weekday,
+        report_time=time(hour, minute),
+    )
+    airing = AiringService(
+        db, clock, metrics, min_tickets=config.min_tickets, trend_weeks=config.trend_weeks
+    )
+    return metrics, airing
+
+
+def deadline_rules_from(settings: Settings) -> DeadlineRules:
+    """The deadline rules from [tickets] resolve_working_days and the [deadlines] section."""
+    config = settings.deadlines
+    return DeadlineRules(
+        resolve_working_days=settings.tickets.resolve_working_days,
+        claim_working_hours=config.claim_working_hours,
+        response_working_days=config.response_working_days,
+        complex_working_days=config.complex_working_days,
+        urgent_hours=config.urgent_hours,
+        kind_working_days=dict(config.kind_working_days),
+        category_working_days=dict(config.category_working_days),
+        remind_claim_minutes=config.remind_claim_minutes,
+        remind_response_hours=config.remind_response_hours,
+        remind_resolve_hours=config.remind_resolve_hours,
+        level2_chases=config.level2_chases,
+        level2_reworks=config.level2_reworks,
+        max_extension_days=config.max_extension_days,
     )
 
 
@@ -80,6 +219,8 @@ def register_handlers(app: BotApplication) -> None:
     # Group -2: /bind and /unbind must work in groups that are not bound yet.
     # Group -1: the gate that silences everything else in unbound groups.
     handlers.binding.register(app, gate_group=GATE_GROUP)
+    handlers.jobs.register_drafts(app, group=JOB_DRAFT_GROUP)
+    handlers.logistics_chat.register_drafts(app, group=LOGISTICS_DRAFT_GROUP)
     # Group 0, first match wins: /start /help /lang, cadre work (incl. replies to prompts),
     # reading, enterprise feedback buttons, then report detection for ordinary group messages.
     handlers.start.register(app, group=MAIN_GROUP)
@@ -87,6 +228,18 @@ def register_handlers(app: BotApplication) -> None:
     handlers.views.register(app, group=MAIN_GROUP)
     handlers.feedback.register(app, group=MAIN_GROUP)
     handlers.report.register(app, group=MAIN_GROUP)
+    # Deadlines and 督办: commands and their own `t:` button verbs (not matched above).
+    handlers.deadlines.register(app, group=MAIN_GROUP)
+    handlers.supervision.register(app, group=MAIN_GROUP)
+    # /airing and /export (admins, leaders): plain commands, no buttons.
+    handlers.airing.register(app, group=MAIN_GROUP)
+    # Job posts: /job and its `j:` buttons, /jobs, owners' commands.
+    handlers.jobs.register(app, group=MAIN_GROUP)
+    handlers.job_posts.register(app, group=MAIN_GROUP)
+    # Logistics exchange: /truck /cargo /mytrucks /mycargo /done and their `lg:` buttons.
+    handlers.logistics.register(app, group=MAIN_GROUP)
+    # After every feature's own /cancel: the answer when nothing is open.
+    handlers.jobs.register_last(app, group=MAIN_GROUP)
     # Last in group 0, so they only see what no handler above matched.
     handlers.fallback.register(app, group=MAIN_GROUP)
     app.add_error_handler(on_error)
@@ -128,6 +281,18 @@ def bot_commands(locale: str) -> list[BotCommand]:
         "progress",
         "resolve",
         "transfer",
+        "contact",
+        "extend",
+        "overdue",
+        "blockers",
+        "supervise",
+        "job",
+        "jobs",
+        "myjobs",
+        "truck",
+        "cargo",
+        "mytrucks",
+        "mycargo",
         "help",
         "lang",
     )
@@ -195,6 +360,18 @@ class Runtime:
         assert app.job_queue is not None
         app.job_queue.run_repeating(self._close_unrated, interval=300, first=2)
         app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
+        app.job_queue.run_repeating(
+            self._sweep_deadlines, interval=self.settings.deadlines.sweep_seconds, first=5
+        )
+        # Every few minutes rather than run_daily: the same check posts on schedule and catches
+        # up on start after a missed Monday (the record makes it post once).
+        app.job_queue.run_repeating(self._air_week, interval=300, first=10)
+        app.job_queue.run_repeating(self._sweep_jobs, interval=600, first=15)
+        app.job_queue.run_repeating(
+            self._expire_logistics,
+            interval=timedelta(minutes=self.settings.logistics.expire_every_minutes),
+            first=20,
+        )
         log.info(
             "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
         )
@@ -245,6 +422,22 @@ class Runtime:
             for view in await services.tickets.close_unrated():
                 await services.notifier.auto_closed(view)
 
+    async def _sweep_deadlines(self, context: BotContext) -> None:
+        """Send due reminders, chases, escalations and daily briefs, each exactly once."""
+        await sweep_deadlines(context.services)
+
+    async def _air_week(self, context: BotContext) -> None:
+        """Post the weekly airing when it is due and not posted yet."""
+        await context.services.publisher.post_due()
+
+    async def _expire_logistics(self, context: BotContext) -> None:
+        """Take down truck offers after departure and cargo requests after their latest day."""
+        await expire_logistics(context.services)
+
+    async def _sweep_jobs(self, context: BotContext) -> None:
+        """Expire job posts past their validity and tell owners of those about to expire."""
+        await sweep_jobs(context.services)
+
     async def _purge(self, context: BotContext) -> None:
         """Drop handled inbox rows after three days."""
         assert self.processor is not None
@@ -294,6 +487,32 @@ class Runtime:
             except TelegramError as exc:
                 log.warning("could not remove the webhook on stop: %s", exc)
         await self.webhook.stop()
+
+
+async def sweep_deadlines(services: Services) -> None:
+    """One pass of the deadline job: each step and its messages commit together."""
+    async with services.db.transaction():
+        swept = await services.escalation.sweep()
+        await services.deadline_notifier.swept(swept)
+    async with services.db.transaction():
+        for brief in await services.briefs.due():
+            await services.deadline_notifier.brief(brief)
+
+
+async def sweep_jobs(services: Services) -> tuple[int, int]:
+    """One job-post sweep in one transaction, so each post expires and is announced once."""
+    async with services.db.transaction():
+        done = await services.job_notifier.sweep()
+        await services.job_drafts.purge_stale()
+    return done
+
+
+async def expire_logistics(services: Services) -> int:
+    """One logistics expiry pass in one transaction, so each post expires and is told once."""
+    async with services.db.transaction():
+        expired = await services.logistics.expire()
+        await services.logistics_notifier.expired(expired)
+    return len(expired.offers) + len(expired.requests)
 
 
 async def run_until_signalled(runtime: Runtime) -> int:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import cli_airing
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import DomainError
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sub.add_parser("doctor", help="check the database, the queues and the Telegram setup")
+    cli_airing.add_parsers(sub)
     return parser
 
 
@@ -85,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.ops import doctor
 
         return asyncio.run(doctor(settings))
+    if args.command in ("airing", "export"):
+        return asyncio.run(cli_airing.run(settings, args))
     return 2
 
 

@@ -11,11 +11,25 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.airing import AiringPublisher
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.job_notify import JobNotifier
 from bot.notify import Notifier
+from bot.notify_deadlines import DeadlineNotifier
+from bot.notify_logistics import LogisticsNotifier
+from bot.services.airing import AiringService
+from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
+from bot.services.escalation import EscalationService
+from bot.services.extensions import ExtensionService
+from bot.services.job_drafts import JobDraftService
+from bot.services.jobs import JobService
+from bot.services.ledger import LedgerService
+from bot.services.logistics import LogisticsService
+from bot.services.logistics_drafts import DraftService
+from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.tickets import TicketService
@@ -33,6 +47,20 @@ class Services:
     onboarding: OnboardingService
     outbox: Outbox
     notifier: Notifier
+    extensions: ExtensionService
+    escalation: EscalationService
+    briefs: BriefService
+    deadline_notifier: DeadlineNotifier
+    metrics: MetricsService
+    airing: AiringService
+    publisher: AiringPublisher
+    ledger: LedgerService
+    jobs: JobService
+    job_drafts: JobDraftService
+    job_notifier: JobNotifier
+    logistics: LogisticsService
+    logistics_drafts: DraftService
+    logistics_notifier: LogisticsNotifier
 
 
 class BotData:

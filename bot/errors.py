@@ -53,3 +53,7 @@ class DuplicateTicket(DomainError):
 
 class InviteInvalid(DomainError):
     key = "error.invite_invalid"
+
+
+class JobNotFound(DomainError):
+    key = "jobs.err_not_found"

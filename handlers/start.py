@@ -11,9 +11,37 @@ from bot.i18n import LOCALES, Translator, normalize_locale
 from handlers.common import actor_of, guarded, reply, tr_of
 
 # Commands per audience, in the order /help shows them.
-ENTERPRISE_COMMANDS = ("report", "mytickets", "ticket", "lang", "help")
-CADRE_COMMANDS = ("mine", "ticket", "claim", "progress", "resolve", "transfer", "lang", "help")
-ADMIN_COMMANDS = ("bind", "unbind")
+# Job posts (招聘信息): both audiences post and own them.
+JOB_COMMANDS = ("job", "jobs", "myjobs", "jobedit", "jobfilled", "jobwithdraw", "hired", "cancel")
+# Logistics exchange (车源/货源): enterprise contacts and cadres post and own them.
+LOGISTICS_COMMANDS = ("truck", "cargo", "mytrucks", "mycargo", "done")
+ENTERPRISE_COMMANDS = (
+    "report",
+    "mytickets",
+    "ticket",
+    *JOB_COMMANDS,
+    *LOGISTICS_COMMANDS,
+    "lang",
+    "help",
+)
+CADRE_COMMANDS = (
+    "mine",
+    "ticket",
+    "claim",
+    "contact",
+    "progress",
+    "resolve",
+    "transfer",
+    "extend",
+    "overdue",
+    "blockers",
+    "supervise",
+    *JOB_COMMANDS,
+    *LOGISTICS_COMMANDS,
+    "lang",
+    "help",
+)
+ADMIN_COMMANDS = ("bind", "unbind", "airing", "export")
 ALL_COMMANDS = tuple(dict.fromkeys(ENTERPRISE_COMMANDS + CADRE_COMMANDS + ADMIN_COMMANDS))
 
 

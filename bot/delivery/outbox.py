@@ -20,6 +20,9 @@ TEXT_LIMIT = 4096
 # Split a little below the limit so HTML escapes and markup never push a chunk over it.
 CHUNK = 3900
 CAPTION_LIMIT = 1024
+# In the stored params of an upload: which field gets the bytes, under which file name. The
+# sender replaces it with the file itself; it never reaches Telegram.
+UPLOAD_KEY = "_upload"
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,13 @@ class Outbox:
         self.wakeup = asyncio.Event()
 
     async def _put(
-        self, chat_id: int, method: str, params: dict[str, Any], purpose: str, ticket_id: int | None
+        self,
+        chat_id: int,
+        method: str,
+        params: dict[str, Any],
+        purpose: str,
+        ticket_id: int | None,
+        upload: bytes | None = None,
     ) -> int:
         item_id = await self.repo.enqueue(
             chat_id=chat_id,
@@ -88,6 +97,7 @@ class Outbox:
             purpose=purpose,
             ticket_id=ticket_id,
             now=self.clock.now(),
+            upload=upload,
         )
         # The sender reads under the same lock, so it only sees this row once committed.
         self.wakeup.set()
@@ -152,6 +162,53 @@ class Outbox:
                 "allow_sending_without_reply": True,
             }
         return await self._put(chat_id, method, params, purpose, ticket_id)
+
+    async def send_photo_bytes(
+        self,
+        chat_id: int,
+        png: bytes,
+        *,
+        caption: str | None = None,
+        filename: str = "chart.png",
+        purpose: str = "",
+    ) -> int:
+        """Queue a photo to upload; the bytes are stored with the row until it is sent."""
+        return await self._upload(chat_id, "sendPhoto", "photo", png, filename, caption, purpose)
+
+    async def send_document_bytes(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        filename: str,
+        caption: str | None = None,
+        purpose: str = "",
+    ) -> int:
+        """Queue a document (e.g. an .xlsx) to upload under `filename`."""
+        return await self._upload(
+            chat_id, "sendDocument", "document", data, filename, caption, purpose
+        )
+
+    async def _upload(
+        self,
+        chat_id: int,
+        method: str,
+        field: str,
+        data: bytes,
+        filename: str,
+        caption: str | None,
+        purpose: str,
+    ) -> int:
+        if not data:
+            raise ValueError("nothing to upload")
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            UPLOAD_KEY: {"field": field, "name": filename},
+        }
+        if caption:
+            params["caption"] = caption[:CAPTION_LIMIT]
+            params["parse_mode"] = "HTML"
+        return await self._put(chat_id, method, params, purpose, None, upload=data)
 
     async def edit_text(
         self,

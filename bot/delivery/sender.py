@@ -19,12 +19,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
+from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import UPLOAD_KEY, Outbox
 from storage.db import Database
 from storage.repos.queues import OutboxItem, OutboxRepo
 
@@ -178,14 +179,7 @@ class Sender:
 
     async def _deliver(self, item: OutboxItem) -> None:
         try:
-            try:
-                await self._attempt(item)
-            finally:
-                # Per-chat and global windows count from the response, never from the
-                # request: the conservative side of Telegram's own stamp.
-                if item.method in COUNTED:
-                    self._global_inflight -= 1
-                self._note_send(item, time.monotonic())
+            await self._attempt(item)
         except Exception:
             log.exception("outbox item %s: unexpected failure", item.id)
             await self._retry(item, "unexpected error", backoff=True)
@@ -197,7 +191,14 @@ class Sender:
 
     async def _attempt(self, item: OutboxItem) -> None:
         try:
-            result = await self.bot.do_api_request(item.method, api_kwargs=item.params)
+            try:
+                result = await self.bot.do_api_request(item.method, api_kwargs=_api_kwargs(item))
+            finally:
+                # Per-chat and global windows count from the response (before any database
+                # work), never from the request: the conservative side of Telegram's stamp.
+                if item.method in COUNTED:
+                    self._global_inflight -= 1
+                self._note_send(item, time.monotonic())
         except RetryAfter as exc:
             delay = retry_seconds(exc)
             self._paused_until[item.chat_id] = time.monotonic() + delay
@@ -264,3 +265,14 @@ def retry_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _api_kwargs(item: OutboxItem) -> dict[str, Any]:
+    """The call's parameters, with stored bytes turned into a multipart upload."""
+    if item.upload is None:
+        return item.params
+    params = dict(item.params)
+    spec = params.pop(UPLOAD_KEY, None) or {}
+    field = str(spec.get("field", "document"))
+    params[field] = InputFile(item.upload, filename=str(spec.get("name", "file")), attach=True)
+    return params

@@ -1,4 +1,4 @@
-"""The one-line forms: `/truck 海门 常州 4-25 3t 厢式 6.8m`, `/cargo 海门 常州 4-24~4-26 2t 电子元件`.
+"""The one-line forms: `/truck 海门 常州 4-25 3t 厢式 6.8m`, `/cargo 海门 常州 4-24~4-26 2t 布`.
 
 The first two words are origin and destination; the rest may come in any order: a date (truck) or
 a date range with `~` (cargo), tonnes (`3t` / `3吨`), volume (`1.5m3` / `1.5方` / `1.5立方`), a
@@ -40,7 +40,9 @@ _LENGTH = re.compile(rf"^{_NUMBER}(?:m|M|米)$")
 _PIECES = re.compile(r"^(\d{1,6})(?:件|箱|托|个)$")
 _PHONE = re.compile(r"^(?:\+?86-?)?1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 _CONTACT = re.compile(r"^(?:联系人?|电话|手机|contact)[:：]?(.+)$", re.IGNORECASE)
-_PRICE = re.compile(r"^(?:运费|价格|价钱|报价|price)[:：]?(.+)$|^(\d{1,6}(?:\.\d{1,2})?元\S*)$|^(面议)$")
+_PRICE = re.compile(
+    r"^(?:运费|价格|价钱|报价|price)[:：]?(.+)$|^(\d{1,6}(?:\.\d{1,2})?元\S*)$|^(面议)$"
+)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/](\d{1,2})$|^(\d{1,2})月(\d{1,2})[日号]?$")
 _RANGE = re.compile(r"[~～至]")

@@ -20,6 +20,10 @@ KIND_MENU = "kind"
 SET_KIND = "setkind"
 RATE_SOLVED = "rs"
 RATE = "rate"
+CONTACT = "contact"  # 已联系
+EXTEND_OK = "xok"  # t:xok:<ticket>:<request>, the leader approves an extension
+EXTEND_NO = "xno"
+SUPERVISE = "sup"  # 督办
 
 VERBS = (
     CLAIM,
@@ -34,6 +38,10 @@ VERBS = (
     SET_KIND,
     RATE_SOLVED,
     RATE,
+    CONTACT,
+    EXTEND_OK,
+    EXTEND_NO,
+    SUPERVISE,
 )
 PATTERN = re.compile(r"^t:(" + "|".join(VERBS) + r"):(\d{1,12})((?::[a-z0-9_]{1,20}){0,2})$")
 

@@ -39,6 +39,29 @@ def _urgent(ticket: Ticket, tr: Translator) -> str:
     return tr("ticket.urgent_mark") if ticket.urgency == "urgent" else ""
 
 
+def _deadline_lines(view: TicketView, tr: Translator, tz: ZoneInfo) -> list[str]:
+    """Extra card lines: sign and contact deadlines still running, extension, 督办 level."""
+    t = view.ticket
+    lines: list[str] = []
+    if t.status is Status.NEW and t.claim_due_at is not None:
+        lines.append(tr("clock.card_claim_due", at=when(t.claim_due_at, tz, tr)))
+    if t.status in (Status.NEW, Status.CLAIMED) and t.response_due_at is not None:
+        lines.append(tr("clock.card_response_due", at=when(t.response_due_at, tz, tr)))
+    extended = [e for e in view.events if e.type == "extend_ok"]
+    if extended:
+        lines.append(tr("clock.card_extended", days=extended[-1].data.get("days", "?")))
+    if t.supervision_level > 0:
+        lines.append(tr("clock.card_supervised", level=t.supervision_level))
+    return lines
+
+
+def _ack_response(ticket: Ticket, tr: Translator, tz: ZoneInfo) -> str:
+    """The contact deadline under the acknowledgement ("" for tickets without one)."""
+    if ticket.response_due_at is None:
+        return ""
+    return "\n" + tr("clock.ack_response", at=when(ticket.response_due_at, tz, tr))
+
+
 def ack(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
     """The group reply that confirms a report became a ticket."""
     t = view.ticket
@@ -50,7 +73,7 @@ def ack(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
         urgent=_urgent(t, tr),
         cadre=cadre_label(view.assignee, tr),
         deadline=when(t.deadline_at, tz, tr),
-    )
+    ) + _ack_response(t, tr, tz)
 
 
 def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = False) -> str:
@@ -67,6 +90,7 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
         tr("ticket.card_cadre", cadre=cadre_label(view.assignee, tr)),
         tr("ticket.card_created", at=when(t.created_at, tz, tr)),
         tr("ticket.card_deadline", at=when(t.deadline_at, tz, tr)),
+        *_deadline_lines(view, tr, tz),
     ]
     if view.reopen_count:
         lines.append(tr("ticket.card_reopened", count=view.reopen_count))
@@ -114,6 +138,8 @@ def work_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     row: list[Button] = []
     if can(ticket.status, Action.CLAIM):
         row.append(Button(tr("button.claim"), cb.data(cb.CLAIM, ticket.id)))
+    if can(ticket.status, Action.CONTACT):
+        row.append(Button(tr("clock.button_contact"), cb.data(cb.CONTACT, ticket.id)))
     if can(ticket.status, Action.PROGRESS):
         row.append(Button(tr("button.progress"), cb.data(cb.PROGRESS, ticket.id)))
     if can(ticket.status, Action.RESOLVE):

@@ -189,7 +189,9 @@ class Matcher:
             return []
         return await self.propose_for_offer(changed)
 
-    async def void_pending(self, *, offer_id: int | None = None, request_id: int | None = None) -> None:
+    async def void_pending(
+        self, *, offer_id: int | None = None, request_id: int | None = None
+    ) -> None:
         """Void the proposals of a post that was withdrawn or expired (inside a transaction)."""
         now = self.clock.now()
         pending = await self.repo.matches_of(

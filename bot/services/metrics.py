@@ -274,15 +274,25 @@ class MetricsService:
             The park's figures, the cadres' figures (cadres with at least one ticket in the
             week, by name), and the overdue or supervised open tickets now.
         """
-        as_of = self.as_of(week)
+        park, cadres, issues, as_of = await self.period(week.start, week.end, self.as_of(week))
+        return WeekMetrics(week, as_of, park, cadres, issues)
+
+    async def period(
+        self, start: datetime, end: datetime, as_of: datetime
+    ) -> tuple[Metrics, list[CadreMetrics], list[OpenIssue], datetime]:
+        """Compute every metric for any period [start, end) as of `as_of` (the ledger uses it).
+
+        Returns:
+            (park figures, per-cadre figures by name, open overdue/supervised tickets, as_of).
+        """
         now = self.clock.now()
-        jan1 = datetime.combine(date(week.monday.year, 1, 1), time(0), tzinfo=self.tz)
+        jan1 = datetime.combine(date(start.astimezone(self.tz).year, 1, 1), time(0), tzinfo=self.tz)
         async with self.db.transaction():
-            received = await self.repo.received(week.start, week.end, as_of)
-            ytd = await self.repo.received_counts(min(jan1, week.start), week.end, as_of)
-            due = await self.repo.response_due(week.start, week.end)
-            resolved = await self.repo.resolved_in(week.start, week.end)
-            verdicts = await self.repo.verdicts(week.start, week.end, as_of)
+            received = await self.repo.received(start, end, as_of)
+            ytd = await self.repo.received_counts(min(jan1, start), end, as_of)
+            due = await self.repo.response_due(start, end)
+            resolved = await self.repo.resolved_in(start, end)
+            verdicts = await self.repo.verdicts(start, end, as_of)
             issues = await self.repo.open_issues(now)
             names = await self.repo.cadre_names()
         buckets: dict[int | None, _Bucket] = defaultdict(_Bucket)
@@ -318,7 +328,7 @@ class MetricsService:
             if owner is not None and (bucket.tickets or bucket.overdue)
         ]
         cadres.sort(key=lambda c: (c.name, c.cadre_id))
-        return WeekMetrics(week, as_of, park.metrics(self.weights), cadres, issues)
+        return park.metrics(self.weights), cadres, issues, as_of
 
     async def closure_trend(self, week: Week, weeks: int) -> list[tuple[Week, Rate]]:
         """The park's 办结率 for `weeks` weeks ending with `week`, each as of its own airing."""

@@ -329,6 +329,19 @@ class TicketService:
             ticket = await self._move(actor, ticket, Action.CLAIM, **changes)
             return await self._view(ticket)
 
+    async def contact(self, actor: Actor, ticket_id: int) -> TicketView:
+        """已联系: record that the enterprise was contacted (the response), after signing.
+
+        Raises:
+            NotAllowed: the actor does not work this ticket.
+            InvalidTransition: the ticket is not signed (claimed) or was already contacted.
+        """
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            ticket = await self._move(actor, ticket, Action.CONTACT)
+            return await self._view(ticket)
+
     async def progress(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
         """Record progress (办理中); the note goes to the enterprise too."""
         note = _note(note, "error.progress_empty")

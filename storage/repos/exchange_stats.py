@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Database
+from storage.repos.jobs import JobRepo
+from storage.repos.logistics import LogisticsRepo
 
 # The keys every caller may rely on, in display order.
 COUNT_KEYS: tuple[str, ...] = (
@@ -25,5 +27,18 @@ COUNT_KEYS: tuple[str, ...] = (
 
 async def week_counts(db: Database, start: datetime, end: datetime) -> dict[str, int]:
     """Count side-service activity in [start, end); must be called inside a transaction."""
-    del db, start, end  # replaced by real queries when the jobs/logistics tables exist
-    return dict.fromkeys(COUNT_KEYS, 0)
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    counts.update(await _job_counts(db, start, end))
+    counts.update(await LogisticsRepo(db).week_counts(start, end))
+    return counts
+
+
+async def _job_counts(db: Database, start: datetime, end: datetime) -> dict[str, int]:
+    """Jobs published, filled and expired, and people hired, from the job_events log."""
+    totals = await JobRepo(db).event_totals(start, end)
+    return {
+        "jobs_published": totals.get("publish", (0, 0))[0],
+        "jobs_filled": totals.get("fill", (0, 0))[0],
+        "jobs_expired": totals.get("expire", (0, 0))[0],
+        "people_hired": totals.get("hire", (0, 0))[1],
+    }

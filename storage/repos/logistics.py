@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +10,6 @@ from bot.clock import from_iso, to_iso
 from bot.domain.logistics import (
     CargoRequest,
     CargoStatus,
-    Draft,
     Match,
     MatchStatus,
     TruckOffer,
@@ -111,7 +109,12 @@ class LogisticsRepo:
         self.db = db
 
     async def _update(
-        self, table: str, allowed: frozenset[str], row_id: int, now: datetime, changes: dict[str, Any]
+        self,
+        table: str,
+        allowed: frozenset[str],
+        row_id: int,
+        now: datetime,
+        changes: dict[str, Any],
     ) -> None:
         unknown = set(changes) - allowed
         if unknown:
@@ -286,7 +289,9 @@ class LogisticsRepo:
         day = offer.depart_date.isoformat()
         rows = await self.db.fetchall(
             f"SELECT * FROM cargo_requests WHERE destination IN ({marks}) AND status = 'open'"
-            " AND ready_date <= ? AND latest_date >= ? AND tonnes <= ?"
+            # `+latest_date`: keep the planner on cargo_requests_match (destination first),
+            # not on the expiry index, whatever the statistics say.
+            " AND ready_date <= ? AND +latest_date >= ? AND tonnes <= ?"
             " AND (? IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
             " ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
             (
@@ -337,12 +342,32 @@ class LogisticsRepo:
     async def matches_of(
         self, *, offer_id: int | None = None, request_id: int | None = None, status: MatchStatus
     ) -> list[Match]:
-        column, value = ("offer_id", offer_id) if offer_id is not None else ("request_id", request_id)
+        column, value = (
+            ("offer_id", offer_id) if offer_id is not None else ("request_id", request_id)
+        )
         rows = await self.db.fetchall(
             f"SELECT * FROM logistics_matches WHERE {column} = ? AND status = ? ORDER BY id",
             (value, status.value),
         )
         return [_match(r) for r in rows]
+
+    # -- counting -------------------------------------------------------------------------------
+    async def week_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Offers, requests and matches proposed / accepted / completed in [start, end)."""
+        span = (to_iso(start), to_iso(end))
+        row = await self.db.fetchone(
+            "SELECT"
+            " (SELECT COUNT(*) FROM truck_offers WHERE created_at >= ? AND created_at < ?),"
+            " (SELECT COUNT(*) FROM cargo_requests WHERE created_at >= ? AND created_at < ?),"
+            " (SELECT COUNT(*) FROM logistics_matches WHERE proposed_at >= ? AND proposed_at < ?),"
+            " (SELECT COUNT(*) FROM logistics_matches WHERE accepted_at >= ? AND accepted_at < ?),"
+            " (SELECT COUNT(*) FROM logistics_matches"
+            " WHERE completed_at >= ? AND completed_at < ?)",
+            span * 5,
+        )
+        assert row is not None
+        keys = ("truck_offers", "cargo_requests", "matches_proposed", "matches_accepted")
+        return dict(zip((*keys, "matches_completed"), (int(v) for v in row), strict=True))
 
     # -- people and chats ----------------------------------------------------------------------
     async def logistics_chats(self) -> list[int]:
@@ -357,34 +382,3 @@ class LogisticsRepo:
             "SELECT first_name, username FROM users WHERE telegram_id = ?", (telegram_id,)
         )
         return (row["first_name"], row["username"]) if row else None
-
-    # -- drafts -------------------------------------------------------------------------------
-    async def draft(self, user_id: int) -> Draft | None:
-        row = await self.db.fetchone("SELECT * FROM logistics_drafts WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        return Draft(row["user_id"], row["kind"], row["step"], json.loads(row["data"]))
-
-    async def save_draft(self, draft: Draft, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO logistics_drafts (user_id, kind, step, data, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind,"
-            " step = excluded.step, data = excluded.data, updated_at = excluded.updated_at",
-            (
-                draft.user_id,
-                draft.kind,
-                draft.step,
-                json.dumps(draft.data, ensure_ascii=False),
-                to_iso(now),
-            ),
-        )
-
-    async def drop_draft(self, user_id: int) -> bool:
-        return (
-            await self.db.execute("DELETE FROM logistics_drafts WHERE user_id = ?", (user_id,)) > 0
-        )
-
-    async def drop_drafts_before(self, cutoff: datetime) -> int:
-        return await self.db.execute(
-            "DELETE FROM logistics_drafts WHERE updated_at < ?", (to_iso(cutoff),)
-        )

@@ -36,6 +36,8 @@ class OutboxItem:
     ticket_id: int | None
     attempts: int
     next_attempt_at: datetime
+    # Bytes to upload with the call (a chart, a spreadsheet); None for plain JSON calls.
+    upload: bytes | None = None
 
 
 class InboxRepo:
@@ -116,11 +118,12 @@ class OutboxRepo:
         purpose: str,
         ticket_id: int | None,
         now: datetime,
+        upload: bytes | None = None,
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO outbox (chat_id, method, params, purpose, ticket_id, next_attempt_at,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, upload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 chat_id,
                 method,
@@ -129,6 +132,7 @@ class OutboxRepo:
                 ticket_id,
                 stamp,
                 stamp,
+                upload,
             ),
         )
 
@@ -148,6 +152,7 @@ class OutboxRepo:
                 ticket_id=r["ticket_id"],
                 attempts=r["attempts"],
                 next_attempt_at=from_iso(r["next_attempt_at"]),
+                upload=r["upload"],
             )
             for r in rows
         ]

@@ -371,6 +371,28 @@ async def inject_reports(
     return out
 
 
+class SentLog:
+    """Incremental copy of the emulator's sent log.
+
+    Fetching only new entries keeps observation cheap: re-reading thousands of entries every
+    second would stall the emulator (same event loop) and distort the bot's latencies.
+    """
+
+    def __init__(self, client: SandboxClient, since_seq: int = 0) -> None:
+        self.client = client
+        self.seq = since_seq
+        self.entries: list[dict[str, Any]] = []
+        self.acks: Counter[tuple[int, int]] = Counter()
+
+    async def refresh(self) -> list[dict[str, Any]]:
+        new = await self.client.sent(since_seq=self.seq)
+        if new:
+            self.seq = max(e["seq"] for e in new)
+            self.entries += new
+            self.acks.update(acks_by_source(new))
+        return self.entries
+
+
 def sent_messages_ok(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Successful message sends (the ones that count against flood limits)."""
     return [c for c in calls if c["ok"] and c["method"] in ("sendMessage", "sendPhoto")]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.harness import BotProcess, read_db
 
 from bot.clock import SystemClock
 from bot.services.onboarding import OnboardingService
 from bot.services.roster import RosterService
+from e2e.harness import BotProcess, read_db
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database

@@ -112,5 +112,6 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             await world.expect(group, "已绑定", since=since)
             yield world
         finally:
-            await runtime.stop()
+            # world.runtime: a test may have replaced it (restart on the same database).
+            await world.runtime.stop()
     await sandbox.stop()

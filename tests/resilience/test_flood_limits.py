@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from e2e.harness import (
     BotProcess,
-    acks_by_source,
+    SentLog,
     build_burst_world,
     inject_reports,
     read_db,
@@ -17,6 +17,7 @@ from e2e.harness import (
     wait_for,
 )
 
+from bot.clock import from_iso
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 
@@ -47,9 +48,11 @@ async def test_burst_under_flood_limits(
         injected = await inject_reports(client, world, REPORTS)
         expected = {(r.chat_id, r.message_id) for r in injected}
 
+        log = SentLog(client, since)
+
         async def drained() -> bool:
-            acks = acks_by_source(await client.sent(since_seq=since))
-            return expected <= set(acks) and _outbox_idle(db_path)
+            await log.refresh()
+            return expected <= set(log.acks) and _outbox_idle(db_path)
 
         await wait_for(drained, timeout=200, interval=1.0, what="burst delivered under limits")
         stats = await client.stats()
@@ -60,9 +63,28 @@ async def test_burst_under_flood_limits(
         await bot.ensure_stopped()
         await client.set_limits(False)
 
-    rate = steady_rate([c["timestamp"] for c in sends])
     too_many = stats["responses"].get("429", 0)
-    print(f"\n[flood limits] messages={len(sends)} 429s={too_many} steady_rate={rate:.1f}/s")
+    overall = steady_rate([c["timestamp"] for c in sends])
+    # The steady part: after the last report was handled (intake competes for the two cores
+    # with the emulator and the injector) until 95 % of the backlog is out (the tail is
+    # per-private-chat pacing, not the global limit).
+    intake_done = from_iso(
+        read_db(db_path, "SELECT max(processed_at) FROM inbox")[0][0]
+    ).timestamp()
+    stamps = sorted(c["timestamp"] for c in sends)
+    end = stamps[int(len(stamps) * 0.95)]
+    steady = [t for t in stamps if intake_done <= t <= end]
+    rate = (len(steady) - 1) / (steady[-1] - steady[0])
+    print(
+        f"\n[flood limits] messages={len(sends)} 429s={too_many} "
+        f"steady_rate={rate:.1f}/s over {len(steady)} sends after intake "
+        f"(10-90 % of the whole run incl. intake: {overall:.1f}/s)"
+    )
+    stamps = sorted(c["timestamp"] for c in sends)
+    per_5s = [0] * (int((stamps[-1] - stamps[0]) // 5) + 1)
+    for stamp in stamps:
+        per_5s[int((stamp - stamps[0]) // 5)] += 1
+    print("[flood limits] messages/s per 5 s:", [round(n / 5, 1) for n in per_5s])
     assert too_many == 0, stats["responses"]
     assert rate >= MIN_RATE, f"{rate:.1f} msgs/s < {MIN_RATE}"
 

@@ -126,13 +126,14 @@ async def test_response_on_time_reopen_days_overdue_and_score(
     chen = await seed.cadre("陈志远")
     # 响应率: due Tue 18:00; in time / contacted late / never contacted -> 1 of 3.
     due = park(17, 18)
-    ok = await seed.ticket(chen, park(16, 10), response_due=due)
+    far = park(30, 18)
+    ok = await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
     await seed.event(ok, "claim", park(16, 11))
     await seed.event(ok, "contact", park(17, 9))
-    late = await seed.ticket(chen, park(16, 10), response_due=due)
+    late = await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
     await seed.event(late, "claim", park(16, 11))
     await seed.event(late, "contact", park(18, 9))
-    await seed.ticket(chen, park(16, 10), response_due=due)
+    await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
     # Due last week: not in this week's denominator.
     await seed.ticket(chen, park(9, 10), response_due=park(10, 18), status="closed")
     # 按期: Mon->Wed before the deadline (2 working days); Fri->Mon after an approved
@@ -145,7 +146,7 @@ async def test_response_on_time_reopen_days_overdue_and_score(
     c = await seed.ticket(chen, park(16, 9), deadline=park(18, 18), status="in_progress")
     await seed.event(c, "resolve", park(20, 10))
     await seed.event(c, "reopen", park(21, 10))
-    # Open and overdue now (deadline Tue 24th); supervised but not yet due.
+    # Open and overdue now (deadline Tue 24th; c too); supervised but not yet due.
     over = await seed.ticket(chen, park(16, 9), deadline=park(24, 18), status="claimed")
     watched = await seed.ticket(chen, park(16, 9), deadline=park(30, 18), supervision=1)
     m = (await service(db, clock).week(W47)).park
@@ -153,11 +154,10 @@ async def test_response_on_time_reopen_days_overdue_and_score(
     assert (m.on_time.num, m.on_time.den, m.on_time.pct) == (2, 3, 66.7)
     assert (m.reopen.num, m.reopen.den, m.reopen.pct) == (1, 3, 33.3)
     assert m.avg_days == round_half_up((2 + 1 + 4) / 3)  # 2.3
-    assert m.overdue == 1
+    assert m.overdue == 2
     report = await service(db, clock).week(W47)
-    assert [i.ticket_id for i in report.issues] == [c, over, watched][1:] or [
-        i.ticket_id for i in report.issues
-    ] == [over, watched]
+    assert [i.ticket_id for i in report.issues] == [c, over, watched]
+    assert report.cadres[0].metrics.overdue == 2
     # No verdicts yet: the score is the response rate alone (weights rescaled).
     assert m.score == 33.3
 

@@ -1,0 +1,259 @@
+"""Benchmark: liaison-bot against a minimal python-telegram-bot echo bot, on the emulator.
+
+Per bot and repetition (fresh emulator, world and database each time):
+  (i)   throughput: N reports over G groups injected as fast as possible; reports fully handled
+        per second = N / (time until the last acknowledgement was delivered). For liaison-bot an
+        acknowledgement is only queued in the transaction that commits the ticket, so "ack
+        delivered" implies "ticket committed".
+  (ii)  latency: reports paced at R/s; injection → acknowledgement (emulator's call timestamp).
+  (iii) peak RSS of the bot process, sampled every 50 ms (psutil).
+Medians over the repetitions go to bench/results/latest.json and a Markdown table.
+
+Usage: .venv/bin/python bench/run_bench.py [--reports 5000] [--groups 300] [--rate 50]
+       [--latency-seconds 20] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the e2e harness is shared with the tests
+
+from e2e.harness import (  # noqa: E402
+    ACK_MARK,
+    FAST_DELIVERY,
+    TOKEN,
+    USERNAME,
+    BotProcess,
+    SentLog,
+    build_burst_world,
+    inject_reports,
+    settle_world,
+)
+
+from sandbox.client import SandboxClient  # noqa: E402
+from sandbox.server import TelegramSandbox  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+
+
+@dataclass
+class RunResult:
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float
+
+
+class EchoProcess:
+    """The baseline bot as a subprocess (same start/ready/terminate shape as BotProcess)."""
+
+    def __init__(self, workdir: Path, api_base_url: str, control_url: str) -> None:
+        self.workdir, self.api_base_url, self.control_url = workdir, api_base_url, control_url
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = (self.workdir / "echo.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "echo_bot.py"), TOKEN, self.api_base_url],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def wait_ready(self) -> None:
+        async with SandboxClient(self.control_url) as client:
+            since = await client.last_seq()
+            for _ in range(600):  # polling the emulator: no event to wait on across processes
+                if await client.calls("getUpdates", since_seq=since):
+                    return
+                await asyncio.sleep(0.05)
+        raise RuntimeError("echo bot never polled")
+
+    async def terminate(self) -> None:
+        assert self.proc is not None
+        self.proc.terminate()
+        for _ in range(300):  # poll, never block: the emulator shares this event loop
+            if self.proc.poll() is not None:
+                return
+            await asyncio.sleep(0.05)
+        self.proc.kill()
+
+
+async def sample_rss(pid: int, stop: asyncio.Event) -> float:
+    """Peak resident set size (MB) of `pid`, sampled every 50 ms until `stop`."""
+    proc = psutil.Process(pid)
+    peak = 0
+    while not stop.is_set():
+        try:
+            peak = max(peak, proc.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        await asyncio.sleep(0.05)
+    return peak / 2**20
+
+
+async def wait_acks(log: SentLog, expected: set[tuple[int, int]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not expected <= set(log.acks):
+        if time.monotonic() > deadline:
+            missing = len(expected - set(log.acks))
+            raise RuntimeError(f"{missing} acknowledgements missing after {timeout}s")
+        await asyncio.sleep(0.2)
+        await log.refresh()
+
+
+def ack_times(calls: list[dict[str, Any]]) -> dict[tuple[int, int], float]:
+    """Emulator timestamp of each acknowledgement, by (chat_id, replied-to message id)."""
+    out: dict[tuple[int, int], float] = {}
+    for call in calls:
+        params = call["params"]
+        if not call["ok"] or ACK_MARK not in str(params.get("text", "")):
+            continue
+        reply = params.get("reply_parameters") or {}
+        if isinstance(reply, str):
+            reply = json.loads(reply)
+        target = reply.get("message_id") or params.get("reply_to_message_id")
+        if target is not None:
+            out.setdefault((int(params["chat_id"]), int(target)), call["timestamp"])
+    return out
+
+
+async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    sandbox = TelegramSandbox()
+    await sandbox.start(port=0)
+    try:
+        async with SandboxClient(sandbox.control_url) as client:
+            await client.create_bot(TOKEN, USERNAME)
+            world = await build_burst_world(client, workdir / "bot.db", args.groups)
+            bot: BotProcess | EchoProcess
+            if kind == "liaison":
+                # Emulator limits are off, so the bot's own flood pacing is lifted as well:
+                # this measures the pipeline (intake, transaction, outbox), not Telegram's caps.
+                bot = BotProcess(
+                    workdir, sandbox.api_base_url, sandbox.control_url, workdir / "bot.db",
+                    admins=[world.admin], delivery=FAST_DELIVERY, log_level="WARNING",
+                )
+            else:
+                bot = EchoProcess(workdir, sandbox.api_base_url, sandbox.control_url)
+            bot.start()
+            stop = asyncio.Event()
+            rss_task = asyncio.create_task(sample_rss(bot.pid, stop))
+            try:
+                await bot.wait_ready()
+                await settle_world(client, world)
+
+                # (i) throughput
+                since = await client.last_seq()
+                log = SentLog(client, since)
+                t0 = time.monotonic()
+                injected = await inject_reports(client, world, args.reports, concurrency=32)
+                await wait_acks(log, {(r.chat_id, r.message_id) for r in injected}, 900)
+                throughput = args.reports / (time.monotonic() - t0)
+
+                # (ii) latency at a paced offered load
+                since = await client.last_seq()
+                count = int(args.rate * args.latency_seconds)
+                wall0, mono0 = time.time(), time.monotonic()
+                paced = await inject_reports(
+                    client, world, count, start=args.reports, rate=args.rate
+                )
+                log = SentLog(client, since)
+                await wait_acks(log, {(r.chat_id, r.message_id) for r in paced}, 300)
+                acked = ack_times(await client.calls("sendMessage", since_seq=since))
+                latencies = sorted(
+                    (acked[(r.chat_id, r.message_id)] - (wall0 + r.at - mono0)) * 1000
+                    for r in paced
+                )
+            finally:
+                stop.set()
+                peak = await rss_task
+                await bot.terminate()
+    finally:
+        await sandbox.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    q = statistics.quantiles(latencies, n=100)
+    return RunResult(throughput, q[49], q[98], peak)
+
+
+def table(summary: dict[str, Any]) -> str:
+    ours, echo, ratio = summary["liaison"], summary["echo"], summary["ratio"]
+    rows = [
+        ("reports handled / s", "throughput", "{:.1f}"),
+        ("p50 latency @ {rate}/s (ms)", "p50_ms", "{:.1f}"),
+        ("p99 latency @ {rate}/s (ms)", "p99_ms", "{:.1f}"),
+        ("peak RSS (MB)", "peak_rss_mb", "{:.1f}"),
+    ]
+    lines = [
+        "| metric (median of runs) | liaison-bot | PTB echo | ours/echo |",
+        "|---|---|---|---|",
+    ]
+    for label, key, fmt in rows:
+        lines.append(
+            f"| {label.format(rate=summary['params']['rate'])} | {fmt.format(ours[key])} | "
+            f"{fmt.format(echo[key])} | {ratio[key]:.2f}× |"
+        )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    runs: dict[str, list[RunResult]] = {"liaison": [], "echo": []}
+    for rep in range(args.repeat):
+        for kind in ("liaison", "echo"):
+            result = await one_run(kind, args)
+            runs[kind].append(result)
+            print(f"run {rep + 1} {kind}: {result}", flush=True)
+    summary: dict[str, Any] = {
+        "params": vars(args),
+        "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version()},
+        "runs": {k: [r.__dict__ for r in v] for k, v in runs.items()},
+    }
+    for kind, results in runs.items():
+        summary[kind] = {
+            key: statistics.median(getattr(r, key) for r in results)
+            for key in ("throughput", "p50_ms", "p99_ms", "peak_rss_mb")
+        }
+    summary["ratio"] = {k: summary["liaison"][k] / summary["echo"][k] for k in summary["echo"]}
+    summary["goals"] = {
+        "throughput >= 1.0x echo": summary["ratio"]["throughput"] >= 1.0,
+        "p99 < 100 ms": summary["liaison"]["p99_ms"] < 100.0,
+        "RSS < 150 MB": summary["liaison"]["peak_rss_mb"] < 150.0,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(table(summary))
+    print("goals:", summary["goals"])
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=5000)
+    parser.add_argument("--groups", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Logistics texts and buttons. Every user-supplied string is HTML-escaped here.
+
+Callback data: `lg:a:<match>` accept, `lg:d:<match>` decline, `lg:wt:<offer>` / `lg:wc:<request>`
+withdraw, `lg:s:<step>:<value>` a guided-conversation choice, `lg:x` cancel the conversation.
+Handlers re-check the presser and the state on the server for every press.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import escape
+
+from bot.delivery.outbox import Button, Keyboard
+from bot.domain.logistics import CargoForm, CargoRequest, MatchView, TruckForm, TruckOffer
+from bot.i18n import Translator
+
+ACCEPT = "a"
+DECLINE = "d"
+WITHDRAW_TRUCK = "wt"
+WITHDRAW_CARGO = "wc"
+STEP = "s"
+CANCEL = "x"
+PATTERN = re.compile(r"^lg:(a|d|wt|wc):(\d{1,12})$")
+STEP_PATTERN = re.compile(r"^lg:s:([a-z0-9_]{1,12}):([a-z0-9_.\-]{1,16})$")
+
+
+def data(verb: str, *args: str | int) -> str:
+    text = ":".join(["lg", verb, *[str(a) for a in args]])
+    assert len(text.encode()) <= 64, text
+    return text
+
+
+def parse(raw: str) -> tuple[str, int] | None:
+    """(verb, id) of a match or withdraw button, or None if malformed."""
+    found = PATTERN.match(raw or "")
+    return (found[1], int(found[2])) if found else None
+
+
+def parse_step(raw: str) -> tuple[str, str] | None:
+    """(step, value) of a guided-conversation button, or None if malformed."""
+    found = STEP_PATTERN.match(raw or "")
+    return (found[1], found[2]) if found else None
+
+
+def day(value: date, tr: Translator) -> str:
+    return tr("logistics.date", month=value.month, day=value.day)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def truck_line(offer: TruckOffer, tr: Translator) -> str:
+    """One truck offer without its contact (what groups and the other side see)."""
+    return tr("logistics.truck_line", id=offer.id, body=truck_body(offer, tr))
+
+
+def truck_body(offer: TruckOffer | TruckForm, tr: Translator) -> str:
+    """Route, date, vehicle and spare capacity of a truck offer (or of a draft of one)."""
+    via = tr("logistics.via", cities="、".join(escape(c) for c in offer.via)) if offer.via else ""
+    m3 = tr("logistics.m3", value=_number(offer.spare_m3)) if offer.spare_m3 is not None else ""
+    length = tr("logistics.length", value=offer.length) if offer.length else ""
+    price = tr("logistics.price", note=escape(offer.price_note)) if offer.price_note else ""
+    return tr(
+        "logistics.truck_body",
+        origin=escape(offer.origin),
+        destination=escape(offer.destination),
+        via=via,
+        date=day(offer.depart_date, tr),
+        vehicle=tr(f"logistics.vehicle_{offer.vehicle}"),
+        length=length,
+        tonnes=_number(offer.spare_tonnes),
+        m3=m3,
+        price=price,
+    )
+
+
+def cargo_line(request: CargoRequest, tr: Translator) -> str:
+    """One cargo request without its contact."""
+    return tr("logistics.cargo_line", id=request.id, body=cargo_body(request, tr))
+
+
+def cargo_body(request: CargoRequest | CargoForm, tr: Translator) -> str:
+    """Route, window and load of a cargo request (or of a draft of one)."""
+    window = day(request.ready_date, tr)
+    if request.latest_date != request.ready_date:
+        window += "~" + day(request.latest_date, tr)
+    m3 = tr("logistics.m3", value=_number(request.m3)) if request.m3 is not None else ""
+    pieces = tr("logistics.pieces", value=request.pieces) if request.pieces else ""
+    price = tr("logistics.price", note=escape(request.price_note)) if request.price_note else ""
+    return tr(
+        "logistics.cargo_body",
+        origin=escape(request.origin),
+        destination=escape(request.destination),
+        window=window,
+        name=escape(request.cargo_name),
+        tonnes=_number(request.tonnes),
+        m3=m3,
+        pieces=pieces,
+        cold=tr("logistics.cold_mark") if request.cold else "",
+        price=price,
+    )
+
+
+def truck_status(offer: TruckOffer, tr: Translator) -> str:
+    return tr(f"logistics.truck_status_{offer.status.value}")
+
+
+def cargo_status(request: CargoRequest, tr: Translator) -> str:
+    return tr(f"logistics.cargo_status_{request.status.value}")
+
+
+def answer_buttons(view: MatchView, tr: Translator) -> Keyboard:
+    match_id = view.match.id
+    return [
+        [
+            Button(tr("logistics.button_accept"), data(ACCEPT, match_id)),
+            Button(tr("logistics.button_decline"), data(DECLINE, match_id)),
+        ]
+    ]
+
+
+def proposal(view: MatchView, side: str, tr: Translator) -> str:
+    """The private offer of a match to one side: the other post, never its contact."""
+    if side == "truck":
+        return tr(
+            "logistics.proposal_truck",
+            match=view.match.id,
+            offer=view.offer.id,
+            other=cargo_line(view.request, tr),
+        )
+    return tr(
+        "logistics.proposal_cargo",
+        match=view.match.id,
+        request=view.request.id,
+        other=truck_line(view.offer, tr),
+    )
+
+
+def my_trucks(offers: list[TruckOffer], tr: Translator) -> tuple[str, Keyboard]:
+    if not offers:
+        return tr("logistics.no_trucks"), []
+    lines = [tr("logistics.my_trucks_title")]
+    rows: list[list[Button]] = []
+    for offer in offers:
+        lines.append(f"{truck_line(offer, tr)} · {truck_status(offer, tr)}")
+        label = tr("logistics.button_withdraw_truck", id=offer.id)
+        rows.append([Button(label, data(WITHDRAW_TRUCK, offer.id))])
+    return "\n".join(lines), rows
+
+
+def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboard]:
+    if not requests:
+        return tr("logistics.no_cargo"), []
+    lines = [tr("logistics.my_cargo_title")]
+    rows: list[list[Button]] = []
+    for request in requests:
+        lines.append(f"{cargo_line(request, tr)} · {cargo_status(request, tr)}")
+        if request.status.value == "open":
+            label = tr("logistics.button_withdraw_cargo", id=request.id)
+            rows.append([Button(label, data(WITHDRAW_CARGO, request.id))])
+    return "\n".join(lines), rows

@@ -1,0 +1,49 @@
+"""The guided conversation's prompts: one question per step, with its buttons and 取消."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.delivery.outbox import Button, Keyboard
+from bot.domain.logistics import Draft, TruckForm
+from bot.i18n import Translator
+from bot.render import logistics as render
+from bot.services.logistics_drafts import CHOICES, OPTIONAL, SKIP, STEPS, form_of
+
+PER_ROW = 3
+
+
+def prompt(draft: Draft, tr: Translator) -> tuple[str, Keyboard]:
+    """The question for the draft's current step, and its buttons."""
+    steps = STEPS[draft.kind]
+    number = steps.index(draft.step) + 1
+    header = tr(f"logistics.title_{draft.kind}", number=number, total=len(steps))
+    if draft.step == "confirm":
+        text = header + "\n" + summary(draft, tr)
+    else:
+        text = header + "\n" + tr(f"logistics.ask_{draft.kind}_{draft.step}")
+    buttons = [
+        Button(tr(f"logistics.choice_{draft.step}_{value.replace('.', '_')}"), _step(draft, value))
+        for value in CHOICES.get(draft.step, ())
+    ]
+    rows: list[list[Button]] = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+    last = [Button(tr("logistics.button_cancel"), render.data(render.CANCEL))]
+    if draft.step in OPTIONAL:
+        last.insert(0, Button(tr("logistics.button_skip"), _step(draft, SKIP)))
+    rows.append(last)
+    return text, rows
+
+
+def _step(draft: Draft, value: str) -> str:
+    return render.data(render.STEP, draft.step, value)
+
+
+def summary(draft: Draft, tr: Translator) -> str:
+    """What will be posted, with the contact only its owner sees here."""
+    form = form_of(draft)
+    if isinstance(form, TruckForm):
+        body = tr("logistics.summary_truck", body=render.truck_body(form, tr))
+    else:
+        body = tr("logistics.summary_cargo", body=render.cargo_body(form, tr))
+    contact = escape(form.contact) if form.contact else tr("logistics.contact_telegram")
+    return body + "\n" + tr("logistics.summary_contact", contact=contact)

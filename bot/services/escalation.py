@@ -1,0 +1,255 @@
+"""督办: reminders before deadlines, chases after them, supervision levels and the lists.
+
+The sweeper (`sweep`) runs every minute inside the job's transaction. Each step it takes is
+recorded in `escalation_steps` under a unique key together with its event, so a step happens once
+even if the job runs twice or the bot restarts. Steps:
+
+- `remind_claim@<due>`, `remind_response@<due>`, `remind_resolve@<due>`: an `urge` event and a
+  reminder to the assignee, the configured lead (in working time) before each deadline; keyed by
+  the deadline, so a transfer or an extension earns a fresh reminder.
+- `chase1`, `chase2`: on the 1st and 2nd working day after the resolution deadline passed, an
+  `urge` event; the first tells the leader and raises 督办 level 1.
+- `level1`, `level2`: an `escalate` event {"level", "reason"}; level 2 (堵点清单, the admins)
+  after `level2_chases` chases or `level2_reworks` reopen events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock, to_iso
+from bot.domain.lifecycle import OPEN_STATUSES, Status
+from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
+from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules
+from bot.services.tickets import TicketService
+from storage.db import Database
+from storage.repos.deadlines import DeadlineRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.tickets import TicketRepo
+
+
+@dataclass(frozen=True)
+class Reminder:
+    view: TicketView
+    which: str  # claim | response | resolve
+    due: datetime
+
+
+@dataclass(frozen=True)
+class Chase:
+    view: TicketView
+    number: int
+    leader: Cadre | None
+
+
+@dataclass(frozen=True)
+class Raised:
+    view: TicketView
+    level: int
+    reason: str  # overdue | chases | reworks | manual
+    leader: Cadre | None
+
+
+@dataclass
+class SweepResult:
+    reminders: list[Reminder] = field(default_factory=list)
+    chases: list[Chase] = field(default_factory=list)
+    raised: list[Raised] = field(default_factory=list)
+    fallback_years: list[int] = field(default_factory=list)
+
+
+class EscalationService:
+    """The sweeper, /supervise, /overdue and /blockers."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        calendar: WorkCalendar,
+        rules: DeadlineRules,
+        tickets: TicketService,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.calendar = calendar
+        self.rules = rules
+        self.tickets = tickets
+        self.repo = DeadlineRepo(db)
+        self.ticket_repo = TicketRepo(db)
+        self.people = PeopleRepo(db)
+
+    async def _leader_of(self, ticket: Ticket) -> Cadre | None:
+        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        if assignee is None or assignee.leader_id is None:
+            return None
+        return await self.people.cadre(assignee.leader_id)
+
+    async def _urge(self, ticket: Ticket, step: str, now: datetime, **data: object) -> bool:
+        if not await self.repo.claim_step(ticket.id, step, now):
+            return False
+        await self.ticket_repo.add_event(
+            ticket.id, "urge", actor_id=None, at=now, data={"step": step, **data}
+        )
+        return True
+
+    async def _raise(
+        self, ticket: Ticket, level: int, reason: str, now: datetime, actor_id: int | None
+    ) -> bool:
+        """Raise the supervision level once; False if the ticket is already at `level`."""
+        if ticket.supervision_level >= level:
+            return False
+        if not await self.repo.claim_step(ticket.id, f"level{level}", now):
+            return False
+        await self.ticket_repo.update(ticket.id, now, supervision_level=level)
+        await self.ticket_repo.add_event(
+            ticket.id,
+            "escalate",
+            actor_id=actor_id,
+            at=now,
+            data={"level": level, "reason": reason},
+        )
+        return True
+
+    async def sweep(self) -> SweepResult:
+        """Take every reminder, chase and escalation step that is due now, once each.
+
+        Returns:
+            What happened, for the job to notify; also the years that fell back to Mon-Fri and
+            were not reported before.
+        """
+        now = self.clock.now()
+        result = SweepResult()
+        async with self.db.transaction():
+            found = await self.repo.open_tickets(sorted(OPEN_STATUSES))
+            ids = [t.id for t in found]
+            steps = await self.repo.steps_of(ids)
+            reworks = await self.repo.event_counts(ids, "reopen")
+            for ticket in found:
+                await self._sweep_one(
+                    ticket, steps[ticket.id], reworks.get(ticket.id, 0), now, result
+                )
+            await self._calendar_warnings(now, result)
+        return result
+
+    async def _sweep_one(
+        self, ticket: Ticket, done: set[str], reworks: int, now: datetime, result: SweepResult
+    ) -> None:
+        rules = self.rules
+        plan: list[tuple[str, datetime | None, timedelta, bool]] = [
+            (
+                "claim",
+                ticket.claim_due_at,
+                timedelta(minutes=rules.remind_claim_minutes),
+                ticket.status is Status.NEW,
+            ),
+            (
+                "response",
+                ticket.response_due_at,
+                timedelta(hours=rules.remind_response_hours),
+                ticket.status in (Status.NEW, Status.CLAIMED),
+            ),
+            ("resolve", ticket.deadline_at, timedelta(hours=rules.remind_resolve_hours), True),
+        ]
+        for which, due, lead, applies in plan:
+            if due is None or not applies or lead <= timedelta(0):
+                continue
+            step = f"remind_{which}@{to_iso(due)}"
+            if step in done or not self.calendar.shift_working(due, -lead) <= now < due:
+                continue
+            if await self._urge(ticket, step, now, due_at=to_iso(due)):
+                result.reminders.append(Reminder(await self._view(ticket), which, due))
+        level = ticket.supervision_level
+        reason = ""
+        for number in range(1, rules.level2_chases + 1):
+            step = f"chase{number}"
+            if step in done or now < self.calendar.working_day_start_after(
+                ticket.deadline_at, number
+            ):
+                continue
+            if not await self._urge(ticket, step, now, deadline_at=to_iso(ticket.deadline_at)):
+                continue
+            leader = await self._leader_of(ticket)
+            if number == 1 and await self._raise(ticket, 1, "overdue", now, None):
+                level = 1
+            result.chases.append(Chase(await self._view(ticket), number, leader))
+            if number >= rules.level2_chases:
+                reason = "chases"
+        if not reason and reworks >= rules.level2_reworks:
+            reason = "reworks"
+        if reason and level < 2:
+            current = await self.ticket_repo.get(ticket.id)
+            assert current is not None
+            if await self._raise(current, 2, reason, now, None):
+                leader = await self._leader_of(ticket)
+                result.raised.append(Raised(await self._view(ticket), 2, reason, leader))
+
+    async def _view(self, ticket: Ticket) -> TicketView:
+        return await self.tickets.view_of(ticket.id)
+
+    async def _calendar_warnings(self, now: datetime, result: SweepResult) -> None:
+        years = set(self.calendar.fallback_years)
+        this_year = self.calendar.local_date(now).year
+        if not self.calendar.covers(this_year):
+            years.add(this_year)
+        for year in sorted(years):
+            if await self.repo.claim_calendar_warning(year, now):
+                result.fallback_years.append(year)
+
+    # -- people -------------------------------------------------------------------------------
+    async def supervise(self, actor: Actor, ticket_id: int) -> Raised:
+        """督办: a leader or an admin flags a ticket (supervision level 1).
+
+        Raises:
+            NotAllowed: the actor is neither a leader nor an admin.
+            TicketNotFound: no such ticket.
+            InvalidInput: the ticket is not open, or already supervised.
+        """
+        if not (actor.is_admin or (actor.cadre is not None and actor.cadre.role is Role.LEADER)):
+            raise NotAllowed("clock.supervise_not_leader")
+        now = self.clock.now()
+        async with self.db.transaction():
+            ticket = await self.ticket_repo.get(ticket_id)
+            if ticket is None:
+                raise TicketNotFound(id=ticket_id)
+            if ticket.status not in OPEN_STATUSES:
+                raise InvalidInput("error.ticket_not_open", id=ticket_id)
+            if not await self._raise(ticket, 1, "manual", now, actor.telegram_id):
+                raise InvalidInput(
+                    "clock.already_supervised", id=ticket_id, level=ticket.supervision_level
+                )
+            return Raised(await self._view(ticket), 1, "manual", await self._leader_of(ticket))
+
+    async def scope(self, actor: Actor) -> list[int] | None:
+        """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""
+        if actor.is_admin:
+            return None
+        if actor.cadre is None:
+            raise NotAllowed("error.staff_only")
+        if actor.cadre.role is Role.LEADER:
+            team = [c.id for c in await self.people.cadres() if c.leader_id == actor.cadre.id]
+            return [actor.cadre.id, *team]
+        return [actor.cadre.id]
+
+    async def overdue(self, actor: Actor) -> list[TicketView]:
+        """Open tickets past their resolution deadline, within the actor's scope."""
+        now = self.clock.now()
+        async with self.db.transaction():
+            ids = await self.scope(actor)
+            found = await self.repo.tickets_of_cadres(ids, sorted(OPEN_STATUSES))
+            return [await self._view(t) for t in found if t.deadline_at < now]
+
+    async def blockers(self, actor: Actor) -> list[TicketView]:
+        """Supervised tickets (堵点清单 first, then level 1), within the actor's scope."""
+        statuses = sorted({*OPEN_STATUSES, Status.RESOLVED})
+        async with self.db.transaction():
+            ids = await self.scope(actor)
+            found = [
+                t
+                for t in await self.repo.tickets_of_cadres(ids, statuses)
+                if t.supervision_level > 0
+            ]
+            found.sort(key=lambda t: (-t.supervision_level, t.deadline_at, t.id))
+            return [await self._view(t) for t in found]

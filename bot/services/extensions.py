@@ -1,0 +1,168 @@
+"""延期: the assignee asks for more working days; their leader approves or refuses.
+
+Rules: only the assignee asks, before the resolution deadline, for 1..max working days with a
+reason; one request may wait at a time and a ticket gets at most one approved extension (a refused
+request does not use it up). Only the assignee's leader decides (an admin when the cadre has no
+leader), also before the deadline. Approval moves `tickets.deadline_at`. Every step is an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, to_iso
+from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules
+from bot.services.tickets import MAX_NOTE, TicketService
+from storage.db import Database
+from storage.repos.deadlines import DeadlineRepo, ExtensionRequest
+from storage.repos.people import PeopleRepo
+from storage.repos.tickets import TicketRepo
+
+
+@dataclass(frozen=True)
+class ExtensionAsked:
+    view: TicketView
+    request: ExtensionRequest
+    leader: Cadre | None  # None: no leader on the roster, the admins decide
+
+
+@dataclass(frozen=True)
+class ExtensionDecided:
+    view: TicketView
+    request: ExtensionRequest
+    approved: bool
+    assignee: Cadre | None
+
+
+class ExtensionService:
+    """Ask for, approve and refuse extensions."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        calendar: WorkCalendar,
+        rules: DeadlineRules,
+        tickets: TicketService,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.calendar = calendar
+        self.rules = rules
+        self.tickets = tickets
+        self.repo = DeadlineRepo(db)
+        self.ticket_repo = TicketRepo(db)
+        self.people = PeopleRepo(db)
+
+    async def _ticket(self, ticket_id: int) -> Ticket:
+        ticket = await self.ticket_repo.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(id=ticket_id)
+        return ticket
+
+    async def request(self, actor: Actor, ticket_id: int, days: int, reason: str) -> ExtensionAsked:
+        """The assignee asks to move the resolution deadline by `days` working days.
+
+        Raises:
+            TicketNotFound: no such ticket.
+            NotAllowed: the actor is not the ticket's assignee.
+            InvalidInput: bad days or reason, ticket not open, deadline passed, a request is
+                waiting, or the ticket was already extended.
+        """
+        reason = reason.strip()
+        if not 1 <= days <= self.rules.max_extension_days:
+            raise InvalidInput("clock.extend_bad_days", max=self.rules.max_extension_days)
+        if not reason:
+            raise InvalidInput("usage.extend")
+        if len(reason) > MAX_NOTE:
+            raise InvalidInput("error.note_too_long", limit=MAX_NOTE)
+        now = self.clock.now()
+        async with self.db.transaction():
+            ticket = await self._ticket(ticket_id)
+            if actor.cadre is None or ticket.assignee_id != actor.cadre.id:
+                raise NotAllowed("clock.extend_not_assignee", id=ticket_id)
+            if ticket.status not in OPEN_STATUSES:
+                raise InvalidInput("error.ticket_not_open", id=ticket_id)
+            if now >= ticket.deadline_at:
+                raise InvalidInput("clock.extend_too_late", id=ticket_id)
+            earlier = await self.repo.requests_for(ticket_id)
+            if any(r.status == "approved" for r in earlier):
+                raise InvalidInput("clock.extend_once", id=ticket_id)
+            if any(r.status == "pending" for r in earlier):
+                raise InvalidInput("clock.extend_pending", id=ticket_id)
+            request_id = await self.repo.add_request(ticket_id, actor.cadre.id, days, reason, now)
+            await self.ticket_repo.add_event(
+                ticket_id,
+                "extend_request",
+                actor_id=actor.telegram_id,
+                at=now,
+                data={"days": days, "reason": reason, "request_id": request_id},
+            )
+            request = await self.repo.request(request_id)
+            assert request is not None
+            leader = (
+                await self.people.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
+            )
+            return ExtensionAsked(await self.tickets.view_of(ticket_id), request, leader)
+
+    async def decide(
+        self, actor: Actor, ticket_id: int, request_id: int, *, approve: bool
+    ) -> ExtensionDecided:
+        """The assignee's leader approves (moving the deadline) or refuses a waiting request.
+
+        Raises:
+            InvalidInput: no such request for this ticket, already decided, or (approving)
+                the deadline has passed.
+            NotAllowed: the actor is not the assignee's leader (nor an admin standing in for
+                a missing leader).
+        """
+        now = self.clock.now()
+        async with self.db.transaction():
+            request = await self.repo.request(request_id)
+            if request is None or request.ticket_id != ticket_id:
+                raise InvalidInput("error.stale_button")
+            ticket = await self._ticket(ticket_id)
+            assignee = await self.people.cadre(request.cadre_id)
+            leader_id = assignee.leader_id if assignee else None
+            if leader_id is not None:
+                allowed = actor.cadre is not None and actor.cadre.id == leader_id
+            else:
+                allowed = actor.is_admin
+            if not allowed:
+                raise NotAllowed("clock.extend_not_leader", id=ticket_id)
+            if request.status != "pending":
+                raise InvalidInput("clock.extend_decided", id=ticket_id)
+            stale = ticket.status not in OPEN_STATUSES or ticket.assignee_id != request.cadre_id
+            if approve and not stale and now >= ticket.deadline_at:
+                raise InvalidInput("clock.extend_too_late", id=ticket_id)
+            approved = approve and not stale
+            await self.repo.decide(
+                request_id, "approved" if approved else "refused", actor.telegram_id, now
+            )
+            if approved:
+                deadline = self.calendar.add_working_days(ticket.deadline_at, request.days)
+                await self.ticket_repo.update(ticket_id, now, deadline_at=deadline)
+                await self.ticket_repo.add_event(
+                    ticket_id,
+                    "extend_ok",
+                    actor_id=actor.telegram_id,
+                    at=now,
+                    data={"deadline_at": to_iso(deadline), "days": request.days},
+                )
+            else:
+                await self.ticket_repo.add_event(
+                    ticket_id,
+                    "extend_refused",
+                    actor_id=actor.telegram_id,
+                    at=now,
+                    data={"days": request.days, "stale": stale},
+                )
+            decided = await self.repo.request(request_id)
+            assert decided is not None
+            return ExtensionDecided(
+                await self.tickets.view_of(ticket_id), decided, approved, assignee
+            )

@@ -1,0 +1,82 @@
+"""The ledger export (问题台账): tickets received in a date range, their events and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.clock import Clock
+from bot.domain.models import Actor
+from bot.errors import InvalidInput, NotAllowed
+from bot.services.metrics import CadreMetrics, Metrics, MetricsService
+from storage.db import Database
+from storage.repos.ledger import LedgerEvent, LedgerRepo, LedgerRow
+
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Ledger:
+    start: date
+    end: date  # inclusive
+    rows: list[LedgerRow]
+    events: list[LedgerEvent]
+    park: Metrics
+    cadres: list[CadreMetrics]
+
+
+def parse_day(text: str) -> date:
+    """Parse YYYY-MM-DD.
+
+    Raises:
+        InvalidInput: not such a date (key export.bad_date).
+    """
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("export.bad_date", value=text[:20]) from None
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """The current month."""
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+class LedgerService:
+    """Collect the ledger for admins and leaders."""
+
+    def __init__(self, db: Database, clock: Clock, metrics: MetricsService) -> None:
+        self.db = db
+        self.clock = clock
+        self.metrics = metrics
+        self.repo = LedgerRepo(db)
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.metrics.tz).date()
+
+    async def ledger(self, actor: Actor | None, start: date, end: date) -> Ledger:
+        """Return the ledger of tickets received from `start` to `end` (inclusive, park time).
+
+        Args:
+            actor: who asks; None for the command line (the machine's operator).
+
+        Raises:
+            NotAllowed: the actor is neither an admin nor a leader.
+            InvalidInput: the range is reversed or longer than a year.
+        """
+        if actor is not None and not (actor.is_admin or actor.is_leader):
+            raise NotAllowed("export.not_allowed")
+        if start > end:
+            raise InvalidInput("export.bad_range", start=start.isoformat(), end=end.isoformat())
+        if (end - start).days >= MAX_DAYS:
+            raise InvalidInput("export.too_long", days=MAX_DAYS)
+        tz = self.metrics.tz
+        since = datetime.combine(start, time(0), tzinfo=tz)
+        until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
+        park, cadres, _, _ = await self.metrics.period(since, until, self.clock.now())
+        async with self.db.transaction():
+            rows = await self.repo.rows(since, until)
+            events = await self.repo.events(since, until)
+        return Ledger(start, end, rows, events, park, cadres)

@@ -1,0 +1,128 @@
+"""The logistics exchange: /truck and /cargo (one-line forms), /mytrucks, /mycargo, /done, and the
+match (接受 / 不合适) and withdraw buttons. The guided conversation is in `logistics_chat`.
+
+Posting happens in private chat only, so contacts never land in a group.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotApplication, BotContext
+from bot.domain.logistics_forms import parse_cargo, parse_truck
+from bot.errors import InvalidInput
+from bot.render import logistics as render
+from bot.services.logistics import PostedCargo, PostedTruck
+from handlers import logistics_chat
+from handlers.common import actor_of, answer, guarded, reply, rest_text, tr_of
+from handlers.logistics_chat import announce
+
+
+async def _post_command(update: Update, context: BotContext, kind: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != "private":
+        raise InvalidInput("logistics.private_only")
+    actor = await actor_of(update, context)
+    text = rest_text(update, 1)
+    if not text.strip():
+        await logistics_chat.start(update, context, kind)
+        return
+    service = context.services.logistics
+    service.require_poster(actor)
+    ahead = service.rules.max_days_ahead
+    posted: PostedTruck | PostedCargo
+    if kind == "truck":
+        form = parse_truck(text, service.today(), max_days_ahead=ahead)
+        posted = await service.post_truck(actor, form)
+    else:
+        cargo = parse_cargo(text, service.today(), max_days_ahead=ahead)
+        posted = await service.post_cargo(actor, cargo)
+    await announce(update, context, posted)
+
+
+@guarded
+async def truck_command(update: Update, context: BotContext) -> None:
+    """/truck [FORM]: post a truck offer (车源), from one line or step by step."""
+    await _post_command(update, context, "truck")
+
+
+@guarded
+async def cargo_command(update: Update, context: BotContext) -> None:
+    """/cargo [FORM]: post a cargo request (货源), from one line or step by step."""
+    await _post_command(update, context, "cargo")
+
+
+@guarded
+async def mytrucks_command(update: Update, context: BotContext) -> None:
+    """List my live truck offers with withdraw buttons."""
+    offers = await context.services.logistics.my_trucks(await actor_of(update, context))
+    text, keyboard = render.my_trucks(offers, await tr_of(update, context))
+    await reply(update, context, text, keyboard=keyboard)
+
+
+@guarded
+async def mycargo_command(update: Update, context: BotContext) -> None:
+    """List my open and matched cargo requests with withdraw buttons."""
+    requests = await context.services.logistics.my_cargo(await actor_of(update, context))
+    text, keyboard = render.my_cargo(requests, await tr_of(update, context))
+    await reply(update, context, text, keyboard=keyboard)
+
+
+@guarded
+async def done_command(update: Update, context: BotContext) -> None:
+    """/done MATCH: record an accepted match as shipped."""
+    raw = (context.args or [""])[0].lstrip("#＃")
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("logistics.usage_done")
+    match_id = int(raw)
+    actor = await actor_of(update, context)
+    view, side = await context.services.logistics.matcher.complete(actor, match_id)
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("logistics.completed", match=match_id))
+    await context.services.logistics_notifier.completed(view, side)
+
+
+@guarded
+async def match_button(update: Update, context: BotContext) -> None:
+    """Accept (接受) or decline (不合适) a match, or withdraw a post; re-checked on the server."""
+    query = update.callback_query
+    assert query is not None
+    parsed = render.parse(query.data or "")
+    if parsed is None:
+        raise InvalidInput("error.stale_button")
+    verb, number = parsed
+    services = context.services
+    actor = await actor_of(update, context)
+    tr = await tr_of(update, context)
+    if verb in (render.ACCEPT, render.DECLINE):
+        answered = await services.logistics.matcher.answer(
+            actor, number, accept=verb == render.ACCEPT
+        )
+        notice = {
+            "waiting": "logistics.you_accepted",
+            "declined": "logistics.you_declined",
+            "gone": "logistics.match_gone",
+        }.get(answered.outcome)
+        await answer(update, context, tr(notice, match=number) if notice else None)
+        await services.logistics_notifier.answered(answered)
+    elif verb == render.WITHDRAW_TRUCK:
+        await services.logistics.withdraw_truck(actor, number)
+        await answer(update, context)
+        await reply(update, context, tr("logistics.withdrawn_truck", id=number), quote=False)
+    else:
+        await services.logistics.withdraw_cargo(actor, number)
+        await answer(update, context)
+        await reply(update, context, tr("logistics.withdrawn_cargo", id=number), quote=False)
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register the logistics commands and the match and withdraw buttons."""
+    app.add_handler(CommandHandler("truck", truck_command), group=group)
+    app.add_handler(CommandHandler("cargo", cargo_command), group=group)
+    app.add_handler(CommandHandler("mytrucks", mytrucks_command), group=group)
+    app.add_handler(CommandHandler("mycargo", mycargo_command), group=group)
+    app.add_handler(CommandHandler("done", done_command), group=group)
+    app.add_handler(CallbackQueryHandler(match_button, pattern=r"^lg:(a|d|wt|wc):"), group=group)
+    logistics_chat.register(app, group=group)

@@ -1,0 +1,134 @@
+"""The guided /truck and /cargo conversation: questions with buttons, typed answers, /cancel.
+
+The state is the `logistics_drafts` row, never memory, so a restart mid-conversation continues.
+Typed answers and /cancel are caught in an earlier handler group of their own that lets the
+update through when the user has no logistics draft (PTB runs only the first matching handler per
+group, and the job-post conversation catches typed text the same way in its own group).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotApplication, BotContext
+from bot.domain.logistics import Draft
+from bot.errors import InvalidInput
+from bot.render import logistics as render
+from bot.render import logistics_chat as chat_render
+from bot.services.logistics import PostedCargo, PostedTruck
+from bot.services.logistics_drafts import Progress
+from handlers.common import actor_of, answer, guarded, reply, tr_of
+
+
+async def ask(update: Update, context: BotContext, draft: Draft) -> None:
+    """Send the question of the draft's current step with its buttons."""
+    tr = await tr_of(update, context)
+    text, keyboard = chat_render.prompt(draft, tr)
+    await reply(update, context, text, keyboard=keyboard, purpose="logistics_question", quote=False)
+
+
+async def start(update: Update, context: BotContext, kind: str) -> None:
+    """Begin the guided conversation of `kind` (truck or cargo)."""
+    actor = await actor_of(update, context)
+    draft = await context.services.logistics_drafts.start(actor, kind)
+    await ask(update, context, draft)
+
+
+async def announce(update: Update, context: BotContext, posted: PostedTruck | PostedCargo) -> None:
+    """Confirm a new post to its owner, put it in the logistics groups, offer its matches."""
+    tr = await tr_of(update, context)
+    notify = context.services.logistics_notifier
+    count = len(posted.proposals)
+    found = tr("logistics.found_some", count=count) if count else tr("logistics.found_none")
+    if isinstance(posted, PostedTruck):
+        line = render.truck_line(posted.offer, tr)
+        await reply(update, context, tr("logistics.posted_truck", line=line, found=found))
+        await notify.posted_truck(posted.offer)
+    else:
+        line = render.cargo_line(posted.request, tr)
+        await reply(update, context, tr("logistics.posted_cargo", line=line, found=found))
+        await notify.posted_cargo(posted.request)
+    await notify.proposals(posted.proposals)
+
+
+async def _progress(update: Update, context: BotContext, progress: Progress) -> None:
+    if progress.draft is not None:
+        await ask(update, context, progress.draft)
+        return
+    assert progress.posted is not None
+    await announce(update, context, progress.posted)
+
+
+@guarded
+async def _answer_text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = await actor_of(update, context)
+    progress = await context.services.logistics_drafts.give(actor, message.text or "")
+    await _progress(update, context, progress)
+
+
+async def draft_text(update: Update, context: BotContext) -> None:
+    """A typed answer in private: apply it to the open logistics draft, if there is one."""
+    user = update.effective_user
+    assert user is not None
+    if await context.services.logistics_drafts.current(user.id) is None:
+        return  # not ours: later groups (other conversations, fallbacks) handle it
+    await _answer_text(update, context)
+    raise ApplicationHandlerStop
+
+
+async def cancel_draft(update: Update, context: BotContext) -> None:
+    """/cancel: drop the open logistics draft, if there is one."""
+    user = update.effective_user
+    assert user is not None
+    if not await context.services.logistics_drafts.cancel(user.id):
+        return  # nothing of ours: another feature's /cancel, or the last-resort answer
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("logistics.cancelled"))
+    raise ApplicationHandlerStop
+
+
+@guarded
+async def step_button(update: Update, context: BotContext) -> None:
+    """Apply a choice, 跳过 or 取消 pressed on a question; the service checks the step."""
+    query = update.callback_query
+    assert query is not None
+    raw = query.data or ""
+    actor = await actor_of(update, context)
+    drafts = context.services.logistics_drafts
+    if raw == render.data(render.CANCEL):
+        await answer(update, context)
+        if await drafts.cancel(actor.telegram_id):
+            await reply(update, context, (await tr_of(update, context))("logistics.cancelled"))
+        return
+    parsed = render.parse_step(raw)
+    if parsed is None:
+        raise InvalidInput("logistics.stale_step")
+    progress = await drafts.give(actor, parsed[1], step=parsed[0])
+    await answer(update, context)
+    await _progress(update, context, progress)
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register the conversation's buttons."""
+    app.add_handler(CallbackQueryHandler(step_button, pattern=r"^lg:(s:|x$)"), group=group)
+
+
+def register_drafts(app: BotApplication, *, group: int) -> None:
+    """Register the typed-answer catcher and /cancel in their own earlier group."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("cancel", cancel_draft, filters=private), group=group)
+    app.add_handler(
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, draft_text
+        ),
+        group=group,
+    )

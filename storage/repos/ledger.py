@@ -1,0 +1,92 @@
+"""The ticket ledger (问题台账): one row per ticket received in a period, and their events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_iso, to_iso
+from storage.db import Database
+
+
+def _time(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int
+    enterprise: str
+    category: str
+    kind: str
+    content: str
+    cadre: str | None
+    created_at: datetime
+    deadline_at: datetime
+    claimed_at: datetime | None
+    resolved_at: datetime | None
+    status: str
+    solved_rating: str | None
+    satisfaction: str | None
+    reopens: int
+    supervision_level: int
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    ticket_id: int
+    at: datetime
+    type: str
+    actor_id: int | None
+    data: str
+
+
+class LedgerRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def rows(self, start: datetime, end: datetime) -> list[LedgerRow]:
+        """Tickets created in [start, end), by number."""
+        rows = await self.db.fetchall(
+            "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
+            " t.deadline_at,"
+            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND type = 'claim'),"
+            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND type = 'resolve'),"
+            " t.status, t.solved_rating, t.satisfaction,"
+            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND type = 'reopen'),"
+            " t.supervision_level"
+            " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
+            " LEFT JOIN cadres c ON c.id = t.assignee_id"
+            " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
+            (to_iso(start), to_iso(end)),
+        )
+        return [
+            LedgerRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                from_iso(r[6]),
+                from_iso(r[7]),
+                _time(r[8]),
+                _time(r[9]),
+                r[10],
+                r[11],
+                r[12],
+                int(r[13]),
+                int(r[14]),
+            )
+            for r in rows
+        ]
+
+    async def events(self, start: datetime, end: datetime) -> list[LedgerEvent]:
+        """Every event of the tickets created in [start, end), in order."""
+        rows = await self.db.fetchall(
+            "SELECT v.ticket_id, v.at, v.type, v.actor_id, v.data FROM ticket_events v"
+            " JOIN tickets t ON t.id = v.ticket_id"
+            " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY v.ticket_id, v.id",
+            (to_iso(start), to_iso(end)),
+        )
+        return [LedgerEvent(r[0], from_iso(r[1]), r[2], r[3], r[4]) for r in rows]

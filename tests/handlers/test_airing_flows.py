@@ -1,0 +1,82 @@
+"""/airing and /export through the real Application and the emulator, uploads included."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from openpyxl import load_workbook
+
+from tests.handlers.conftest import World
+from tests.handlers.test_flows import report
+
+
+async def wait_for(world: World, chat: int, method_key: str, since: int) -> dict:
+    for _ in range(100):
+        for message in await world.client.sent(chat_id=chat, since_seq=since):
+            if method_key in message:
+                return message
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {method_key} sent to {chat}")
+
+
+async def download(world: World, file_id: str) -> bytes:
+    bot = world.runtime.app.bot  # type: ignore[union-attr]
+    file = await bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
+
+
+async def test_airing_preview_sends_text_and_chart_privately(world: World) -> None:
+    await report(world)
+    since = await world.seq()
+    await world.say(world.admin, world.admin, "/start")  # the admin opens a private chat
+    await world.say(world.group, world.admin, "/airing 2026-W47")
+    text = (await world.expect(world.admin, "企业服务周晾晒", since=since))[0]["text"]
+    assert "2026-W47" in text and "预览" in text
+    photo = await wait_for(world, world.admin, "photo", since)
+    assert photo["method"] == "sendPhoto" and "办结率" in photo["text"]  # the caption
+    png = await download(world, photo["photo"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    group_posts = await world.client.sent(chat_id=world.group, since_seq=since)
+    assert [m for m in group_posts if "周晾晒" in (m.get("text") or "")] == []
+    services = world.runtime.services
+    assert services is not None
+    async with services.db.transaction():
+        assert await services.db.fetchval("SELECT COUNT(*) FROM airing_weeks") == 0
+
+
+async def test_airing_and_export_refusals(world: World) -> None:
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, "/airing")
+    await world.expect(world.cadre, "只有管理员可以预览", since=since)
+    await world.say(world.cadre, world.cadre, "/export")
+    await world.expect(world.cadre, "只有管理员和分管领导", since=since)
+    await world.say(world.admin, world.admin, "/airing 2026-W99")
+    await world.expect(world.admin, "不是有效的周", since=since)
+    await world.say(world.admin, world.admin, "/export 2026-13-01 2026-11-30")
+    await world.expect(world.admin, "「2026-13-01」不是有效日期", since=since)
+    await world.say(world.admin, world.admin, "/export 2026-11-30 2026-11-01")
+    await world.expect(world.admin, "晚于结束日期", since=since)
+    await world.say(world.admin, world.admin, "/export 2026-11-01")
+    await world.expect(world.admin, "用法：/export", since=since)
+
+
+async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
+    ticket_id, _ = await report(world, "#诉求 厂区停电了，请尽快处理")
+    since = await world.seq()
+    await world.say(world.admin, world.admin, "/start")
+    await world.say(world.admin, world.admin, "/export")
+    document = await wait_for(world, world.admin, "document", since)
+    assert document["method"] == "sendDocument" and "共 1 件" in document["text"]
+    book = load_workbook(io.BytesIO(await download(world, document["document"])))
+    assert book.sheetnames == ["问题台账", "指标", "办理记录"]
+    sheet = book["问题台账"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:5] == ["编号", "企业", "分类", "类型", "诉求内容"]
+    assert headers[-1] == "督办级别" and sheet.freeze_panes == "A2"
+    assert sheet[1][0].font.bold
+    row = [c.value for c in sheet[2]]
+    assert row[0] == ticket_id and row[1] == "海澄精工机械有限公司" and row[5] == "陈志远"
+    assert "停电" in row[4] and row[10] == "待受理"
+    events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=2)]
+    assert [e[2] for e in events][:2] == ["登记", "分派"]

@@ -1,0 +1,148 @@
+"""/job through the real Application and the emulator: buttons, a restart mid-conversation,
+the card in a group bound with /bind jobs, /jobs paging, owners' buttons and forged presses."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.app import Runtime
+from tests.handlers.conftest import World
+
+FORM = (
+    "/job 岗位=普工；人数=10；薪资=5000-7000元/月；要求=18-45岁，性别不限；内容=装配；"
+    "地点=二号厂房；有效期=30；联系=王先生 13800000000"
+)
+
+
+async def jobs_group(world: World) -> int:
+    group = (await world.client.create_chat("supergroup", title="招聘群"))["id"]
+    since = await world.seq()
+    await world.say(group, world.admin, "/bind jobs")
+    await world.expect(group, "", since=since)
+    return int(group)
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row]
+
+
+async def press(world: World, message: dict[str, Any], data: str, user: int | None = None) -> None:
+    assert data in buttons(message), (data, buttons(message))
+    who = user or world.contact
+    await world.client.press_button(message["chat_id"], message["message_id"], who, data)
+
+
+async def restart(world: World) -> None:
+    """Stop the Runtime and start a new one on the same database."""
+    settings = world.runtime.settings
+    await world.runtime.stop()
+    world.runtime = Runtime(settings)
+    await world.runtime.start()
+
+
+async def test_guided_job_survives_restart_and_publishes_card(world: World) -> None:
+    group = await jobs_group(world)
+    me, since = world.contact, await world.seq()
+    await world.say(me, me, "/job")
+    await world.expect(me, "岗位名称", since=since)
+    await world.say(me, me, "普工")
+    await world.expect(me, "招聘人数", since=since)
+    await world.say(me, me, "0")
+    await world.expect(me, "必须大于 0", since=since)
+    await world.say(me, me, "10")
+    await world.expect(me, "薪资", since=since)
+    await world.say(me, me, "7000-5000")
+    await world.expect(me, "不能高于上限", since=since)
+    await world.say(me, me, "5000-7000")
+    unit = (await world.expect(me, "计薪单位", since=since))[0]
+    await restart(world)  # mid-conversation: the draft is in the database
+    await press(world, unit, "j:u:month")
+    await world.expect(me, "任职要求", since=since)
+    await world.say(me, me, "仅限男性")
+    await world.expect(me, "性别歧视", since=since)
+    for text, next_prompt in (
+        ("男女不限，能吃苦", "工作内容"),
+        ("装配", "工作地点"),
+        ("二号厂房", "有效期"),
+    ):
+        await world.say(me, me, text)
+        validity = (await world.expect(me, next_prompt, since=since))[-1]
+    await press(world, validity, "j:v:30")
+    await world.expect(me, "联系方式", since=since)
+    await world.say(me, me, "王先生 13800000000")
+    shift = (await world.expect(me, "班次", since=since))[0]
+    await press(world, shift, "j:s:-")
+    benefits = (await world.expect(me, "福利待遇", since=since))[0]
+    await press(world, benefits, "j:b:-")
+    preview = (await world.expect(me, "请确认招聘信息", since=since))[0]
+    assert "普工" in preview["text"] and "5000–7000 元/月" in preview["text"]
+    await press(world, preview, "j:ok")
+    await world.expect(me, "已发布到 1 个", since=since)
+    card = (await world.expect(group, "招聘｜普工", since=since))[0]
+    assert "海澄精工机械有限公司" in card["text"] and "有效期至" in card["text"]
+
+
+async def test_one_line_form_cancel_and_stale_buttons(world: World) -> None:
+    me, since = world.contact, await world.seq()
+    await world.say(me, me, FORM)
+    shift = (await world.expect(me, "班次", since=since))[0]
+    await world.say(me, me, "/cancel")
+    await world.expect(me, "已取消", since=since)
+    await press(world, shift, "j:s:0")
+    for _ in range(50):
+        answers = await world.client.callback_answers()
+        if answers:
+            break
+        await asyncio.sleep(0.1)
+    assert answers and "没有正在填写" in answers[-1]["text"]
+    await world.say(me, me, "/cancel")
+    await world.expect(me, "没有可取消", since=since)
+    await world.say(me, me, "随便说点什么")
+    await world.expect(me, "/help", since=since)  # no draft: the fallback answers as before
+    await world.say(world.group, me, "/job")
+    await world.expect(world.group, "请私聊", since=since)
+
+
+async def publish(world: World, position: str) -> int:
+    me, since = world.contact, await world.seq()
+    await world.say(me, me, FORM.replace("普工", position) + "；班次=长白班；福利=包吃住")
+    preview = (await world.expect(me, "请确认招聘信息", since=since))[0]
+    await press(world, preview, "j:ok")
+    done = (await world.expect(me, "已发布", since=since))[0]
+    return int(done["text"].split("#")[1].split(" ")[0])
+
+
+async def test_jobs_paging_and_owner_buttons(world: World) -> None:
+    ids = [await publish(world, f"岗位{n}") for n in range(6)]
+    since = await world.seq()
+    await world.say(world.stranger, world.stranger, "/jobs")
+    page = (await world.expect(world.stranger, "在招岗位", since=since))[0]
+    assert "共 6 个" in page["text"] and "岗位5" in page["text"] and "岗位0" not in page["text"]
+    await press(world, page, "j:pg:1", user=world.stranger)
+    turned = (await world.expect(world.stranger, "第 2/2 页", since=since))[0]
+    assert turned["message_id"] == page["message_id"] and "岗位0" in turned["text"]
+    await world.say(world.stranger, world.stranger, "/jobs 岗位3")
+    await world.expect(world.stranger, "共 1 个", since=since)
+    # Someone else's post: commands and forged buttons are refused, nothing changes.
+    await world.say(world.other_contact, world.other_contact, f"/jobwithdraw {ids[0]}")
+    await world.expect(world.other_contact, "不是招聘信息", since=since)
+    await world.say(world.contact, world.contact, "/myjobs")
+    mine = (await world.expect(world.contact, "我的招聘信息", since=since))[0]
+    before = len(await world.client.callback_answers())
+    await world.client.press_button(
+        world.contact, mine["message_id"], world.other_contact, f"j:m:wd:{ids[0]}", forge=True
+    )
+    for _ in range(50):
+        answers = await world.client.callback_answers()
+        if len(answers) > before:
+            break
+        await asyncio.sleep(0.1)
+    assert answers and "不是招聘信息" in answers[-1]["text"]
+    await press(world, mine, f"j:m:fill:{ids[0]}")
+    await world.expect(world.contact, f"#{ids[0]} 已标记为已招满", since=since)
+    await world.say(world.contact, world.contact, f"/hired {ids[0]} 3")
+    await world.expect(world.contact, "累计 3 人", since=since)
+    await world.say(world.stranger, world.stranger, "/jobs")
+    await world.expect(world.stranger, "共 5 个", since=since)

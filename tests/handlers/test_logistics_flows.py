@@ -1,0 +1,218 @@
+"""The logistics exchange through the real Application and the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from bot.app import Runtime
+from tests.handlers.conftest import World
+
+TRUCK_PHONE = "13900001111"
+CARGO_PHONE = "13800002222"
+
+
+async def logistics_group(world: World) -> int:
+    group = (await world.client.create_chat("supergroup", title="工业物流群"))["id"]
+    since = await world.seq()
+    await world.say(group, world.admin, "/bind logistics")
+    await world.expect(group, "物流", since=since)
+    return group
+
+
+def match_id(message: dict[str, Any]) -> int:
+    found = re.search(r"匹配 <b>#(\d+)</b>|匹配 #(\d+)", message["text"])
+    assert found, message["text"]
+    return int(found[1] or found[2])
+
+
+async def everything_sent(world: World, since: int) -> str:
+    return "\n".join(m.get("text") or "" for m in await world.client.sent(since_seq=since))
+
+
+async def press(world: World, chat: int, message: dict[str, Any], user: int, data: str) -> None:
+    await world.client.press_button(chat, message["message_id"], user, data)
+
+
+async def answer_after(world: World, before: int) -> dict[str, Any]:
+    """The first callback answer with text recorded after the first `before` ones."""
+    for _ in range(50):
+        fresh = [a for a in (await world.client.callback_answers())[before:] if a.get("text")]
+        if fresh:
+            return fresh[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError("no callback answer")
+
+
+async def answers_so_far(world: World) -> int:
+    return len(await world.client.callback_answers())
+
+
+async def test_truck_and_cargo_match_accept_and_exchange_contacts(world: World) -> None:
+    group = await logistics_group(world)
+    since = await world.seq()
+    carrier, shipper = world.other_contact, world.contact
+    await world.say(
+        carrier, carrier, f"/truck 海门 常州 明天 3t 厢式 6.8m 经 南通,无锡 {TRUCK_PHONE}"
+    )
+    await world.expect(carrier, "车源已发布", since=since)
+    post = (await world.expect(group, "车源", since=since))[0]
+    assert "海门 → 常州" in post["text"] and TRUCK_PHONE not in post["text"]
+
+    started = time.monotonic()
+    await world.say(shipper, shipper, f"/cargo 海门 无锡 明天~后天 2t 1.5m3 电子元件 {CARGO_PHONE}")
+    to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]
+    to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]
+    assert time.monotonic() - started < 1.0
+    number = match_id(to_carrier)
+    assert match_id(to_shipper) == number
+    assert "接受" in str(to_shipper["reply_markup"])
+    text = await everything_sent(world, since)
+    assert CARGO_PHONE not in text.replace(
+        f"/cargo 海门 无锡 明天~后天 2t 1.5m3 电子元件 {CARGO_PHONE}", ""
+    )
+    assert (
+        TRUCK_PHONE not in (await world.client.sent(chat_id=shipper, since_seq=since))[-1]["text"]
+    )
+
+    await press(world, carrier, to_carrier, carrier, f"lg:a:{number}")
+    await world.expect(shipper, "对方已接受", since=since)
+    for chat in (shipper, group):
+        assert all(
+            TRUCK_PHONE not in (m.get("text") or "")
+            for m in await world.client.sent(chat_id=chat, since_seq=since)
+        )
+    await press(world, shipper, to_shipper, shipper, f"lg:a:{number}")
+    got_truck = (await world.expect(shipper, "已达成", since=since))[0]
+    got_cargo = (await world.expect(carrier, "已达成", since=since))[0]
+    assert TRUCK_PHONE in got_truck["text"] and CARGO_PHONE not in got_truck["text"]
+    assert CARGO_PHONE in got_cargo["text"] and TRUCK_PHONE not in got_cargo["text"]
+
+    await world.say(carrier, carrier, "/mytrucks")
+    listing = (await world.expect(carrier, "我的车源", since=since))[0]
+    assert "部分装载" in listing["text"] and "余 1 吨" in listing["text"]
+    await world.say(shipper, shipper, f"/done {number}")
+    await world.expect(shipper, "运输完成", since=since)
+    await world.expect(carrier, "由对方记录为运输完成", since=since)
+    await world.say(shipper, shipper, "/mycargo")
+    await world.expect(shipper, "没有发布中的货源", since=since)
+
+
+async def test_permissions_forgery_and_decline(world: World) -> None:
+    since = await world.seq()
+    await world.say(world.stranger, world.stranger, "/truck 海门 常州 明天 3t 厢式")
+    await world.expect(world.stranger, "只有园区企业联系人和干部", since=since)
+    await world.say(world.other_contact, world.other_contact, "/truck 海门 常州 明天 3t 冷藏")
+    await world.say(world.contact, world.contact, "/cargo 海门 常州 明天 2t 冻肉 冷链")
+    offer = (await world.expect(world.other_contact, "可以捎带", since=since))[0]
+    number = match_id(offer)
+    # A stranger forging the accept button on the carrier's message is refused; nothing changes.
+    before = await answers_so_far(world)
+    await world.client.press_button(
+        world.other_contact, offer["message_id"], world.stranger, f"lg:a:{number}", forge=True
+    )
+    assert "不是您的" in (await answer_after(world, before))["text"]
+    await world.say(world.contact, world.contact, f"/done {number}")
+    await world.expect(world.contact, "尚未被双方接受", since=since)
+    # Only the owner withdraws: the shipper cannot withdraw the carrier's truck.
+    await world.say(world.other_contact, world.other_contact, "/mytrucks")
+    listing = (await world.expect(world.other_contact, "我的车源", since=since))[0]
+    before = await answers_so_far(world)
+    await world.client.press_button(
+        world.other_contact, listing["message_id"], world.contact, "lg:wt:1", forge=True
+    )
+    assert "不是您发布的" in (await answer_after(world, before))["text"]
+    # The carrier declines: the shipper is told, and the match can no longer be accepted.
+    await press(world, world.other_contact, offer, world.other_contact, f"lg:d:{number}")
+    await world.expect(world.contact, "对方认为不合适", since=since)
+    await press(world, world.other_contact, listing, world.other_contact, "lg:wt:1")
+    await world.expect(world.other_contact, "已撤回车源 #1", since=since)
+    await world.say(world.other_contact, world.other_contact, "/mytrucks")
+    await world.expect(world.other_contact, "没有发布中的车源", since=since)
+    await world.say(world.contact, world.contact, "/truck 海门 常州 明天 3t 香蕉")
+    await world.expect(world.contact, "无法识别“香蕉”", since=since)
+
+
+async def test_guided_cargo_survives_a_restart(world: World) -> None:
+    since = await world.seq()
+    user = world.contact
+    await world.say(user, user, "/cargo")
+    await world.expect(user, "货从哪个城市发出", since=since)
+    await world.say(user, user, "海门")
+    await world.expect(user, "送到哪个城市", since=since)
+    await world.say(user, user, "常州")
+    date_prompt = (await world.expect(user, "哪天可以发货", since=since))[0]
+
+    settings = world.runtime.settings
+    await world.runtime.stop()
+    world.runtime = Runtime(settings)
+    await world.runtime.start()
+
+    await press(world, user, date_prompt, user, "lg:s:date:1")
+    await world.expect(user, "货物名称", since=since)
+    # A press on the old date question now is stale and refused.
+    before = await answers_so_far(world)
+    await press(world, user, date_prompt, user, "lg:s:date:2")
+    assert "已过期" in (await answer_after(world, before))["text"]
+    for answer_text, next_question in [
+        ("纺织面料", "多少吨"),
+        ("两吨", "重量“两吨”不对"),
+        ("2", "多少方"),
+    ]:
+        await world.say(user, user, answer_text)
+        await world.expect(user, next_question, since=since)
+    skip_m3 = (await world.expect(user, "多少方", since=since))[0]
+    await press(world, user, skip_m3, user, "lg:s:m3:skip")
+    pieces = (await world.expect(user, "多少件", since=since))[0]
+    await press(world, user, pieces, user, "lg:s:pieces:skip")
+    cold = (await world.expect(user, "需要冷链", since=since))[0]
+    await press(world, user, cold, user, "lg:s:cold:no")
+    price = (await world.expect(user, "运价说明", since=since))[0]
+    await press(world, user, price, user, "lg:s:price:skip")
+    await world.expect(user, "联系方式（可选", since=since)
+    await world.say(user, user, CARGO_PHONE)
+    confirm = (await world.expect(user, "请确认", since=since))[0]
+    assert "纺织面料 2 吨" in confirm["text"] and CARGO_PHONE in confirm["text"]
+    await press(world, user, confirm, user, "lg:s:confirm:ok")
+    await world.expect(user, "货源已发布", since=since)
+    await world.say(user, user, "/mycargo")
+    await world.expect(user, "纺织面料", since=since)
+
+
+async def test_guided_truck_cancel_and_buttons(world: World) -> None:
+    since = await world.seq()
+    user = world.cadre
+    await world.say(user, user, "/truck")
+    await world.expect(user, "从哪个城市出发", since=since)
+    await world.say(user, user, "/cancel")
+    await world.expect(user, "已取消", since=since)
+    await world.say(user, user, "海门")
+    await world.expect(user, "/help", since=since)  # no draft any more: the usual fallback
+    await world.say(user, user, "/truck")
+    for text in ("海门", "常州"):
+        await world.say(user, user, text)
+    via = (await world.expect(user, "途中还能在哪些城市卸货", since=since))[0]
+    await press(world, user, via, user, "lg:s:via:skip")
+    when = (await world.expect(user, "哪天发车", since=since))[0]
+    await press(world, user, when, user, "lg:s:date:0")
+    vehicle = (await world.expect(user, "车型", since=since))[0]
+    assert "冷藏" in str(vehicle["reply_markup"])
+    await press(world, user, vehicle, user, "lg:s:vehicle:flat")
+    length = (await world.expect(user, "车长", since=since))[0]
+    await press(world, user, length, user, "lg:s:length:9.6")
+    await world.say(user, user, "5吨")
+    m3 = (await world.expect(user, "还剩多少方", since=since))[0]
+    await world.say(user, user, "20方")
+    await world.expect(user, "运价说明", since=since)
+    await world.say(user, user, "面议")
+    contact = (await world.expect(user, "联系方式（可选", since=since))[0]
+    await press(world, user, contact, user, "lg:s:contact:skip")
+    confirm = (await world.expect(user, "请确认", since=since))[0]
+    assert "平板 9.6米 · 余 5 吨 / 20 方 · 面议" in confirm["text"]
+    assert m3["message_id"] != confirm["message_id"]
+    await press(world, user, confirm, user, "lg:x")
+    await world.expect(user, "已取消，没有发布", since=since)
+    await world.say(user, user, "/mytrucks")
+    await world.expect(user, "没有发布中的车源", since=since)

@@ -1,0 +1,228 @@
+"""The weekly airing: 红榜/黄榜 with rank changes, 样本不足, flags, and posting each week once
+(across restarts, and catching up after a missed Monday)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import bot.airing
+from bot.app import build_services
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.context import Services
+from bot.i18n import Translator
+from bot.render.chart import render_chart
+from bot.services.metrics import parse_week
+from storage.db import Database
+from storage.repos.airing import AiringRepo
+from tests.services.airing_seed import TZ, Seed, park
+
+W47 = parse_week("2026-W47", TZ)
+GROUP = -1001
+PARK_GROUP = -1002
+
+
+def services_for(db: Database, clock: FixedClock, **airing: object) -> Services:
+    settings = load_settings(
+        None,
+        park={"admins": [777], "name": "测试园区"},
+        airing={"chat_ids": [GROUP], **airing},
+    )
+    return build_services(settings, db, clock)
+
+
+async def seed_board(db: Database) -> dict[str, int]:
+    """Seven ranked cadres with scores 100, 90, 80, 60, 40, 20, 0 in W47; one with one ticket."""
+    seed = Seed(db)
+    plan = {  # name: (tickets solved and satisfied, of 5; extra satisfied-but-unsolved)
+        "甲": (5, 0),
+        "乙": (4, 0),
+        "丙": (3, 0),
+        "丁": (2, 0),
+        "戊": (1, 0),
+        "己": (0, 0),
+        "庚": (4, 1),  # solved 80, satisfied 100 -> 90
+    }
+    ids: dict[str, int] = {}
+    for name, (good, half) in plan.items():
+        ids[name] = await seed.cadre(name)
+        for i in range(5):
+            tid = await seed.ticket(ids[name], park(16), status="closed")
+            await seed.event(tid, "resolve", park(17))
+            if i < good:
+                solved, happy = "solved", "satisfied"
+            elif i < good + half:
+                solved, happy = "partly", "basically"
+            else:
+                solved, happy = "unsolved", "dissatisfied"
+            await seed.event(tid, "rate", park(18), solved=solved, satisfaction=happy)
+    ids["辛"] = await seed.cadre("辛")
+    tid = await seed.ticket(ids["辛"], park(16), status="closed", content="<b>停水</b>")
+    await seed.event(tid, "resolve", park(17))
+    await seed.event(tid, "rate", park(18), solved="solved", satisfaction="satisfied")
+    # An overdue ticket, named in the post.
+    await seed.ticket(ids["甲"], park(16), deadline=park(20, 18), status="claimed")
+    return ids
+
+
+async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
+    db: Database, clock: FixedClock
+) -> None:
+    ids = await seed_board(db)
+    async with db.transaction():  # what was posted for W46
+        await AiringRepo(db).record(
+            "2026-W46",
+            as_of=park(16, 9),
+            now=park(16, 9),
+            chats=1,
+            ranks={ids["甲"]: (3, 70.0), ids["乙"]: (1, 95.0), ids["丙"]: (2, 90.0)},
+        )
+    services = services_for(db, clock)
+    board = await services.airing.board(W47)
+    assert [(s.cadre.name, s.rank, s.change) for s in board.red] == [
+        ("甲", 1, 2),
+        ("庚", 2, None),
+        ("乙", 3, -2),
+    ]
+    assert [(s.cadre.name, s.score) for s in board.yellow] == [
+        ("丁", 40.0),
+        ("戊", 20.0),
+        ("己", 0.0),
+    ]
+    assert [c.name for c in board.insufficient] == ["辛"]
+    text = (await services.publisher.render(W47, "zh_CN")).text
+    assert "1. 甲 100.0 分 ↑2" in text
+    assert "2. 庚 90.0 分 新上榜" in text
+    assert "3. 乙 80.0 分 ↓2" in text
+    assert "<b>样本不足</b>（本周少于 2 件，不排名）：辛" in text
+    assert "己：受理 5｜" in text and "解决 0.0%⚠️" in text
+    assert "甲：受理 6｜" in text and "解决 100.0%｜" in text  # not flagged
+    assert "#37 海澄精工：要素保障" in text and "⏰超期" in text  # overdue ticket named
+
+
+async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None:
+    await seed_board(db)
+    full = services_for(db, clock, enterprise_detail="full")
+    text = (await full.publisher.render(W47, "zh_CN")).text
+    assert "#37 海澄精工：厂区停电" in text
+    anon = services_for(db, clock, enterprise_detail="anonymous")
+    text = (await anon.publisher.render(W47, "zh_CN")).text
+    assert "#37 某企业：要素保障" in text and "海澄精工" not in text
+
+
+async def test_unknown_rank_history_is_recomputed(db: Database, clock: FixedClock) -> None:
+    await seed_board(db)
+    board = await services_for(db, clock).airing.board(W47)
+    assert all(s.change is None for s in board.ranked)  # nobody ranked in W46: all new
+
+
+async def outbox_rows(db: Database) -> list[tuple[int, str, str, bytes | None]]:
+    async with db.transaction():
+        rows = await db.fetchall("SELECT chat_id, method, purpose, upload FROM outbox ORDER BY id")
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    clock = FixedClock(park(23, 8, 59))  # Monday, a minute before the airing of W47
+    db = Database(path)
+    await db.connect()
+    await seed_board(db)
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO chat_bindings (chat_id, kind, title, bound_by, bound_at)"
+            " VALUES (?, 'park', '园区群', 1, '2026-11-01T00:00:00Z')",
+            (PARK_GROUP,),
+        )
+    services = services_for(db, clock)
+    # W46 (aired 16 Nov) was never posted: caught up now; W47 is not due yet.
+    assert (await services.publisher.post_due()) == W47.shifted(-1)
+    assert await services.publisher.post_due() is None
+    await db.close()
+    # The bot is down at 09:00 and starts again on Tuesday: W47 goes out on start, once.
+    clock.set(park(24, 15))
+    for _ in range(2):
+        db = Database(path)
+        await db.connect()
+        posted = await services_for(db, clock).publisher.post_due()
+        rows = await outbox_rows(db)
+        await db.close()
+        if _ == 0:
+            assert posted == W47
+        else:
+            assert posted is None
+    airing = [r for r in rows if r[2] == "airing"]
+    # Two weeks, two chats, a text and a photo each.
+    assert len(airing) == 8
+    photos = [r for r in airing if r[1] == "sendPhoto"]
+    assert {r[0] for r in photos} == {GROUP, PARK_GROUP}
+    assert all(r[3] is not None and r[3].startswith(b"\x89PNG") for r in photos)
+
+
+async def test_a_failed_post_records_nothing_and_is_retried(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.set(park(23, 9, 5))
+    await seed_board(db)
+    services = services_for(db, clock)
+    async with db.transaction():  # W46 was posted last week
+        await AiringRepo(db).record(
+            "2026-W46", as_of=park(16, 9), now=park(16, 9), chats=1, ranks={}
+        )
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services.outbox, "send_photo_bytes", broken)
+    with pytest.raises(RuntimeError):
+        await services.publisher.post_due()
+    assert await outbox_rows(db) == []
+    async with db.transaction():
+        assert not await AiringRepo(db).is_posted("2026-W47")
+    monkeypatch.undo()
+    assert await services.publisher.post_due() == W47
+
+
+async def test_preview_is_not_recorded(db: Database, clock: FixedClock) -> None:
+    await seed_board(db)
+    services = services_for(db, clock)
+    assert await services.publisher.preview(42, None, "en") == W47
+    rows = await outbox_rows(db)
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (42, "sendMessage", "airing_preview"),
+        (42, "sendPhoto", "airing_preview"),
+    ]
+    async with db.transaction():
+        text = await db.fetchval("SELECT params FROM outbox WHERE method = 'sendMessage'")
+        assert not await AiringRepo(db).is_posted("2026-W47")
+    assert "Preview" in text and "Red list" in text
+    assert await services.publisher.post_due() == W47  # the preview did not use the week up
+
+
+async def test_chart_is_a_png_in_a_cjk_font(db: Database, clock: FixedClock) -> None:
+    await seed_board(db)
+    board = await services_for(db, clock).airing.board(W47)
+    chart = render_chart(board, Translator("zh_CN"))
+    assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.png) > 5000
+    assert chart.font is not None and ("CJK" in chart.font or "WenQuanYi" in chart.font)
+    assert not chart.missing_glyphs
+
+
+async def test_without_a_cjk_font_the_admins_are_told_once(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_font(board: object, tr: Translator) -> object:
+        return render_chart(board, tr, families=("No Such Font",))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.airing, "render_chart", no_font)
+    await seed_board(db)
+    services = services_for(db, clock)
+    await services.publisher.preview(42, None, "zh_CN")
+    await services.publisher.preview(42, None, "zh_CN")
+    rows = await outbox_rows(db)
+    assert [r[0] for r in rows if r[2] == "admin_font"] == [777]
+    assert sum(r[1] == "sendPhoto" for r in rows) == 2  # still posted
+    clock.advance(timedelta(0))
