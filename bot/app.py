@@ -38,6 +38,7 @@ from bot.airing import AiringPublisher
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
+from bot.delivery.http import AiohttpRequest
 from bot.delivery.outbox import Outbox
 from bot.delivery.sender import Sender
 from bot.domain.jobs import JobRules
@@ -264,6 +265,8 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.telegram.api_base_url)
         .base_file_url(settings.telegram.api_base_url.replace("/bot", "/file/bot"))
         .updater(None)
+        .request(AiohttpRequest(connections=64))
+        .get_updates_request(AiohttpRequest(connections=2))
         .context_types(context_types)
         .build()
     )

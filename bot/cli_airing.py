@@ -13,6 +13,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import DomainError
 from bot.i18n import Translator
+from bot.render.text import plain_text
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,7 +43,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             tz = settings.park.tz
             week = parse_week(args.week, tz) if args.week else services.airing.due_week()
             rendered = await services.publisher.render(week, settings.park.locale)
-            print(rendered.text)
+            print(plain_text(rendered.text))
             if args.png is not None:
                 args.png.write_bytes(rendered.chart.png)
                 print(f"chart written: {args.png}", file=sys.stderr)

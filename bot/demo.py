@@ -7,11 +7,9 @@ API, and prints what everyone saw. No token, no network.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import time
 from dataclasses import dataclass, field
-from html import unescape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import load_settings
+from bot.render.text import plain_text
 from bot.services.onboarding import OnboardingService
 from bot.services.roster import RosterService
 from sandbox.client import SandboxClient
@@ -29,10 +28,6 @@ TOKEN = "100001:DEMO-token-not-secret-0000000000"
 USERNAME = "liaison_demo_bot"
 ENTERPRISE = "海澄精工机械有限公司"
 CADRE = "陈志远"
-
-
-def strip_html(text: str) -> str:
-    return unescape(re.sub(r"</?[a-zA-Z][^>]*>", "", text))
 
 
 @dataclass
@@ -48,7 +43,7 @@ class Transcript:
 
     def bot(self, entry: dict[str, Any]) -> None:
         chat = self.names.get(entry["chat_id"], entry["chat_id"])
-        body = strip_html(entry.get("text") or "")
+        body = plain_text(entry.get("text") or "")
         verb = {"editMessageText": "✏️ ", "editMessageReplyMarkup": "✏️ "}.get(entry["method"], "")
         head = f"[{chat}] 🤖 {verb}"
         if entry.get("photo") or entry.get("document"):

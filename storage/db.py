@@ -9,6 +9,7 @@ the inbox "done" mark) in one atomic unit. Repositories never commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -128,55 +129,56 @@ class Database:
         async with self._lock:
             token = _current_tx.set(_TxState(self))
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    await self.conn.execute("BEGIN IMMEDIATE")
+                except BaseException:
+                    # Cancelled while BEGIN was queued: the worker thread still runs it, so
+                    # queue a ROLLBACK behind it; never leave a transaction without an owner.
+                    await self._rollback_quietly()
+                    raise
                 try:
                     yield self
                 except BaseException:
-                    await self.conn.execute("ROLLBACK")
+                    await self._rollback_quietly()
                     raise
                 else:
                     await self.conn.execute("COMMIT")
             finally:
                 _current_tx.reset(token)
 
+    async def _rollback_quietly(self) -> None:
+        # The statement runs in the worker thread even if this await is cancelled.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self.conn.execute("ROLLBACK")
+
     def _check(self) -> aiosqlite.Connection:
         if not self.in_transaction():
             raise StorageError("database access outside Database.transaction()")
         return self.conn
 
+    # Each aiosqlite call is a round trip to its worker thread, so every helper below makes
+    # exactly one: no separate fetch or close calls (cursors are finalised by the thread).
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one statement; return the number of rows it changed."""
         cursor = await self._check().execute(sql, params)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            await cursor.close()
+        return int(cursor.rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Execute an INSERT; return the new row id."""
         cursor = await self._check().execute(sql, params)
-        try:
-            return int(cursor.lastrowid or 0)
-        finally:
-            await cursor.close()
+        return int(cursor.lastrowid or 0)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._check().executemany(sql, rows)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._check().execute(sql, params)
-        try:
-            row: Row | None = await cursor.fetchone()
-            return row
-        finally:
-            await cursor.close()
-
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._check().execute(sql, params)
-        try:
-            return list(await cursor.fetchall())
-        finally:
-            await cursor.close()
+        return list(await self._check().execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self._check().execute_fetchall(sql, params)
+        for row in rows:
+            return row
+        return None
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

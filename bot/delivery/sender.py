@@ -9,7 +9,6 @@ loses nothing); 400/403 are permanent: recorded, and the admins are told once pe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -31,6 +30,7 @@ from storage.repos.queues import OutboxItem, OutboxRepo
 
 log = logging.getLogger(__name__)
 
+REFILL = 500  # rows read from the outbox at a time
 COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
@@ -79,6 +79,10 @@ class Sender:
         self._global_window: deque[float] = deque()
         self._global_inflight = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._buffer: list[OutboxItem] = []
+        self._more = False
+        self._next_refill = 0.0
+        self._progress = asyncio.Event()
         self._stopping = False
         self.sent_count = 0
 
@@ -122,42 +126,65 @@ class Sender:
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
-        """Deliver until `stop()`; wake on new rows, finished sends or the next due time."""
-        while not self._stopping:
-            self.outbox.wakeup.clear()
-            try:
-                sleep_for = await self._round()
-            except Exception:  # the loop must survive a bad round (e.g. database busy)
-                log.exception("outbox round failed")
-                sleep_for = 1.0
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.outbox.wakeup.wait(), timeout=sleep_for)
+        """Deliver until `stop()`.
 
-    async def _round(self) -> float:
-        async with self.db.transaction():
-            items = await self.repo.due(self.clock.now(), limit=500)
-            next_due = await self.repo.next_due_at() if not items else None
-        wake = 1.0
-        if next_due is not None:
-            wake = min(wake, max((next_due - self.clock.now()).total_seconds(), 0.01))
-        blocked: set[int] = set()
-        for item in items:
+        Rows are read from the database only when new ones were enqueued, a retry falls due, the
+        buffer runs low, or a second has passed; a finished send just dispatches the next
+        buffered item. (Re-reading hundreds of rows after every send made delivery quadratic
+        in the backlog.)
+        """
+        while not self._stopping:
+            now = time.monotonic()
+            if self.outbox.wakeup.is_set() or now >= self._next_refill or self._low():
+                self.outbox.wakeup.clear()  # before reading, so no enqueue is missed
+                try:
+                    await self._refill()
+                except Exception:  # the loop must survive a bad round (e.g. database busy)
+                    log.exception("outbox read failed")
+                    self._next_refill = time.monotonic() + 1.0
+            self._progress.clear()
+            sleep_for = await self._dispatch()
             if self._stopping:
                 break
-            if item.id in self._inflight:
+            if self.outbox.wakeup.is_set() or self._progress.is_set():
                 continue
+            await _wait_any(self.outbox.wakeup, self._progress, timeout=sleep_for)
+
+    def _low(self) -> bool:
+        return self._more and len(self._buffer) < 100
+
+    async def _refill(self) -> None:
+        async with self.db.transaction():
+            items = await self.repo.due(self.clock.now(), limit=REFILL)
+            next_due = await self.repo.next_due_at() if len(items) < REFILL else None
+        self._buffer = [item for item in items if item.id not in self._inflight]
+        self._more = len(items) == REFILL
+        wait = 1.0
+        if next_due is not None:
+            wait = min(wait, max((next_due - self.clock.now()).total_seconds(), 0.01))
+        self._next_refill = time.monotonic() + wait
+
+    async def _dispatch(self) -> float:
+        """Start every buffered send the limits allow; return how long until one may be."""
+        wake = max(self._next_refill - time.monotonic(), 0.01)
+        blocked: set[int] = set()
+        waiting: list[OutboxItem] = []
+        for index, item in enumerate(self._buffer):
+            if self._stopping:
+                waiting += self._buffer[index:]
+                break
             counted = item.method in COUNTED
             if item.chat_id in self._busy_chats or (counted and item.chat_id in blocked):
                 if counted:
                     blocked.add(item.chat_id)
+                waiting.append(item)
                 continue
             now = time.monotonic()
             wait = self._chat_wait(item, now)
             if wait > 0:
                 blocked.add(item.chat_id)
                 wake = min(wake, wait)
+                waiting.append(item)
                 continue
             if counted:
                 gap = max(self._global_next - now, self._global_wait(now))
@@ -175,6 +202,7 @@ class Sender:
             task = asyncio.create_task(self._deliver(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        self._buffer = waiting
         return wake
 
     async def _deliver(self, item: OutboxItem) -> None:
@@ -187,7 +215,7 @@ class Sender:
             self._inflight.discard(item.id)
             self._busy_chats.discard(item.chat_id)
             self._sem.release()
-            self.outbox.wakeup.set()
+            self._progress.set()
 
     async def _attempt(self, item: OutboxItem) -> None:
         try:
@@ -236,6 +264,7 @@ class Sender:
         when = self.clock.now() + timedelta(seconds=delay or 0.0)
         async with self.db.transaction():
             await self.repo.reschedule(item.id, when, error)
+        self._next_refill = min(self._next_refill, time.monotonic() + (delay or 0.0))
 
     async def _fail(self, item: OutboxItem, error: str) -> None:
         log.warning(
@@ -257,6 +286,16 @@ class Sender:
         self.outbox.wakeup.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+    """Wait until any of the events is set, or the timeout passes."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -28,7 +28,13 @@ class PollingConflict(Exception):
 
 
 class ApiCaller(Protocol):
-    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any] | None = None) -> Any:
+    async def do_api_request(
+        self,
+        endpoint: str,
+        api_kwargs: dict[str, Any] | None = None,
+        *,
+        read_timeout: float | None = None,
+    ) -> Any:
         """Call one Bot API method."""
         ...
 
@@ -63,7 +69,10 @@ class Poller:
         }
         if self.offset is not None:
             params["offset"] = self.offset
-        updates = await self.bot.do_api_request("getUpdates", api_kwargs=params)
+        # A long poll answers after up to `timeout` seconds: the read must wait longer than that.
+        updates = await self.bot.do_api_request(
+            "getUpdates", api_kwargs=params, read_timeout=params["timeout"] + 10
+        )
         if not updates:
             return 0
         async with self.db.transaction():

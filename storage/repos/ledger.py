@@ -50,10 +50,10 @@ class LedgerRepo:
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"
-            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND type = 'claim'),"
-            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND type = 'resolve'),"
+            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = 'claim'),"
+            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = 'resolve'),"
             " t.status, t.solved_rating, t.satisfaction,"
-            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND type = 'reopen'),"
+            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = 'reopen'),"
             " t.supervision_level"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"

@@ -62,7 +62,8 @@ async def make(db: Database, clock: FixedClock, bot: FakeBot) -> tuple[Outbox, S
 
 async def drain(sender: Sender) -> None:
     for _ in range(20):
-        await sender._round()
+        await sender._refill()
+        await sender._dispatch()
         await asyncio.sleep(0.01)
 
 

@@ -145,10 +145,12 @@ async def test_guided_cargo_survives_a_restart(world: World) -> None:
     await world.say(user, user, "常州")
     date_prompt = (await world.expect(user, "哪天可以发货", since=since))[0]
 
-    settings = world.runtime.settings
-    await world.runtime.stop()
-    world.runtime = Runtime(settings)
+    old = world.runtime
+    await old.stop()
+    world.runtime = Runtime(old.settings)
     await world.runtime.start()
+    # The fixture stops the runtime it started; this test stops the one it started instead.
+    old.stop = world.runtime.stop  # type: ignore[method-assign]
 
     await press(world, user, date_prompt, user, "lg:s:date:1")
     await world.expect(user, "货物名称", since=since)
