@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_services
+from bot.build import build_services
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
 from bot.services.metrics import parse_week

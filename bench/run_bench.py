@@ -71,7 +71,9 @@ class EchoProcess:
         log = (self.workdir / "echo.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "echo_bot.py"), TOKEN, self.api_base_url],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     @property
@@ -150,8 +152,13 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                 # Emulator limits are off, so the bot's own flood pacing is lifted as well:
                 # this measures the pipeline (intake, transaction, outbox), not Telegram's caps.
                 bot = BotProcess(
-                    workdir, sandbox.api_base_url, sandbox.control_url, workdir / "bot.db",
-                    admins=[world.admin], delivery=FAST_DELIVERY, log_level="WARNING",
+                    workdir,
+                    sandbox.api_base_url,
+                    sandbox.control_url,
+                    workdir / "bot.db",
+                    admins=[world.admin],
+                    delivery=FAST_DELIVERY,
+                    log_level="WARNING",
                 )
             else:
                 bot = EchoProcess(workdir, sandbox.api_base_url, sandbox.control_url)

@@ -29,7 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `airing` or `export`; print a domain error in the park's language."""
-    from bot.app import build_services
+    from bot.build import build_services
     from storage.db import Database
 
     tr = Translator(settings.park.locale)

@@ -25,16 +25,17 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_literal_key_in_code_exists() -> None:
+    areas = sorted({key.split(".")[0] for key in catalog("zh_CN")})
+    pattern = re.compile(r"[\"']((?:" + "|".join(areas) + r")\.[a-z_]+(?:\.[a-z_]+)*)[\"']")
     used: set[str] = set()
-    pattern = re.compile(
-        r"\"((?:error|usage|notice|ticket|work|feedback|bind|start|help|lang|"
-        r"views|fallback|button|time)\.[a-z_]+)\""
-    )
     for folder in ("bot", "handlers"):
         for path in (ROOT / folder).rglob("*.py"):
             used |= set(pattern.findall(path.read_text("utf-8")))
+    # Keys that are prefixes of families (e.g. "category." + code) are built, not literal.
+    families = {key.rsplit(".", 1)[0] for key in catalog("zh_CN")}
+    families |= {"airing.font_warned", "roster.xlsx"}  # a kv key and a file name, not texts
     for locale in LOCALES:
-        missing = used - set(catalog(locale))
+        missing = {key for key in used - set(catalog(locale)) if key not in families}
         assert not missing, (locale, sorted(missing))
 
 

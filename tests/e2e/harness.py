@@ -229,9 +229,7 @@ async def build_burst_world(
         now = to_iso(now_dt)
         people, chats = PeopleRepo(db), ChatRepo(db)
         async with db.transaction():
-            for i, (group, contact, cadre) in enumerate(
-                zip(groups, contacts, cadres, strict=True)
-            ):
+            for i, (group, contact, cadre) in enumerate(zip(groups, contacts, cadres, strict=True)):
                 cadre_id = await people.upsert_cadre(
                     name=f"干部{i:03d}", phone=None, role="cadre", telegram_id=cadre, now=now
                 )

@@ -219,9 +219,7 @@ async def test_ticket_story_survives_restart(
 
 async def _wait_answer(client: SandboxClient, user: int, data: str, timeout: float = 10.0) -> None:
     for _ in range(int(timeout / 0.05)):
-        if any(
-            a["user_id"] == user and a["data"] == data for a in await client.callback_answers()
-        ):
+        if any(a["user_id"] == user and a["data"] == data for a in await client.callback_answers()):
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"no answerCallbackQuery for {data!r} from {user}")

@@ -34,8 +34,12 @@ async def test_transient_failures_lose_nothing(
     db_path = workdir / "bot.db"
     world = await build_burst_world(client, db_path, GROUPS)
     bot = BotProcess(
-        workdir, sandbox.api_base_url, sandbox.control_url, db_path,
-        admins=[world.admin], delivery=FAST_DELIVERY,
+        workdir,
+        sandbox.api_base_url,
+        sandbox.control_url,
+        db_path,
+        admins=[world.admin],
+        delivery=FAST_DELIVERY,
     )
     bot.start()
     try:

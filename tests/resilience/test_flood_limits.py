@@ -35,8 +35,12 @@ async def test_burst_under_flood_limits(
     world = await build_burst_world(client, db_path, GROUPS)
     # Default delivery settings: the production pacing is what is under test.
     bot = BotProcess(
-        workdir, sandbox.api_base_url, sandbox.control_url, db_path,
-        admins=[world.admin], log_level="WARNING",
+        workdir,
+        sandbox.api_base_url,
+        sandbox.control_url,
+        db_path,
+        admins=[world.admin],
+        log_level="WARNING",
     )
     await client.set_limits(True)
     bot.start()

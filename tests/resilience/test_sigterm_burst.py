@@ -32,8 +32,13 @@ async def test_sigterm_during_burst(
     db_path = workdir / "bot.db"
     world = await build_burst_world(client, db_path, GROUPS)
     bot = BotProcess(
-        workdir, sandbox.api_base_url, sandbox.control_url, db_path,
-        admins=[world.admin], delivery=FAST_DELIVERY, log_level="WARNING",
+        workdir,
+        sandbox.api_base_url,
+        sandbox.control_url,
+        db_path,
+        admins=[world.admin],
+        delivery=FAST_DELIVERY,
+        log_level="WARNING",
     )
     bot.start()
     try:

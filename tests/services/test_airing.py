@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import bot.airing
-from bot.app import build_services
+from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.context import Services
@@ -207,6 +208,9 @@ async def test_chart_is_a_png_in_a_cjk_font(db: Database, clock: FixedClock) -> 
     board = await services_for(db, clock).airing.board(W47)
     chart = render_chart(board, Translator("zh_CN"))
     assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.png) > 5000
+    if chart.font is None and not os.environ.get("LIAISON_REQUIRE_CJK_FONT"):
+        # CI installs fonts-noto-cjk and sets LIAISON_REQUIRE_CJK_FONT, so there it must pass.
+        pytest.skip("no CJK font installed: apt-get install fonts-noto-cjk (see README)")
     assert chart.font is not None and ("CJK" in chart.font or "WenQuanYi" in chart.font)
     assert not chart.missing_glyphs
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import deadline_rules_from
+from bot.build import deadline_rules_from
 from bot.config import ConfigError, load_settings
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates, resolution_rule

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import build_services, sweep_jobs
+from bot.app import sweep_jobs
+from bot.build import build_services
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
 from bot.context import Services

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.app import build_services, expire_logistics
+from bot.app import expire_logistics
+from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.domain.logistics import CargoForm, TruckForm
