@@ -113,6 +113,26 @@ async def sample_rss(pid: int, stop: asyncio.Event) -> float:
     return peak / 2**20
 
 
+async def quiesce(client: SandboxClient, *, still: float = 1.0, timeout: float = 300) -> None:
+    """Wait until the bot has sent nothing for `still` seconds (its queue is empty)."""
+
+    async def sends() -> int:
+        calls = (await client.stats())["calls"]
+        return int(calls.get("sendMessage", 0)) + int(calls.get("sendPhoto", 0))
+
+    deadline = time.monotonic() + timeout
+    last = await sends()
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        seq = await sends()
+        if seq != last:
+            last, quiet_since = seq, time.monotonic()
+        elif time.monotonic() - quiet_since >= still:
+            return
+    raise TimeoutError("the bot kept sending for the whole quiesce timeout")
+
+
 async def wait_acks(log: SentLog, expected: set[tuple[int, int]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not expected <= set(log.acks):
@@ -177,7 +197,10 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                 await wait_acks(log, {(r.chat_id, r.message_id) for r in injected}, 900)
                 throughput = args.reports / (time.monotonic() - t0)
 
-                # (ii) latency at a paced offered load
+                # (ii) latency at a paced offered load, in steady state: first let the burst's
+                # remaining messages (the cadres' private notices) drain, so the paced reports
+                # do not queue behind them.
+                await quiesce(client)
                 since = await client.last_seq()
                 count = int(args.rate * args.latency_seconds)
                 wall0, mono0 = time.time(), time.monotonic()
