@@ -337,9 +337,8 @@ class Runtime:
 
 async def sweep_deadlines(services: Services) -> None:
     """One pass of the deadline job: each step and its messages commit together."""
-    async with services.db.transaction():
-        swept = await services.escalation.sweep()
-        await services.deadline_notifier.swept(swept)
+    # Each ticket's steps and their messages commit together, ticket by ticket.
+    await services.escalation.sweep(on_result=services.deadline_notifier.swept)
     async with services.db.transaction():
         for brief in await services.briefs.due():
             await services.deadline_notifier.brief(brief)

@@ -14,7 +14,7 @@ import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,18 @@ class StorageError(Exception):
 
 
 @dataclass
+class _Savepoint:
+    name: str
+    issued: bool = False
+
+
+@dataclass
 class _TxState:
     db: Database
     depth: int = 0
+    # Nested scopes, outermost first. A SAVEPOINT is only issued when the scope first writes:
+    # read-only service calls nest freely without two extra round trips each.
+    savepoints: list[_Savepoint] = field(default_factory=list)
 
 
 _current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
@@ -113,17 +122,20 @@ class Database:
         state = _current_tx.get()
         if state is not None and state.db is self:
             state.depth += 1
-            name = f"sp{state.depth}"
-            await self.conn.execute(f"SAVEPOINT {name}")
+            scope = _Savepoint(f"sp{state.depth}")
+            state.savepoints.append(scope)
             try:
                 yield self
             except BaseException:
-                await self.conn.execute(f"ROLLBACK TO {name}")
-                await self.conn.execute(f"RELEASE {name}")
+                if scope.issued:
+                    await self.conn.execute(f"ROLLBACK TO {scope.name}")
+                    await self.conn.execute(f"RELEASE {scope.name}")
                 raise
             else:
-                await self.conn.execute(f"RELEASE {name}")
+                if scope.issued:
+                    await self.conn.execute(f"RELEASE {scope.name}")
             finally:
+                state.savepoints.pop()
                 state.depth -= 1
             return
         async with self._lock:
@@ -156,20 +168,31 @@ class Database:
             raise StorageError("database access outside Database.transaction()")
         return self.conn
 
+    async def _writable(self) -> aiosqlite.Connection:
+        """Like `_check`, and first issue the SAVEPOINTs of enclosing scopes that have none."""
+        conn = self._check()
+        state = _current_tx.get()
+        assert state is not None
+        for scope in state.savepoints:
+            if not scope.issued:
+                await conn.execute(f"SAVEPOINT {scope.name}")
+                scope.issued = True
+        return conn
+
     # Each aiosqlite call is a round trip to its worker thread, so every helper below makes
     # exactly one: no separate fetch or close calls (cursors are finalised by the thread).
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one statement; return the number of rows it changed."""
-        cursor = await self._check().execute(sql, params)
+        cursor = await (await self._writable()).execute(sql, params)
         return int(cursor.rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Execute an INSERT; return the new row id."""
-        cursor = await self._check().execute(sql, params)
+        cursor = await (await self._writable()).execute(sql, params)
         return int(cursor.lastrowid or 0)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._check().executemany(sql, rows)
+        await (await self._writable()).executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._check().execute_fetchall(sql, params))

@@ -31,6 +31,7 @@ from storage.repos.queues import OutboxItem, OutboxRepo
 log = logging.getLogger(__name__)
 
 REFILL = 500  # rows read from the outbox at a time
+REFILL_GAP = 0.05  # seconds between reads while buffered work remains
 COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
@@ -82,7 +83,12 @@ class Sender:
         self._buffer: list[OutboxItem] = []
         self._more = False
         self._next_refill = 0.0
+        self._last_refill = 0.0
         self._progress = asyncio.Event()
+        self._marks: list[tuple[int, int | None]] = []
+        self._unmarked: set[int] = set()
+        self._marks_ready = asyncio.Event()
+        self._marker_task: asyncio.Task[None] | None = None
         self._stopping = False
         self.sent_count = 0
 
@@ -133,22 +139,66 @@ class Sender:
         buffered item. (Re-reading hundreds of rows after every send made delivery quadratic
         in the backlog.)
         """
+        self._marker_task = asyncio.create_task(self._marker())
         while not self._stopping:
             now = time.monotonic()
-            if self.outbox.wakeup.is_set() or now >= self._next_refill or self._low():
+            # New rows are read at once when the buffer is empty; while it still holds work, at
+            # most every REFILL_GAP seconds: each read costs database round trips that update
+            # handling needs too.
+            throttled = self._throttled(now)
+            if (self.outbox.wakeup.is_set() and not throttled) or (
+                now >= self._next_refill or self._low()
+            ):
                 self.outbox.wakeup.clear()  # before reading, so no enqueue is missed
                 try:
                     await self._refill()
                 except Exception:  # the loop must survive a bad round (e.g. database busy)
                     log.exception("outbox read failed")
                     self._next_refill = time.monotonic() + 1.0
+                self._last_refill = time.monotonic()
             self._progress.clear()
             sleep_for = await self._dispatch()
             if self._stopping:
                 break
-            if self.outbox.wakeup.is_set() or self._progress.is_set():
+            if self._throttled(time.monotonic()):
+                gap = REFILL_GAP - (time.monotonic() - self._last_refill)
+                await _wait_any(self._progress, timeout=max(min(sleep_for, gap), 0.001))
+            elif self.outbox.wakeup.is_set() or self._progress.is_set():
                 continue
-            await _wait_any(self.outbox.wakeup, self._progress, timeout=sleep_for)
+            else:
+                await _wait_any(self.outbox.wakeup, self._progress, timeout=sleep_for)
+
+    def _throttled(self, now: float) -> bool:
+        return (
+            self.outbox.wakeup.is_set()
+            and bool(self._buffer)
+            and now - self._last_refill < REFILL_GAP
+        )
+
+    async def _write_marks(self) -> None:
+        """Persist every pending "sent" mark (one transaction per batch)."""
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                async with self.db.transaction():
+                    await self.repo.mark_sent_many(batch, self.clock.now())
+            except BaseException:
+                self._marks = batch + self._marks  # keep them for the next attempt
+                raise
+            for item_id, _ in batch:
+                self._unmarked.discard(item_id)
+
+    async def _marker(self) -> None:
+        """Write marks as soon as there are any, until stopped and none are left."""
+        while not (self._stopping and not self._marks):
+            await self._marks_ready.wait()
+            self._marks_ready.clear()
+            try:
+                await self._write_marks()
+            except Exception:
+                log.exception("could not record sent messages; retrying")
+                await asyncio.sleep(0.5)
+                self._marks_ready.set()
 
     def _low(self) -> bool:
         return self._more and len(self._buffer) < 100
@@ -157,7 +207,11 @@ class Sender:
         async with self.db.transaction():
             items = await self.repo.due(self.clock.now(), limit=REFILL)
             next_due = await self.repo.next_due_at() if len(items) < REFILL else None
-        self._buffer = [item for item in items if item.id not in self._inflight]
+        self._buffer = [
+            item
+            for item in items
+            if item.id not in self._inflight and item.id not in self._unmarked
+        ]
         self._more = len(items) == REFILL
         wait = 1.0
         if next_due is not None:
@@ -251,8 +305,12 @@ class Sender:
             await self._sent(item, message_id)
 
     async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
-        async with self.db.transaction():
-            await self.repo.mark_sent(item.id, message_id, self.clock.now())
+        # Marks are written by `_write_marks` in batches: under load many sends finish while
+        # one transaction waits for the lock, so they share the next one. Until its mark is
+        # written, an item stays out of `_refill` so it is never sent twice by this process.
+        self._unmarked.add(item.id)
+        self._marks.append((item.id, message_id))
+        self._marks_ready.set()
         self.sent_count += 1
         log.debug("outbox %s sent to chat %s (ticket %s)", item.id, item.chat_id, item.ticket_id)
 
@@ -286,6 +344,10 @@ class Sender:
         self.outbox.wakeup.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+        await self._write_marks()
+        self._marks_ready.set()  # lets the marker task see that it is done
+        if self._marker_task is not None:
+            await asyncio.wait({self._marker_task}, timeout=timeout)
 
 
 async def _wait_any(*events: asyncio.Event, timeout: float) -> None:

@@ -41,8 +41,17 @@ class WorkCalendar:
         self.work_start = work_start
         self.work_end = work_end
         self.fallback_years: set[int] = set()
+        # Deadline arithmetic asks about the same few hundred days over and over (every sweep,
+        # every ticket); the answer for a day never changes while the process runs.
+        self._workdays: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = self._lookup(day)
+        return known
+
+    def _lookup(self, day: date) -> bool:
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:

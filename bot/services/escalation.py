@@ -15,6 +15,8 @@ even if the job runs twice or the bot restarts. Steps:
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -59,6 +61,12 @@ class SweepResult:
     chases: list[Chase] = field(default_factory=list)
     raised: list[Raised] = field(default_factory=list)
     fallback_years: list[int] = field(default_factory=list)
+
+    def merge(self, other: SweepResult) -> None:
+        self.reminders += other.reminders
+        self.chases += other.chases
+        self.raised += other.raised
+        self.fallback_years += other.fallback_years
 
 
 class EscalationService:
@@ -113,32 +121,53 @@ class EscalationService:
         )
         return True
 
-    async def sweep(self) -> SweepResult:
+    async def sweep(
+        self, on_result: Callable[[SweepResult], Awaitable[None]] | None = None
+    ) -> SweepResult:
         """Take every reminder, chase and escalation step that is due now, once each.
 
+        The scan reads all open tickets in one short transaction, decides what is due without
+        holding the database (yielding to the event loop as it goes), then takes each ticket's
+        steps in a transaction of its own, where `on_result` queues that ticket's messages, so a
+        step and its messages commit together. A long scan never stalls update handling.
+
         Returns:
-            What happened, for the job to notify; also the years that fell back to Mon-Fri and
-            were not reported before.
+            What happened; also the years that fell back to Mon-Fri and were not reported before.
         """
         now = self.clock.now()
-        result = SweepResult()
         async with self.db.transaction():
             found = await self.repo.open_tickets(sorted(OPEN_STATUSES))
             ids = [t.id for t in found]
             steps = await self.repo.steps_of(ids)
             reworks = await self.repo.event_counts(ids, "reopen")
-            for ticket in found:
-                await self._sweep_one(
-                    ticket, steps[ticket.id], reworks.get(ticket.id, 0), now, result
-                )
-            await self._calendar_warnings(now, result)
-        return result
+        total = SweepResult()
+        for index, ticket in enumerate(found):
+            if index % 50 == 49:
+                await asyncio.sleep(0)
+            count = reworks.get(ticket.id, 0)
+            if not self._plan(ticket, steps[ticket.id], count, now):
+                continue
+            async with self.db.transaction():
+                current = await self.ticket_repo.get(ticket.id)
+                if current is None or current.status not in OPEN_STATUSES:
+                    continue
+                done = (await self.repo.steps_of([current.id]))[current.id]
+                partial = SweepResult()
+                await self._sweep_one(current, done, count, now, partial)
+                if on_result is not None:
+                    await on_result(partial)
+            total.merge(partial)
+        async with self.db.transaction():
+            partial = SweepResult()
+            await self._calendar_warnings(now, partial)
+            if on_result is not None and partial.fallback_years:
+                await on_result(partial)
+        total.merge(partial)
+        return total
 
-    async def _sweep_one(
-        self, ticket: Ticket, done: set[str], reworks: int, now: datetime, result: SweepResult
-    ) -> None:
+    def _reminders(self, ticket: Ticket) -> list[tuple[str, datetime | None, timedelta, bool]]:
         rules = self.rules
-        plan: list[tuple[str, datetime | None, timedelta, bool]] = [
+        return [
             (
                 "claim",
                 ticket.claim_due_at,
@@ -153,23 +182,49 @@ class EscalationService:
             ),
             ("resolve", ticket.deadline_at, timedelta(hours=rules.remind_resolve_hours), True),
         ]
-        for which, due, lead, applies in plan:
+
+    def _due_reminders(
+        self, ticket: Ticket, done: set[str], now: datetime
+    ) -> list[tuple[str, datetime, str]]:
+        due_now: list[tuple[str, datetime, str]] = []
+        for which, due, lead, applies in self._reminders(ticket):
             if due is None or not applies or lead <= timedelta(0):
                 continue
             step = f"remind_{which}@{to_iso(due)}"
             if step in done or not self.calendar.shift_working(due, -lead) <= now < due:
                 continue
+            due_now.append((which, due, step))
+        return due_now
+
+    def _due_chases(self, ticket: Ticket, done: set[str], now: datetime) -> list[int]:
+        return [
+            number
+            for number in range(1, self.rules.level2_chases + 1)
+            if f"chase{number}" not in done
+            and now >= self.calendar.working_day_start_after(ticket.deadline_at, number)
+        ]
+
+    def _plan(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
+        """Whether any step may be due for this ticket (pure: no database)."""
+        return bool(
+            self._due_reminders(ticket, done, now)
+            or self._due_chases(ticket, done, now)
+            or (reworks >= self.rules.level2_reworks and ticket.supervision_level < 2)
+        )
+
+    async def _sweep_one(
+        self, ticket: Ticket, done: set[str], reworks: int, now: datetime, result: SweepResult
+    ) -> None:
+        rules = self.rules
+        for which, due, step in self._due_reminders(ticket, done, now):
             if await self._urge(ticket, step, now, due_at=to_iso(due)):
                 result.reminders.append(Reminder(await self._view(ticket), which, due))
         level = ticket.supervision_level
         reason = ""
-        for number in range(1, rules.level2_chases + 1):
-            step = f"chase{number}"
-            if step in done or now < self.calendar.working_day_start_after(
-                ticket.deadline_at, number
+        for number in self._due_chases(ticket, done, now):
+            if not await self._urge(
+                ticket, f"chase{number}", now, deadline_at=to_iso(ticket.deadline_at)
             ):
-                continue
-            if not await self._urge(ticket, step, now, deadline_at=to_iso(ticket.deadline_at)):
                 continue
             leader = await self._leader_of(ticket)
             if number == 1 and await self._raise(ticket, 1, "overdue", now, None):

@@ -170,6 +170,15 @@ class OutboxRepo:
             (to_iso(now), message_id, item_id),
         )
 
+    async def mark_sent_many(self, sent: list[tuple[int, int | None]], now: datetime) -> None:
+        """Mark several rows sent at once: (outbox id, Telegram message id) pairs."""
+        stamp = to_iso(now)
+        await self.db.executemany(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?,"
+            " attempts = attempts + 1, error = NULL WHERE id = ?",
+            [(stamp, message_id, item_id) for item_id, message_id in sent],
+        )
+
     async def reschedule(self, item_id: int, when: datetime, error: str) -> None:
         await self.db.execute(
             "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, error = ?"

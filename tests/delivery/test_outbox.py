@@ -64,6 +64,7 @@ async def drain(sender: Sender) -> None:
     for _ in range(20):
         await sender._refill()
         await sender._dispatch()
+        await sender._write_marks()
         await asyncio.sleep(0.01)
 
 

@@ -75,3 +75,22 @@ async def test_events_are_append_only(db: Database) -> None:
         with pytest.raises(sqlite3.IntegrityError):
             async with db.transaction():
                 await db.execute(statement)
+
+
+async def test_nested_scopes_roll_back_only_their_own_writes(db: Database) -> None:
+    async with db.transaction():
+        await db.execute("INSERT INTO kv VALUES ('outer', '1')")
+        async with db.transaction():  # read-only scope: no savepoint needed
+            assert await db.fetchval("SELECT COUNT(*) FROM kv") == 1
+            with pytest.raises(RuntimeError):
+                async with db.transaction():  # writes, then fails: only this is undone
+                    await db.execute("INSERT INTO kv VALUES ('inner', '1')")
+                    raise RuntimeError
+            await db.execute("INSERT INTO kv VALUES ('middle', '1')")
+        with pytest.raises(RuntimeError):
+            async with db.transaction():
+                await db.fetchall("SELECT * FROM kv")
+                raise RuntimeError  # a failing read-only scope undoes nothing
+    async with db.transaction():
+        keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
+    assert keys == ["middle", "outer"]
