@@ -88,6 +88,7 @@ class Sender:
         self._marks: list[tuple[int, int | None]] = []
         self._unmarked: set[int] = set()
         self._marks_ready = asyncio.Event()
+        self._marks_written = asyncio.Event()
         self._marker_task: asyncio.Task[None] | None = None
         self._stopping = False
         self.sent_count = 0
@@ -179,14 +180,18 @@ class Sender:
         """Persist every pending "sent" mark (one transaction per batch)."""
         while self._marks:
             batch, self._marks = self._marks, []
+            written, self._marks_written = self._marks_written, asyncio.Event()
             try:
                 async with self.db.transaction():
                     await self.repo.mark_sent_many(batch, self.clock.now())
             except BaseException:
-                self._marks = batch + self._marks  # keep them for the next attempt
+                self._marks = batch + self._marks  # keep them (and out of `_refill`) for a retry
                 raise
-            for item_id, _ in batch:
-                self._unmarked.discard(item_id)
+            else:
+                for item_id, _ in batch:
+                    self._unmarked.discard(item_id)
+            finally:
+                written.set()
 
     async def _marker(self) -> None:
         """Write marks as soon as there are any, until stopped and none are left."""
@@ -310,8 +315,12 @@ class Sender:
         # written, an item stays out of `_refill` so it is never sent twice by this process.
         self._unmarked.add(item.id)
         self._marks.append((item.id, message_id))
+        written = self._marks_written  # the event of the batch this mark joins
         self._marks_ready.set()
         self.sent_count += 1
+        # Hold the concurrency slot until the mark is written, so at most `concurrency` sends
+        # are ever delivered but unrecorded: that bounds the repeats after a crash.
+        await written.wait()
         log.debug("outbox %s sent to chat %s (ticket %s)", item.id, item.chat_id, item.ticket_id)
 
     async def _retry(

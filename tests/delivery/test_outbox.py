@@ -61,7 +61,8 @@ async def make(db: Database, clock: FixedClock, bot: FakeBot) -> tuple[Outbox, S
 
 
 async def drain(sender: Sender) -> None:
-    for _ in range(20):
+    # Each send waits for its "sent" mark; without the marker task, the loop writes them.
+    for _ in range(60):
         await sender._refill()
         await sender._dispatch()
         await sender._write_marks()
