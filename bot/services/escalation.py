@@ -88,6 +88,8 @@ class EscalationService:
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
         self.people = PeopleRepo(db)
+        # ticket id -> (what the check depended on, earliest moment a step can fall due)
+        self._next_check: dict[int, tuple[tuple[object, ...], datetime | None]] = {}
 
     async def _leader_of(self, ticket: Ticket) -> Cadre | None:
         assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
@@ -141,11 +143,13 @@ class EscalationService:
             steps = await self.repo.steps_of(ids)
             reworks = await self.repo.event_counts(ids, "reopen")
         total = SweepResult()
+        open_ids = set(ids)
+        self._next_check = {k: v for k, v in self._next_check.items() if k in open_ids}
         for index, ticket in enumerate(found):
             if index % 50 == 49:
                 await asyncio.sleep(0)
             count = reworks.get(ticket.id, 0)
-            if not self._plan(ticket, steps[ticket.id], count, now):
+            if not self._maybe_due(ticket, steps[ticket.id], count, now):
                 continue
             async with self.db.transaction():
                 current = await self.ticket_repo.get(ticket.id)
@@ -203,6 +207,44 @@ class EscalationService:
             if f"chase{number}" not in done
             and now >= self.calendar.working_day_start_after(ticket.deadline_at, number)
         ]
+
+    def _maybe_due(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
+        """Whether a step may be due, remembering per ticket when the next one can be.
+
+        The calendar arithmetic behind `_plan` is the costly part of a sweep; for an unchanged
+        ticket the earliest moment any of its steps can fall due is fixed, so later sweeps skip
+        it until then.
+        """
+        signature = (
+            ticket.status,
+            ticket.claim_due_at,
+            ticket.response_due_at,
+            ticket.deadline_at,
+            ticket.supervision_level,
+            reworks,
+            frozenset(done),
+        )
+        known = self._next_check.get(ticket.id)
+        if known is not None and known[0] == signature and (known[1] is None or now < known[1]):
+            return False
+        due = self._plan(ticket, done, reworks, now)
+        if not due:
+            self._next_check[ticket.id] = (signature, self._next_step_at(ticket, done, now))
+        return due
+
+    def _next_step_at(self, ticket: Ticket, done: set[str], now: datetime) -> datetime | None:
+        """The earliest moment after `now` at which a step of this ticket can fall due."""
+        moments: list[datetime] = []
+        for which, due, lead, applies in self._reminders(ticket):
+            if due is None or not applies or lead <= timedelta(0) or now >= due:
+                continue
+            if f"remind_{which}@{to_iso(due)}" not in done:
+                moments.append(self.calendar.shift_working(due, -lead))
+        for number in range(1, self.rules.level2_chases + 1):
+            if f"chase{number}" not in done:
+                moments.append(self.calendar.working_day_start_after(ticket.deadline_at, number))
+        later = [moment for moment in moments if moment > now]
+        return min(later) if later else None
 
     def _plan(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
         """Whether any step may be due for this ticket (pure: no database)."""

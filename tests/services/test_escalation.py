@@ -261,3 +261,26 @@ async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None
 
 async def test_fixed_clock_fixture_is_wednesday_morning(clock: FixedClock) -> None:
     assert clock.now().astimezone(TZ) == at(2026, 11, 25, 10, 0)
+
+
+async def test_a_long_running_sweeper_still_fires_every_step_on_time(world: World) -> None:
+    """One service object across many sweeps: skipping unchanged tickets never skips a step."""
+    service = escalation(world)
+    ticket_id = await world.report(ORDINARY)
+    fired: list[tuple[str, datetime]] = []
+    moment = at(2026, 11, 25, 10, 0)
+    while moment <= at(2026, 12, 4, 10, 0):
+        world.clock.set(moment)
+        result = await service.sweep()
+        fired += [(f"remind_{r.which}", moment) for r in result.reminders]
+        fired += [(f"chase{c.number}", moment) for c in result.chases]
+        if moment == at(2026, 11, 25, 12, 0):
+            await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+        moment += timedelta(minutes=30)
+    assert fired == [
+        ("remind_claim", at(2026, 11, 25, 11, 30)),
+        ("remind_response", at(2026, 11, 26, 16, 0)),
+        ("remind_resolve", at(2026, 12, 2, 16, 0)),
+        ("chase1", at(2026, 12, 3, 9, 0)),
+        ("chase2", at(2026, 12, 4, 9, 0)),
+    ]
