@@ -13,9 +13,11 @@ minus ready date), then by how well the cargo fills the spare capacity.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from bot.errors import InvalidTransition
 
@@ -76,37 +78,33 @@ MATCH_TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
 }
 
 
-def truck_move(current: TruckStatus, target: TruckStatus) -> TruckStatus:
-    """Return `target` if a truck offer may move there from `current`.
+_S = TypeVar("_S", TruckStatus, CargoStatus, MatchStatus)
+
+
+def _move(table: Mapping[_S, frozenset[_S]], current: _S, target: _S) -> _S:
+    """Return `target` if the table allows the move from `current`.
 
     Raises:
         InvalidTransition: the move is not allowed.
     """
-    if current not in TRUCK_TRANSITIONS[target]:
+    if current not in table[target]:
         raise InvalidTransition(status=current.value, action=target.value)
     return target
+
+
+def truck_move(current: TruckStatus, target: TruckStatus) -> TruckStatus:
+    """Move a truck offer (see TRUCK_TRANSITIONS)."""
+    return _move(TRUCK_TRANSITIONS, current, target)
 
 
 def cargo_move(current: CargoStatus, target: CargoStatus) -> CargoStatus:
-    """Return `target` if a cargo request may move there from `current`.
-
-    Raises:
-        InvalidTransition: the move is not allowed.
-    """
-    if current not in CARGO_TRANSITIONS[target]:
-        raise InvalidTransition(status=current.value, action=target.value)
-    return target
+    """Move a cargo request (see CARGO_TRANSITIONS)."""
+    return _move(CARGO_TRANSITIONS, current, target)
 
 
 def match_move(current: MatchStatus, target: MatchStatus) -> MatchStatus:
-    """Return `target` if a match may move there from `current`.
-
-    Raises:
-        InvalidTransition: the move is not allowed.
-    """
-    if current not in MATCH_TRANSITIONS[target]:
-        raise InvalidTransition(status=current.value, action=target.value)
-    return target
+    """Move a match (see MATCH_TRANSITIONS)."""
+    return _move(MATCH_TRANSITIONS, current, target)
 
 
 def city_key(name: str) -> str:
