@@ -14,6 +14,7 @@ from bot.delivery.outbox import Keyboard
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
+from bot.render import callbacks as cb
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,19 @@ def guarded(func: Handler) -> Handler:
             await refuse(update, context, error)
 
     return wrapper
+
+
+def ticket_button(update: Update) -> tuple[str, int, list[str]]:
+    """Parse a ticket button's data (verb, ticket id, args); refuse anything malformed.
+
+    The data is only a request: every handler re-checks role and state in the service.
+    """
+    query = update.callback_query
+    assert query is not None
+    parsed = cb.parse(query.data or "")
+    if parsed is None:
+        raise InvalidInput("error.stale_button")
+    return parsed
 
 
 def ticket_number(args: list[str] | None, usage_key: str) -> int:

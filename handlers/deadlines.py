@@ -14,7 +14,16 @@ from bot.domain.models import TicketView
 from bot.errors import InvalidInput
 from bot.render import callbacks as cb
 from bot.render import tickets as render
-from handlers.common import actor_of, answer, guarded, reply, rest_text, ticket_number, tr_of
+from handlers.common import (
+    actor_of,
+    answer,
+    guarded,
+    reply,
+    rest_text,
+    ticket_button,
+    ticket_number,
+    tr_of,
+)
 
 
 async def _contact(update: Update, context: BotContext, ticket_id: int) -> TicketView:
@@ -62,10 +71,7 @@ async def deadline_button(update: Update, context: BotContext) -> None:
     """Handle the contact button and the leader's approve / refuse buttons."""
     query = update.callback_query
     assert query is not None
-    parsed = cb.parse(query.data or "")
-    if parsed is None:
-        raise InvalidInput("error.stale_button")
-    verb, ticket_id, args = parsed
+    verb, ticket_id, args = ticket_button(update)
     tr = await tr_of(update, context)
     if verb == cb.CONTACT:
         await _contact(update, context, ticket_id)

@@ -9,7 +9,7 @@ from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
 from bot.render import callbacks as cb
 from bot.render import tickets as render
-from handlers.common import actor_of, answer, guarded, tr_of
+from handlers.common import actor_of, answer, guarded, ticket_button, tr_of
 
 
 @guarded
@@ -17,10 +17,7 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     """Rate (two steps: solved, then satisfied) or reclassify; every press is re-checked."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    parsed = cb.parse(query.data or "")
-    if parsed is None:
-        raise InvalidInput("error.stale_button")
-    verb, ticket_id, args = parsed
+    verb, ticket_id, args = ticket_button(update)
     services = context.services
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)

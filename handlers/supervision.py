@@ -9,7 +9,7 @@ from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
 from bot.render import callbacks as cb
 from bot.render import deadlines as render_dl
-from handlers.common import actor_of, answer, guarded, reply, ticket_number, tr_of
+from handlers.common import actor_of, answer, guarded, reply, ticket_button, ticket_number, tr_of
 
 
 async def _supervise(update: Update, context: BotContext, ticket_id: int) -> None:
@@ -38,10 +38,10 @@ async def supervise_button(update: Update, context: BotContext) -> None:
     """The 督办 button under a chase: flag the ticket, re-checking the presser's role."""
     query = update.callback_query
     assert query is not None
-    parsed = cb.parse(query.data or "")
-    if parsed is None or parsed[0] != cb.SUPERVISE:
+    verb, ticket_id, _ = ticket_button(update)
+    if verb != cb.SUPERVISE:
         raise InvalidInput("error.stale_button")
-    await _supervise(update, context, parsed[1])
+    await _supervise(update, context, ticket_id)
     await answer(update, context)
 
 

@@ -14,7 +14,16 @@ from bot.domain.models import TicketView
 from bot.errors import InvalidInput
 from bot.render import callbacks as cb
 from bot.render import tickets as render
-from handlers.common import actor_of, answer, guarded, reply, rest_text, ticket_number, tr_of
+from handlers.common import (
+    actor_of,
+    answer,
+    guarded,
+    reply,
+    rest_text,
+    ticket_button,
+    ticket_number,
+    tr_of,
+)
 from handlers.report import group_message
 
 PROMPT_PROGRESS = "prompt:progress"
@@ -106,10 +115,7 @@ async def work_button(update: Update, context: BotContext) -> None:
     """Handle claim / progress / resolve / transfer / view buttons, re-checking everything."""
     query = update.callback_query
     assert query is not None
-    parsed = cb.parse(query.data or "")
-    if parsed is None:
-        raise InvalidInput("error.stale_button")
-    verb, ticket_id, args = parsed
+    verb, ticket_id, args = ticket_button(update)
     services = context.services
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)

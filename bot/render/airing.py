@@ -173,31 +173,22 @@ def airing_text(board: Board, tr: Translator, style: Style, now: datetime) -> st
         "",
         tr("airing.red_heading"),
     ]
-    standing_line = "airing.standing"
+
+    def standing(s: Standing) -> str:
+        return tr(
+            "airing.standing",
+            rank=s.rank,
+            name=escape(s.cadre.name),
+            score=f"{s.score:.1f}",
+            change=_change(s, tr),
+        )
+
     if not board.ranked:
         lines.append(tr("airing.none_ranked"))
-    for s in board.red:
-        lines.append(
-            tr(
-                standing_line,
-                rank=s.rank,
-                name=escape(s.cadre.name),
-                score=f"{s.score:.1f}",
-                change=_change(s, tr),
-            )
-        )
+    lines += [standing(s) for s in board.red]
     if board.yellow:
         lines += ["", tr("airing.yellow_heading")]
-        for s in board.yellow:
-            lines.append(
-                tr(
-                    standing_line,
-                    rank=s.rank,
-                    name=escape(s.cadre.name),
-                    score=f"{s.score:.1f}",
-                    change=_change(s, tr),
-                )
-            )
+        lines += [standing(s) for s in board.yellow]
     lines += ["", tr("airing.cadres_heading")]
     lines += [cadre_line(s.cadre.name, s.cadre.metrics, tr, flag) for s in board.ranked]
     lines += [cadre_line(c.name, c.metrics, tr, flag) for c in board.insufficient]
