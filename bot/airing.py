@@ -13,6 +13,8 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
@@ -89,7 +91,7 @@ class AiringPublisher:
     async def _queue(
         self, chat_id: int, rendered: Rendered, *, purpose: str, note: str = ""
     ) -> None:
-        text = f"{note}\n{rendered.text}" if note else rendered.text
+        text = Markup("{}\n{}").format(note, rendered.text) if note else rendered.text
         await self.outbox.send_message(chat_id, text, purpose=purpose)
         await self.outbox.send_photo_bytes(
             chat_id,

@@ -3,7 +3,14 @@
 Catalogs are TOML files under `bot/locales/<locale>/`. In `messages.toml` (and any
 `messages_<area>.toml`) the tables give the key (`[ticket] ack = ...` is `ticket.ack`); any other
 `<area>.toml` prefixes its keys with the area (`roster.toml`, entry `bad_row`, is
-`roster.bad_row`). Values are `str.format` templates.
+`roster.bad_row`). Values are `str.format` templates written in Telegram's HTML.
+
+Escaping is the translator's job, by default (as Jinja2's autoescape): a template is trusted
+markup, every parameter is HTML-escaped as it is filled in, and the result is `Markup`, so a
+translated text passed as a parameter of another one is not escaped twice. Markup built
+elsewhere passes only when it is `Markup` already. Nothing else in the program escapes by hand.
+For plain-text places (spreadsheets, charts, the terminal) `Translator.plain` fills the same
+template without escaping.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ import tomllib
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from markupsafe import Markup
 
 LOCALES: tuple[str, ...] = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -61,12 +70,22 @@ def normalize_locale(code: str | None, default: str = DEFAULT_LOCALE) -> str:
     return default
 
 
-def t(locale: str, key: str, /, **params: Any) -> str:
-    """Translate `key` into `locale`, filling `params`."""
+def _template(locale: str, key: str) -> str:
     try:
-        template = catalog(locale)[key]
+        return catalog(locale)[key]
     except KeyError:
         raise MissingTranslation(f"{locale}: {key}") from None
+
+
+def t(locale: str, key: str, /, **params: Any) -> Markup:
+    """Translate `key` into `locale` as HTML, escaping every parameter that is not `Markup`."""
+    template = Markup(_template(locale, key))
+    return template.format(**params) if params else template
+
+
+def t_plain(locale: str, key: str, /, **params: Any) -> str:
+    """Translate `key` into `locale` as plain text: no escaping, no tags expected."""
+    template = _template(locale, key)
     return template.format(**params) if params else template
 
 
@@ -76,5 +95,9 @@ class Translator:
     def __init__(self, locale: str) -> None:
         self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
 
-    def __call__(self, key: str, /, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> Markup:
         return t(self.locale, key, **params)
+
+    def plain(self, key: str, /, **params: Any) -> str:
+        """The same text for a plain-text place (a spreadsheet cell, a chart, the terminal)."""
+        return t_plain(self.locale, key, **params)

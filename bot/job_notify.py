@@ -7,7 +7,6 @@ theirs. Later changes edit the delivered cards in place.
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -61,7 +60,7 @@ class JobNotifier:
             text = tr(
                 key,
                 id=view.post.id,
-                position=escape(view.post.fields.position),
+                position=view.post.fields.position,
                 date=render.last_valid_day(view.post.expires_at, self.tz, tr),
             )
             await self.outbox.send_message(telegram_id, text, purpose="job_notice")

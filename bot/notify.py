@@ -8,7 +8,6 @@ messages in the park's.
 from __future__ import annotations
 
 import logging
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -119,7 +118,7 @@ class Notifier:
             await self.tell_admins(
                 "notice.duty_ticket",
                 id=ticket.id,
-                enterprise=escape(view.enterprise.name),
+                enterprise=view.enterprise.name,
                 content=render.preview(ticket.content),
             )
         elif not reached:
@@ -127,8 +126,8 @@ class Notifier:
             await self.tell_admins(
                 "notice.cadre_unreachable",
                 id=ticket.id,
-                cadre=escape(view.assignee.name),
-                enterprise=escape(view.enterprise.name),
+                cadre=view.assignee.name,
+                enterprise=view.enterprise.name,
             )
 
     async def claimed(self, view: TicketView) -> None:
@@ -143,14 +142,14 @@ class Notifier:
     async def progressed(self, view: TicketView, note: str) -> None:
         await self._to_enterprise(
             view,
-            lambda tr: tr("notice.progress", id=view.ticket.id, note=escape(note)),
+            lambda tr: tr("notice.progress", id=view.ticket.id, note=note),
             purpose="progress",
         )
 
     async def resolved(self, view: TicketView, note: str) -> None:
         await self._to_enterprise(
             view,
-            lambda tr: tr("notice.resolved", id=view.ticket.id, note=escape(note)),
+            lambda tr: tr("notice.resolved", id=view.ticket.id, note=note),
             keyboard_for=lambda tr: render.solved_buttons(view.ticket, tr),
             purpose="rating_prompt",
         )
@@ -161,14 +160,14 @@ class Notifier:
             view.assignee,
             view,
             "notice.transferred_to_you",
-            by=escape(moved.previous.name if moved.previous else "-"),
+            by=moved.previous.name if moved.previous else "-",
         )
         if not reached and view.assignee is not None:
             await self.tell_admins(
                 "notice.cadre_unreachable",
                 id=view.ticket.id,
-                cadre=escape(view.assignee.name),
-                enterprise=escape(view.enterprise.name),
+                cadre=view.assignee.name,
+                enterprise=view.enterprise.name,
             )
 
     async def rated(self, rated: Rated) -> None:
@@ -182,7 +181,7 @@ class Notifier:
             await self.tell_admins(
                 "notice.reopened_admin",
                 id=view.ticket.id,
-                enterprise=escape(view.enterprise.name),
+                enterprise=view.enterprise.name,
             )
 
     async def auto_closed(self, view: TicketView) -> None:
@@ -204,7 +203,7 @@ class Notifier:
                 purpose="admin_delivery",
                 chat=item.chat_id,
                 ticket=item.ticket_id or "-",
-                error=escape(error),
+                error=error,
             )
 
     async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
@@ -219,5 +218,5 @@ class Notifier:
             "notice.handler_failed",
             purpose="admin_error",
             update_id=payload.get("update_id"),
-            error=escape(type(error).__name__),
+            error=type(error).__name__,
         )

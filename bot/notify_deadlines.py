@@ -8,7 +8,6 @@ language; whoever cannot be reached privately is replaced by the admins.
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from bot.delivery.outbox import Keyboard
 from bot.domain.models import Actor, Cadre, TicketView
@@ -132,7 +131,7 @@ class DeadlineNotifier:
         await self.base.tell_admins(
             "clock.blocker_admin",
             id=view.ticket.id,
-            enterprise=escape(view.enterprise.name),
+            enterprise=view.enterprise.name,
             cadre=render.cadre_label(view.assignee, self.base.group_tr),
             reason=reason,
         )
@@ -180,7 +179,7 @@ class DeadlineNotifier:
                 id=view.ticket.id,
                 cadre=render.cadre_label(view.assignee, tr),
                 days=request.days,
-                reason=escape(request.reason),
+                reason=request.reason,
                 deadline=render.when(view.ticket.deadline_at, self.tz, tr),
             )
             await self._private(

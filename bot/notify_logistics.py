@@ -8,7 +8,8 @@ recipient's language, group posts in the park's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
+
+from markupsafe import Markup
 
 from bot.config import Settings
 from bot.delivery.outbox import Keyboard, Outbox
@@ -56,12 +57,12 @@ class LogisticsNotifier:
     async def contact(self, owner_id: int, given: str | None) -> str:
         """The contact a party shares: what they typed, else a link to their Telegram account."""
         if given:
-            return escape(given)
+            return given
         known = await self.repo.user_name(owner_id)
         if known is not None and known[1]:
-            return "@" + escape(known[1])
-        name = escape(known[0]) if known is not None and known[0] else str(owner_id)
-        return f'<a href="tg://user?id={owner_id}">{name}</a>'
+            return "@" + known[1]
+        name = known[0] if known is not None and known[0] else str(owner_id)
+        return Markup('<a href="tg://user?id={}">{}</a>').format(owner_id, name)
 
     # -- posts --------------------------------------------------------------------------------
     async def posted_truck(self, offer: TruckOffer) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -31,7 +29,7 @@ async def bind_command(update: Update, context: BotContext) -> None:
     binding, label = await context.services.onboarding.bind(
         actor, chat.id, chat.title or "", target
     )
-    await reply(update, context, tr(f"bind.done_{binding.kind}", name=escape(label)))
+    await reply(update, context, tr(f"bind.done_{binding.kind}", name=label))
 
 
 @guarded

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
@@ -21,7 +19,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     if command == "/report":
         await reply(update, context, tr("fallback.report_in_group"))
         return
-    await reply(update, context, tr("fallback.unknown_command", command=escape(command)))
+    await reply(update, context, tr("fallback.unknown_command", command=command))
 
 
 async def private_text(update: Update, context: BotContext) -> None:

@@ -9,8 +9,8 @@ has no open job draft, so other features' conversations and the fallbacks still 
 from __future__ import annotations
 
 import functools
-from html import escape
 
+from markupsafe import Markup
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -33,8 +33,8 @@ def localize(error: DomainError, tr: Translator) -> DomainError:
     """Turn codes in a job error's params (field, reason, status) into words."""
     params = dict(error.params)
     if isinstance(error, WordingRefused):
-        params["reasons"] = "、".join(tr(f"jobs.reason_{r}") for r in error.found)
-        params["words"] = escape(str(params["words"]))
+        params["reasons"] = Markup("、").join(tr(f"jobs.reason_{r}") for r in error.found)
+        params["words"] = str(params["words"])
     if "field" in params:
         params["field"] = tr(f"jobs.field_{params['field']}")
     if error.key == "jobs.bad_status":

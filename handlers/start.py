@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
@@ -57,7 +58,7 @@ def help_text(actor: Actor, tr: Translator) -> str:
     lines = [tr("help.title")]
     lines += [tr(f"help.cmd_{name}") for name in dict.fromkeys(names)]
     lines.append(tr("help.footer"))
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
 @guarded

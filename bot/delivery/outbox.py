@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.clock import Clock
+from bot.delivery.splitting import split_html, truncate_html
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
 
 TEXT_LIMIT = 4096
-# Split a little below the limit so HTML escapes and markup never push a chunk over it.
-CHUNK = 3900
 CAPTION_LIMIT = 1024
 # In the stored params of an upload: which field gets the bytes, under which file name. The
 # sender replaces it with the file itself; it never reaches Telegram.
@@ -43,33 +44,22 @@ def keyboard_json(rows: Keyboard | None) -> dict[str, Any] | None:
         return None
     return {
         "inline_keyboard": [
-            [{"text": b.text, "callback_data": b.data} for b in row] for row in rows
+            [{"text": plain(b.text), "callback_data": b.data} for b in row] for row in rows
         ]
     }
 
 
-def split_text(text: str, limit: int = CHUNK) -> list[str]:
-    """Split on line boundaries into chunks of at most `limit` characters."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # a single overlong line: cut it hard
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split HTML into messages of at most `limit` rendered characters, on line boundaries."""
+    return split_html(text, limit)
+
+
+def plain(text: str) -> str:
+    """Text for a field Telegram shows as is (button labels, alerts, placeholders).
+
+    Translated texts are `Markup` (escaped for HTML); here the escapes would show literally.
+    """
+    return text.unescape() if isinstance(text, Markup) else text
 
 
 class Outbox:
@@ -131,7 +121,7 @@ class Outbox:
                     markup = {
                         "force_reply": True,
                         "selective": True,
-                        "input_field_placeholder": force_reply[:64],
+                        "input_field_placeholder": plain(force_reply)[:64],
                     }
                 if markup:
                     params["reply_markup"] = markup
@@ -154,7 +144,7 @@ class Outbox:
         field = "photo" if kind == "photo" else "document"
         params: dict[str, Any] = {"chat_id": chat_id, field: file_id}
         if caption:
-            params["caption"] = caption[:CAPTION_LIMIT]
+            params["caption"] = truncate_html(caption, CAPTION_LIMIT)
             params["parse_mode"] = "HTML"
         if reply_to is not None:
             params["reply_parameters"] = {
@@ -206,7 +196,7 @@ class Outbox:
             UPLOAD_KEY: {"field": field, "name": filename},
         }
         if caption:
-            params["caption"] = caption[:CAPTION_LIMIT]
+            params["caption"] = truncate_html(caption, CAPTION_LIMIT)
             params["parse_mode"] = "HTML"
         return await self._put(chat_id, method, params, purpose, None, upload=data)
 
@@ -223,7 +213,7 @@ class Outbox:
         params: dict[str, Any] = {
             "chat_id": chat_id,
             "message_id": message_id,
-            "text": text[:TEXT_LIMIT],
+            "text": truncate_html(text, TEXT_LIMIT),
             "parse_mode": "HTML",
         }
         markup = keyboard_json(keyboard)
@@ -249,7 +239,7 @@ class Outbox:
     ) -> int:
         params: dict[str, Any] = {"callback_query_id": callback_query_id}
         if text:
-            params["text"] = text[:200]
+            params["text"] = plain(text)[:200]
             params["show_alert"] = alert
         return await self._put(chat_id, "answerCallbackQuery", params, "callback", None)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from html import escape
 from typing import Any
 
 from bot.errors import InvalidInput
@@ -76,14 +75,14 @@ def parse_form(text: str) -> dict[str, str]:
         name = normalize(match.group(1)).lower() if match else None
         if match is None or name not in _BY_NAME:
             if match is not None and last is None:
-                raise InvalidInput("jobs.err_unknown_field", name=escape(match.group(1)))
+                raise InvalidInput("jobs.err_unknown_field", name=match.group(1))
             if last is None:
-                raise InvalidInput("jobs.err_form_start", piece=escape(piece.strip()[:20]))
+                raise InvalidInput("jobs.err_form_start", piece=piece.strip()[:20])
             found[last] = f"{found[last]}；{piece.strip()}" if found[last] else piece.strip()
             continue
         field = _BY_NAME[name]
         if field in found:
-            raise InvalidInput("jobs.err_duplicate_field", name=escape(match.group(1)))
+            raise InvalidInput("jobs.err_duplicate_field", name=match.group(1))
         found[field] = match.group(2).strip()
         last = field
     return found

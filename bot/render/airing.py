@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from bot.i18n import Translator
 from bot.render.tickets import preview
@@ -101,7 +102,7 @@ def cadre_line(name: str, m: Metrics, tr: Translator, flag: float) -> str:
     """Every metric of one cadre on one line."""
     return tr(
         "airing.cadre_line",
-        name=escape(name),
+        name=name,
         received=m.received,
         response=fmt_rate(m.response, tr, flag),
         closure=fmt_rate(m.closure, tr, flag),
@@ -122,9 +123,9 @@ def cadre_line(name: str, m: Metrics, tr: Translator, flag: float) -> str:
 def _issue_line(issue: OpenIssue, tr: Translator, style: Style, now: datetime) -> str:
     category = tr(f"category.{issue.category}")
     if style.detail == "full":
-        enterprise, problem = escape(issue.enterprise), preview(issue.content, PROBLEM_PREVIEW)
+        enterprise, problem = issue.enterprise, preview(issue.content, PROBLEM_PREVIEW)
     elif style.detail == "name":
-        enterprise, problem = escape(issue.enterprise), category
+        enterprise, problem = issue.enterprise, category
     else:
         enterprise, problem = tr("airing.anonymous"), category
     tags = ""
@@ -138,7 +139,7 @@ def _issue_line(issue: OpenIssue, tr: Translator, style: Style, now: datetime) -
         enterprise=enterprise,
         problem=problem,
         days=max((now - issue.created_at).days, 0),
-        owner=escape(issue.assignee_name) if issue.assignee_name else tr("airing.duty_desk"),
+        owner=issue.assignee_name if issue.assignee_name else tr("airing.duty_desk"),
         tags=tags,
     )
 
@@ -162,7 +163,7 @@ def airing_text(board: Board, tr: Translator, style: Style, now: datetime) -> st
     lines = [
         tr(
             "airing.title",
-            park=escape(style.park),
+            park=style.park,
             week=board.week.label,
             start=board.week.monday.isoformat(),
             end=datetime.fromordinal(last_day).date().isoformat(),
@@ -178,7 +179,7 @@ def airing_text(board: Board, tr: Translator, style: Style, now: datetime) -> st
         return tr(
             "airing.standing",
             rank=s.rank,
-            name=escape(s.cadre.name),
+            name=s.cadre.name,
             score=f"{s.score:.1f}",
             change=_change(s, tr),
         )
@@ -193,11 +194,11 @@ def airing_text(board: Board, tr: Translator, style: Style, now: datetime) -> st
     lines += [cadre_line(s.cadre.name, s.cadre.metrics, tr, flag) for s in board.ranked]
     lines += [cadre_line(c.name, c.metrics, tr, flag) for c in board.insufficient]
     if board.insufficient:
-        names = "、".join(escape(c.name) for c in board.insufficient)
+        names = "、".join(c.name for c in board.insufficient)
         lines.append(tr("airing.insufficient", min=style.min_tickets, names=names))
     lines.append(tr("airing.flag_note", limit=f"{flag:g}"))
     lines += ["", tr("airing.issues_heading")]
     issues = [_issue_line(i, tr, style, now) for i in figures.issues]
     lines += issues or [tr("airing.no_issues")]
     lines += _side_lines(board.side, tr, style)
-    return "\n".join(lines)
+    return Markup("\n").join(lines)

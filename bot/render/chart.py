@@ -97,7 +97,7 @@ def render_chart(
         family = [font] if font else None
         text = {"family": family} if family else {}
         week = board.week.label
-        bars.set_title(tr("airing.chart_score_title", week=week), fontdict=text)
+        bars.set_title(tr.plain("airing.chart_score_title", week=week), fontdict=text)
         if ranked:
             names = [s.cadre.name for s in ranked][::-1]
             scores = [s.score for s in ranked][::-1]
@@ -113,7 +113,7 @@ def render_chart(
                 if family:
                     label.set_fontfamily(family)
         else:
-            bars.text(0.5, 0.5, tr("airing.chart_no_scores"), ha="center", fontdict=text)
+            bars.text(0.5, 0.5, tr.plain("airing.chart_no_scores"), ha="center", fontdict=text)
             bars.set_axis_off()
         weeks = [w.label[-3:] for w, _ in board.trend]
         values = [r.pct if r.pct is not None else float("nan") for _, r in board.trend]
@@ -122,7 +122,7 @@ def render_chart(
         trend.set_xticks(positions, weeks)
         trend.set_xlim(-0.5, len(weeks) - 0.5)
         trend.set_ylim(0, 105)
-        trend.set_title(tr("airing.chart_trend_title", weeks=len(weeks)), fontdict=text)
+        trend.set_title(tr.plain("airing.chart_trend_title", weeks=len(weeks)), fontdict=text)
         trend.grid(alpha=0.3)
         for x, value in enumerate(values):
             if value == value:  # not NaN

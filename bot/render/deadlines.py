@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from bot.delivery.outbox import Button
 from bot.domain.models import Ticket, TicketView
@@ -40,7 +41,7 @@ def line(view: TicketView, tr: Translator, tz: ZoneInfo, now: datetime) -> str:
         "clock.list_line",
         id=t.id,
         mark=mark,
-        enterprise=escape(view.enterprise.name),
+        enterprise=view.enterprise.name,
         content=preview(t.content, 30),
         deadline=when(t.deadline_at, tz, tr),
         cadre=cadre_label(view.assignee, tr),
@@ -53,7 +54,7 @@ def listing(
 ) -> str:
     if not views:
         return tr(f"{key}_empty")
-    return "\n".join([tr(key, count=len(views)), *[line(v, tr, tz, now) for v in views]])
+    return Markup("\n").join([tr(key, count=len(views)), *[line(v, tr, tz, now) for v in views]])
 
 
 def brief(
@@ -66,11 +67,11 @@ def brief(
     limit: int = 10,
 ) -> str:
     """The daily brief: a count per section and the first `limit` tickets of each."""
-    lines = [tr("clock.brief_title", name=escape(name))]
+    lines: list[str] = [tr("clock.brief_title", name=name)]
     for key, views in sections:
         lines.append("")
         lines.append(tr(key, count=len(views)))
         lines += [line(v, tr, tz, now) for v in views[:limit]]
         if len(views) > limit:
             lines.append(tr("clock.brief_more", count=len(views) - limit))
-    return "\n".join(lines)
+    return Markup("\n").join(lines)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.jobs import PAY_UNITS, JobRules, JobStatus, JobView
@@ -46,7 +47,7 @@ def _lines(data: Mapping[str, Any], employer: str, tr: Translator) -> list[str]:
     """The body of a card or preview from field values (all user text escaped)."""
 
     def line(key: str, value: Any) -> str:
-        return tr(f"jobs.card_{key}", value=escape(str(value)))
+        return tr(f"jobs.card_{key}", value=str(value))
 
     lines = [line("employer", employer), line("headcount", data.get("headcount", "-"))]
     if "pay_min" in data:
@@ -62,7 +63,7 @@ def card(view: JobView, tr: Translator, tz: ZoneInfo) -> str:
     """The public card posted to the jobs channels and groups."""
     post, fields = view.post, view.post.fields
     data = {**vars(fields)}
-    lines = [tr("jobs.card_title", position=escape(fields.position), id=post.id)]
+    lines: list[str] = [tr("jobs.card_title", position=fields.position, id=post.id)]
     if post.status is not JobStatus.PUBLISHED:
         lines[0] = tr("jobs.card_status", status=tr(f"jobs.status_{post.status.value}")) + lines[0]
     lines += _lines(data, view.employer, tr)
@@ -70,7 +71,7 @@ def card(view: JobView, tr: Translator, tz: ZoneInfo) -> str:
         lines.append(tr("jobs.card_valid", date=last_valid_day(post.expires_at, tz, tr)))
     if post.hired:
         lines.append(tr("jobs.card_hired", count=post.hired))
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
 def preview(state: DraftState, tr: Translator) -> str:
@@ -80,10 +81,10 @@ def preview(state: DraftState, tr: Translator) -> str:
         if state.post_id
         else tr("jobs.preview_title")
     )
-    lines = [title, "", f"<b>{escape(str(data.get('position', '')))}</b>"]
+    lines = [title, "", Markup("<b>{}</b>").format(data.get("position", ""))]
     lines += _lines(data, state.employer or "-", tr)
     lines.append(tr("jobs.card_validity_days", days=data.get("validity", "-")))
-    return "\n".join(lines)
+    return Markup("\n").join(lines)
 
 
 def question(state: DraftState, rules: JobRules, tr: Translator) -> tuple[str, Keyboard | None]:
@@ -122,7 +123,7 @@ def field_picker(tr: Translator) -> Keyboard:
 
 def listing(page: JobPage, keyword: str, tr: Translator, tz: ZoneInfo) -> tuple[str, Keyboard]:
     """One page of /jobs with prev/next buttons (the keyword rides along, cut to fit)."""
-    kw = escape(keyword)
+    kw = keyword
     if not page.views:
         return tr("jobs.list_empty_kw", keyword=kw) if keyword else tr("jobs.list_empty"), []
     key = "jobs.list_title_kw" if keyword else "jobs.list_title"
@@ -134,11 +135,11 @@ def listing(page: JobPage, keyword: str, tr: Translator, tz: ZoneInfo) -> tuple[
             tr(
                 "jobs.list_item",
                 id=post.id,
-                position=escape(fields.position),
-                employer=escape(view.employer),
+                position=fields.position,
+                employer=view.employer,
                 headcount=fields.headcount,
                 pay=pay_text(fields.pay_min, fields.pay_max, fields.pay_unit, tr),
-                location=escape(fields.location),
+                location=fields.location,
                 date=last_valid_day(post.expires_at, tz, tr),
             )
         )
@@ -148,7 +149,7 @@ def listing(page: JobPage, keyword: str, tr: Translator, tz: ZoneInfo) -> tuple[
         row.append(Button(tr("jobs.btn_prev"), _page_data(page.page - 1, suffix)))
     if page.page + 1 < page.pages:
         row.append(Button(tr("jobs.btn_next"), _page_data(page.page + 1, suffix)))
-    return "\n\n".join(lines), [row] if row else []
+    return Markup("\n\n").join(lines), [row] if row else []
 
 
 def _page_data(page: int, suffix: str) -> str:
@@ -171,7 +172,7 @@ def mine(views: list[JobView], tr: Translator) -> tuple[str, Keyboard]:
             tr(
                 "jobs.mine_item",
                 id=post.id,
-                position=escape(post.fields.position),
+                position=post.fields.position,
                 status=status,
                 hired=post.hired,
             )
@@ -184,4 +185,4 @@ def mine(views: list[JobView], tr: Translator) -> tuple[str, Keyboard]:
                     Button(tr("jobs.btn_withdraw", id=post.id), f"j:m:wd:{post.id}"),
                 ]
             )
-    return "\n".join(lines), rows
+    return Markup("\n").join(lines), rows

@@ -55,7 +55,7 @@ def _label(tr: Translator, prefix: str, code: str | None) -> str:
     if not code:
         return ""
     try:
-        return tr(f"{prefix}.{code}")
+        return tr.plain(f"{prefix}.{code}")
     except KeyError:
         return code
 
@@ -65,7 +65,7 @@ def _rate_cells(rate: Rate) -> tuple[float | None, str]:
 
 
 def _metric_rows(scope: str, m: Metrics, tr: Translator) -> list[list[object]]:
-    rows: list[list[object]] = [[tr("export.m_received"), scope, m.received, ""]]
+    rows: list[list[object]] = [[tr.plain("export.m_received"), scope, m.received, ""]]
     for key, rate in (
         ("m_response", m.response),
         ("m_closure", m.closure),
@@ -78,11 +78,11 @@ def _metric_rows(scope: str, m: Metrics, tr: Translator) -> list[list[object]]:
         ("m_reopen", m.reopen),
     ):
         value, count = _rate_cells(rate)
-        rows.append([tr(f"export.{key}"), scope, value, count])
-    rows.append([tr("export.m_unrated"), scope, m.unrated, ""])
-    rows.append([tr("export.m_overdue"), scope, m.overdue, ""])
-    rows.append([tr("export.m_avg_days"), scope, m.avg_days, ""])
-    rows.append([tr("export.m_score"), scope, m.score, ""])
+        rows.append([tr.plain(f"export.{key}"), scope, value, count])
+    rows.append([tr.plain("export.m_unrated"), scope, m.unrated, ""])
+    rows.append([tr.plain("export.m_overdue"), scope, m.overdue, ""])
+    rows.append([tr.plain("export.m_avg_days"), scope, m.avg_days, ""])
+    rows.append([tr.plain("export.m_score"), scope, m.score, ""])
     return rows
 
 
@@ -91,10 +91,10 @@ def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
     book = Workbook()
     tickets = book.active
     assert tickets is not None
-    tickets.title = tr("export.sheet_tickets")
+    tickets.title = tr.plain("export.sheet_tickets")
     _sheet(
         tickets,
-        [tr(f"export.col_{name}") for name, _ in TICKET_COLUMNS],
+        [tr.plain(f"export.col_{name}") for name, _ in TICKET_COLUMNS],
         [width for _, width in TICKET_COLUMNS],
     )
     for r in ledger.rows:
@@ -123,22 +123,22 @@ def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
     for row in tickets.iter_rows(min_row=2, min_col=5, max_col=5):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
-    metrics = book.create_sheet(tr("export.sheet_metrics"))
+    metrics = book.create_sheet(tr.plain("export.sheet_metrics"))
     _sheet(
         metrics,
-        [tr(f"export.col_{k}") for k in ("metric", "scope", "value", "count")],
+        [tr.plain(f"export.col_{k}") for k in ("metric", "scope", "value", "count")],
         [30, 16, 12, 14],
     )
-    for row in _metric_rows(tr("export.park"), ledger.park, tr):
+    for row in _metric_rows(tr.plain("export.park"), ledger.park, tr):
         metrics.append(row)
     for cadre in ledger.cadres:
         for row in _metric_rows(cadre.name, cadre.metrics, tr):
             metrics.append(row)
 
-    events = book.create_sheet(tr("export.sheet_events"))
+    events = book.create_sheet(tr.plain("export.sheet_events"))
     _sheet(
         events,
-        [tr(f"export.col_{k}") for k in ("id", "time", "event", "actor", "detail")],
+        [tr.plain(f"export.col_{k}") for k in ("id", "time", "event", "actor", "detail")],
         [8, 18, 12, 14, 60],
     )
     for e in ledger.events:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from html import escape
+
+from markupsafe import Markup
 
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.logistics import CargoForm, CargoRequest, MatchView, TruckForm, TruckOffer
@@ -58,14 +59,14 @@ def truck_line(offer: TruckOffer, tr: Translator) -> str:
 
 def truck_body(offer: TruckOffer | TruckForm, tr: Translator) -> str:
     """Route, date, vehicle and spare capacity of a truck offer (or of a draft of one)."""
-    via = tr("logistics.via", cities="、".join(escape(c) for c in offer.via)) if offer.via else ""
+    via = tr("logistics.via", cities="、".join(c for c in offer.via)) if offer.via else ""
     m3 = tr("logistics.m3", value=_number(offer.spare_m3)) if offer.spare_m3 is not None else ""
     length = tr("logistics.length", value=offer.length) if offer.length else ""
-    price = tr("logistics.price", note=escape(offer.price_note)) if offer.price_note else ""
+    price = tr("logistics.price", note=offer.price_note) if offer.price_note else ""
     return tr(
         "logistics.truck_body",
-        origin=escape(offer.origin),
-        destination=escape(offer.destination),
+        origin=offer.origin,
+        destination=offer.destination,
         via=via,
         date=day(offer.depart_date, tr),
         vehicle=tr(f"logistics.vehicle_{offer.vehicle}"),
@@ -88,13 +89,13 @@ def cargo_body(request: CargoRequest | CargoForm, tr: Translator) -> str:
         window += "~" + day(request.latest_date, tr)
     m3 = tr("logistics.m3", value=_number(request.m3)) if request.m3 is not None else ""
     pieces = tr("logistics.pieces", value=request.pieces) if request.pieces else ""
-    price = tr("logistics.price", note=escape(request.price_note)) if request.price_note else ""
+    price = tr("logistics.price", note=request.price_note) if request.price_note else ""
     return tr(
         "logistics.cargo_body",
-        origin=escape(request.origin),
-        destination=escape(request.destination),
+        origin=request.origin,
+        destination=request.destination,
         window=window,
-        name=escape(request.cargo_name),
+        name=request.cargo_name,
         tonnes=_number(request.tonnes),
         m3=m3,
         pieces=pieces,
@@ -144,10 +145,10 @@ def my_trucks(offers: list[TruckOffer], tr: Translator) -> tuple[str, Keyboard]:
     lines = [tr("logistics.my_trucks_title")]
     rows: list[list[Button]] = []
     for offer in offers:
-        lines.append(f"{truck_line(offer, tr)} · {truck_status(offer, tr)}")
+        lines.append(Markup("{} · {}").format(truck_line(offer, tr), truck_status(offer, tr)))
         label = tr("logistics.button_withdraw_truck", id=offer.id)
         rows.append([Button(label, data(WITHDRAW_TRUCK, offer.id))])
-    return "\n".join(lines), rows
+    return Markup("\n").join(lines), rows
 
 
 def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboard]:
@@ -156,8 +157,8 @@ def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboar
     lines = [tr("logistics.my_cargo_title")]
     rows: list[list[Button]] = []
     for request in requests:
-        lines.append(f"{cargo_line(request, tr)} · {cargo_status(request, tr)}")
+        lines.append(Markup("{} · {}").format(cargo_line(request, tr), cargo_status(request, tr)))
         if request.status.value == "open":
             label = tr("logistics.button_withdraw_cargo", id=request.id)
             rows.append([Button(label, data(WITHDRAW_CARGO, request.id))])
-    return "\n".join(lines), rows
+    return Markup("\n").join(lines), rows

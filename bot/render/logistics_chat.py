@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.logistics import Draft, TruckForm
 from bot.i18n import Translator
@@ -45,5 +43,5 @@ def summary(draft: Draft, tr: Translator) -> str:
         body = tr("logistics.summary_truck", body=render.truck_body(form, tr))
     else:
         body = tr("logistics.summary_cargo", body=render.cargo_body(form, tr))
-    contact = escape(form.contact) if form.contact else tr("logistics.contact_telegram")
+    contact = form.contact if form.contact else tr("logistics.contact_telegram")
     return body + "\n" + tr("logistics.summary_contact", contact=contact)

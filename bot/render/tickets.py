@@ -1,11 +1,16 @@
-"""Ticket texts and button layouts. Every user-supplied string is HTML-escaped here."""
+"""Ticket texts and button layouts.
+
+Texts are `Markup`: the translator escapes every parameter, and lines are joined with
+`Markup.join`, which escapes any plain string (a problem text, a note) placed on a line of its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from bot.delivery.outbox import Button
 from bot.domain import taxonomy
@@ -27,12 +32,12 @@ def status_label(status: Status, tr: Translator) -> str:
 
 
 def cadre_label(cadre: Cadre | None, tr: Translator) -> str:
-    return escape(cadre.name) if cadre else tr("ticket.duty_desk")
+    return cadre.name if cadre else tr("ticket.duty_desk")
 
 
 def preview(text: str, limit: int = PREVIEW) -> str:
     flat = " ".join(text.split())
-    return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _urgent(ticket: Ticket, tr: Translator) -> str:
@@ -81,7 +86,7 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
     t = view.ticket
     lines = [
         tr("ticket.card_title", id=t.id, status=status_label(t.status, tr), urgent=_urgent(t, tr)),
-        tr("ticket.card_enterprise", name=escape(view.enterprise.name)),
+        tr("ticket.card_enterprise", name=view.enterprise.name),
         tr(
             "ticket.card_category",
             category=tr(f"category.{t.category}"),
@@ -104,14 +109,18 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
         )
     if view.attachments:
         lines.append(tr("ticket.card_attachments", count=len(view.attachments)))
-    lines += ["", escape(t.content)]
+    lines += ["", t.content]
     if history and view.events:
         lines += ["", tr("ticket.history_title")]
         for event in view.events:
             note = event.data.get("note")
-            suffix = f"：{escape(str(note))}" if note else ""
-            lines.append(f"· {when(event.at, tz, tr)} {tr(f'event.{event.type}')}{suffix}")
-    return "\n".join(lines)
+            suffix = Markup("：{}").format(note) if note else ""
+            lines.append(
+                Markup("· {} {}{}").format(
+                    when(event.at, tz, tr), tr(f"event.{event.type}"), suffix
+                )
+            )
+    return Markup("\n").join(lines)
 
 
 def summary(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
@@ -120,7 +129,7 @@ def summary(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
         "ticket.summary",
         id=t.id,
         status=status_label(t.status, tr),
-        enterprise=escape(view.enterprise.name),
+        enterprise=view.enterprise.name,
         content=preview(t.content, 30),
         deadline=when(t.deadline_at, tz, tr),
     )
@@ -129,7 +138,9 @@ def summary(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
 def listing(views: Sequence[TicketView], tr: Translator, tz: ZoneInfo, title_key: str) -> str:
     if not views:
         return tr(f"{title_key}_empty")
-    return "\n".join([tr(title_key, count=len(views)), *[summary(v, tr, tz) for v in views]])
+    return Markup("\n").join(
+        [tr(title_key, count=len(views)), *[summary(v, tr, tz) for v in views]]
+    )
 
 
 # -- buttons ----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 from bot.clock import Clock
@@ -170,7 +169,7 @@ class JobDraftService:
         if enterprise is None:
             matches = await self.people.enterprises_matching(name) if name else []
             if len(matches) != 1:
-                raise UnknownEnterprise(name=escape(name[:40]))
+                raise UnknownEnterprise(name=name[:40])
             enterprise = matches[0]
         if not await self.posts.may_post_for(actor, enterprise.id):
             raise NotAllowed("jobs.err_not_your_enterprise")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.domain.models import Cadre, Enterprise, Role
-from bot.i18n import t
+from bot.i18n import t_plain
 from bot.roster_files import (
     FileIssue,
     Label,
@@ -110,14 +110,14 @@ class Checker:
 
     def tr(self, key: str, params: Mapping[str, Param]) -> str:
         filled = {
-            name: t(self.locale, value.key) if isinstance(value, Label) else value
+            name: t_plain(self.locale, value.key) if isinstance(value, Label) else value
             for name, value in params.items()
         }
-        return t(self.locale, key, **filled)
+        return t_plain(self.locale, key, **filled)
 
     def where(self, row: RosterRow | None) -> str:
         if row is None:
-            return t(self.locale, "roster.where_database")
+            return t_plain(self.locale, "roster.where_database")
         return where_text(self.locale, row.file, row.sheet, row.row, None)
 
     def _add(

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from bot.errors import DomainError
-from bot.i18n import DEFAULT_LOCALE, t
+from bot.i18n import DEFAULT_LOCALE, t_plain
 from bot.roster_files import (
     Param,
     TableKind,
@@ -59,7 +59,9 @@ class RosterProblem:
 
     def describe(self, locale: str = DEFAULT_LOCALE) -> str:
         """Location and message on one line."""
-        return t(locale, "roster.problem_line", where=self.location(locale), message=self.message)
+        return t_plain(
+            locale, "roster.problem_line", where=self.location(locale), message=self.message
+        )
 
 
 class RosterError(DomainError):
@@ -75,7 +77,7 @@ class RosterError(DomainError):
     def lines(self, locale: str | None = None) -> list[str]:
         """A summary line followed by one line per problem, in the import's locale by default."""
         chosen = locale or self.locale
-        head = t(chosen, self.key, **self.params)
+        head = t_plain(chosen, self.key, **self.params)
         return [head, *(p.describe(chosen) for p in self.problems)]
 
     def __str__(self) -> str:
@@ -112,17 +114,17 @@ class RosterReport:
     def lines(self, locale: str = DEFAULT_LOCALE) -> list[str]:
         """A human summary, one line each, in `locale`."""
         out = [
-            t(
+            t_plain(
                 locale,
                 "roster.report_table",
                 where=where_text(locale, table.file, table.sheet, None, None),
-                kind=t(locale, f"roster.kind_{table.kind.value}"),
+                kind=t_plain(locale, f"roster.kind_{table.kind.value}"),
                 rows=table.rows,
             )
             for table in self.tables
         ]
         out.append(
-            t(
+            t_plain(
                 locale,
                 "roster.report_enterprises",
                 created=self.enterprises_created,
@@ -131,7 +133,7 @@ class RosterReport:
             )
         )
         out.append(
-            t(
+            t_plain(
                 locale,
                 "roster.report_cadres",
                 created=self.cadres_created,
@@ -139,14 +141,16 @@ class RosterReport:
                 unchanged=self.cadres_unchanged,
             )
         )
-        out.append(t(locale, "roster.report_assignments", count=self.assignments_set))
-        out.append(t(locale, "roster.report_contacts", count=self.contacts_bound))
+        out.append(t_plain(locale, "roster.report_assignments", count=self.assignments_set))
+        out.append(t_plain(locale, "roster.report_contacts", count=self.contacts_bound))
         if self.unassigned:
-            names = t(locale, "roster.list_separator").join(self.unassigned)
+            names = t_plain(locale, "roster.list_separator").join(self.unassigned)
             out.append(
-                t(locale, "roster.report_unassigned", count=len(self.unassigned), names=names)
+                t_plain(locale, "roster.report_unassigned", count=len(self.unassigned), names=names)
             )
-        out.append(t(locale, "roster.report_dry_run" if self.dry_run else "roster.report_done"))
+        out.append(
+            t_plain(locale, "roster.report_dry_run" if self.dry_run else "roster.report_done")
+        )
         return out
 
 
@@ -154,14 +158,14 @@ def where_text(
     locale: str, file: str, sheet: str | None, row: int | None, column: str | None
 ) -> str:
     place = (
-        t(locale, "roster.where_sheet", file=file, sheet=sheet)
+        t_plain(locale, "roster.where_sheet", file=file, sheet=sheet)
         if sheet is not None
-        else t(locale, "roster.where_file", file=file)
+        else t_plain(locale, "roster.where_file", file=file)
     )
     if row is not None:
-        place = t(locale, "roster.where_row", place=place, row=row)
+        place = t_plain(locale, "roster.where_row", place=place, row=row)
     if column is not None:
-        place = t(locale, "roster.where_column", place=place, column=column)
+        place = t_plain(locale, "roster.where_column", place=place, column=column)
     return place
 
 

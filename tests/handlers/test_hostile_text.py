@@ -1,0 +1,32 @@
+"""What users type never breaks a message: refusals echo it safely, long texts arrive whole."""
+
+from __future__ import annotations
+
+from tests.handlers.conftest import World
+from tests.handlers.test_flows import report
+
+
+async def test_refusals_echo_markup_like_input_literally(world: World) -> None:
+    await report(world)
+    since = await world.seq()
+    cases = [
+        (world.cadre, "/ticket <b>", "<b>"),
+        (world.cadre, "/transfer 1 <i>张", "找不到干部「<i>张」"),
+        (world.cadre, "/truck 海门 常州 4-25 3t 厢式 <6.8m", "<6.8m"),
+    ]
+    for user, text, echoed in cases:
+        await world.say(user, user, text)
+        await world.expect(user, echoed, since=since)
+    await world.say(world.unbound_group, world.admin, "/bind <b>公司")
+    await world.expect(world.unbound_group, "<b>公司", since=since)
+    # Telegram refused nothing, so the admins were told of no delivery failure.
+    assert [c for c in await world.client.calls(since_seq=since) if not c["ok"]] == []
+
+
+async def test_a_long_problem_full_of_ampersands_reaches_the_cadre_whole(world: World) -> None:
+    problem = "#诉求 " + "水&电<气>" * 300  # 1,500 characters, 4,000+ once escaped
+    ticket_id, _ = await report(world, problem)
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, f"/ticket {ticket_id}")
+    card = (await world.expect(world.cadre, "水&电<气>", since=since))[0]
+    assert "水&电<气>" * 300 in card["text"]
