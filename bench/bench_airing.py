@@ -80,7 +80,7 @@ async def generate(path: Path) -> None:
             events.append((tid, "claim", "{}", to_iso(created + timedelta(hours=1))))
         if status == "closed":
             solved = rng.choice(["solved", "solved", "partly", "unsolved"])
-            happy = rng.choice(["satisfied", "satisfied", "basically", "dissatisfied"])
+            happy = rng.choice(["satisfied", "satisfied", "basic", "dissatisfied"])
             data = json.dumps({"solved": solved, "satisfaction": happy})
             events.append((tid, "rate", data, to_iso(created + timedelta(days=3))))
     extra = EVENTS - len(events)

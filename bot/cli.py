@@ -13,7 +13,7 @@ from bot import cli_airing
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import DomainError
-from bot.i18n import t
+from bot.i18n import Translator
 from bot.logs import setup_logging
 
 DEFAULT_CONFIG = "config.toml"
@@ -138,7 +138,7 @@ async def _invite(settings: Settings, kind: str, name: str) -> int:
             db, SystemClock(), invite_valid_days=settings.tickets.invite_valid_days
         ).invite(kind, name)
     except DomainError as error:
-        print(t(settings.park.locale, error.key, **error.params), file=sys.stderr)
+        print(error.message(Translator(settings.park.locale)), file=sys.stderr)
         return 1
     finally:
         await db.close()

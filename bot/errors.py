@@ -5,7 +5,16 @@ Each error carries a catalog key and its parameters, so the message is translate
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Term:
+    """A code people must read as words: shown as the catalog entry `key` (e.g. `status.new`)."""
+
+    key: str
 
 
 class DomainError(Exception):
@@ -17,6 +26,18 @@ class DomainError(Exception):
         self.key = key or type(self).key
         self.params = params
         super().__init__(f"{self.key} {params}" if params else self.key)
+
+    def message(self, tr: Callable[..., str]) -> str:
+        """The error in the reader's words: `Term` parameters become their catalog entries.
+
+        Args:
+            tr: a translator, `tr(key, **params) -> str`.
+        """
+        params = {
+            name: tr(value.key) if isinstance(value, Term) else value
+            for name, value in self.params.items()
+        }
+        return tr(self.key, **params)
 
 
 class TicketNotFound(DomainError):

@@ -81,7 +81,7 @@ async def answer(
 async def refuse(update: Update, context: BotContext, error: DomainError) -> None:
     """Turn a domain error into a specific answer in the user's language."""
     tr = await tr_of(update, context)
-    text = tr(error.key, **error.params)
+    text = error.message(tr)
     if update.callback_query is not None:
         await answer(update, context, text, alert=True)
     else:

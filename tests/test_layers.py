@@ -37,10 +37,12 @@ def test_storage_imports_no_transport() -> None:
     assert offenders("storage", ("telegram", "handlers")) == []
     allowed = {
         "bot.clock",
+        "bot.domain.events",
         "bot.domain.models",
         "bot.domain.lifecycle",
         "bot.domain.logistics",
         "bot.domain.jobs",
+        "bot.domain.taxonomy",
     }
     bot_imports = {m for _, m in imports("storage") if m.startswith("bot")}
     assert bot_imports <= allowed, bot_imports - allowed

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.errors import InvalidTransition
+from bot.errors import InvalidTransition, Term
 
 
 class Status(StrEnum):
@@ -37,17 +37,28 @@ class Action(StrEnum):
 OPEN_STATUSES = frozenset({Status.NEW, Status.CLAIMED, Status.CONTACTED, Status.IN_PROGRESS})
 _WORKING = frozenset({Status.CLAIMED, Status.CONTACTED, Status.IN_PROGRESS})
 
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    Action.CLAIM: (frozenset({Status.NEW}), Status.CLAIMED),
-    Action.CONTACT: (frozenset({Status.CLAIMED}), Status.CONTACTED),
-    Action.PROGRESS: (_WORKING, Status.IN_PROGRESS),
-    Action.RESOLVE: (_WORKING, Status.RESOLVED),
-    Action.RATE: (frozenset({Status.RESOLVED}), Status.CLOSED),
-    Action.REOPEN: (frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
-    Action.TRANSFER: (OPEN_STATUSES, Status.NEW),
-    Action.WITHDRAW: (OPEN_STATUSES, Status.WITHDRAWN),
-    Action.AUTO_CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
+
+def _into(sources: frozenset[Status], target: Status) -> dict[Status, Status]:
+    return dict.fromkeys(sources, target)
+
+
+# action -> {status it may start from: status it leads to}. Most actions lead to one status from
+# every source; 已联系 records the response without ever moving a ticket backwards: from claimed it
+# leads to contacted, from in_progress (progress came first, or after a reopen) it stays there.
+# From contacted it is refused: the status already says the enterprise was contacted.
+TRANSITIONS: dict[Action, dict[Status, Status]] = {
+    Action.CLAIM: _into(frozenset({Status.NEW}), Status.CLAIMED),
+    Action.CONTACT: {
+        Status.CLAIMED: Status.CONTACTED,
+        Status.IN_PROGRESS: Status.IN_PROGRESS,
+    },
+    Action.PROGRESS: _into(_WORKING, Status.IN_PROGRESS),
+    Action.RESOLVE: _into(_WORKING, Status.RESOLVED),
+    Action.RATE: _into(frozenset({Status.RESOLVED}), Status.CLOSED),
+    Action.REOPEN: _into(frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
+    Action.TRANSFER: _into(OPEN_STATUSES, Status.NEW),
+    Action.WITHDRAW: _into(OPEN_STATUSES, Status.WITHDRAWN),
+    Action.AUTO_CLOSE: _into(frozenset({Status.RESOLVED}), Status.CLOSED),
 }
 
 
@@ -55,14 +66,15 @@ def next_status(current: Status, action: Action) -> Status:
     """Return the status `action` leads to from `current`.
 
     Raises:
-        InvalidTransition: the action is not allowed in the current status.
+        InvalidTransition: the action is not allowed in the current status (its `status`
+            parameter is the status's catalog term, so people read words, not codes).
     """
-    sources, target = TRANSITIONS[action]
-    if current not in sources:
-        raise InvalidTransition(status=current.value, action=action.value)
+    target = TRANSITIONS[action].get(current)
+    if target is None:
+        raise InvalidTransition(status=Term(f"status.{current.value}"), action=action.value)
     return target
 
 
 def can(current: Status, action: Action) -> bool:
     """Tell whether `action` is allowed from `current` (for showing buttons)."""
-    return current in TRANSITIONS[action][0]
+    return current in TRANSITIONS[action]

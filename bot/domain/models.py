@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
+from bot.domain.events import Event, EventType
 from bot.domain.lifecycle import Status
 
 
@@ -113,14 +113,19 @@ class Ticket:
 
 @dataclass(frozen=True)
 class TicketEvent:
+    """One entry of a ticket's event log: the typed event with who, when and the status move."""
+
     id: int
     ticket_id: int
-    type: str
+    event: Event
     actor_id: int | None
-    from_status: str | None
-    to_status: str | None
-    data: dict[str, Any]
+    from_status: Status | None
+    to_status: Status | None
     at: datetime
+
+    @property
+    def type(self) -> EventType:
+        return self.event.TYPE
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ SATISFACTION_RATINGS: tuple[str, ...] = (
     "dissatisfied",
 )  # 满意 基本满意 不满意
 UNRATED = "unrated"  # 未评价: auto-closed without an answer; not counted as satisfied
+SOLVED = "solved"  # 已解决: the 解决率 numerator
+PARTLY = "partly"  # 部分解决: shown apart
+STRICTLY_SATISFIED = "satisfied"  # 满意: the strict 满意率
+# 满意率 counts 满意 and 基本满意 (domain.md); 不满意 and 未评价 are not satisfied.
+SATISFIED: frozenset[str] = frozenset({"satisfied", "basic"})
 
 DEFAULT_CATEGORY_KEYWORDS: dict[str, list[str]] = {
     "finance": ["贷款", "融资", "资金", "银行", "担保", "loan", "financing"],

@@ -7,6 +7,7 @@ Headers bold, header row frozen, column widths set; times in park time, as text-
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.domain.events import Event
 from bot.i18n import Translator
 from bot.services.ledger import Ledger
 from bot.services.metrics import Metrics, Rate
@@ -49,6 +51,11 @@ def _sheet(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = width
         ws.cell(row=1, column=index).font = Font(bold=True)
     ws.freeze_panes = "A2"
+
+
+def _detail(event: Event) -> str:
+    payload = event.payload()
+    return json.dumps(payload, ensure_ascii=False) if payload else ""
 
 
 def _label(tr: Translator, prefix: str, code: str | None) -> str:
@@ -148,7 +155,7 @@ def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
                 _local(e.at, tz),
                 _label(tr, "event", e.type),
                 e.actor_id or "",
-                "" if e.data == "{}" else e.data,
+                _detail(e.event),
             ]
         )
     for row in events.iter_rows(min_row=2, min_col=2, max_col=2):

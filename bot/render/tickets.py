@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from bot.delivery.outbox import Button
+from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Action, Status, can
 from bot.domain.models import Cadre, Ticket, TicketView
@@ -52,9 +53,9 @@ def _deadline_lines(view: TicketView, tr: Translator, tz: ZoneInfo) -> list[str]
         lines.append(tr("clock.card_claim_due", at=when(t.claim_due_at, tz, tr)))
     if t.status in (Status.NEW, Status.CLAIMED) and t.response_due_at is not None:
         lines.append(tr("clock.card_response_due", at=when(t.response_due_at, tz, tr)))
-    extended = [e for e in view.events if e.type == "extend_ok"]
+    extended = [e.event for e in view.events if isinstance(e.event, ev.ExtendOk)]
     if extended:
-        lines.append(tr("clock.card_extended", days=extended[-1].data.get("days", "?")))
+        lines.append(tr("clock.card_extended", days=extended[-1].days))
     if t.supervision_level > 0:
         lines.append(tr("clock.card_supervised", level=t.supervision_level))
     return lines
@@ -113,7 +114,7 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
     if history and view.events:
         lines += ["", tr("ticket.history_title")]
         for event in view.events:
-            note = event.data.get("note")
+            note = event.event.note if isinstance(event.event, ev.Note) else ""
             suffix = Markup("：{}").format(note) if note else ""
             lines.append(
                 Markup("· {} {}{}").format(

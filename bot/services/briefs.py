@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
+from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Cadre, Role, Ticket, TicketView
 from bot.services.calendar import WorkCalendar
@@ -91,7 +92,7 @@ class BriefService:
             overdue=await self._views([t for t in open_now if t.deadline_at < now]),
             escalated=await self._views([t for t in open_now if t.supervision_level > 0]),
             reopened=await self._views(
-                await self.repo.with_event_between(team, "reopen", since, now)
+                await self.repo.with_event_between(team, EventType.REOPEN, since, now)
             ),
         )
 

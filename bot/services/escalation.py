@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, to_iso
+from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
@@ -103,12 +104,10 @@ class EscalationService:
             return None
         return await self.people.cadre(assignee.leader_id)
 
-    async def _urge(self, ticket: Ticket, step: str, now: datetime, **data: object) -> bool:
-        if not await self.repo.claim_step(ticket.id, step, now):
+    async def _urge(self, ticket: Ticket, urge: ev.Urge, now: datetime) -> bool:
+        if not await self.repo.claim_step(ticket.id, urge.step, now):
             return False
-        await self.ticket_repo.add_event(
-            ticket.id, "urge", actor_id=None, at=now, data={"step": step, **data}
-        )
+        await self.ticket_repo.record(ticket.id, urge, actor_id=None, at=now)
         return True
 
     async def _raise(
@@ -120,12 +119,8 @@ class EscalationService:
         if not await self.repo.claim_step(ticket.id, f"level{level}", now):
             return False
         await self.ticket_repo.update(ticket.id, now, supervision_level=level)
-        await self.ticket_repo.add_event(
-            ticket.id,
-            "escalate",
-            actor_id=actor_id,
-            at=now,
-            data={"level": level, "reason": reason},
+        await self.ticket_repo.record(
+            ticket.id, ev.Escalate(level=level, reason=reason), actor_id=actor_id, at=now
         )
         return True
 
@@ -148,7 +143,7 @@ class EscalationService:
             found = await self.repo.open_tickets(sorted(OPEN_STATUSES))
             ids = [t.id for t in found]
             steps = await self.repo.steps_of(ids)
-            reworks = await self.repo.event_counts(ids, "reopen")
+            reworks = await self.repo.event_counts(ids, ev.EventType.REOPEN)
         read_ms = (time.monotonic() - started) * 1000
         total = SweepResult()
         open_ids = set(ids)
@@ -280,14 +275,13 @@ class EscalationService:
     ) -> None:
         rules = self.rules
         for which, due, step in self._due_reminders(ticket, done, now):
-            if await self._urge(ticket, step, now, due_at=to_iso(due)):
+            if await self._urge(ticket, ev.Urge(step=step, due_at=due), now):
                 result.reminders.append(Reminder(await self._view(ticket), which, due))
         level = ticket.supervision_level
         reason = ""
         for number in self._due_chases(ticket, done, now):
-            if not await self._urge(
-                ticket, f"chase{number}", now, deadline_at=to_iso(ticket.deadline_at)
-            ):
+            chase = ev.Urge(step=f"chase{number}", deadline_at=ticket.deadline_at)
+            if not await self._urge(ticket, chase, now):
                 continue
             leader = await self._leader_of(ticket)
             if number == 1 and await self._raise(ticket, 1, "overdue", now, None):

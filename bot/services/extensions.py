@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.clock import Clock, to_iso
+from bot.clock import Clock
+from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
@@ -95,12 +96,11 @@ class ExtensionService:
             if any(r.status == "pending" for r in earlier):
                 raise InvalidInput("clock.extend_pending", id=ticket_id)
             request_id = await self.repo.add_request(ticket_id, actor.cadre.id, days, reason, now)
-            await self.ticket_repo.add_event(
+            await self.ticket_repo.record(
                 ticket_id,
-                "extend_request",
+                ev.ExtendRequest(days=days, reason=reason, request_id=request_id),
                 actor_id=actor.telegram_id,
                 at=now,
-                data={"days": days, "reason": reason, "request_id": request_id},
             )
             request = await self.repo.request(request_id)
             assert request is not None
@@ -146,20 +146,18 @@ class ExtensionService:
             if approved:
                 deadline = self.calendar.add_working_days(ticket.deadline_at, request.days)
                 await self.ticket_repo.update(ticket_id, now, deadline_at=deadline)
-                await self.ticket_repo.add_event(
+                await self.ticket_repo.record(
                     ticket_id,
-                    "extend_ok",
+                    ev.ExtendOk(deadline_at=deadline, days=request.days),
                     actor_id=actor.telegram_id,
                     at=now,
-                    data={"deadline_at": to_iso(deadline), "days": request.days},
                 )
             else:
-                await self.ticket_repo.add_event(
+                await self.ticket_repo.record(
                     ticket_id,
-                    "extend_refused",
+                    ev.ExtendRefused(days=request.days, stale=stale),
                     actor_id=actor.telegram_id,
                     at=now,
-                    data={"days": request.days, "stale": stale},
                 )
             decided = await self.repo.request(request_id)
             assert decided is not None

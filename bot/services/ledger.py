@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
-from bot.domain.models import Actor
+from bot.domain.models import Actor, TicketEvent
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.metrics import CadreMetrics, Metrics, MetricsService
 from storage.db import Database
-from storage.repos.ledger import LedgerEvent, LedgerRepo, LedgerRow
+from storage.repos.ledger import LedgerRepo, LedgerRow
 
 MAX_DAYS = 366
 
@@ -20,7 +20,7 @@ class Ledger:
     start: date
     end: date  # inclusive
     rows: list[LedgerRow]
-    events: list[LedgerEvent]
+    events: list[TicketEvent]
     park: Metrics
     cadres: list[CadreMetrics]
 

@@ -32,12 +32,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain import taxonomy
 from bot.errors import InvalidInput
 from bot.services.calendar import WorkCalendar
 from storage.db import Database
 from storage.repos.metrics import MetricsRepo, OpenIssue
-
-SATISFIED = frozenset({"satisfied", "basically"})
 
 
 def round_half_up(value: Decimal | float, places: int = 1) -> float:
@@ -192,8 +191,8 @@ class _Bucket:
     def metrics(self, weights: Weights) -> Metrics:
         rated = len(self.verdict)
         response = Rate(self.responded, self.due)
-        solved = Rate(sum(s == "solved" for s, _ in self.verdict), rated)
-        satisfied = Rate(sum(v in SATISFIED for _, v in self.verdict), rated)
+        solved = Rate(sum(s == taxonomy.SOLVED for s, _ in self.verdict), rated)
+        satisfied = Rate(sum(v in taxonomy.SATISFIED for _, v in self.verdict), rated)
         avg = round_half_up(sum(self.days) / len(self.days)) if self.days else None
         return Metrics(
             received=self.received,
@@ -202,10 +201,12 @@ class _Bucket:
             closure_ytd=Rate(self.ytd[1], self.ytd[0]),
             on_time=Rate(self.in_time, self.resolved),
             solved=solved,
-            partly=Rate(sum(s == "partly" for s, _ in self.verdict), rated),
+            partly=Rate(sum(s == taxonomy.PARTLY for s, _ in self.verdict), rated),
             satisfaction=satisfied,
-            strict_satisfaction=Rate(sum(v == "satisfied" for _, v in self.verdict), rated),
-            unrated=sum(s == "unrated" for s, _ in self.verdict),
+            strict_satisfaction=Rate(
+                sum(v == taxonomy.STRICTLY_SATISFIED for _, v in self.verdict), rated
+            ),
+            unrated=sum(s == taxonomy.UNRATED for s, _ in self.verdict),
             reopen=Rate(self.reopened, self.resolved),
             overdue=self.overdue,
             avg_days=avg,

@@ -12,8 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain import events as ev
 from bot.domain import taxonomy
-from bot.domain.lifecycle import OPEN_STATUSES, Action, Status, next_status
+from bot.domain.lifecycle import OPEN_STATUSES, Status, next_status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.errors import (
     DuplicateTicket,
@@ -113,7 +114,7 @@ class TicketService:
             ticket=ticket,
             enterprise=enterprise,
             assignee=assignee,
-            reopen_count=await self.tickets.count_events(ticket.id, "reopen"),
+            reopen_count=await self.tickets.count_events(ticket.id, ev.EventType.REOPEN),
             attachments=await self.tickets.attachments(ticket.id),
             events=await self.tickets.events(ticket.id) if history else [],
         )
@@ -244,20 +245,18 @@ class TicketService:
                 response_due_at=due.response_due_at,
                 now=now,
             )
-            await self.tickets.add_event(
+            await self.tickets.record(
                 ticket_id,
-                "create",
+                ev.Create(chat_id=report.chat_id, message_id=report.message_id),
                 actor_id=report.reporter_id,
                 at=now,
                 to_status=Status.NEW,
-                data={"chat_id": report.chat_id, "message_id": report.message_id},
             )
-            await self.tickets.add_event(
+            await self.tickets.record(
                 ticket_id,
-                "assign",
+                ev.Assign(route=route, cadre_id=assignee.id if assignee else None),
                 actor_id=None,
                 at=now,
-                data={"cadre_id": assignee.id if assignee else None, "route": route},
             )
             for item in report.files:
                 await self.tickets.add_attachment(
@@ -297,22 +296,21 @@ class TicketService:
         self,
         actor: Actor | None,
         ticket: Ticket,
-        action: Action,
-        *,
-        data: dict[str, Any] | None = None,
+        event: ev.Event,
         **changes: Any,
     ) -> Ticket:
-        target = next_status(ticket.status, action)
+        """Apply the status change `event` records and write it, as one event."""
+        assert event.ACTION is not None, f"{event.TYPE} is not a status change"
+        target = next_status(ticket.status, event.ACTION)
         now = self.clock.now()
         await self.tickets.update(ticket.id, now, status=target, **changes)
-        await self.tickets.add_event(
+        await self.tickets.record(
             ticket.id,
-            action.value,
+            event,
             actor_id=actor.telegram_id if actor else None,
             at=now,
             from_status=ticket.status,
             to_status=target,
-            data=data,
         )
         return await self._load(ticket.id)
 
@@ -326,20 +324,23 @@ class TicketService:
                 if actor.cadre is None:
                     raise NotAllowed("error.claim_needs_cadre", id=ticket.id)
                 changes["assignee_id"] = actor.cadre.id
-            ticket = await self._move(actor, ticket, Action.CLAIM, **changes)
+            ticket = await self._move(actor, ticket, ev.Claim(), **changes)
             return await self._view(ticket)
 
     async def contact(self, actor: Actor, ticket_id: int) -> TicketView:
-        """已联系: record that the enterprise was contacted (the response), after signing.
+        """已联系: record that the enterprise was contacted (the response), once signed.
+
+        From claimed the ticket becomes contacted; from in_progress (a progress note came first,
+        or the ticket was reopened) the contact is recorded and the status stays.
 
         Raises:
             NotAllowed: the actor does not work this ticket.
-            InvalidTransition: the ticket is not signed (claimed) or was already contacted.
+            InvalidTransition: the ticket is not signed, already contacted, or finished.
         """
         async with self.db.transaction():
             ticket = await self._load(ticket_id)
             await self._require_work(actor, ticket)
-            ticket = await self._move(actor, ticket, Action.CONTACT)
+            ticket = await self._move(actor, ticket, ev.Contact())
             return await self._view(ticket)
 
     async def progress(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
@@ -348,7 +349,7 @@ class TicketService:
         async with self.db.transaction():
             ticket = await self._load(ticket_id)
             await self._require_work(actor, ticket)
-            ticket = await self._move(actor, ticket, Action.PROGRESS, data={"note": note})
+            ticket = await self._move(actor, ticket, ev.Progress(note=note))
             return await self._view(ticket)
 
     async def resolve(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
@@ -358,11 +359,7 @@ class TicketService:
             ticket = await self._load(ticket_id)
             await self._require_work(actor, ticket)
             ticket = await self._move(
-                actor,
-                ticket,
-                Action.RESOLVE,
-                data={"note": note},
-                resolved_at=self.clock.now(),
+                actor, ticket, ev.Resolve(note=note), resolved_at=self.clock.now()
             )
             return await self._view(ticket)
 
@@ -391,11 +388,10 @@ class TicketService:
             ticket = await self._move(
                 actor,
                 ticket,
-                Action.TRANSFER,
+                ev.Transfer(to_cadre_id=receiver.id, from_cadre_id=ticket.assignee_id),
                 assignee_id=receiver.id,
                 claim_due_at=min(due.claim_due_at, ticket.deadline_at),
                 response_due_at=min(due.response_due_at, ticket.deadline_at),
-                data={"from_cadre_id": ticket.assignee_id, "to_cadre_id": receiver.id},
             )
             return Transferred(view=await self._view(ticket), previous=previous)
 
@@ -431,8 +427,8 @@ class TicketService:
             changes = {k: v for k, v in (("category", category), ("kind", kind)) if v}
             now = self.clock.now()
             await self.tickets.update(ticket.id, now, **changes)
-            await self.tickets.add_event(
-                ticket.id, "classify", actor_id=actor.telegram_id, at=now, data=changes
+            await self.tickets.record(
+                ticket.id, ev.Classify(**changes), actor_id=actor.telegram_id, at=now
             )
             return await self._view(await self._load(ticket.id))
 
@@ -452,7 +448,14 @@ class TicketService:
             return await self._view(await self._rateable(actor, ticket_id))
 
     async def rate(self, actor: Actor, ticket_id: int, solved: str, satisfaction: str) -> Rated:
-        """The enterprise rates a resolved ticket; 未解决 or 不满意 reopens it (重办)."""
+        """The enterprise rates a resolved ticket; 未解决 or 不满意 reopens it (重办).
+
+        The verdict and the status change it causes are one event: `Rate` (closed) or `Reopen`.
+
+        Raises:
+            InvalidInput: an unknown rating, or the ticket is not waiting for one.
+            NotAllowed: the actor is not the reporter's side of the ticket.
+        """
         if solved not in taxonomy.SOLVED_RATINGS or satisfaction not in (
             taxonomy.SATISFACTION_RATINGS
         ):
@@ -460,20 +463,16 @@ class TicketService:
         async with self.db.transaction():
             ticket = await self._rateable(actor, ticket_id)
             now = self.clock.now()
-            await self.tickets.add_event(
-                ticket.id,
-                "rate",
-                actor_id=actor.telegram_id,
-                at=now,
-                data={"solved": solved, "satisfaction": satisfaction},
-            )
             reopen = solved == "unsolved" or satisfaction == "dissatisfied"
             # The later rating replaces the earlier one: the second rating is the one that counts.
             ratings: dict[str, Any] = {"solved_rating": solved, "satisfaction": satisfaction}
+            verdict: ev.Rating
             if reopen:
-                ticket = await self._move(actor, ticket, Action.REOPEN, resolved_at=None, **ratings)
+                verdict = ev.Reopen(solved=solved, satisfaction=satisfaction)
+                ticket = await self._move(actor, ticket, verdict, resolved_at=None, **ratings)
             else:
-                ticket = await self._move(actor, ticket, Action.RATE, closed_at=now, **ratings)
+                verdict = ev.Rate(solved=solved, satisfaction=satisfaction)
+                ticket = await self._move(actor, ticket, verdict, closed_at=now, **ratings)
             return Rated(view=await self._view(ticket), reopened=reopen)
 
     async def close_unrated(self) -> list[TicketView]:
@@ -486,8 +485,7 @@ class TicketService:
                 moved = await self._move(
                     None,
                     ticket,
-                    Action.AUTO_CLOSE,
-                    data={"reason": taxonomy.UNRATED},
+                    ev.Close(reason=taxonomy.UNRATED),
                     closed_at=now,
                     solved_rating=taxonomy.UNRATED,
                     satisfaction=taxonomy.UNRATED,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import from_iso, to_iso
+from bot.domain.events import EventType
 from bot.domain.lifecycle import Status
 from bot.domain.models import Ticket
 from storage.db import Database, Row
@@ -110,14 +111,14 @@ class DeadlineRepo:
         )
         return [_ticket(r) for r in rows]
 
-    async def event_counts(self, ticket_ids: Sequence[int], type_: str) -> dict[int, int]:
+    async def event_counts(self, ticket_ids: Sequence[int], type_: EventType) -> dict[int, int]:
         if not ticket_ids:
             return {}
         marks = ", ".join("?" for _ in ticket_ids)
         rows = await self.db.fetchall(
             f"SELECT ticket_id, COUNT(*) AS n FROM ticket_events WHERE type = ?"
             f" AND ticket_id IN ({marks}) GROUP BY ticket_id",
-            (type_, *ticket_ids),
+            (type_.value, *ticket_ids),
         )
         return {r["ticket_id"]: int(r["n"]) for r in rows}
 
@@ -154,7 +155,7 @@ class DeadlineRepo:
         return [_ticket(r) for r in rows]
 
     async def with_event_between(
-        self, cadre_ids: Sequence[int], type_: str, start: datetime, end: datetime
+        self, cadre_ids: Sequence[int], type_: EventType, start: datetime, end: datetime
     ) -> list[Ticket]:
         """Tickets of the cadres that got an event of `type_` in [start, end)."""
         if not cadre_ids:
@@ -164,7 +165,7 @@ class DeadlineRepo:
             f"SELECT * FROM tickets WHERE assignee_id IN ({marks}) AND id IN"
             " (SELECT ticket_id FROM ticket_events WHERE type = ? AND at >= ? AND at < ?)"
             " ORDER BY id",
-            (*cadre_ids, type_, to_iso(start), to_iso(end)),
+            (*cadre_ids, type_.value, to_iso(start), to_iso(end)),
         )
         return [_ticket(r) for r in rows]
 

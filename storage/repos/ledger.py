@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
+from bot.domain.events import EventType
+from bot.domain.models import TicketEvent
 from storage.db import Database
+from storage.repos.tickets import event_of
 
 
 def _time(value: str | None) -> datetime | None:
@@ -32,15 +35,6 @@ class LedgerRow:
     supervision_level: int
 
 
-@dataclass(frozen=True)
-class LedgerEvent:
-    ticket_id: int
-    at: datetime
-    type: str
-    actor_id: int | None
-    data: str
-
-
 class LedgerRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -50,15 +44,21 @@ class LedgerRepo:
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"
-            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = 'claim'),"
-            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = 'resolve'),"
+            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :claim),"
+            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :resolve),"
             " t.status, t.solved_rating, t.satisfaction,"
-            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = 'reopen'),"
+            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = :reopen),"
             " t.supervision_level"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"
-            " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.id",
-            (to_iso(start), to_iso(end)),
+            " WHERE t.created_at >= :start AND t.created_at < :end ORDER BY t.id",
+            {
+                "start": to_iso(start),
+                "end": to_iso(end),
+                "claim": EventType.CLAIM.value,
+                "resolve": EventType.RESOLVE.value,
+                "reopen": EventType.REOPEN.value,
+            },
         )
         return [
             LedgerRow(
@@ -81,12 +81,11 @@ class LedgerRepo:
             for r in rows
         ]
 
-    async def events(self, start: datetime, end: datetime) -> list[LedgerEvent]:
-        """Every event of the tickets created in [start, end), in order."""
+    async def events(self, start: datetime, end: datetime) -> list[TicketEvent]:
+        """Every event of the tickets created in [start, end), typed, in order."""
         rows = await self.db.fetchall(
-            "SELECT v.ticket_id, v.at, v.type, v.actor_id, v.data FROM ticket_events v"
-            " JOIN tickets t ON t.id = v.ticket_id"
+            "SELECT v.* FROM ticket_events v JOIN tickets t ON t.id = v.ticket_id"
             " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY v.ticket_id, v.id",
             (to_iso(start), to_iso(end)),
         )
-        return [LedgerEvent(r[0], from_iso(r[1]), r[2], r[3], r[4]) for r in rows]
+        return [event_of(r) for r in rows]

@@ -7,10 +7,13 @@ the supervision flag. Each query answers for one period; the service does the ar
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
+from bot.domain.events import EventType, Rating, decode
+from bot.domain.taxonomy import UNRATED
 from storage.db import Database
 
 # Statuses in which a ticket is still being worked (mirrors bot.domain.lifecycle.OPEN_STATUSES).
@@ -56,7 +59,7 @@ class Verdict:
     ticket_id: int
     assignee_id: int | None
     solved: str  # solved | partly | unsolved | unrated
-    satisfaction: str  # satisfied | basically | dissatisfied | unrated
+    satisfaction: str  # satisfied | basic | dissatisfied | unrated
 
 
 @dataclass(frozen=True)
@@ -142,24 +145,29 @@ class MetricsRepo:
         period: the latest rating (the second rating replaces the first), or 未评价 when the
         ticket closed unrated."""
         rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id, v.type,"
-            " json_extract(v.data, '$.solved'), json_extract(v.data, '$.satisfaction'), v.at"
+            "SELECT t.id, t.assignee_id, v.type, v.data"
             " FROM tickets t JOIN ticket_events v ON v.id = ("
             "   SELECT e.id FROM ticket_events e WHERE e.ticket_id = t.id AND e.at <= :as_of"
-            "   AND (+e.type = 'rate' OR (+e.type = 'close'"
-            "        AND json_extract(e.data, '$.reason') = 'unrated'))"
-            "   ORDER BY e.id DESC LIMIT 1)"
+            "   AND +e.type IN (:rate, :reopen, :close) ORDER BY e.id DESC LIMIT 1)"
             " WHERE t.id IN (SELECT ticket_id FROM ticket_events"
-            "   WHERE type IN ('rate', 'close') AND at >= :start AND at < :end)"
+            "   WHERE type IN (:rate, :reopen, :close) AND at >= :start AND at < :end)"
             " AND v.at >= :start AND v.at < :end",
-            {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)},
+            {
+                "start": to_iso(start),
+                "end": to_iso(end),
+                "as_of": to_iso(as_of),
+                "rate": EventType.RATE.value,
+                "reopen": EventType.REOPEN.value,
+                "close": EventType.CLOSE.value,
+            },
         )
         found: list[Verdict] = []
         for r in rows:
-            if r[2] == "close":
-                found.append(Verdict(r[0], r[1], "unrated", "unrated"))
-            else:
-                found.append(Verdict(r[0], r[1], str(r[3] or ""), str(r[4] or "")))
+            event = decode(r[2], json.loads(r[3]))
+            if isinstance(event, Rating):
+                found.append(Verdict(r[0], r[1], event.solved, event.satisfaction))
+            else:  # closed without a rating: 未评价
+                found.append(Verdict(r[0], r[1], UNRATED, UNRATED))
         return found
 
     async def open_issues(self, now: datetime) -> list[OpenIssue]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
+from bot.domain.events import Event, EventType, decode
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Attachment, Ticket, TicketEvent
 from storage.db import Database, Row
@@ -43,15 +44,15 @@ def _ticket(row: Row) -> Ticket:
     )
 
 
-def _event(row: Row) -> TicketEvent:
+def event_of(row: Row) -> TicketEvent:
+    """A `ticket_events` row (every column) as a typed event."""
     return TicketEvent(
         id=row["id"],
         ticket_id=row["ticket_id"],
-        type=row["type"],
+        event=decode(row["type"], json.loads(row["data"])),
         actor_id=row["actor_id"],
-        from_status=row["from_status"],
-        to_status=row["to_status"],
-        data=json.loads(row["data"]),
+        from_status=Status(row["from_status"]) if row["from_status"] else None,
+        to_status=Status(row["to_status"]) if row["to_status"] else None,
         at=from_iso(row["at"]),
     )
 
@@ -205,27 +206,27 @@ class TicketRepo:
         return [_ticket(r) for r in rows]
 
     # -- events -------------------------------------------------------------------------------
-    async def add_event(
+    async def record(
         self,
         ticket_id: int,
-        type_: str,
+        event: Event,
         *,
         actor_id: int | None,
         at: datetime,
         from_status: Status | None = None,
         to_status: Status | None = None,
-        data: dict[str, Any] | None = None,
     ) -> int:
+        """Append one event to the ticket's log: the only writer of `ticket_events`."""
         return await self.db.insert(
             "INSERT INTO ticket_events (ticket_id, type, actor_id, from_status, to_status, data,"
             " at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 ticket_id,
-                type_,
+                event.TYPE.value,
                 actor_id,
                 from_status.value if from_status else None,
                 to_status.value if to_status else None,
-                json.dumps(data or {}, ensure_ascii=False),
+                json.dumps(event.payload(), ensure_ascii=False),
                 to_iso(at),
             ),
         )
@@ -234,12 +235,12 @@ class TicketRepo:
         rows = await self.db.fetchall(
             "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
         )
-        return [_event(r) for r in rows]
+        return [event_of(r) for r in rows]
 
-    async def count_events(self, ticket_id: int, type_: str) -> int:
+    async def count_events(self, ticket_id: int, type_: EventType) -> int:
         value = await self.db.fetchval(
             "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND type = ?",
-            (ticket_id, type_),
+            (ticket_id, type_.value),
         )
         return int(value or 0)
 

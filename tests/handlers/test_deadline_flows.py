@@ -52,7 +52,9 @@ async def test_contact_and_extension_approved_by_the_leader_only(
     assert "联系期限" in ack["text"]
     since = await world.seq()
     await world.say(world.cadre, world.cadre, f"/contact {ticket_id}")
-    await world.expect(world.cadre, "不能执行该操作", since=since)  # sign first
+    # Sign first; the refusal names the status in words, never its code.
+    [refusal] = await world.expect(world.cadre, "不能执行该操作", since=since)
+    assert "「待受理」" in refusal["text"] and "new" not in refusal["text"]
     await world.say(world.cadre, world.cadre, f"/claim {ticket_id}")
     claimed = (await world.expect(world.cadre, "已签收工单", since=since))[0]
     assert f"t:contact:{ticket_id}" in str(claimed["reply_markup"])
@@ -126,3 +128,24 @@ async def test_supervise_overdue_blockers_and_the_sweeper(world: World, clock: F
     await world.say(world.admin, world.admin, "/blockers")
     text = (await world.expect(world.admin, "督办工单（1 件", since=seen))[0]["text"]
     assert "2级" in text
+
+
+async def test_contact_after_progress_is_recorded_and_status_stays(world: World) -> None:
+    ticket_id, _ = await report(world, "#诉求 食堂网络不通")
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, f"/claim {ticket_id}")
+    await world.expect(world.cadre, "已签收工单", since=since)
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, f"/progress {ticket_id} 已电话联系运营商")
+    await world.expect(world.cadre, "进展已记录", since=since)
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, f"/contact {ticket_id}")
+    await world.expect(world.cadre, "已联系企业", since=since)
+    services = world.runtime.services
+    view = await services.tickets.view(await services.people.actor(world.cadre), ticket_id)
+    assert view.ticket.status.value == "in_progress"  # recorded, not moved backwards
+    assert [e.type.value for e in view.events][-2:] == ["progress", "contact"]
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, f"/claim {ticket_id}")
+    [refusal] = await world.expect(world.cadre, "不能执行该操作", since=since)
+    assert "「办理中」" in refusal["text"] and "in_progress" not in refusal["text"]

@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import FixedClock
+from bot.domain import events as ev
 from bot.domain.lifecycle import Status
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
 from bot.services.briefs import BriefService
@@ -43,10 +45,13 @@ def extensions(w: World) -> ExtensionService:
     return ExtensionService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets)
 
 
-async def events(w: World, ticket_id: int, type_: str) -> list[dict[str, object]]:
+E = TypeVar("E", bound=ev.Event)
+
+
+async def events(w: World, ticket_id: int, kind: type[E]) -> list[E]:
     async with w.db.transaction():
         found = await TicketRepo(w.db).events(ticket_id)
-    return [e.data for e in found if e.type == type_]
+    return [e.event for e in found if isinstance(e.event, kind)]
 
 
 async def sweep_at(w: World, moment: datetime) -> tuple[list[str], list[int], list[int]]:
@@ -71,8 +76,8 @@ async def test_each_reminder_fires_once_at_its_working_time(world: World) -> Non
     assert await sweep_at(world, at(2026, 11, 26, 16, 0)) == (["response"], [], [])
     await world.tickets.contact(await world.actor(CADRE_TG), ticket_id)
     assert await sweep_at(world, at(2026, 12, 2, 16, 0)) == (["resolve"], [], [])
-    urges = await events(world, ticket_id, "urge")
-    assert [str(u["step"]).split("@")[0] for u in urges] == [
+    urges = await events(world, ticket_id, ev.Urge)
+    assert [u.step.split("@")[0] for u in urges] == [
         "remind_claim",
         "remind_response",
         "remind_resolve",
@@ -94,12 +99,12 @@ async def test_chases_raise_level_one_then_level_two_once(world: World) -> None:
     assert await sweep_at(world, at(2026, 12, 4, 8, 59)) == ([], [], [])
     assert await sweep_at(world, at(2026, 12, 4, 9, 0)) == ([], [2], [2])
     assert await sweep_at(world, at(2026, 12, 7, 9, 0)) == ([], [], [])
-    assert [e["level"] for e in await events(world, ticket_id, "escalate")] == [1, 2]
-    assert [e["reason"] for e in await events(world, ticket_id, "escalate")] == [
+    assert [e.level for e in await events(world, ticket_id, ev.Escalate)] == [1, 2]
+    assert [e.reason for e in await events(world, ticket_id, ev.Escalate)] == [
         "overdue",
         "chases",
     ]
-    assert [u["step"] for u in await events(world, ticket_id, "urge")] == ["chase1", "chase2"]
+    assert [u.step for u in await events(world, ticket_id, ev.Urge)] == ["chase1", "chase2"]
     view = await world.tickets.view(await world.actor(ADMIN_TG), ticket_id)
     assert view.ticket.supervision_level == 2
 
@@ -114,7 +119,7 @@ async def test_two_reworks_raise_level_two(world: World) -> None:
         result = await escalation(world).sweep()
         assert [r.level for r in result.raised] == ([2] if round_ == 1 else [])
     assert await escalation(world).sweep() == type(result)()
-    assert await events(world, ticket_id, "escalate") == [{"level": 2, "reason": "reworks"}]
+    assert await events(world, ticket_id, ev.Escalate) == [ev.Escalate(level=2, reason="reworks")]
 
 
 async def test_supervise_permissions_and_once(world: World) -> None:
@@ -129,7 +134,7 @@ async def test_supervise_permissions_and_once(world: World) -> None:
     world.clock.set(at(2026, 12, 3, 9, 0))
     result = await escalation(world).sweep()
     assert [c.number for c in result.chases] == [1]
-    assert await events(world, ticket_id, "escalate") == [{"level": 1, "reason": "manual"}]
+    assert await events(world, ticket_id, ev.Escalate) == [ev.Escalate(level=1, reason="manual")]
 
 
 async def test_lists_are_scoped_by_role(world: World) -> None:
@@ -185,11 +190,11 @@ async def test_extension_approved_moves_the_deadline_once(world: World) -> None:
     decided = await extensions(world).decide(leader, ticket_id, asked.request.id, approve=True)
     assert decided.approved
     assert decided.view.ticket.deadline_at == at(2026, 12, 7, 18)  # 12-02 + 3 working days
-    assert await events(world, ticket_id, "extend_request") == [
-        {"days": 3, "reason": "等待供电公司排期", "request_id": asked.request.id}
+    assert await events(world, ticket_id, ev.ExtendRequest) == [
+        ev.ExtendRequest(days=3, reason="等待供电公司排期", request_id=asked.request.id)
     ]
-    assert await events(world, ticket_id, "extend_ok") == [
-        {"deadline_at": "2026-12-07T10:00:00.000000Z", "days": 3}
+    assert await events(world, ticket_id, ev.ExtendOk) == [
+        ev.ExtendOk(deadline_at=at(2026, 12, 7, 18), days=3)
     ]
     with pytest.raises(InvalidInput, match="extend_decided"):
         await extensions(world).decide(leader, ticket_id, asked.request.id, approve=False)
@@ -204,7 +209,9 @@ async def test_extension_refused_keeps_the_deadline(world: World) -> None:
     decided = await extensions(world).decide(leader, ticket_id, asked.request.id, approve=False)
     assert not decided.approved
     assert decided.view.ticket.deadline_at == at(2026, 12, 2, 18)
-    assert len(await events(world, ticket_id, "extend_refused")) == 1
+    assert await events(world, ticket_id, ev.ExtendRefused) == [
+        ev.ExtendRefused(days=2, stale=False)
+    ]
     # A forged button: the request id of another ticket.
     other = await world.report(ORDINARY, message_id=2)
     with pytest.raises(InvalidInput, match="stale_button"):

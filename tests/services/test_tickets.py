@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FixedClock, to_iso
+from bot.domain import events as ev
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor
 from bot.domain.taxonomy import (
@@ -217,12 +218,16 @@ async def test_full_loop_with_reopen_second_rating_counts(world: World) -> None:
         "claim",
         "progress",
         "resolve",
-        "rate",
         "reopen",
         "resolve",
         "rate",
-        "rate",
     ]
+    # Each rating is one event: the verdict and the status change it caused.
+    reopen, last = view.events[5], view.events[7]
+    assert reopen.event == ev.Reopen(solved="unsolved", satisfaction="dissatisfied")
+    assert (reopen.from_status, reopen.to_status) == (Status.RESOLVED, Status.IN_PROGRESS)
+    assert last.event == ev.Rate(solved="solved", satisfaction="satisfied")
+    assert (last.from_status, last.to_status) == (Status.RESOLVED, Status.CLOSED)
     assert all(e.at is not None for e in view.events)
 
 
