@@ -19,7 +19,7 @@ from bot.render.chart import render_chart
 from bot.services.metrics import parse_week
 from storage.db import Database
 from storage.repos.airing import AiringRepo
-from tests.services.airing_seed import TZ, Seed, park
+from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
 GROUP = -1001
@@ -35,44 +35,43 @@ def services_for(db: Database, clock: FixedClock, **airing: object) -> Services:
     return build_services(settings, db, clock)
 
 
-async def seed_board(db: Database) -> dict[str, int]:
-    """Seven ranked cadres with scores 100, 90, 80, 60, 40, 20, 0 in W47; one with one ticket."""
-    seed = Seed(db)
-    plan = {  # name: (tickets solved and satisfied, of 5; extra satisfied-but-unsolved)
+async def seed_board(db: Database, clock: FixedClock) -> dict[str, int]:
+    """Seven ranked cadres in W47 (scores 100, 93, 86, 72, 58, 44, 30); one with one ticket.
+
+    Every ticket is contacted in time (响应 100 %); the ratings make the difference.
+    """
+    plan = {  # name: (tickets solved and satisfied, of 5; extra partly solved but 基本满意)
         "甲": (5, 0),
         "乙": (4, 0),
         "丙": (3, 0),
         "丁": (2, 0),
         "戊": (1, 0),
         "己": (0, 0),
-        "庚": (4, 1),  # solved 80, satisfied 100 -> 90
+        "庚": (4, 1),  # solved 80, satisfied 100 -> 93
     }
-    ids: dict[str, int] = {}
+    story = await Story.open(db, clock, cadres=[*plan, "辛"], enterprises={"甲": "海澄精工"})
     for name, (good, half) in plan.items():
-        ids[name] = await seed.cadre(name)
         for i in range(5):
-            tid = await seed.ticket(ids[name], park(16), status="closed")
-            await seed.event(tid, "resolve", park(17))
+            ticket = story.report(name, park(16)).claim(park(16, 11)).contact(park(16, 12))
+            ticket.resolve(park(17))
             if i < good:
-                solved, happy = "solved", "satisfied"
+                ticket.rate(park(18), "solved", "satisfied")
             elif i < good + half:
-                solved, happy = "partly", "basically"
-            else:
-                solved, happy = "unsolved", "dissatisfied"
-            await seed.event(tid, "rate", park(18), solved=solved, satisfaction=happy)
-    ids["辛"] = await seed.cadre("辛")
-    tid = await seed.ticket(ids["辛"], park(16), status="closed", content="<b>停水</b>")
-    await seed.event(tid, "resolve", park(17))
-    await seed.event(tid, "rate", park(18), solved="solved", satisfaction="satisfied")
+                ticket.rate(park(18), "partly", "basic")
+            else:  # reopened, resolved again and not yet rated: the 未解决 verdict stands
+                ticket.rate(park(18), "unsolved", "dissatisfied").resolve(park(19))
+    one = story.report("辛", park(16), "<b>停水</b>").claim(park(16, 11)).contact(park(16, 12))
+    one.resolve(park(17)).rate(park(18), "solved", "satisfied")
     # An overdue ticket, named in the post.
-    await seed.ticket(ids["甲"], park(16), deadline=park(20, 18), status="claimed")
-    return ids
+    story.report("甲", park(16), "厂区停电").claim(park(16, 10, 1)).contact(park(16, 10, 2))
+    await story.play()
+    return {name: await story.cadre_id(name) for name in story.cadres}
 
 
 async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
     db: Database, clock: FixedClock
 ) -> None:
-    ids = await seed_board(db)
+    ids = await seed_board(db, clock)
     async with db.transaction():  # what was posted for W46
         await AiringRepo(db).record(
             "2026-W46",
@@ -89,15 +88,15 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
         ("乙", 3, -2),
     ]
     assert [(s.cadre.name, s.score) for s in board.yellow] == [
-        ("丁", 40.0),
-        ("戊", 20.0),
-        ("己", 0.0),
+        ("丁", 58.0),
+        ("戊", 44.0),
+        ("己", 30.0),
     ]
     assert [c.name for c in board.insufficient] == ["辛"]
     text = (await services.publisher.render(W47, "zh_CN")).text
     assert "1. 甲 100.0 分 ↑2" in text
-    assert "2. 庚 90.0 分 新上榜" in text
-    assert "3. 乙 80.0 分 ↓2" in text
+    assert "2. 庚 93.0 分 新上榜" in text
+    assert "3. 乙 86.0 分 ↓2" in text
     assert "<b>样本不足</b>（本周少于 2 件，不排名）：辛" in text
     assert "己：受理 5｜" in text and "解决 0.0%⚠️" in text
     assert "甲：受理 6｜" in text and "解决 100.0%｜" in text  # not flagged
@@ -105,7 +104,7 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
 
 
 async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None:
-    await seed_board(db)
+    await seed_board(db, clock)
     full = services_for(db, clock, enterprise_detail="full")
     text = (await full.publisher.render(W47, "zh_CN")).text
     assert "#37 海澄精工：厂区停电" in text
@@ -115,7 +114,7 @@ async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None
 
 
 async def test_unknown_rank_history_is_recomputed(db: Database, clock: FixedClock) -> None:
-    await seed_board(db)
+    await seed_board(db, clock)
     board = await services_for(db, clock).airing.board(W47)
     assert all(s.change is None for s in board.ranked)  # nobody ranked in W46: all new
 
@@ -131,7 +130,7 @@ async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: P
     clock = FixedClock(park(23, 8, 59))  # Monday, a minute before the airing of W47
     db = Database(path)
     await db.connect()
-    await seed_board(db)
+    await seed_board(db, clock)
     async with db.transaction():
         await db.execute(
             "INSERT INTO chat_bindings (chat_id, kind, title, bound_by, bound_at)"
@@ -167,7 +166,7 @@ async def test_a_failed_post_records_nothing_and_is_retried(
     db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock.set(park(23, 9, 5))
-    await seed_board(db)
+    await seed_board(db, clock)
     services = services_for(db, clock)
     async with db.transaction():  # W46 was posted last week
         await AiringRepo(db).record(
@@ -188,7 +187,7 @@ async def test_a_failed_post_records_nothing_and_is_retried(
 
 
 async def test_preview_is_not_recorded(db: Database, clock: FixedClock) -> None:
-    await seed_board(db)
+    await seed_board(db, clock)
     services = services_for(db, clock)
     assert await services.publisher.preview(42, None, "en") == W47
     rows = await outbox_rows(db)
@@ -204,7 +203,7 @@ async def test_preview_is_not_recorded(db: Database, clock: FixedClock) -> None:
 
 
 async def test_chart_is_a_png_in_a_cjk_font(db: Database, clock: FixedClock) -> None:
-    await seed_board(db)
+    await seed_board(db, clock)
     board = await services_for(db, clock).airing.board(W47)
     chart = render_chart(board, Translator("zh_CN"))
     assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.png) > 5000
@@ -222,7 +221,7 @@ async def test_without_a_cjk_font_the_admins_are_told_once(
         return render_chart(board, tr, families=("No Such Font",))  # type: ignore[arg-type]
 
     monkeypatch.setattr(bot.airing, "render_chart", no_font)
-    await seed_board(db)
+    await seed_board(db, clock)
     services = services_for(db, clock)
     await services.publisher.preview(42, None, "zh_CN")
     await services.publisher.preview(42, None, "zh_CN")

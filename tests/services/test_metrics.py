@@ -1,5 +1,7 @@
-"""Metrics against hand-computed cases; the clock is Wed 2026-11-25 10:00, so W47 (16-22 Nov)
-is reported as of Mon 23 Nov 09:00."""
+"""Metrics against hand-computed cases, the history played through the real services.
+
+The clock is Wed 2026-11-25 10:00, so W47 (16-22 Nov) is reported as of Mon 23 Nov 09:00.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from bot.services.metrics import (
     round_half_up,
 )
 from storage.db import Database
-from tests.services.airing_seed import TZ, Seed, park
+from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
 
@@ -49,36 +51,33 @@ def test_week_bounds_are_park_time_and_bad_weeks_are_refused() -> None:
 async def test_92_received_90_resolved_is_97_8_and_cumulative(
     db: Database, clock: FixedClock
 ) -> None:
-    seed = Seed(db)
-    chen = await seed.cadre("陈志远")
-    as_of = park(23, 9)
+    story = await Story.open(db, clock, cadres=["陈志远"])
     for i in range(88):
-        tid = await seed.ticket(chen, park(16 + i % 5, 9), status="closed")
-        await seed.event(tid, "resolve", park(20, 17))
+        story.report("陈志远", park(16 + i % 5, 9)).claim(park(16 + i % 5, 10)).resolve(
+            park(20, 17)
+        )
     # Resolved, reopened and resolved again before the report: counts.
-    tid = await seed.ticket(chen, park(17), status="closed")
-    await seed.event(tid, "resolve", park(18))
-    await seed.event(tid, "reopen", park(19))
-    await seed.event(tid, "resolve", park(20))
+    twice = story.report("陈志远", park(17)).claim(park(17, 11)).resolve(park(18))
+    twice.rate(park(19), "unsolved", "dissatisfied").resolve(park(20))
     # Resolved on Friday, reopened on Tuesday after the report: resolved as of the report.
-    tid = await seed.ticket(chen, park(18), status="in_progress")
-    await seed.event(tid, "resolve", park(20))
-    await seed.event(tid, "reopen", park(24))
+    later = story.report("陈志远", park(18)).claim(park(18, 11)).resolve(park(20))
+    later.rate(park(24), "solved", "dissatisfied")
     # Resolved then reopened before the report: not resolved.
-    tid = await seed.ticket(chen, park(18), status="in_progress")
-    await seed.event(tid, "resolve", park(19))
-    await seed.event(tid, "reopen", park(20))
+    story.report("陈志远", park(18)).claim(park(18, 11)).resolve(park(19)).rate(
+        park(20), "unsolved", "basic"
+    )
     # Resolved only after the report: not counted.
-    tid = await seed.ticket(chen, park(19), status="resolved")
-    await seed.event(tid, "resolve", park(24))
+    story.report("陈志远", park(19)).claim(park(19, 11)).resolve(park(24))
     # Earlier this year: 8 received, 8 resolved; a ticket of next week is not in the figures.
     for _ in range(8):
-        tid = await seed.ticket(chen, park(10, month=3), status="closed")
-        await seed.event(tid, "resolve", park(12, month=3))
-    await seed.ticket(chen, park(24), status="new")
+        story.report("陈志远", park(10, month=3)).claim(park(10, 11, month=3)).resolve(
+            park(12, month=3)
+        )
+    story.report("陈志远", park(24))
+    await story.play()
 
-    report = await service(db, clock).week(W47)
-    assert report.as_of == as_of
+    report = await story.services.metrics.week(W47)
+    assert report.as_of == park(23, 9)
     assert report.park.received == 92
     assert (report.park.closure.num, report.park.closure.pct) == (90, 97.8)
     assert (report.park.closure_ytd.num, report.park.closure_ytd.den) == (98, 100)
@@ -87,30 +86,25 @@ async def test_92_received_90_resolved_is_97_8_and_cumulative(
     assert cadre.name == "陈志远" and cadre.metrics.closure.pct == 97.8
 
 
-async def test_second_rating_counts_and_unrated_is_not_satisfied(
+async def test_second_rating_counts_basic_is_satisfied_and_unrated_is_not(
     db: Database, clock: FixedClock
 ) -> None:
-    seed = Seed(db)
-    chen = await seed.cadre("陈志远")
-    # First rating 未解决/不满意, reopened, resolved, second rating 已解决/满意.
-    twice = await seed.ticket(chen, park(16), status="closed")
-    await seed.event(twice, "resolve", park(17))
-    await seed.event(twice, "rate", park(17, 12), solved="unsolved", satisfaction="dissatisfied")
-    await seed.event(twice, "reopen", park(17, 12))
-    await seed.event(twice, "resolve", park(18))
-    await seed.event(twice, "rate", park(18, 12), solved="solved", satisfaction="satisfied")
-    partly = await seed.ticket(chen, park(16), status="closed")
-    await seed.event(partly, "resolve", park(17))
-    await seed.event(partly, "rate", park(19), solved="partly", satisfaction="basically")
-    unrated = await seed.ticket(chen, park(2), status="closed")
-    await seed.event(unrated, "resolve", park(9))
-    await seed.event(unrated, "close", park(16, 11), reason="unrated")
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    # First rating 未解决/不满意 reopens; resolved again, the second rating 已解决/满意 counts.
+    twice = story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(17))
+    twice.rate(park(17, 12), "unsolved", "dissatisfied").resolve(park(18))
+    twice.rate(park(18, 12), "solved", "satisfied")
+    partly = story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(17))
+    partly.rate(park(19), "partly", "basic")  # 基本满意 is satisfied
+    # Resolved on the 9th, closed unrated a week later (未评价: neither solved nor satisfied).
+    story.report("陈志远", park(2)).claim(park(2, 11)).resolve(park(9))
+    story.close_unrated(park(16, 11))
     # Rated after the report time: not part of W47.
-    late = await seed.ticket(chen, park(16), status="closed")
-    await seed.event(late, "resolve", park(20))
-    await seed.event(late, "rate", park(23, 11), solved="solved", satisfaction="satisfied")
+    late = story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(20))
+    late.rate(park(23, 11), "solved", "satisfied")
+    await story.play()
 
-    m = (await service(db, clock).week(W47)).park
+    m = (await story.services.metrics.week(W47)).park
     assert (m.solved.num, m.solved.den) == (1, 3)  # the twice-rated ticket counts once, solved
     assert (m.partly.num, m.partly.den) == (1, 3)
     assert (m.satisfaction.num, m.satisfaction.den) == (2, 3)  # 满意 + 基本满意; 未评价 is not
@@ -119,47 +113,61 @@ async def test_second_rating_counts_and_unrated_is_not_satisfied(
     assert m.unrated == 1
 
 
+async def test_all_solved_and_satisfied_is_100_percent(db: Database, clock: FixedClock) -> None:
+    """The issue's first finding: five tickets rated 已解决/满意 showed 0.0 %."""
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    for day in range(16, 21):
+        ticket = story.report("陈志远", park(day, 9)).claim(park(day, 10)).contact(park(day, 11))
+        ticket.resolve(park(day, 15)).rate(park(day, 16), "solved", "satisfied")
+    await story.play()
+    [cadre] = (await story.services.metrics.week(W47)).cadres
+    m = cadre.metrics
+    assert (m.solved.pct, m.satisfaction.pct, m.closure.pct, m.response.pct) == (100,) * 4
+    assert m.score == 100.0
+
+
 async def test_response_on_time_reopen_days_overdue_and_score(
     db: Database, clock: FixedClock
 ) -> None:
-    seed = Seed(db)
-    chen = await seed.cadre("陈志远")
-    # 响应率: due Tue 18:00; in time / contacted late / never contacted -> 1 of 3.
-    due = park(17, 18)
-    far = park(30, 18)
-    ok = await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
-    await seed.event(ok, "claim", park(16, 11))
-    await seed.event(ok, "contact", park(17, 9))
-    late = await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
-    await seed.event(late, "claim", park(16, 11))
-    await seed.event(late, "contact", park(18, 9))
-    await seed.ticket(chen, park(16, 10), response_due=due, deadline=far)
-    # Due last week: not in this week's denominator.
-    await seed.ticket(chen, park(9, 10), response_due=park(10, 18), status="closed")
-    # 按期: Mon->Wed before the deadline (2 working days); Fri->Mon after an approved
-    # extension (1 working day); Mon->Fri after the deadline (4 working days), then reopened.
-    a = await seed.ticket(chen, park(16, 9), deadline=park(18, 18), status="closed")
-    await seed.event(a, "resolve", park(18, 10))
-    b = await seed.ticket(chen, park(13, 9), deadline=park(25, 18), status="closed")
-    await seed.event(b, "extend_ok", park(15), deadline_at="2026-11-25T10:00:00Z", days=3)
-    await seed.event(b, "resolve", park(16, 10))
-    c = await seed.ticket(chen, park(16, 9), deadline=park(18, 18), status="in_progress")
-    await seed.event(c, "resolve", park(20, 10))
-    await seed.event(c, "reopen", park(21, 10))
-    # Open and overdue now (deadline Tue 24th; c too); supervised but not yet due.
-    over = await seed.ticket(chen, park(16, 9), deadline=park(24, 18), status="claimed")
-    watched = await seed.ticket(chen, park(16, 9), deadline=park(30, 18), supervision=1)
-    m = (await service(db, clock).week(W47)).park
-    assert (m.response.num, m.response.den, m.response.pct) == (1, 3, 33.3)
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    # An ORDINARY report is due for contact by 18:00 the next working day and resolved within
+    # 5 working days (18:00). 响应率: three reported Mon 10:00, due Tue 18:00.
+    ok = story.report("陈志远", park(16, 10)).claim(park(16, 11)).contact(park(17, 9))
+    late = story.report("陈志远", park(16, 10)).claim(park(16, 11)).contact(park(18, 9))
+    silent = story.report("陈志远", park(16, 10))
+    # Reported, answered and rated the week before: not in W47 at all.
+    done = story.report("陈志远", park(9, 10)).claim(park(9, 11)).contact(park(9, 12))
+    done.resolve(park(12)).rate(park(12, 12), "solved", "satisfied")
+    # 按期: Mon->Wed before the deadline (2 working days, response in time).
+    a = story.report("陈志远", park(16, 9)).claim(park(16, 10)).contact(park(16, 11))
+    a.resolve(park(18, 10))
+    # Fri 13th (deadline Fri 20th, contact due Mon 16th 18:00), extended by 3 working days,
+    # resolved Mon (1 working day).
+    b = story.report("陈志远", park(13, 9)).claim(park(13, 10)).contact(park(13, 11))
+    b.extend(park(15), 3).resolve(park(16, 10))
+    # Mon 9th (deadline Mon 16th 18:00), resolved late on Fri 20th (9 working days), reopened.
+    c = story.report("陈志远", park(9, 9)).claim(park(9, 10)).contact(park(9, 11))
+    c.resolve(park(20, 10)).rate(park(21, 10), "unsolved", "dissatisfied")
+    # Open and overdue now (deadline Mon 23rd); supervised but not yet due (deadline 27th).
+    over = story.report("陈志远", park(16, 9)).claim(park(16, 10)).contact(park(16, 11))
+    watched = story.report("陈志远", park(20, 9)).claim(park(20, 10)).contact(park(20, 11))
+    watched.supervise(park(20, 12))
+    await story.play()
+
+    report = await story.services.metrics.week(W47)
+    m = report.park
+    # Due in W47: b, ok, late, silent, a, over; in time: b, ok, a, over.
+    assert (m.response.num, m.response.den, m.response.pct) == (4, 6, 66.7)
     assert (m.on_time.num, m.on_time.den, m.on_time.pct) == (2, 3, 66.7)
     assert (m.reopen.num, m.reopen.den, m.reopen.pct) == (1, 3, 33.3)
-    assert m.avg_days == round_half_up((2 + 1 + 4) / 3)  # 2.3
-    assert m.overdue == 2
-    report = await service(db, clock).week(W47)
-    assert [i.ticket_id for i in report.issues] == [c, over, watched]
-    assert report.cadres[0].metrics.overdue == 2
-    # No verdicts yet: the score is the response rate alone (weights rescaled).
-    assert m.score == 33.3
+    assert m.avg_days == round_half_up((2 + 1 + 9) / 3)
+    overdue = [c, over, ok, late, silent]
+    assert m.overdue == len(overdue)
+    assert [i.ticket_id for i in report.issues] == [t.id for t in [*overdue, watched]]
+    assert report.cadres[0].metrics.overdue == len(overdue)
+    # c's reopening verdict is the week's only one: 解决 0 %, 满意 0 %.
+    assert (m.solved.den, m.solved.num, m.satisfaction.num) == (1, 0, 0)
+    assert m.score == round_half_up(Decimal("0.3") * Decimal(400) / Decimal(6))
 
 
 def test_composite_uses_configured_weights() -> None:
