@@ -138,7 +138,7 @@ async def _invite(settings: Settings, kind: str, name: str) -> int:
             db, SystemClock(), invite_valid_days=settings.tickets.invite_valid_days
         ).invite(kind, name)
     except DomainError as error:
-        print(error.message(Translator(settings.park.locale)), file=sys.stderr)
+        print(error.message(Translator(settings.park.locale).plain), file=sys.stderr)
         return 1
     finally:
         await db.close()

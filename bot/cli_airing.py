@@ -61,7 +61,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"ledger written: {args.file} ({len(ledger.rows)} tickets, {start} to {end})")
         return 0
     except DomainError as error:
-        print(error.message(tr), file=sys.stderr)
+        print(error.message(tr.plain), file=sys.stderr)
         return 1
     finally:
         await db.close()
