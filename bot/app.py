@@ -8,6 +8,7 @@ and the scheduled jobs until asked to stop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import warnings
@@ -16,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -38,15 +39,23 @@ from bot.build import build_services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
-from bot.delivery.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
 from bot.i18n import t
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
-from storage.db import Database
+from storage.db import Database, DatabaseInUse, RunLock, StorageError
 
 log = logging.getLogger(__name__)
+
+# Exit codes of `liaison-bot run` besides 0 (stopped) and 2 (config): for supervisors.
+EXIT_FAILED = 1  # could not start (database, Telegram)
+EXIT_CONFLICT = 3  # another process polls with this token
+EXIT_TOKEN_REJECTED = 4  # Telegram answered 401: restarting will not help
+EXIT_DATABASE_IN_USE = 5  # another liaison-bot runs on this database file
+# Bounds on the shutdown steps that talk to Telegram, so a stop never waits on a dead network.
+STOP_CALL_SECONDS = 3.0
 
 GATE_GROUP = -1  # the unbound-group gate; /bind runs one group earlier
 MAIN_GROUP = 0
@@ -99,8 +108,17 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("job or background failure", exc_info=context.error)
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """Build the Application without PTB's Updater: our poller or webhook feeds it."""
+def build_application(
+    settings: Settings, requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
+) -> BotApplication:
+    """Build the Application without PTB's Updater: our poller or webhook feeds it.
+
+    `requests` (for API calls, for getUpdates) default to the configured transport.
+    """
+    calls, updates = requests or (
+        telegram_request(settings.telegram, connections=64),
+        telegram_request(settings.telegram, connections=2),
+    )
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     app: BotApplication = (
         Application.builder()
@@ -108,8 +126,8 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.telegram.api_base_url)
         .base_file_url(settings.telegram.api_base_url.replace("/bot", "/file/bot"))
         .updater(None)
-        .request(AiohttpRequest(connections=64))
-        .get_updates_request(AiohttpRequest(connections=2))
+        .request(calls)
+        .get_updates_request(updates)
         .context_types(context_types)
         .build()
     )
@@ -151,7 +169,10 @@ class Runtime:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    lock: RunLock | None = None
+    db: Database | None = None
     app: BotApplication | None = None
+    requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
     services: Services | None = None
     processor: UpdateProcessor | None = None
     sender: Sender | None = None
@@ -164,14 +185,26 @@ class Runtime:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
         # The outbox replays stored Bot API calls by method name on purpose.
         warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-        db = Database(self.settings.storage.path)
+        path = self.settings.storage.path
+        if path != ":memory:":
+            # Before anything else: a second process must not touch the inbox or the outbox.
+            lock = RunLock(path)
+            lock.acquire()
+            self.lock = lock
+        db = Database(path)
         await db.connect()
+        self.db = db
         services = build_services(self.settings, db, self.clock)
-        app = build_application(self.settings)
+        self.requests = (
+            telegram_request(self.settings.telegram, connections=64),
+            telegram_request(self.settings.telegram, connections=2),
+        )
+        app = build_application(self.settings, self.requests)
         app.bot_data.services = services
+        # Recorded before the first network call, so `stop` cleans up after any failure.
+        self.app, self.services = app, services
         await self._initialize(app)
         app.bot_data.bot_username = app.bot.username or ""
-        self.app, self.services = app, services
         self.processor = UpdateProcessor(
             app, db, self.clock, on_failure=services.notifier.handler_failed
         )
@@ -234,16 +267,40 @@ class Runtime:
             allowed_updates=ALLOWED_UPDATES,
         )
 
+    async def start_unless_stopped(self) -> bool:
+        """Start, unless a stop is asked for first (then give up at once); True if started."""
+        starting = asyncio.create_task(self.start(), name="start")
+        stopping = asyncio.create_task(self.stop_event.wait(), name="stop-wait")
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not starting.done():
+            # Telegram may stay unreachable for hours: a stop must not wait for it.
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            return False
+        starting.result()  # re-raises a start failure
+        return True
+
     async def _initialize(self, app: BotApplication) -> None:
+        """Call getMe until Telegram answers (an InvalidToken is final and raised)."""
         delay = 1.0
         while True:
             try:
                 await app.initialize()
                 return
+            except InvalidToken:
+                raise
             except NetworkError as exc:
                 log.warning("Telegram unreachable at start (%s); retrying in %.0fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
+
+    def fail(self, code: int, key: str, **params: object) -> None:
+        """Stop with exit `code`, saying why in one line in the park's language."""
+        log.critical("%s", t(self.settings.park.locale, key, **params))
+        self.exit_code = code
+        self.stop_event.set()
 
     async def _announce_commands(self, app: BotApplication) -> None:
         try:
@@ -258,8 +315,11 @@ class Runtime:
             await self.poller.run()
         except PollingConflict as exc:
             log.critical("%s", exc)
-            self.exit_code = 3
+            self.exit_code = EXIT_CONFLICT
             self.stop_event.set()
+        except InvalidToken:
+            # The token was revoked while running: retrying cannot help, a person must act.
+            self.fail(EXIT_TOKEN_REJECTED, "ops.token_rejected")
 
     async def _close_unrated(self, context: BotContext) -> None:
         """Close tickets nobody rated within the window, as 未评价."""
@@ -308,7 +368,8 @@ class Runtime:
             *[t for t in self.tasks if t.get_name() != "sender"], return_exceptions=True
         )
         if self.poller is not None:
-            await self.poller.acknowledge()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.poller.acknowledge(), STOP_CALL_SECONDS)
         if self.sender is not None:
             await self.sender.stop(timeout=3.0)
         for task in self.tasks:
@@ -318,8 +379,13 @@ class Runtime:
             if self.app.running:
                 await self.app.stop()
             await self.app.shutdown()
-        if self.services is not None:
-            await self.services.db.close()
+        # A failed getMe leaves the Application uninitialised, its sessions open: close them.
+        for request in self.requests or ():
+            await request.shutdown()
+        if self.db is not None:
+            await self.db.close()
+        if self.lock is not None:
+            self.lock.release()
         log.info("liaison-bot stopped")
 
     async def _stop_webhook(self) -> None:
@@ -329,8 +395,10 @@ class Runtime:
             try:
                 # Telegram keeps the updates and sends them at once after the next setWebhook,
                 # instead of backing off against a server that is down.
-                await self.app.bot.delete_webhook(drop_pending_updates=False)
-            except TelegramError as exc:
+                await asyncio.wait_for(
+                    self.app.bot.delete_webhook(drop_pending_updates=False), STOP_CALL_SECONDS
+                )
+            except (TelegramError, TimeoutError) as exc:
                 log.warning("could not remove the webhook on stop: %s", exc)
         await self.webhook.stop()
 
@@ -361,11 +429,24 @@ async def expire_logistics(services: Services) -> int:
 
 
 async def run_until_signalled(runtime: Runtime) -> int:
-    """Start, run until SIGTERM/SIGINT (or a polling conflict), then stop gracefully."""
+    """Start, run until SIGTERM/SIGINT (or a fatal error), then stop gracefully.
+
+    A signal ends every wait, the start-up retries while Telegram is unreachable included. A
+    start-up failure is one line in the park's language and a non-zero exit, never a traceback
+    (which would carry the token) and never a process left hanging.
+    """
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, runtime.stop_event.set)
-    await runtime.start()
-    await runtime.stop_event.wait()
-    await runtime.stop()
+    try:
+        if await runtime.start_unless_stopped():
+            await runtime.stop_event.wait()
+    except InvalidToken:
+        runtime.fail(EXIT_TOKEN_REJECTED, "ops.token_rejected")
+    except DatabaseInUse as exc:
+        runtime.fail(EXIT_DATABASE_IN_USE, "ops.database_in_use", path=exc.path, pid=exc.pid or "?")
+    except (StorageError, TelegramError) as exc:
+        runtime.fail(EXIT_FAILED, "ops.start_failed", error=str(exc))
+    finally:
+        await runtime.stop()
     return runtime.exit_code

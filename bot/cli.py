@@ -11,10 +11,12 @@ from pathlib import Path
 
 from bot import cli_airing
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_run_settings, load_settings
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.logs import setup_logging
+from bot.logs import secrets_of, setup_logging
+from bot.ops import OpsError
+from storage.db import StorageError
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -44,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(path: str) -> Settings:
-    return load_settings(path)
+# Exit codes, for supervisors (systemd's RestartPreventExitStatus=2 4 5, for example).
+EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,24 +58,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         setup_logging("WARNING", secrets=[])
         return asyncio.run(run_demo(locale=args.lang))
+    # `run` and `check-config` refuse the same things; `doctor` reports them as problems.
+    strict = args.command in ("run", "check-config")
     try:
-        settings = _settings(args.config)
+        settings = (load_run_settings if strict else load_settings)(args.config)
     except ConfigError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
-        return 2
-    setup_logging(settings.logging.level, secrets=[settings.telegram.token.get_secret_value()])
+        return EXIT_CONFIG
+    setup_logging(settings.logging.level, secrets=secrets_of(settings))
+    try:
+        return _dispatch(args, settings)
+    except (StorageError, OpsError) as error:
+        # Expected operational failures: one line, no traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check-config":
         print(f"config OK: {args.config}")
         return 0
     if args.command == "run":
-        if not settings.telegram.token.get_secret_value():
-            print(
-                "config error: telegram.token is empty (set it in the config file or "
-                "LIAISON_TELEGRAM__TOKEN)",
-                file=sys.stderr,
-            )
-            return 2
         from bot.app import Runtime, run_until_signalled
 
         return asyncio.run(run_until_signalled(Runtime(settings)))
@@ -89,12 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(doctor(settings))
     if args.command in ("airing", "export"):
         return asyncio.run(cli_airing.run(settings, args))
-    return 2
+    return EXIT_CONFIG
 
 
 async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
     """Copy the database to `path` and report the copy's size and integrity."""
-    from bot.ops import OpsError, backup, human_size
+    from bot.ops import backup, human_size
 
     try:
         result = await backup(settings, path, force=force)
@@ -160,8 +166,11 @@ async def _bot_username(settings: Settings) -> str | None:
     from telegram import Bot
     from telegram.error import TelegramError
 
+    from bot.delivery.http import telegram_request
+
     try:
-        async with Bot(token, base_url=settings.telegram.api_base_url) as bot:
+        request = telegram_request(settings.telegram, connections=1)
+        async with Bot(token, base_url=settings.telegram.api_base_url, request=request) as bot:
             return bot.username
     except (TelegramError, OSError) as exc:
         logging.getLogger(__name__).warning("could not reach Telegram for the username: %s", exc)

@@ -7,11 +7,14 @@ how to fix it, and never echoing a secret.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -28,9 +31,11 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
+from bot.delivery.proxy import ProxyConfigError, parse_proxy, resolve_proxy
 from bot.domain.jobs import DEFAULT_ALLOWED_PHRASES, DEFAULT_BANNED_WORDS
 from bot.domain.taxonomy import (
     CATEGORIES,
@@ -71,6 +76,8 @@ class WebhookSettings(_Section):
 class TelegramSettings(_Section):
     token: SecretStr = SecretStr("")
     api_base_url: str = DEFAULT_API_BASE_URL
+    # "" = the standard variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY ...); else http(s)/socks URL.
+    proxy: SecretStr = SecretStr("")
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: int = Field(default=30, ge=0, le=60)
     webhook: WebhookSettings = WebhookSettings()
@@ -87,8 +94,30 @@ class TelegramSettings(_Section):
     @field_validator("api_base_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:
+        example = "e.g. https://api.telegram.org/bot or, for a local Bot API server, http://127.0.0.1:8081/bot"
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError(f"must start with http:// or https:// ({example})")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise ValueError(f"is not a valid URL ({example})") from None
+        if not parts.hostname or any(c.isspace() for c in value) or parts.query or parts.fragment:
+            raise ValueError(f"is not a valid URL ({example})")
+        if not (parts.path.endswith("/bot") or "{token}" in parts.path):
+            # The token is appended to this URL: without /bot every call would 404.
+            raise ValueError(f"must end with /bot ({example})")
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_shape(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().strip():
+            try:
+                parse_proxy(value.get_secret_value(), source="telegram.proxy")
+            except ProxyConfigError as exc:
+                # The message names the problem, never the URL (it may carry a password).
+                raise ValueError(str(exc).removeprefix("telegram.proxy: ")) from None
         return value
 
     @model_validator(mode="after")
@@ -174,6 +203,8 @@ class TicketSettings(_Section):
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+        for name, words in value.items():
+            _keywords(words, what=f"category {name!r}")
         return value
 
     @field_validator("kind_keywords")
@@ -182,15 +213,33 @@ class TicketSettings(_Section):
         unknown = sorted(set(value) - set(KINDS))
         if unknown:
             raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+        for name, words in value.items():
+            _keywords(words, what=f"kind {name!r}")
         return value
+
+    @field_validator("urgent_keywords")
+    @classmethod
+    def _urgent(cls, value: list[str]) -> list[str]:
+        return _keywords(value, what="the list")
 
     @field_validator("hashtags")
     @classmethod
     def _hashtags(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError('must name at least one hashtag (example: ["#诉求"])')
         for tag in value:
             if not tag.startswith("#") or len(tag) < 2:
                 raise ValueError(f"{tag!r} must start with # (example: #诉求)")
         return value
+
+
+def _keywords(words: list[str], *, what: str) -> list[str]:
+    """Refuse an empty list and blank words: "" is in every text, so it would match them all."""
+    if not words:
+        raise ValueError(f"{what} has no keywords; give at least one, or remove the key")
+    if any(not word.strip() for word in words):
+        raise ValueError(f"{what} has an empty keyword, which would match every message")
+    return words
 
 
 class CalendarSettings(_Section):
@@ -272,6 +321,14 @@ class JobWordsSettings(_Section):
     region: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["region"]))
     bait: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["bait"]))
     allowed: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOWED_PHRASES))
+
+    @model_validator(mode="after")
+    def _no_blank_words(self) -> JobWordsSettings:
+        for name in type(self).model_fields:
+            if any(not word.strip() for word in getattr(self, name)):
+                # A blank banned word is in every post: every post would be refused.
+                raise ValueError(f"{name} has an empty word, which would match every post")
+        return self
 
 
 class JobsSettings(_Section):
@@ -413,6 +470,8 @@ def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
             tomllib.loads(file.read_text("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
+        except OSError as exc:
+            raise ConfigError([f"cannot read the config file {file}: {exc.strerror}"]) from None
 
         class FileSettings(Settings):
             model_config = SettingsConfigDict(toml_file=file)
@@ -422,14 +481,111 @@ def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
         return settings_cls(**overrides)
     except ValidationError as exc:
         raise ConfigError([_describe(error) for error in exc.errors()]) from None
+    except SettingsError:
+        # A list or table given in the environment is parsed as JSON before validation.
+        raise ConfigError(_environment_errors()) from None
+
+
+def _environment_errors() -> list[str]:
+    """Name each LIAISON_ variable whose list or table value is not valid JSON."""
+    lines: list[str] = []
+    for name, value in sorted(os.environ.items()):
+        if not name.upper().startswith("LIAISON_") or not _is_structured(name):
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            lines.append(
+                f"config error: {name}: a list or table must be written as JSON "
+                '(examples: [123456789, 987654321] or ["#诉求", "#问题"])'
+            )
+    return lines or [
+        "config error: a LIAISON_ environment variable holding a list or table is not valid JSON"
+    ]
+
+
+def _is_structured(env_name: str) -> bool:
+    """Whether the variable names a list, table or section (whose value must be JSON)."""
+    model: Any = Settings
+    for part in env_name[len("LIAISON_") :].lower().split("__"):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return False
+        model = fields[part].annotation
+    origin = getattr(model, "__origin__", None)
+    return origin in (list, dict, set) or hasattr(model, "model_fields")
 
 
 def _describe(error: Any) -> str:
     """One line for one validation error: the key, what is wrong, where to fix it."""
     loc = [str(part) for part in error.get("loc", ())]
     key = ".".join(loc) or "(top level)"
-    env = "LIAISON_" + "__".join(part.upper() for part in loc)
+    # A list item's index is not part of the variable's name (LIAISON_PARK__ADMINS).
+    names = [part for part in loc if not part.isdigit()]
+    env = "LIAISON_" + "__".join(part.upper() for part in names)
     if error.get("type") == "extra_forbidden":
         return f"config error: unknown key {key!r}: remove it or check its spelling"
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     return f"config error: {key}: {message} (set it in the config file or {env})"
+
+
+def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    """What keeps `run` from working with these settings, one line each; [] when ready.
+
+    One validation for `run`, `check-config` and `doctor`: whatever `run` would refuse,
+    `check-config` refuses and `doctor` reports. Never echoes a secret.
+    """
+    lines: list[str] = []
+    if not settings.telegram.token.get_secret_value():
+        lines.append(
+            "config error: telegram.token is empty (get it from @BotFather; set it in the "
+            "config file or LIAISON_TELEGRAM__TOKEN)"
+        )
+    storage = storage_problem(settings.storage.path)
+    if storage:
+        lines.append(f"config error: storage.path: {storage}")
+    try:
+        resolve_proxy(
+            settings.telegram.proxy.get_secret_value(),
+            settings.telegram.api_base_url,
+            os.environ if environ is None else environ,
+        )
+    except ProxyConfigError as exc:
+        lines.append(f"config error: {exc}")
+    return lines
+
+
+def storage_problem(path_text: str) -> str | None:
+    """Why the database file cannot be used at `path_text`, or None if it can (no side effects)."""
+    if path_text == ":memory:" or path_text.startswith("file:"):
+        return None
+    path = Path(path_text)
+    if path.is_dir():
+        return f"{path} is a directory; give the database file's path (example: data/liaison.db)"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"{path} is not readable and writable by this user"
+    # The directory must be writable (SQLite puts -wal and -shm beside the database), or
+    # creatable: the bot creates missing directories on first start.
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, so the directory for {path} cannot be created"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        if folder == path.parent:
+            return f"directory {folder} is not writable by this user"
+        return f"directory {path.parent} does not exist and cannot be created in {folder}"
+    return None
+
+
+def load_run_settings(path: str | Path | None, **overrides: Any) -> Settings:
+    """Load settings and refuse any that `run` cannot use (see `run_problems`).
+
+    Raises:
+        ConfigError: the settings do not load, or `run_problems` found something.
+    """
+    settings = load_settings(path, **overrides)
+    problems = run_problems(settings)
+    if problems:
+        raise ConfigError(problems)
+    return settings

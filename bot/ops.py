@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, run_problems
+from bot.logs import secrets_of
 from storage.db import Database, load_migrations
 from storage.repos.queues import InboxRepo, OutboxRepo
 
@@ -56,6 +57,11 @@ def backup_file(source: Path, target: Path, *, force: bool = False) -> BackupRes
     """Copy the live database `source` to `target` consistently; blocking (run in a thread)."""
     if not source.is_file():
         raise OpsError(f"database not found: {source} (check storage.path in the config)")
+    if target.is_dir():
+        raise OpsError(
+            f"{target} is a directory; give the backup file's name, "
+            f"e.g. {target / 'liaison-backup.db'}"
+        )
     if target.exists() and target.resolve() == source.resolve():
         raise OpsError(f"{target} is the database itself; choose another backup path")
     if target.exists() and not force:
@@ -89,6 +95,8 @@ def backup_file(source: Path, target: Path, *, force: bool = False) -> BackupRes
         os.replace(tmp, target)
     except sqlite3.Error as exc:
         raise OpsError(f"backup failed: {exc}") from exc
+    except OSError as exc:
+        raise OpsError(f"backup failed: cannot write {target}: {exc.strerror}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size, integrity)
@@ -162,13 +170,19 @@ def _inspect_file(path: Path) -> FileFacts | None:
 async def doctor(settings: Settings, *, out: Output = print, clock: Clock | None = None) -> int:
     """Check the database, the queues and the bot's Telegram setup; 0 if healthy, else 1."""
     clock = clock or SystemClock()
-    token = settings.telegram.token.get_secret_value()
-    report = Report(out, secrets=[token])
+    report = Report(out, secrets=secrets_of(settings))
+    # The same validation as `run` and `check-config`: what run refuses is a problem here.
+    config_problems = run_problems(settings)
+    for line in config_problems:
+        report.problem(
+            line.removeprefix("config error: "),
+            "correct the config; `liaison-bot check-config` lists the same problems",
+        )
     await _check_database(settings, report, clock)
-    if token:
+    if not config_problems:
         await _check_telegram(settings, report, clock)
     else:
-        report.line("telegram: no token configured; Telegram checks skipped")
+        report.line("telegram: not checked until the config problems above are fixed")
     if report.problems:
         report.line(f"{report.problems} problem(s) found")
         return 1
@@ -275,8 +289,25 @@ async def _check_telegram(settings: Settings, report: Report, clock: Clock) -> N
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
+    from bot.delivery.http import telegram_request
+
     api = settings.telegram.api_base_url
-    bot = Bot(settings.telegram.token.get_secret_value(), base_url=api)
+    # The transport `run` uses, so the doctor reaches Telegram exactly as the bot would.
+    request = telegram_request(settings.telegram, connections=1)
+    proxy = request.proxy
+    if proxy is not None:
+        report.line(f"proxy: {proxy.display} (from {proxy.source})")
+    else:
+        report.line(
+            "proxy: none, direct connection (set telegram.proxy or HTTPS_PROXY where "
+            "Telegram is blocked)"
+        )
+    bot = Bot(
+        settings.telegram.token.get_secret_value(),
+        base_url=api,
+        request=request,
+        get_updates_request=telegram_request(settings.telegram, connections=1),
+    )
     try:
         async with bot:
             me = await bot.get_me()
@@ -290,7 +321,8 @@ async def _check_telegram(settings: Settings, report: Report, clock: Clock) -> N
     except NetworkError as exc:
         report.problem(
             f"cannot reach the Telegram Bot API ({exc})",
-            f"check network access and the proxy to {api}",
+            f"check network access to {api}"
+            + (f" and the proxy {proxy.display}" if proxy else ", or set a proxy"),
         )
         return
     except TelegramError as exc:

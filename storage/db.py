@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import fcntl
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +29,61 @@ Params = Sequence[Any] | dict[str, Any]
 
 class StorageError(Exception):
     """The database could not be opened or is not usable."""
+
+
+class DatabaseInUse(StorageError):
+    """Another process runs the bot on this database file."""
+
+    def __init__(self, path: str, pid: int | None) -> None:
+        self.path, self.pid = path, pid
+        super().__init__(f"another liaison-bot (pid {pid or '?'}) is running on {path}")
+
+
+class RunLock:
+    """The OS lock that keeps a second bot process off the database while this one runs.
+
+    An exclusive `flock` on `<database>.lock`, held for the process's life: the kernel releases
+    it when the process exits or crashes, so a stale lock file never blocks a restart. Operator
+    commands (backup, roster import, doctor) do not take it: they may run beside the bot.
+    """
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = str(db_path)
+        self.path = Path(f"{db_path}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise at once.
+
+        Raises:
+            DatabaseInUse: another process holds it.
+            StorageError: the lock file cannot be created.
+        """
+        if self._fd is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StorageError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise DatabaseInUse(self.db_path, int(holder) if holder.isdigit() else None) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (idempotent). The file stays: removing it would race a new owner."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 @dataclass
@@ -82,7 +139,12 @@ class Database:
     async def connect(self) -> None:
         """Open the connection, set pragmas and apply pending migrations."""
         if self.path != ":memory:" and not self.path.startswith("file:"):
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the directory for the database {self.path}: {exc.strerror}"
+                ) from None
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves.
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)

@@ -17,6 +17,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, load_migrations
 from storage.repos.queues import InboxRepo, OutboxRepo
+from tests.e2e.proxy import CountingProxy
 
 TOKEN = "100003:DOCTOR-token-not-secret-00000000"
 
@@ -137,8 +138,20 @@ async def run_doctor(settings: Settings, clock: FixedClock) -> tuple[int, str]:
     return code, "\n".join(lines)
 
 
-async def test_doctor_on_a_healthy_database(live_db: Database, clock: FixedClock) -> None:
-    code, text = await run_doctor(settings_for(Path(live_db.path)), clock)
+@pytest.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    """The emulator with the doctor's bot registered (privacy mode off)."""
+    async with TelegramSandbox() as sb:
+        async with SandboxClient(sb.control_url) as client:
+            await client.create_bot(TOKEN, "doctor_bot")
+        yield sb
+
+
+async def test_doctor_on_a_healthy_database(
+    live_db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+    code, text = await run_doctor(settings, clock)
     assert code == 0, text
     assert "integrity_check: ok" in text
     assert f"schema version: {len(load_migrations())} (current)" in text
@@ -197,13 +210,61 @@ async def test_doctor_with_an_unknown_token(live_db: Database, clock: FixedClock
 
 
 async def test_doctor_cli_exit_code(
+    live_db: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    sandbox: TelegramSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{live_db.path}"\n'
+        f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "{sandbox.api_base_url}"\n',
+        encoding="utf-8",
+    )
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert await asyncio.to_thread(main, ["--config", str(config), "doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "integrity_check: ok" in out and "healthy" in out
+    assert "proxy: none, direct connection" in out
+
+
+async def test_doctor_goes_through_the_proxy_and_says_which(
+    live_db: Database,
+    clock: FixedClock,
+    sandbox: TelegramSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = CountingProxy()
+    await proxy.start()
+    try:
+        # The sandbox speaks http://, so HTTP_PROXY applies (HTTPS_PROXY to https:// APIs).
+        monkeypatch.setenv("HTTP_PROXY", f"http://ops:doc-secret@127.0.0.1:{proxy.port}")
+        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        code, text = await run_doctor(settings, clock)
+    finally:
+        await proxy.stop()
+    assert code == 0, text
+    assert f"proxy: http://ops:***@127.0.0.1:{proxy.port} (from HTTP_PROXY)" in text
+    assert proxy.requests[f"POST 127.0.0.1:{sandbox.port}/bot{TOKEN}/getWebhookInfo"] == 1
+    assert "doc-secret" not in text
+
+
+async def test_backup_onto_a_directory_is_one_line(
     live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\npath = "{live_db.path}"\n', encoding="utf-8")
-    assert await asyncio.to_thread(main, ["--config", str(config), "doctor"]) == 0
-    out = capsys.readouterr().out
-    assert "integrity_check: ok" in out and "healthy" in out
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for extra in ([], ["--force"]):
+        args = ["--config", str(config), "backup", *extra, str(folder)]
+        assert await asyncio.to_thread(main, args) == 1
+        err = capsys.readouterr().err
+        assert "is a directory" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+    assert folder.is_dir() and not list(folder.iterdir())
 
 
 async def test_doctor_in_webhook_mode_with_no_webhook_set(

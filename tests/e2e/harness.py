@@ -76,6 +76,9 @@ class BotProcess:
     admins: list[int] = field(default_factory=list)
     delivery: dict[str, Any] = field(default_factory=dict)
     log_level: str = "INFO"
+    token: str = TOKEN
+    # Extra environment for the process; None removes a variable.
+    env: dict[str, str | None] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -89,7 +92,11 @@ class BotProcess:
 
     def write_config(self) -> Path:
         sections: dict[str, dict[str, Any]] = {
-            "telegram": {"token": TOKEN, "api_base_url": self.api_base_url, "poll_timeout": 1},
+            "telegram": {
+                "token": self.token,
+                "api_base_url": self.api_base_url,
+                "poll_timeout": 1,
+            },
             "storage": {"path": str(self.db_path)},
             "park": {"name": "测试开发区", "locale": "zh_CN", "admins": self.admins},
             "logging": {"level": self.log_level},
@@ -111,8 +118,17 @@ class BotProcess:
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env=self.environment(),
             )
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for name, value in self.env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        return env
 
     @property
     def pid(self) -> int:
