@@ -21,7 +21,7 @@ from bot.delivery.outbox import Outbox
 from bot.i18n import Translator
 from bot.notify import Notifier
 from bot.render.airing import Style, airing_text
-from bot.render.chart import Chart, render_chart
+from bot.render.chart import Chart, ChartRenderer, render_chart
 from bot.services.airing import AiringService, Board
 from bot.services.metrics import Week
 from storage.db import Database
@@ -52,8 +52,11 @@ class AiringPublisher:
         outbox: Outbox,
         notifier: Notifier,
         settings: Settings,
+        *,
+        chart_renderer: ChartRenderer = render_chart,
     ) -> None:
         self.db = db
+        self.chart_renderer = chart_renderer
         self.clock = clock
         self.airing = airing
         self.outbox = outbox
@@ -79,7 +82,7 @@ class AiringPublisher:
         tr = Translator(locale)
         text = airing_text(board, tr, self.style, self.clock.now())
         # matplotlib is CPU-bound: keep the event loop (and the sender) responsive meanwhile.
-        chart = await asyncio.to_thread(render_chart, board, tr)
+        chart = await asyncio.to_thread(self.chart_renderer, board, tr)
         caption = tr(
             "airing.chart_caption",
             park=self.style.park,

@@ -18,6 +18,7 @@ from bot.job_notify import JobNotifier
 from bot.notify import Notifier
 from bot.notify_deadlines import DeadlineNotifier
 from bot.notify_logistics import LogisticsNotifier
+from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
@@ -36,8 +37,18 @@ from bot.services.tickets import TicketRules, TicketService
 from storage.db import Database
 
 
-def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
-    """Build every service on one database and one clock."""
+def build_services(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    *,
+    chart_renderer: ChartRenderer = render_chart,
+) -> Services:
+    """Build every service on one database and one clock.
+
+    `chart_renderer` draws the airing chart; tests pass one with a fixed font, so what they
+    assert does not depend on the fonts installed on the machine.
+    """
     calendar = WorkCalendar(
         settings.park.tz,
         extra_holidays=frozenset(settings.calendar.extra_holidays),
@@ -76,7 +87,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         deadline_notifier=DeadlineNotifier(notifier),
         metrics=metrics,
         airing=airing,
-        publisher=AiringPublisher(db, clock, airing, outbox, notifier, settings),
+        publisher=AiringPublisher(
+            db, clock, airing, outbox, notifier, settings, chart_renderer=chart_renderer
+        ),
         ledger=LedgerService(db, clock, metrics),
         **job_services(settings, db, clock, outbox),
         **logistics_services(settings, db, clock, outbox),

@@ -3,6 +3,8 @@
 Chinese labels need a real CJK font. `find_cjk_font` looks among the fonts matplotlib knows
 (rescanning the system fonts once if its cache predates a font install); when none is found the
 chart is still drawn, with a warning, and `Chart.font` is None so the caller can tell the admins.
+Which fonts a machine has is an input like the clock: `render_chart` takes a `font_finder`, and
+the publisher takes a `ChartRenderer`, so nothing above this module depends on the machine.
 matplotlib is imported lazily: it is heavy and only the airing needs it.
 """
 
@@ -12,7 +14,7 @@ import io
 import logging
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Translator
@@ -46,6 +48,12 @@ class Chart:
     missing_glyphs: bool
 
 
+# What the publisher calls to draw a week's chart (`render_chart`, or one with a fixed font).
+ChartRenderer = Callable[[Board, Translator], Chart]
+# Returns the font family to draw Chinese with, or None when the machine has none.
+FontFinder = Callable[[], str | None]
+
+
 def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
     """Return the first installed CJK font family matplotlib can use, or None."""
     from matplotlib import font_manager
@@ -76,14 +84,19 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
 
 
 def render_chart(
-    board: Board, tr: Translator, *, families: Sequence[str] = CJK_FAMILIES, dpi: int = 110
+    board: Board,
+    tr: Translator,
+    *,
+    families: Sequence[str] = CJK_FAMILIES,
+    font_finder: FontFinder | None = None,
+    dpi: int = 110,
 ) -> Chart:
-    """Draw the week's chart as a PNG."""
+    """Draw the week's chart as a PNG (in the font `font_finder` names, default: the machine's)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     with _lock:
-        font = find_cjk_font(families)
+        font = font_finder() if font_finder is not None else find_cjk_font(families)
         if font is None:
             log.warning("no CJK font found: Chinese labels in the airing chart will not render")
         ranked = board.ranked

@@ -12,6 +12,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import BadRequest, Conflict, Forbidden
 
 from sandbox import TelegramSandbox
+from tests.emulator.conftest import TOKEN
+
+
+async def poll_in_flight(sandbox: TelegramSandbox, token: str = TOKEN) -> None:
+    """Wait until the emulator holds a long poll for `token` (a fence, not a guess in seconds)."""
+    bot = sandbox.state.bot(token)
+    assert bot is not None
+    for _ in range(10_000):
+        if bot.poll is not None:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("no getUpdates in flight")
 
 
 def keyboard(*data: str) -> InlineKeyboardMarkup:
@@ -92,7 +104,7 @@ async def test_updates_kept_until_acknowledged(sandbox: TelegramSandbox, bot: te
 async def test_long_poll_wakes_on_new_update(sandbox: TelegramSandbox, bot: telegram.Bot) -> None:
     user = sandbox.create_user("赵六")
     poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.2)
+    await poll_in_flight(sandbox)
     sandbox.send_message(user["id"], user["id"], "你好")
     updates = await asyncio.wait_for(poll, 3)
     assert updates[0].message is not None and updates[0].message.text == "你好"
@@ -107,7 +119,7 @@ async def test_concurrent_get_updates_conflict(
     await second.initialize()
     try:
         older = asyncio.create_task(first.get_updates(timeout=5))
-        await asyncio.sleep(0.2)
+        await poll_in_flight(sandbox)
         newer = asyncio.create_task(second.get_updates(timeout=1))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await older

@@ -50,6 +50,23 @@ class World:
     async def seq(self) -> int:
         return int(await self.client.last_seq())
 
+    async def queued(self, chat: int | None = None, *, purpose: str | None = None) -> int:
+        """Messages the bot has queued so far (sent or not), to `chat` and for `purpose`.
+
+        The fence for "nothing more": a message is queued in the same transaction as the update
+        or job step that owes it, so once that step is over its messages are counted here,
+        however long the sender's pacing keeps them from the emulator.
+        """
+        services = self.runtime.services
+        assert services is not None
+        sql, params = "SELECT COUNT(*) FROM outbox WHERE 1 = 1", []
+        if chat is not None:
+            sql, params = sql + " AND chat_id = ?", [*params, chat]
+        if purpose is not None:
+            sql, params = sql + " AND purpose = ?", [*params, purpose]
+        async with services.db.transaction():
+            return int(await services.db.fetchval(sql, params))
+
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
