@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
-from bot.i18n import t
+from bot.i18n import t, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
@@ -298,7 +298,8 @@ class Runtime:
 
     def fail(self, code: int, key: str, **params: object) -> None:
         """Stop with exit `code`, saying why in one line in the park's language."""
-        log.critical("%s", t(self.settings.park.locale, key, **params))
+        # A log line is plain text: no HTML escaping of the path or the error.
+        log.critical("%s", t_plain(self.settings.park.locale, key, **params))
         self.exit_code = code
         self.stop_event.set()
 
