@@ -36,8 +36,9 @@ def _answer(code: int, payload: dict[str, Any]) -> web.Response:
 
 def _error(exc: ApiError) -> web.Response:
     payload: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
-    if exc.retry_after is not None:
-        payload["parameters"] = {"retry_after": exc.retry_after}
+    parameters = exc.parameters()
+    if parameters is not None:
+        payload["parameters"] = parameters
     return _answer(exc.code, payload)
 
 

@@ -110,8 +110,9 @@ class SandboxClient:
         text: str,
         reply_to_message_id: int | None = None,
         bot_token: str | None = None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
-        """The user writes text; returns the Message."""
+        """The user writes text (anonymously or as a channel with sender_chat_id)."""
         return await self._call(
             "send_message",
             chat_id=chat_id,
@@ -119,7 +120,29 @@ class SandboxClient:
             text=text,
             reply_to_message_id=reply_to_message_id,
             bot_token=bot_token,
+            sender_chat_id=sender_chat_id,
         )
+
+    async def edit_message(
+        self, chat_id: int, user_id: int, message_id: int, text: str, bot_token: str | None = None
+    ) -> JSON:
+        """The user edits their text message; bots get edited_message."""
+        return await self._call(
+            "edit_message",
+            chat_id=chat_id,
+            user_id=user_id,
+            message_id=message_id,
+            text=text,
+            bot_token=bot_token,
+        )
+
+    async def link_chats(self, channel_id: int, group_id: int) -> bool:
+        """Make a supergroup the channel's discussion group (posts are auto-forwarded)."""
+        return bool(await self._call("link_chats", channel_id=channel_id, group_id=group_id))
+
+    async def upgrade_group(self, chat_id: int, user_id: int) -> JSON:
+        """The creator upgrades a basic group to a supergroup; returns the new Chat."""
+        return dict(await self._call("upgrade_group", chat_id=chat_id, user_id=user_id))
 
     async def send_photo(
         self,
@@ -128,6 +151,7 @@ class SandboxClient:
         caption: str | None = None,
         reply_to_message_id: int | None = None,
         bot_token: str | None = None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
         """The user sends a photo; returns the Message."""
         return await self._call(
@@ -137,6 +161,7 @@ class SandboxClient:
             caption=caption,
             reply_to_message_id=reply_to_message_id,
             bot_token=bot_token,
+            sender_chat_id=sender_chat_id,
         )
 
     async def send_document(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+from sandbox.control_chats import SandboxChatEvents
 from sandbox.entities import detect_entities
 from sandbox.state import JSON, BotState, ChatState, ControlError, SandboxState
 
@@ -42,7 +43,7 @@ def visible_to(bot: BotState, message: JSON) -> bool:
     return False
 
 
-class SandboxControl:
+class SandboxControl(SandboxChatEvents):
     """World-building and user actions (mixed into TelegramSandbox)."""
 
     state: SandboxState
@@ -145,6 +146,7 @@ class SandboxControl:
         content: JSON,
         reply_to_message_id: int | None,
         bot_token: str | None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
         """Store a user's message and deliver it as updates."""
         user = self.state.user(user_id)
@@ -152,28 +154,25 @@ class SandboxControl:
         if chat_id > 0:
             if chat_id != user_id:
                 raise ControlError("a private chat's id is the user's id")
+            if sender_chat_id is not None:
+                raise ControlError("sender_chat_id only applies in supergroups")
             bot = self.state.default_bot(bot_token)
-            bots = [bot]
             chat = self.state.private_chat(bot, user)
             # Writing to a bot (e.g. pressing Restart) starts and unblocks it.
             bot.started.add(user_id)
             bot.blocked.discard(user_id)
         else:
             chat = self._group(chat_id)
+            if chat.migrated_to is not None:
+                raise ControlError(
+                    f"chat {chat_id} was upgraded to supergroup {chat.migrated_to}; post there"
+                )
             if chat.members.get(user_id) in (None, "left"):
                 chat.members[user_id] = "member"  # convenience: join on first post
             elif chat.members[user_id] == "kicked":
                 raise ControlError(f"user {user_id} is banned from chat {chat_id}", 403)
-            bots = [
-                b
-                for b in self.state.bots.values()
-                if chat.members.get(b.user["id"]) not in (None, "left", "kicked")
-            ]
         message: JSON = {"message_id": chat.new_message_id()}
-        if chat.chat["type"] == "channel":
-            message["sender_chat"] = dict(chat.chat)
-        else:
-            message["from"] = dict(user)
+        message.update(self.sender_fields_for(chat, user, sender_chat_id))
         message.update(chat=dict(chat.chat), date=self.state.now())
         if reply_to_message_id is not None:
             target = chat.messages.get(int(reply_to_message_id))
@@ -187,10 +186,25 @@ class SandboxControl:
         message.update(content)
         chat.messages[message["message_id"]] = message
         kind = "channel_post" if chat.chat["type"] == "channel" else "message"
-        for bot in bots:
-            if chat.chat["type"] == "private" or visible_to(bot, message):
-                bot.enqueue(kind, copy.deepcopy(message))
+        self._deliver(chat, message, kind, bot_token=bot_token)
+        if chat.chat["type"] == "channel":
+            self.auto_forward(chat, message)
         return copy.deepcopy(message)
+
+    def _deliver(
+        self, chat: ChatState, message: JSON, kind: str, *, bot_token: str | None = None
+    ) -> None:
+        """Queue *message* as a *kind* update for every bot that may see it in *chat*."""
+        if chat.chat["type"] == "private":
+            self.state.default_bot(bot_token).enqueue(kind, copy.deepcopy(message))
+            return
+        service = any(key.startswith("migrate_") for key in message)
+        for bot in self.state.bots.values():
+            if chat.members.get(bot.user["id"]) in (None, "left", "kicked"):
+                continue
+            # Service messages reach bots in privacy mode too.
+            if service or visible_to(bot, message):
+                bot.enqueue(kind, copy.deepcopy(message))
 
     def send_message(
         self,
@@ -199,15 +213,15 @@ class SandboxControl:
         text: str,
         reply_to_message_id: int | None = None,
         bot_token: str | None = None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
-        """The user writes *text*; entities are detected like Telegram does."""
-        if not text.strip():
-            raise ControlError("message text is empty")
-        content: JSON = {"text": text}
-        entities = detect_entities(text)
-        if entities:
-            content["entities"] = entities
-        return self._post(chat_id, user_id, content, reply_to_message_id, bot_token)
+        """The user writes *text*; entities are detected like Telegram does.
+
+        *sender_chat_id*: post anonymously (this supergroup's id; the user must be an
+        administrator) or on behalf of a channel the user administers.
+        """
+        content = self.text_content(text)
+        return self._post(chat_id, user_id, content, reply_to_message_id, bot_token, sender_chat_id)
 
     def _caption(self, caption: str | None) -> JSON:
         if not caption:
@@ -225,10 +239,11 @@ class SandboxControl:
         caption: str | None = None,
         reply_to_message_id: int | None = None,
         bot_token: str | None = None,
+        sender_chat_id: int | None = None,
     ) -> JSON:
         """The user sends a photo (a fresh PhotoSize ladder)."""
         content = {"photo": self.state.new_photo(), **self._caption(caption)}
-        return self._post(chat_id, user_id, content, reply_to_message_id, bot_token)
+        return self._post(chat_id, user_id, content, reply_to_message_id, bot_token, sender_chat_id)
 
     def send_document(
         self,

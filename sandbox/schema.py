@@ -19,11 +19,28 @@ SCHEMA_PATH = Path(__file__).with_name("bot_api_schema.json")
 class ApiError(Exception):
     """A Bot API error answer: ``{"ok": false, "error_code", "description"}``."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    def parameters(self) -> dict[str, int] | None:
+        """The ResponseParameters object of the answer, if any."""
+        found: dict[str, int] = {}
+        if self.migrate_to_chat_id is not None:
+            found["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if self.retry_after is not None:
+            found["retry_after"] = self.retry_after
+        return found or None
 
 
 def bad_request(text: str) -> ApiError:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.limits import FaultInjector, FloodLimiter
+from sandbox.schema import ApiError
 
 JSON = dict[str, Any]
 
@@ -56,6 +57,10 @@ class ChatState:
     next_message_id: int = 1
     # message_id -> token of the bot that posted it (channel posts carry no "from").
     bot_authors: dict[int, str] = field(default_factory=dict)
+    # A basic group upgraded to a supergroup: the new chat's id (the old one is read-only).
+    migrated_to: int | None = None
+    # A channel's discussion group (or a group's channel): posts are forwarded there.
+    linked_chat_id: int | None = None
 
     def new_message_id(self) -> int:
         """Allocate the next message id of this chat."""
@@ -256,7 +261,11 @@ class SandboxState:
         return chat
 
     def resolve_chat(self, bot: BotState, chat_id: int | str) -> ChatState | None:
-        """Chat addressed by a Bot API ``chat_id`` (id or @username), if it exists."""
+        """Chat addressed by a Bot API ``chat_id`` (id or @username), if it exists.
+
+        Raises :class:`ApiError` with ``migrate_to_chat_id`` for a group upgraded to a
+        supergroup, as the real server answers every call addressed to the old id.
+        """
         if isinstance(chat_id, str):
             name = chat_id.lstrip("@").lower()
             for chat in self.chats.values():
@@ -264,7 +273,14 @@ class SandboxState:
                     return chat
             return None
         if chat_id in self.chats:
-            return self.chats[chat_id]
+            chat = self.chats[chat_id]
+            if chat.migrated_to is not None:
+                raise ApiError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    migrate_to_chat_id=chat.migrated_to,
+                )
+            return chat
         user = self.users.get(chat_id)
         if user is not None and not user.get("is_bot"):
             return self.private_chat(bot, user)
