@@ -24,6 +24,7 @@ from telegram.warnings import PTBUserWarning
 import handlers.airing
 import handlers.binding
 import handlers.deadlines
+import handlers.edits
 import handlers.fallback
 import handlers.feedback
 import handlers.job_posts
@@ -57,7 +58,9 @@ EXIT_DATABASE_IN_USE = 5  # another liaison-bot runs on this database file
 # Bounds on the shutdown steps that talk to Telegram, so a stop never waits on a dead network.
 STOP_CALL_SECONDS = 3.0
 
-GATE_GROUP = -1  # the unbound-group gate; /bind runs one group earlier
+# First of all: edited messages stop here, so an edit never runs a command or report again.
+EDITS_GROUP = -10
+GATE_GROUP = -1  # the unbound-group gate; /bind and chat upgrades run one group earlier
 MAIN_GROUP = 0
 # Typed answers and /cancel of an open /job draft, before everything else; they let the update
 # through when the user has no job draft.
@@ -69,6 +72,7 @@ LOGISTICS_DRAFT_GROUP = -4
 
 def register_handlers(app: BotApplication) -> None:
     """Register every handler. Order matters across groups; see each comment."""
+    handlers.edits.register(app, group=EDITS_GROUP)
     # Group -2: /bind and /unbind must work in groups that are not bound yet.
     # Group -1: the gate that silences everything else in unbound groups.
     handlers.binding.register(app, gate_group=GATE_GROUP)
@@ -215,6 +219,7 @@ class Runtime:
             self.clock,
             self.settings.delivery,
             on_permanent_failure=services.notifier.delivery_failed,
+            on_chat_migrated=self._follow_migration,
         )
         await app.start()
         await self._announce_commands(app)
@@ -254,6 +259,13 @@ class Runtime:
         log.info(
             "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
         )
+
+    async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A send found its group upgraded: move everything over, tell the admins once."""
+        assert self.services is not None
+        migrated = await self.services.onboarding.follow_migration(old_chat_id, new_chat_id)
+        if migrated is not None:
+            await self.services.notifier.chat_migrated(migrated)
 
     async def _start_webhook(self, app: BotApplication, db: Database) -> None:
         """Listen first, then tell Telegram where to deliver (and with which secret)."""

@@ -76,5 +76,19 @@ class InviteInvalid(DomainError):
     key = "error.invite_invalid"
 
 
+class InviteRefused(DomainError):
+    """An invitation that would take over an account already bound (the admins are told).
+
+    `reason`: already_cadre, already_contact or already_admin (what the opener is already).
+    """
+
+    key = "error.invite_already_cadre"
+
+    def __init__(self, reason: str, *, kind: str, target: str, bound: str = "") -> None:
+        super().__init__(f"error.invite_{reason}", target=target, bound=bound)
+        self.reason = reason
+        self.kind = kind
+
+
 class JobNotFound(DomainError):
     key = "jobs.err_not_found"

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.domain.models import Actor, Cadre, TicketView
+from bot.errors import InviteRefused
 from bot.i18n import Translator
 from bot.render import tickets as render
+from bot.services.onboarding import Migrated
 from bot.services.tickets import Created, Rated, Transferred
 from storage.db import Database
 from storage.repos.chats import ChatRepo
@@ -79,7 +81,11 @@ class Notifier:
     ) -> None:
         """Tell the enterprise: in its own group; in a park-wide group, privately if possible."""
         ticket = view.ticket
-        binding = await self.chats.binding(ticket.chat_id)
+        # A group upgraded to a supergroup lives on under a new id; the source message stays
+        # behind in the old chat, so there is nothing there to reply to.
+        group_id = await self.chats.current_chat(ticket.chat_id)
+        source = ticket.source_message_id if group_id == ticket.chat_id else None
+        binding = await self.chats.binding(group_id)
         private = (
             binding is not None
             and binding.kind == "park"
@@ -89,7 +95,7 @@ class Notifier:
             tr = await self.tr_for(ticket.reporter_id)
             chat_id, reply_to = ticket.reporter_id, None
         else:
-            tr, chat_id, reply_to = self.group_tr, ticket.chat_id, ticket.source_message_id
+            tr, chat_id, reply_to = self.group_tr, group_id, source
         keyboard = keyboard_for(tr) if keyboard_for else None
         await self.outbox.send_message(
             chat_id,
@@ -205,6 +211,30 @@ class Notifier:
                 ticket=item.ticket_id or "-",
                 error=error,
             )
+
+    async def invite_refused(self, telegram_id: int, name: str, refused: InviteRefused) -> None:
+        """An invitation would have taken over a bound account: tell the admins who tried."""
+        await self.tell_admins(
+            f"notice.invite_refused_{refused.reason}",
+            purpose="admin_invite",
+            user=telegram_id,
+            name=name,
+            target=refused.params["target"],
+            bound=refused.params["bound"],
+        )
+
+    async def chat_migrated(self, migrated: Migrated) -> None:
+        """A bound group became a supergroup: tell the admins (once) that it followed."""
+        binding = migrated.binding
+        await self.tell_admins(
+            "notice.chat_migrated",
+            purpose="admin_migrated",
+            title=binding.title if binding is not None else "",
+            old=migrated.old_chat_id,
+            new=migrated.new_chat_id,
+            serves=migrated.serves,
+            moved=migrated.moved,
+        )
 
     async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
         """An update could not be handled: apologise to the user and alert the admins."""

@@ -87,6 +87,23 @@ async def bot_added(update: Update, context: BotContext) -> None:
         await context.services.outbox.send_message(chat.id, tr("bind.hint"), purpose="bind_hint")
 
 
+@guarded
+async def chat_migrated(update: Update, context: BotContext) -> None:
+    """Follow a group upgraded to a supergroup: binding, ticket notices and queued messages."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    services = context.services
+    migrated = await services.onboarding.follow_migration(old, new)
+    if migrated is not None:
+        await services.notifier.chat_migrated(migrated)
+
+
 def _final(func: Handler) -> Handler:
     """Stop later handler groups from seeing the update once this handler answered it."""
 
@@ -99,8 +116,12 @@ def _final(func: Handler) -> Handler:
 
 def register(app: BotApplication, *, gate_group: int) -> None:
     """Register /bind, /unbind, and the unbound-group gate in its own earlier group."""
-    # /bind must run before the gate (the group is unbound until it has run).
+    # /bind must run before the gate (the group is unbound until it has run); so must an
+    # upgrade's service messages (the new supergroup is unbound until they have run).
     app.add_handler(CommandHandler("bind", _final(bind_command)), group=gate_group - 1)
+    app.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, _final(chat_migrated)), group=gate_group - 1
+    )
     app.add_handler(CommandHandler("unbind", _final(unbind_command)), group=gate_group - 1)
     app.add_handler(ChatMemberHandler(bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS, unbound_group_gate), group=gate_group)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.delivery.outbox import Keyboard
@@ -21,11 +22,63 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
+# Telegram's own account: it forwards a linked channel's posts into the discussion group.
+TELEGRAM_SERVICE_ID = 777000
+# Who a channel, an automatic forward or a bot acts as: no role, no enterprise, and an id
+# that is nobody's (a reporter id is a person's or a chat's, never 0).
+NOBODY = Actor(telegram_id=0)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote a message: a person, or a group speaking for itself (`sender_chat`)."""
+
+    id: int  # the person's user id, or the chat's id
+    name: str
+    username: str | None
+    is_chat: bool
+
+
+def sender_of(message: Message) -> Sender | None:
+    """The identity behind a message; None for channels, automatic forwards and bots.
+
+    An anonymous group admin writes as GroupAnonymousBot with `sender_chat` = the group: the
+    identity is the group itself, which every anonymous admin of that group shares and nobody
+    else has. A post on behalf of a channel, or a channel's post forwarded by Telegram (777000),
+    is nobody we can hold to a ticket.
+    """
+    if message.is_automatic_forward:
+        return None
+    chat = message.sender_chat
+    if chat is not None:
+        if chat.type == "channel" or chat.id != message.chat.id:
+            return None
+        return Sender(chat.id, chat.title or "", chat.username, is_chat=True)
+    user = message.from_user
+    if user is None or user.is_bot or user.id == TELEGRAM_SERVICE_ID:
+        return None
+    return Sender(user.id, user.first_name, user.username, is_chat=False)
+
+
 async def actor_of(update: Update, context: BotContext) -> Actor:
-    """Resolve the acting user's role on the server, every time."""
+    """Resolve who is acting, on the server, every time.
+
+    A button press is always a person's. A message acts as its sender (`sender_of`): a group
+    speaking for itself has the rights of the enterprise that group is bound to, nothing more;
+    channels, automatic forwards and bots act as nobody.
+    """
+    people = context.services.people
+    message = update.effective_message
+    if update.callback_query is None and message is not None:
+        sender = sender_of(message)
+        if sender is None:
+            return NOBODY
+        if sender.is_chat:
+            return await people.chat_actor(sender.id)
+        return await people.actor(sender.id)
     user = update.effective_user
     assert user is not None
-    return await context.services.people.actor(user.id)
+    return await people.actor(user.id)
 
 
 async def tr_of(update: Update, context: BotContext) -> Translator:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
 from bot.services.tickets import IncomingFile, Report
-from handlers.common import guarded, rest_text
+from handlers.common import guarded, rest_text, sender_of
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +31,41 @@ def files_of(message: Message) -> list[IncomingFile]:
     return []
 
 
-def _strip_markers(text: str, markers: list[str]) -> str:
-    for marker in markers:
-        text = text.replace(marker, " ")
-    return " ".join(text.split())
+def _markers(message: Message, tags: list[str], username: str) -> list[MessageEntity]:
+    """The report hashtags and mentions of the bot in a message, as whole entities.
+
+    Telegram marks hashtags and mentions itself, so `#问题解决了` is not `#问题`, and neither an
+    e-mail address nor `@otherbot_news` mentions `@bot`.
+    """
+    wanted = {tag.casefold() for tag in tags}
+    mention = f"@{username}".casefold() if username else None
+    parsed = (
+        message.parse_entities(["hashtag", "mention"])
+        if message.text
+        else message.parse_caption_entities(["hashtag", "mention"])
+    )
+    return [
+        entity
+        for entity, piece in parsed.items()
+        if (entity.type == "hashtag" and piece.casefold() in wanted)
+        or (entity.type == "mention" and piece.casefold() == mention)
+    ]
+
+
+def _without(text: str, entities: list[MessageEntity]) -> str:
+    """The text with the given entities cut out (offsets count UTF-16 units), spacing tidied."""
+    raw = text.encode("utf-16-le")
+    for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
+        raw = raw[: 2 * entity.offset] + b" \x00" + raw[2 * (entity.offset + entity.length) :]
+    return " ".join(raw.decode("utf-16-le").split())
 
 
 async def _submit(update: Update, context: BotContext, source: Message, content: str) -> None:
-    reporter = source.from_user
+    reporter = sender_of(source)
     assert reporter is not None
     services = context.services
-    await services.people.seen(reporter.id, reporter.first_name, reporter.username, private=False)
+    if not reporter.is_chat:
+        await services.people.seen(reporter.id, reporter.name, reporter.username, private=False)
     created = await services.tickets.report(
         Report(
             chat_id=source.chat.id,
@@ -68,10 +92,12 @@ async def report_command(update: Update, context: BotContext) -> None:
     """/report TEXT makes a ticket; as a reply, the replied-to message becomes the ticket."""
     message = update.effective_message
     assert message is not None
+    if sender_of(message) is None:
+        return  # channels, automatic forwards and bots make no tickets
     content = rest_text(update, 1)
     source = message
     original = message.reply_to_message
-    if original is not None and original.from_user is not None and not original.from_user.is_bot:
+    if original is not None and sender_of(original) is not None:
         source = original
         content = content or original.text or original.caption or ""
     await _submit(update, context, source, content)
@@ -81,21 +107,15 @@ async def report_command(update: Update, context: BotContext) -> None:
 async def group_message(update: Update, context: BotContext) -> None:
     """Make a ticket from a message carrying a report hashtag or mentioning the bot."""
     message = update.effective_message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or sender_of(message) is None:
         return
     text = message.text or message.caption or ""
-    tags = context.services.settings.tickets.hashtags
-    mention = f"@{context.bot_data.bot_username}" if context.bot_data.bot_username else None
-    found = [tag for tag in tags if tag in text]
-    mentioned = mention is not None and mention.lower() in text.lower()
-    if not found and not mentioned:
-        return
-    markers = found + (
-        [text[text.lower().index(mention.lower()) :][: len(mention)]]
-        if mentioned and mention
-        else []
+    markers = _markers(
+        message, context.services.settings.tickets.hashtags, context.bot_data.bot_username
     )
-    await _submit(update, context, message, _strip_markers(text, markers))
+    if not markers:
+        return
+    await _submit(update, context, message, _without(text, markers))
 
 
 def register(app: BotApplication, *, group: int) -> None:

@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.context import BotApplication, BotContext
 from bot.domain.models import Actor
+from bot.errors import InviteRefused
 from bot.i18n import LOCALES, Translator, normalize_locale
 from handlers.common import actor_of, guarded, reply, tr_of
 
@@ -69,10 +70,17 @@ async def start_command(update: Update, context: BotContext) -> None:
     services = context.services
     await services.people.seen(user.id, user.first_name, user.username, private=True)
     tr = await tr_of(update, context)
-    if context.args:
-        redeemed = await services.onboarding.redeem(user.id, context.args[0])
-        await reply(update, context, tr(f"start.bound_{redeemed.kind}", name=redeemed.name))
     actor = await actor_of(update, context)
+    if context.args:
+        try:
+            redeemed = await services.onboarding.redeem(
+                user.id, context.args[0], admin=actor.config_admin
+            )
+        except InviteRefused as refused:
+            await services.notifier.invite_refused(user.id, user.first_name, refused)
+            raise
+        await reply(update, context, tr(f"start.bound_{redeemed.kind}", name=redeemed.name))
+        actor = await actor_of(update, context)
     await reply(update, context, tr("start.welcome") + "\n\n" + help_text(actor, tr))
 
 

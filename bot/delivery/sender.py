@@ -3,7 +3,9 @@
 Limits (defaults a little under Telegram's): about 28 messages/s overall, 19 per minute per
 group, one per 1.05 s per private chat. A 429 pauses that chat for `retry_after`; network errors
 and 5xx are retried with capped exponential backoff, for as long as it takes (a Telegram outage
-loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat.
+loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
+message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
+supergroup) moves what is queued for the chat to its new id and is sent there.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from telegram import InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
@@ -38,6 +47,8 @@ _HARMLESS = ("message is not modified",)
 _SILENT_METHODS = frozenset({"answerCallbackQuery", "editMessageReplyMarkup", "editMessageText"})
 
 FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
+# (old chat id, new chat id): move the binding and everything queued for the chat.
+MigrationHook = Callable[[int, int], Awaitable[None]]
 
 
 class ApiCaller(Protocol):
@@ -58,6 +69,7 @@ class Sender:
         settings: DeliverySettings,
         *,
         on_permanent_failure: FailureHook | None = None,
+        on_chat_migrated: MigrationHook | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -66,6 +78,11 @@ class Sender:
         self.clock = clock
         self.settings = settings
         self.on_permanent_failure = on_permanent_failure
+        self.on_chat_migrated = on_chat_migrated
+        # Chats with a recorded permanent failure: the first message that reaches one again
+        # clears the record (with its "sent" mark), so the next failure alerts the admins again.
+        self._failed_chats: set[int] = set()
+        self._rearm: set[int] = set()
         self._sem = asyncio.Semaphore(settings.concurrency)
         self._inflight: set[int] = set()
         self._busy_chats: set[int] = set()
@@ -140,6 +157,8 @@ class Sender:
         buffered item. (Re-reading hundreds of rows after every send made delivery quadratic
         in the backlog.)
         """
+        async with self.db.transaction():
+            self._failed_chats = set(await self.repo.failed_chats())
         self._marker_task = asyncio.create_task(self._marker())
         while not self._stopping:
             now = time.monotonic()
@@ -180,12 +199,16 @@ class Sender:
         """Persist every pending "sent" mark (one transaction per batch)."""
         while self._marks:
             batch, self._marks = self._marks, []
+            rearm, self._rearm = self._rearm, set()
             written, self._marks_written = self._marks_written, asyncio.Event()
             try:
                 async with self.db.transaction():
                     await self.repo.mark_sent_many(batch, self.clock.now())
+                    if rearm:
+                        await self.repo.clear_failures(rearm)
             except BaseException:
                 self._marks = batch + self._marks  # keep them (and out of `_refill`) for a retry
+                self._rearm |= rearm
                 raise
             else:
                 for item_id, _ in batch:
@@ -291,6 +314,8 @@ class Sender:
             self._paused_until[item.chat_id] = time.monotonic() + delay
             log.warning("outbox %s chat %s: 429, retry after %.0fs", item.id, item.chat_id, delay)
             await self._retry(item, f"429 retry_after={delay}", delay=delay)
+        except ChatMigrated as exc:
+            await self._migrated(item, exc.new_chat_id)
         except BadRequest as exc:
             if any(text in exc.message.lower() for text in _HARMLESS):
                 await self._sent(item, None)
@@ -315,6 +340,9 @@ class Sender:
         # written, an item stays out of `_refill` so it is never sent twice by this process.
         self._unmarked.add(item.id)
         self._marks.append((item.id, message_id))
+        if item.chat_id in self._failed_chats:
+            self._failed_chats.discard(item.chat_id)
+            self._rearm.add(item.chat_id)
         written = self._marks_written  # the event of the batch this mark joins
         self._marks_ready.set()
         self.sent_count += 1
@@ -333,7 +361,31 @@ class Sender:
             await self.repo.reschedule(item.id, when, error)
         self._next_refill = min(self._next_refill, time.monotonic() + (delay or 0.0))
 
+    async def _migrated(self, item: OutboxItem, new_chat_id: int) -> None:
+        """The group became a supergroup: move its queue (this item too) to the new id."""
+        log.warning(
+            "outbox %s: chat %s was upgraded to supergroup %s; moving its queue",
+            item.id,
+            item.chat_id,
+            new_chat_id,
+        )
+        async with self.db.transaction():
+            if self.on_chat_migrated is not None:
+                await self.on_chat_migrated(item.chat_id, new_chat_id)
+            else:
+                await self.repo.move_chat(item.chat_id, new_chat_id)
+        # Buffered copies still address the old id: read them again, moved.
+        self._buffer = [queued for queued in self._buffer if queued.chat_id != item.chat_id]
+        self._next_refill = time.monotonic()
+
     async def _fail(self, item: OutboxItem, error: str) -> None:
+        # A "sent" mark still waiting may re-arm this chat: write it first, so it cannot
+        # erase the failure recorded below.
+        try:
+            await self._write_marks()
+        except Exception:  # the marker task keeps retrying them
+            log.exception("could not record sent messages before a failure")
+        self._failed_chats.add(item.chat_id)
         log.warning(
             "outbox %s (%s, chat %s, ticket %s) failed for good: %s",
             item.id,

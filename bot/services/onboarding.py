@@ -9,10 +9,18 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, ChatBinding
-from bot.errors import InvalidInput, InviteInvalid, NotAllowed, UnknownCadre, UnknownEnterprise
+from bot.errors import (
+    InvalidInput,
+    InviteInvalid,
+    InviteRefused,
+    NotAllowed,
+    UnknownCadre,
+    UnknownEnterprise,
+)
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
+from storage.repos.queues import OutboxRepo
 
 _PREFIX = {"enterprise": "e", "cadre": "c"}
 SPECIAL_BINDINGS = {"park": "park", "jobs": "jobs", "logistics": "logistics"}
@@ -30,6 +38,17 @@ class Invite:
 class Redeemed:
     kind: str  # enterprise | cadre
     name: str
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """A bound group that became a supergroup, and what followed it to the new id."""
+
+    old_chat_id: int
+    new_chat_id: int
+    binding: ChatBinding | None
+    serves: str  # the enterprise's name, or the binding kind (park, jobs, logistics)
+    moved: int  # queued messages readdressed
 
 
 def _hash(secret: str) -> str:
@@ -72,11 +91,21 @@ class OnboardingService:
             )
         return Invite(kind, label, f"{_PREFIX[kind]}-{secret}", now + self.valid)
 
-    async def redeem(self, telegram_id: int, payload: str) -> Redeemed:
+    async def redeem(self, telegram_id: int, payload: str, *, admin: bool = False) -> Redeemed:
         """Bind the Telegram user named by an invitation payload.
 
+        An invitation binds whoever opens it, but never takes over an account that is bound
+        already: a cadre's account does not move to another cadre, and no cadre, admin or other
+        enterprise's contact becomes an enterprise's contact. Such an invitation is used up (it
+        reached the wrong hands) and nothing else changes.
+
+        Args:
+            telegram_id: who opened the link.
+            payload: the /start parameter.
+            admin: the user is a configured admin (staff, never an enterprise contact).
         Raises:
             InviteInvalid: unknown, expired or already used.
+            InviteRefused: it would take over a bound account (the admins should be told).
         """
         prefix, _, secret = payload.partition("-")
         if prefix not in _PREFIX.values() or not secret:
@@ -92,18 +121,53 @@ class OnboardingService:
             if expires_at <= now:
                 raise InviteInvalid("error.invite_expired")
             await self.chats.use_invite(_hash(secret), telegram_id, now)
-            stamp = to_iso(now)
             if kind == "cadre":
-                cadre = await self.people.cadre(target_id)
-                if cadre is None:
-                    raise InviteInvalid("error.invite_unknown")
-                await self.people.set_cadre_telegram(cadre.id, telegram_id, stamp)
-                return Redeemed("cadre", cadre.name)
-            enterprise = await self.people.enterprise(target_id)
-            if enterprise is None:
-                raise InviteInvalid("error.invite_unknown")
-            await self.people.bind_contact(telegram_id, enterprise.id, "invite", stamp)
-            return Redeemed("enterprise", enterprise.name)
+                outcome = await self._redeem_cadre(telegram_id, target_id, to_iso(now))
+            else:
+                outcome = await self._redeem_contact(telegram_id, target_id, admin, to_iso(now))
+        # Raised after the transaction, so the invitation stays used up.
+        if isinstance(outcome, InviteRefused):
+            raise outcome
+        return outcome
+
+    async def _bound_as(self, telegram_id: int) -> tuple[str, str] | None:
+        """What an account is bound to already: ("cadre", name) or ("contact", enterprise)."""
+        cadre = await self.people.cadre_by_telegram(telegram_id)
+        if cadre is not None:
+            return "cadre", cadre.name
+        enterprise_id = await self.people.contact_enterprise(telegram_id)
+        enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+        return ("contact", enterprise.name) if enterprise is not None else None
+
+    async def _redeem_cadre(
+        self, telegram_id: int, cadre_id: int, stamp: str
+    ) -> Redeemed | InviteRefused:
+        cadre = await self.people.cadre(cadre_id)
+        if cadre is None:
+            raise InviteInvalid("error.invite_unknown")
+        bound = await self._bound_as(telegram_id)
+        if bound is not None and bound != ("cadre", cadre.name):
+            return InviteRefused(
+                f"already_{bound[0]}", kind="cadre", target=cadre.name, bound=bound[1]
+            )
+        await self.people.set_cadre_telegram(cadre.id, telegram_id, stamp)
+        return Redeemed("cadre", cadre.name)
+
+    async def _redeem_contact(
+        self, telegram_id: int, enterprise_id: int, admin: bool, stamp: str
+    ) -> Redeemed | InviteRefused:
+        enterprise = await self.people.enterprise(enterprise_id)
+        if enterprise is None:
+            raise InviteInvalid("error.invite_unknown")
+        bound = await self._bound_as(telegram_id)
+        if bound is None and admin:
+            bound = ("admin", "")
+        if bound is not None and bound != ("contact", enterprise.name):
+            return InviteRefused(
+                f"already_{bound[0]}", kind="enterprise", target=enterprise.name, bound=bound[1]
+            )
+        await self.people.bind_contact(telegram_id, enterprise.id, "invite", stamp)
+        return Redeemed("enterprise", enterprise.name)
 
     async def binding(self, chat_id: int) -> ChatBinding | None:
         async with self.db.transaction():
@@ -155,6 +219,31 @@ class OnboardingService:
             raise NotAllowed("error.admin_only")
         async with self.db.transaction():
             return await self.chats.unbind(chat_id)
+
+    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> Migrated | None:
+        """Follow a group upgraded to a supergroup: its binding and queued messages move.
+
+        Idempotent: the two service messages and every send answered with the new id all call
+        it. Tickets keep the chat they were reported in; notices about them go to its new id.
+
+        Args:
+            old_chat_id: the basic group's id.
+            new_chat_id: the supergroup's id (`migrate_to_chat_id`).
+        Returns:
+            What moved, the first time, for a chat that was bound or had messages queued (so
+            the admins are told once); None otherwise.
+        """
+        async with self.db.transaction():
+            first = await self.chats.record_migration(old_chat_id, new_chat_id, self.clock.now())
+            binding = await self.chats.move_binding(old_chat_id, new_chat_id)
+            moved = await OutboxRepo(self.db).move_chat(old_chat_id, new_chat_id)
+            if not first or (binding is None and moved == 0):
+                return None
+            serves = binding.kind if binding is not None else "-"
+            if binding is not None and binding.enterprise_id is not None:
+                enterprise = await self.people.enterprise(binding.enterprise_id)
+                serves = enterprise.name if enterprise is not None else serves
+        return Migrated(old_chat_id, new_chat_id, binding, serves, moved)
 
     async def _unknown_enterprise(self, name: str) -> UnknownEnterprise:
         """The error for an unknown name, suggesting close matches when there are some."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, Cadre
 from storage.db import Database
+from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
 
 
@@ -30,6 +31,19 @@ class PeopleService:
             enterprise_id=enterprise_id,
             config_admin=telegram_id in self.config_admins,
         )
+
+    async def chat_actor(self, chat_id: int) -> Actor:
+        """A group speaking for itself (its anonymous admins): the rights of its enterprise only.
+
+        Args:
+            chat_id: the group's chat id (the message's `sender_chat`).
+        Returns:
+            An actor with no staff role, bound to the enterprise the group serves, if any.
+        """
+        async with self.db.transaction():
+            binding = await ChatRepo(self.db).binding(chat_id)
+        enterprise_id = binding.enterprise_id if binding and binding.kind == "enterprise" else None
+        return Actor(telegram_id=chat_id, enterprise_id=enterprise_id)
 
     async def seen(
         self, telegram_id: int, first_name: str, username: str | None, *, private: bool

@@ -16,6 +16,7 @@ from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import OPEN_STATUSES, Status, next_status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.domain.visible_text import is_blank
 from bot.errors import (
     DuplicateTicket,
     InvalidInput,
@@ -197,7 +198,9 @@ class TicketService:
             DuplicateTicket: this message is already a ticket.
         """
         text = report.text.strip()
-        if not text and report.files:
+        if text and is_blank(text) and not report.files:
+            raise InvalidInput("error.report_invisible")
+        if is_blank(text) and report.files:
             text = "(附件)"
         if not text:
             raise InvalidInput("error.report_empty")

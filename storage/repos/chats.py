@@ -49,6 +49,37 @@ class ChatRepo:
         )
         return [int(r[0]) for r in rows]
 
+    # -- a group upgraded to a supergroup ----------------------------------------------------
+    async def record_migration(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+        """Remember that a chat moved to a new id; True the first time."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO chat_migrations (old_chat_id, new_chat_id, migrated_at)"
+            " VALUES (?, ?, ?)",
+            (old_chat_id, new_chat_id, to_iso(now)),
+        )
+        return changed > 0
+
+    async def move_binding(self, old_chat_id: int, new_chat_id: int) -> ChatBinding | None:
+        """Carry a binding over to the chat's new id (a binding made there already wins)."""
+        binding = await self.binding(old_chat_id)
+        if binding is None:
+            return await self.binding(new_chat_id)
+        if await self.binding(new_chat_id) is None:
+            await self.db.execute(
+                "UPDATE chat_bindings SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+        else:
+            await self.unbind(old_chat_id)
+        return await self.binding(new_chat_id)
+
+    async def current_chat(self, chat_id: int) -> int:
+        """Where a chat lives now: its new id if it was upgraded, else itself."""
+        value = await self.db.fetchval(
+            "SELECT new_chat_id FROM chat_migrations WHERE old_chat_id = ?", (chat_id,)
+        )
+        return chat_id if value is None else int(value)
+
     # -- invites ------------------------------------------------------------------------------
     async def add_invite(
         self, token_hash: str, *, kind: str, target_id: int, now: datetime, expires: datetime

@@ -103,6 +103,10 @@ class InboxRepo:
         ]
 
 
+# Methods that post a new message to a chat (and so can follow the chat to a new id).
+CHAT_SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
 class OutboxRepo:
     """Owed Bot API calls, written in the same transaction as the change that caused them."""
 
@@ -240,3 +244,48 @@ class OutboxRepo:
 
     async def clear_failure(self, chat_id: int) -> None:
         await self.db.execute("DELETE FROM delivery_failures WHERE chat_id = ?", (chat_id,))
+
+    async def clear_failures(self, chat_ids: Iterable[int]) -> None:
+        """Forget the failures of chats that received a message since (re-arms their alert)."""
+        await self.db.executemany(
+            "DELETE FROM delivery_failures WHERE chat_id = ?", [(c,) for c in chat_ids]
+        )
+
+    async def failed_chats(self) -> list[int]:
+        """Chats with a recorded permanent failure."""
+        rows = await self.db.fetchall("SELECT chat_id FROM delivery_failures")
+        return [int(r[0]) for r in rows]
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """Readdress the unsent messages of a chat that moved to a new id; return how many.
+
+        Button answers keep their place in the queue under the new id.
+
+        Replies lose their target (message ids do not carry over to the new chat), and edits
+        or deletions of messages in the old chat cannot follow: they are dropped as failed.
+        """
+        rows = await self.db.fetchall(
+            "SELECT id, method, params FROM outbox WHERE status = 'pending' AND chat_id = ?",
+            (old_chat_id,),
+        )
+        moved: list[tuple[int, str, int]] = []
+        dropped: list[tuple[int]] = []
+        sends = 0
+        for row in rows:
+            params = json.loads(row["params"])
+            if row["method"] in CHAT_SENDS:
+                params["chat_id"] = new_chat_id
+                params.pop("reply_parameters", None)
+                sends += 1
+            elif "chat_id" in params:  # an edit or deletion of an old message
+                dropped.append((row["id"],))
+                continue
+            moved.append((new_chat_id, json.dumps(params, ensure_ascii=False), row["id"]))
+        await self.db.executemany("UPDATE outbox SET chat_id = ?, params = ? WHERE id = ?", moved)
+        await self.db.executemany(
+            "UPDATE outbox SET status = 'failed', error = 'chat upgraded to a supergroup'"
+            " WHERE id = ?",
+            dropped,
+        )
+        await self.clear_failure(old_chat_id)
+        return sends
