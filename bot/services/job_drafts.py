@@ -143,6 +143,10 @@ class JobDraftService:
                 if employer:
                     enterprise_id = (await self._enterprise(actor, str(employer))).id
                 data.update(self._checked(values))
+                # A one-line form says what the poster wants said: optional fields it leaves
+                # out are skipped, not asked for (the preview's 修改 button still adds them).
+                for name in OPTIONAL_FIELDS:
+                    data.setdefault(name, "")
             draft = Draft(actor.telegram_id, enterprise_id, post_id, data, self.clock.now())
             return await self._save(actor, draft)
 

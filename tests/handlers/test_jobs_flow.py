@@ -84,13 +84,30 @@ async def test_guided_job_survives_restart_and_publishes_card(world: World) -> N
     assert "海澄精工机械有限公司" in card["text"] and "有效期至" in card["text"]
 
 
+async def test_one_line_form_goes_straight_to_the_preview(world: World) -> None:
+    """A one-line form with every required field asks nothing more (not the shift either)."""
+    me, since = world.contact, await world.seq()
+    await world.say(me, me, FORM)
+    preview = (await world.expect(me, "请确认招聘信息", since=since))[0]
+    asked = await world.client.sent(chat_id=me, since_seq=since)
+    assert [m["message_id"] for m in asked] == [preview["message_id"]]
+    # The optional shift can still be added from the preview.
+    await press(world, preview, "j:chg")
+    picker = (await world.expect(me, "要修改哪一项", since=since))[0]
+    await press(world, picker, "j:f:shift")
+    shift = (await world.expect(me, "班次", since=since))[-1]
+    await press(world, shift, "j:s:0")
+    again = (await world.expect(me, "请确认招聘信息", since=since, count=2))[-1]
+    assert "长白班" in again["text"]
+
+
 async def test_one_line_form_cancel_and_stale_buttons(world: World) -> None:
     me, since = world.contact, await world.seq()
     await world.say(me, me, FORM)
-    shift = (await world.expect(me, "班次", since=since))[0]
+    preview = (await world.expect(me, "请确认招聘信息", since=since))[0]
     await world.say(me, me, "/cancel")
     await world.expect(me, "已取消", since=since)
-    await press(world, shift, "j:s:0")
+    await press(world, preview, "j:ok")
     for _ in range(50):
         answers = await world.client.callback_answers()
         if answers:

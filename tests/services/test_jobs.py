@@ -66,9 +66,7 @@ async def actor(services: Services, telegram_id: int) -> Actor:
 async def publish(services: Services, telegram_id: int = CONTACT_TG, form: str = FORM) -> int:
     who = await actor(services, telegram_id)
     state = await services.job_drafts.start(who, form=form)
-    assert state.step == "shift"
-    await services.job_drafts.press(who, "shift", "-")
-    await services.job_drafts.press(who, "benefits", "-")
+    assert state.step == "confirm"  # a complete one-line form asks nothing more
     confirmed = await services.job_drafts.confirm(who)
     async with services.db.transaction():
         await services.job_notifier.published(confirmed.view)
