@@ -31,6 +31,7 @@ import handlers.job_posts
 import handlers.jobs
 import handlers.logistics
 import handlers.logistics_chat
+import handlers.private_report
 import handlers.report
 import handlers.start
 import handlers.supervision
@@ -70,7 +71,7 @@ JOB_DRAFT_GROUP = -3
 LOGISTICS_DRAFT_GROUP = -4
 
 
-def register_handlers(app: BotApplication) -> None:
+def register_handlers(app: BotApplication, settings: Settings) -> None:
     """Register every handler. Order matters across groups; see each comment."""
     handlers.edits.register(app, group=EDITS_GROUP)
     # Group -2: /bind and /unbind must work in groups that are not bound yet.
@@ -85,6 +86,9 @@ def register_handlers(app: BotApplication) -> None:
     handlers.views.register(app, group=MAIN_GROUP)
     handlers.feedback.register(app, group=MAIN_GROUP)
     handlers.report.register(app, group=MAIN_GROUP)
+    # Private reports (私信): /report, report hashtags and captioned files in private chats,
+    # after prompt replies (an answer is not a new problem) and before the fallbacks.
+    handlers.private_report.register(app, group=MAIN_GROUP, hashtags=settings.tickets.hashtags)
     # Deadlines and 督办: commands and their own `t:` button verbs (not matched above).
     handlers.deadlines.register(app, group=MAIN_GROUP)
     handlers.supervision.register(app, group=MAIN_GROUP)
@@ -135,7 +139,7 @@ def build_application(
         .context_types(context_types)
         .build()
     )
-    register_handlers(app)
+    register_handlers(app, settings)
     return app
 
 
@@ -363,6 +367,7 @@ class Runtime:
         purged = await self.processor.purge()
         if purged:
             log.info("purged %d handled updates from the inbox", purged)
+        await context.services.private_reports.purge()
 
     exit_code: int = 0
 
@@ -423,6 +428,8 @@ async def sweep_deadlines(services: Services) -> None:
     async with services.db.transaction():
         for brief in await services.briefs.due():
             await services.deadline_notifier.brief(brief)
+        # Cadres nobody can reach: one grouped reminder a day to the admins.
+        await services.notifier.unreachable_reminders(await services.reachability.due())
 
 
 async def sweep_jobs(services: Services) -> tuple[int, int]:

@@ -33,6 +33,8 @@ from bot.services.logistics_drafts import DraftService
 from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
+from bot.services.private_reports import PrivateReportService
+from bot.services.reachability import ReachabilityService
 from bot.services.tickets import TicketRules, TicketService
 from storage.db import Database
 
@@ -67,7 +69,8 @@ def build_services(
         deadlines=deadline_rules,
     )
     tickets = TicketService(db, clock, calendar, rules)
-    notifier = Notifier(db, outbox, settings)
+    reachability = ReachabilityService(db, clock, calendar)
+    notifier = Notifier(db, outbox, settings, reachability)
     metrics, airing = airing_services(settings, db, clock, calendar)
     return Services(
         settings=settings,
@@ -91,6 +94,8 @@ def build_services(
             db, clock, airing, outbox, notifier, settings, chart_renderer=chart_renderer
         ),
         ledger=LedgerService(db, clock, metrics),
+        private_reports=PrivateReportService(tickets),
+        reachability=reachability,
         **job_services(settings, db, clock, outbox),
         **logistics_services(settings, db, clock, outbox),
     )

@@ -32,6 +32,8 @@ from bot.services.logistics_drafts import DraftService
 from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
+from bot.services.private_reports import PrivateReportService
+from bot.services.reachability import ReachabilityService
 from bot.services.tickets import TicketService
 from storage.db import Database
 
@@ -61,6 +63,8 @@ class Services:
     logistics: LogisticsService
     logistics_drafts: DraftService
     logistics_notifier: LogisticsNotifier
+    private_reports: PrivateReportService
+    reachability: ReachabilityService
 
 
 class BotData:

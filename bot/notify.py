@@ -11,6 +11,8 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.domain.models import Actor, Cadre, TicketView
@@ -18,6 +20,7 @@ from bot.errors import InviteRefused
 from bot.i18n import Translator
 from bot.render import tickets as render
 from bot.services.onboarding import Migrated
+from bot.services.reachability import ReachabilityService, Waiting
 from bot.services.tickets import Created, Rated, Transferred
 from storage.db import Database
 from storage.repos.chats import ChatRepo
@@ -26,14 +29,20 @@ from storage.repos.queues import OutboxItem
 
 log = logging.getLogger(__name__)
 
+# Ticket numbers a daily unreachable-cadre reminder lists; the count covers the rest.
+MAX_LISTED = 20
+
 
 class Notifier:
     """Compose and queue the notifications the ticket loop owes."""
 
-    def __init__(self, db: Database, outbox: Outbox, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, outbox: Outbox, settings: Settings, reach: ReachabilityService
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.settings = settings
+        self.reach = reach
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
         self.tz: ZoneInfo = settings.park.tz
@@ -65,6 +74,7 @@ class Notifier:
             return False
         if not await self.people.private_chat_ok(cadre.telegram_id):
             return False
+        await self.reach.reached(cadre)
         tr = await self.tr_for(cadre.telegram_id)
         text = tr(key, id=view.ticket.id, **params) + "\n\n" + render.card(view, tr, self.tz)
         await self.outbox.send_message(
@@ -76,17 +86,42 @@ class Notifier:
         )
         return True
 
+    async def cadre_unreachable(self, view: TicketView) -> None:
+        """Tell the admins a cadre cannot be reached: once, not per ticket (then daily)."""
+        cadre = view.assignee
+        assert cadre is not None
+        if await self.reach.unreachable(cadre):
+            await self.tell_admins(
+                "notice.cadre_unreachable",
+                id=view.ticket.id,
+                cadre=cadre.name,
+                enterprise=view.enterprise.name,
+            )
+
+    async def unreachable_reminders(self, due: list[Waiting]) -> None:
+        """The daily reminder about each cadre who still cannot be reached."""
+        for waiting in due:
+            shown = waiting.tickets[:MAX_LISTED]
+            await self.tell_admins(
+                "notice.cadre_unreachable_daily",
+                cadre=waiting.cadre.name,
+                count=len(waiting.tickets),
+                ids=" ".join(f"#{t.id}" for t in shown)
+                + (" …" if len(waiting.tickets) > len(shown) else ""),
+            )
+
     async def _to_enterprise(
         self, view: TicketView, text_for: Any, *, keyboard_for: Any = None, purpose: str
     ) -> None:
-        """Tell the enterprise: in its own group; in a park-wide group, privately if possible."""
+        """Tell the enterprise: in its own group; in a park-wide group, privately if possible;
+        a private report (私信) always privately."""
         ticket = view.ticket
         # A group upgraded to a supergroup lives on under a new id; the source message stays
         # behind in the old chat, so there is nothing there to reply to.
         group_id = await self.chats.current_chat(ticket.chat_id)
         source = ticket.source_message_id if group_id == ticket.chat_id else None
         binding = await self.chats.binding(group_id)
-        private = (
+        private = ticket.channel == "private" or (
             binding is not None
             and binding.kind == "park"
             and await self.people.private_chat_ok(ticket.reporter_id)
@@ -110,10 +145,15 @@ class Notifier:
     async def created(self, created: Created) -> None:
         view = created.view
         ticket = view.ticket
-        tr = self.group_tr
+        # A private report is acknowledged in the reporter's private chat, in their language.
+        private = ticket.channel == "private"
+        tr = await self.tr_for(ticket.reporter_id) if private else self.group_tr
+        ack = render.ack(view, tr, self.tz)
+        if private:
+            ack = Markup("\n").join([ack, tr("ticket.ack_private")])
         await self.outbox.send_message(
             ticket.chat_id,
-            render.ack(view, tr, self.tz),
+            ack,
             reply_to=ticket.source_message_id,
             keyboard=render.reporter_buttons(ticket, tr),
             purpose="ack",
@@ -128,13 +168,7 @@ class Notifier:
                 content=render.preview(ticket.content),
             )
         elif not reached:
-            assert view.assignee is not None
-            await self.tell_admins(
-                "notice.cadre_unreachable",
-                id=ticket.id,
-                cadre=view.assignee.name,
-                enterprise=view.enterprise.name,
-            )
+            await self.cadre_unreachable(view)
 
     async def claimed(self, view: TicketView) -> None:
         await self._to_enterprise(
@@ -169,26 +203,21 @@ class Notifier:
             by=moved.previous.name if moved.previous else "-",
         )
         if not reached and view.assignee is not None:
-            await self.tell_admins(
-                "notice.cadre_unreachable",
-                id=view.ticket.id,
-                cadre=view.assignee.name,
-                enterprise=view.enterprise.name,
-            )
+            await self.cadre_unreachable(view)
 
     async def rated(self, rated: Rated) -> None:
         view = rated.view
         if not rated.reopened:
             return
         cadre = view.assignee
-        if cadre is not None and cadre.telegram_id is not None:
-            await self._to_cadre(cadre, view, "notice.reopened")
-        if cadre is None or not await self.people.private_chat_ok(cadre.telegram_id or 0):
+        if cadre is None:
             await self.tell_admins(
                 "notice.reopened_admin",
                 id=view.ticket.id,
                 enterprise=view.enterprise.name,
             )
+        elif not await self._to_cadre(cadre, view, "notice.reopened"):
+            await self.cadre_unreachable(view)
 
     async def auto_closed(self, view: TicketView) -> None:
         await self._to_enterprise(

@@ -99,13 +99,18 @@ class DeadlineNotifier:
     async def swept(self, result: SweepResult) -> None:
         """Queue everything one sweep owes."""
         for reminder in result.reminders:
-            await self._about_ticket(
+            # A reminder is for the cadre alone: when they cannot be reached, the admins' one
+            # daily unreachable-cadre reminder covers the ticket (not one card per ticket).
+            reached = await self._about_ticket(
                 reminder.view.assignee,
                 reminder.view,
                 f"clock.remind_{reminder.which}",
                 purpose="remind",
+                admins_instead=reminder.view.assignee is None,
                 due=reminder.due,
             )
+            if not reached and reminder.view.assignee is not None:
+                await self.base.cadre_unreachable(reminder.view)
         for chase in result.chases:
             view = chase.view
             await self._about_ticket(

@@ -16,9 +16,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
         return
     command = message.text.split()[0].split("@")[0][:32]
     tr = await tr_of(update, context)
-    if command == "/report":
-        await reply(update, context, tr("fallback.report_in_group"))
-        return
     await reply(update, context, tr("fallback.unknown_command", command=command))
 
 

@@ -109,6 +109,8 @@ class Ticket:
     # Sign and contact deadlines (None on tickets older than the deadline rules).
     claim_due_at: datetime | None = None
     response_due_at: datetime | None = None
+    # Where it was reported: "group" (a bound group) or "private" (私信 to the bot).
+    channel: str = "group"
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,17 @@ def parse(raw: str) -> tuple[str, int, list[str]] | None:
         return None
     args = [a for a in match.group(3).split(":") if a]
     return match.group(1), int(match.group(2)), args
+
+
+# A private report's enterprise, picked by a contact of several: `r:<message id>:<enterprise id>`.
+REPORT_FOR_PATTERN = re.compile(r"^r:(\d{1,12}):(\d{1,12})$")
+
+
+def report_for(message_id: int, enterprise_id: int) -> str:
+    return f"r:{message_id}:{enterprise_id}"
+
+
+def parse_report_for(raw: str) -> tuple[int, int] | None:
+    """Return (message id, enterprise id) or None if the data is malformed."""
+    match = REPORT_FOR_PATTERN.match(raw or "")
+    return None if match is None else (int(match.group(1)), int(match.group(2)))

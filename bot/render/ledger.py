@@ -37,6 +37,7 @@ TICKET_COLUMNS: tuple[tuple[str, int], ...] = (
     ("satisfaction", 12),
     ("reopens", 10),
     ("supervision", 10),
+    ("channel", 8),
 )
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -122,6 +123,7 @@ def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
                 _label(tr, "rating", r.satisfaction),
                 r.reopens,
                 r.supervision_level,
+                tr.plain(f"export.channel_{r.channel}"),
             ]
         )
     for row in tickets.iter_rows(min_row=2, min_col=7, max_col=10):

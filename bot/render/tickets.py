@@ -16,7 +16,7 @@ from bot.delivery.outbox import Button
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Action, Status, can
-from bot.domain.models import Cadre, Ticket, TicketView
+from bot.domain.models import Cadre, Enterprise, Ticket, TicketView
 from bot.i18n import Translator
 from bot.render import callbacks as cb
 
@@ -110,6 +110,8 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
         )
     if view.attachments:
         lines.append(tr("ticket.card_attachments", count=len(view.attachments)))
+    if t.channel == "private":
+        lines.append(tr("ticket.card_private"))
     lines += ["", t.content]
     if history and view.events:
         lines += ["", tr("ticket.history_title")]
@@ -213,3 +215,8 @@ def satisfaction_buttons(ticket: Ticket, solved: str, tr: Translator) -> list[li
             for code in taxonomy.SATISFACTION_RATINGS
         ]
     ]
+
+
+def enterprise_choice(message_id: int, enterprises: Sequence[Enterprise]) -> list[list[Button]]:
+    """One button per enterprise of a contact, to say which one a private report is for."""
+    return [[Button(e.name, cb.report_for(message_id, e.id))] for e in enterprises]

@@ -126,7 +126,6 @@ class RosterService:
         cadres = await self.people.cadres()
         enterprises = await self.people.enterprises()
         names = {c.id: c.name for c in cadres}
-        by_id = {e.id: e.name for e in enterprises}
         imported = {row.name for row in enterprise_rows}
         assignments: dict[str, tuple[str | None, str | None]] = {}
         for enterprise in enterprises:
@@ -138,13 +137,13 @@ class RosterService:
                     names.get(assignment.primary_cadre_id or 0),
                     names.get(assignment.backup_cadre_id or 0),
                 )
-        contacts: dict[int, str] = {}
+        contacts: dict[int, list[str]] = {}
         mentioned = {tg for row in enterprise_rows for tg in row.contacts}
         mentioned |= {row.telegram_id for row in cadre_rows if row.telegram_id is not None}
         for telegram_id in sorted(mentioned):
-            enterprise_id = await self.people.contact_enterprise(telegram_id)
-            if enterprise_id is not None:
-                contacts[telegram_id] = by_id.get(enterprise_id, str(enterprise_id))
+            bound = await self.people.contact_enterprises(telegram_id)
+            if bound:
+                contacts[telegram_id] = [e.name for e in bound]
         return Snapshot(
             cadres={c.name: c for c in cadres},
             enterprises={e.name: e for e in enterprises},
@@ -198,8 +197,14 @@ class RosterService:
                 cadre_ids[backup] if backup is not None else None,
                 now,
             )
-        for telegram_id, name in plan.contacts:
-            await self.people.bind_contact(telegram_id, enterprise_ids[name], CONTACT_SOURCE, now)
+        for telegram_id, names in plan.contacts.items():
+            if sorted(names) == sorted(snapshot.contacts.get(telegram_id, [])):
+                continue
+            # The import lists every enterprise of this person: its bindings become these
+            # (so moving an id to another enterprise in the roster moves the contact).
+            await self.people.set_contact_enterprises(
+                telegram_id, [enterprise_ids[n] for n in names], CONTACT_SOURCE, now
+            )
 
 
 # -- cross-row checks --------------------------------------------------------------------------

@@ -71,8 +71,9 @@ class Snapshot:
     enterprises: dict[str, Enterprise]
     # enterprise name -> (primary name, backup name) for enterprises that have an assignment row
     assignments: dict[str, tuple[str | None, str | None]]
-    # contact telegram id -> enterprise name, for the ids this import mentions
-    contacts: dict[int, str]
+    # contact telegram id -> the names of the enterprises it is bound to, for the ids this
+    # import mentions
+    contacts: dict[int, list[str]]
 
     def cadre_names_by_id(self) -> dict[int, str]:
         return {c.id: c.name for c in self.cadres.values()}
@@ -94,7 +95,8 @@ class Plan:
     release_codes: list[EnterpriseRow] = field(default_factory=list)
     enterprises: list[tuple[EnterpriseRow, bool]] = field(default_factory=list)  # row, write
     assignments: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    contacts: list[tuple[int, str]] = field(default_factory=list)
+    # telegram id -> every enterprise this import lists it under (its bindings become these)
+    contacts: dict[int, list[str]] = field(default_factory=dict)
     final: dict[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
 
 
@@ -310,7 +312,7 @@ def check_cadres(check: Checker, cadre_rows: list[CadreRow], snapshot: Snapshot)
                 "telegram_id",
                 "roster.telegram_is_contact",
                 id=row.telegram_id,
-                enterprise=snapshot.contacts[row.telegram_id],
+                enterprise="、".join(snapshot.contacts[row.telegram_id]),
                 where=check.where(None),
             )
 
@@ -362,9 +364,9 @@ def check_enterprises(
     cadre_rows: list[CadreRow],
     snapshot: Snapshot,
 ) -> None:
-    # Contacts: one enterprise each, and never a cadre's account.
+    # Contacts: never a cadre's account. One person may be the contact of several enterprises
+    # (listed under each); a private report then asks which one it is for.
     cadre_owners = _cadre_telegram_owners(cadre_rows, snapshot)
-    contact_owner: dict[int, EnterpriseRow] = {}
     for row in enterprise_rows:
         for telegram_id in row.contacts:
             holders = cadre_owners.get(telegram_id)
@@ -377,18 +379,6 @@ def check_enterprises(
                     other=holders[0].name,
                     where=check.where(holders[0].row),
                 )
-            elif telegram_id in contact_owner:
-                first = contact_owner[telegram_id]
-                check.cell(
-                    row.row,
-                    "contact_telegram_ids",
-                    "roster.contact_duplicate",
-                    id=telegram_id,
-                    other=first.name,
-                    where=check.where(first.row),
-                )
-            else:
-                contact_owner[telegram_id] = row
 
     # Credit codes: unique across the enterprises as they will be after the import.
     imported = {row.name: row for row in enterprise_rows}
@@ -500,7 +490,7 @@ def make_plan(
         if primary is None:
             report.unassigned.append(ent_row.name)
         for telegram_id in ent_row.contacts:
-            if snapshot.contacts.get(telegram_id) != ent_row.name:
-                plan.contacts.append((telegram_id, ent_row.name))
+            plan.contacts.setdefault(telegram_id, []).append(ent_row.name)
+            if ent_row.name not in snapshot.contacts.get(telegram_id, []):
                 report.contacts_bound += 1
     return plan

@@ -47,20 +47,24 @@ class IncomingFile:
 
 @dataclass(frozen=True)
 class Report:
-    """A problem posted in a group, as the handler parsed it."""
+    """A problem posted in a group, or sent to the bot privately, as the handler parsed it."""
 
     chat_id: int
     message_id: int
     reporter_id: int
     text: str
     files: list[IncomingFile] = field(default_factory=list)
+    # Sent privately (私信): the enterprise is the reporter's own, not the group's.
+    private: bool = False
+    # For a private report: the enterprise the reporter is a contact of and chose.
+    enterprise_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Created:
     view: TicketView
     route: str  # primary | backup | duty
-    chat_kind: str  # enterprise | park
+    chat_kind: str  # enterprise | park | private
 
 
 @dataclass(frozen=True)
@@ -197,25 +201,21 @@ class TicketService:
             InvalidInput: the text is empty or too long.
             DuplicateTicket: this message is already a ticket.
         """
-        text = report.text.strip()
-        if text and is_blank(text) and not report.files:
-            raise InvalidInput("error.report_invisible")
-        if is_blank(text) and report.files:
-            text = "(附件)"
-        if not text:
-            raise InvalidInput("error.report_empty")
-        if len(text) > MAX_CONTENT:
-            raise InvalidInput("error.report_too_long", limit=MAX_CONTENT)
+        text = report_text(report)
         now = self.clock.now()
         async with self.db.transaction():
-            binding = await self.chats.binding(report.chat_id)
-            if binding is None or binding.kind not in ("enterprise", "park"):
-                raise NotBound("error.group_not_bound")
-            enterprise_id = binding.enterprise_id
-            if binding.kind == "park":
-                enterprise_id = await self.people.contact_enterprise(report.reporter_id)
-                if enterprise_id is None:
-                    raise NotBound("error.reporter_not_bound")
+            enterprise_id: int | None
+            if report.private:
+                enterprise_id, chat_kind = await self._private_enterprise(report), "private"
+            else:
+                binding = await self.chats.binding(report.chat_id)
+                if binding is None or binding.kind not in ("enterprise", "park"):
+                    raise NotBound("error.group_not_bound")
+                enterprise_id, chat_kind = binding.enterprise_id, binding.kind
+                if binding.kind == "park":
+                    enterprise_id = await self.people.contact_enterprise(report.reporter_id)
+                    if enterprise_id is None:
+                        raise NotBound("error.reporter_not_bound")
             assert enterprise_id is not None
             existing = await self.tickets.by_source(report.chat_id, report.message_id)
             if existing is not None:
@@ -247,6 +247,7 @@ class TicketService:
                 claim_due_at=due.claim_due_at,
                 response_due_at=due.response_due_at,
                 now=now,
+                channel="private" if report.private else "group",
             )
             await self.tickets.record(
                 ticket_id,
@@ -272,7 +273,15 @@ class TicketService:
                     now=now,
                 )
             view = await self._view(await self._load(ticket_id))
-        return Created(view=view, route=route, chat_kind=binding.kind)
+        return Created(view=view, route=route, chat_kind=chat_kind)
+
+    async def _private_enterprise(self, report: Report) -> int:
+        """The enterprise of a private report, re-checked: the reporter must be its contact."""
+        if report.enterprise_id is None:
+            raise NotBound("error.private_report_not_bound")
+        if not await self.people.is_contact_of(report.reporter_id, report.enterprise_id):
+            raise NotAllowed("error.report_enterprise_not_yours")
+        return report.enterprise_id
 
     async def _route(self, enterprise_id: int) -> tuple[Cadre | None, str]:
         """Primary cadre; the backup when the primary is on leave; else the duty desk."""
@@ -495,6 +504,20 @@ class TicketService:
                 )
                 closed.append(await self._view(moved))
         return closed
+
+
+def report_text(report: Report) -> str:
+    """The problem text of a report, checked (a file alone is a report too)."""
+    text = report.text.strip()
+    if text and is_blank(text) and not report.files:
+        raise InvalidInput("error.report_invisible")
+    if is_blank(text) and report.files:
+        text = "(附件)"
+    if not text:
+        raise InvalidInput("error.report_empty")
+    if len(text) > MAX_CONTENT:
+        raise InvalidInput("error.report_too_long", limit=MAX_CONTENT)
+    return text
 
 
 def _note(text: str, empty_key: str) -> str:

@@ -33,6 +33,7 @@ class LedgerRow:
     satisfaction: str | None
     reopens: int
     supervision_level: int
+    channel: str  # group | private (私信)
 
 
 class LedgerRepo:
@@ -48,7 +49,7 @@ class LedgerRepo:
             " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :resolve),"
             " t.status, t.solved_rating, t.satisfaction,"
             " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = :reopen),"
-            " t.supervision_level"
+            " t.supervision_level, t.channel"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"
             " WHERE t.created_at >= :start AND t.created_at < :end ORDER BY t.id",
@@ -77,6 +78,7 @@ class LedgerRepo:
                 r[12],
                 int(r[13]),
                 int(r[14]),
+                r[15],
             )
             for r in rows
         ]

@@ -172,10 +172,29 @@ class PeopleRepo:
 
     # -- contacts -----------------------------------------------------------------------------
     async def contact_enterprise(self, telegram_id: int) -> int | None:
+        """The enterprise of a contact (the first bound, for a contact of several)."""
         value = await self.db.fetchval(
-            "SELECT enterprise_id FROM contacts WHERE telegram_id = ?", (telegram_id,)
+            "SELECT enterprise_id FROM contacts WHERE telegram_id = ?"
+            " ORDER BY created_at, enterprise_id LIMIT 1",
+            (telegram_id,),
         )
         return None if value is None else int(value)
+
+    async def contact_enterprises(self, telegram_id: int) -> list[Enterprise]:
+        """Every enterprise a contact is bound to, first bound first."""
+        rows = await self.db.fetchall(
+            "SELECT e.* FROM contacts c JOIN enterprises e ON e.id = c.enterprise_id"
+            " WHERE c.telegram_id = ? ORDER BY c.created_at, e.id",
+            (telegram_id,),
+        )
+        return [_enterprise(r) for r in rows]
+
+    async def is_contact_of(self, telegram_id: int, enterprise_id: int) -> bool:
+        value = await self.db.fetchval(
+            "SELECT 1 FROM contacts WHERE telegram_id = ? AND enterprise_id = ?",
+            (telegram_id, enterprise_id),
+        )
+        return value is not None
 
     async def contacts_of(self, enterprise_id: int) -> list[int]:
         rows = await self.db.fetchall(
@@ -187,13 +206,25 @@ class PeopleRepo:
     async def bind_contact(
         self, telegram_id: int, enterprise_id: int, source: str, now: str
     ) -> None:
-        """Bind a Telegram user to one enterprise (rebinding moves them)."""
+        """Bind a Telegram user to this one enterprise (rebinding moves them)."""
+        await self.set_contact_enterprises(telegram_id, [enterprise_id], source, now)
+
+    async def set_contact_enterprises(
+        self, telegram_id: int, enterprise_ids: list[int], source: str, now: str
+    ) -> None:
+        """Make these enterprises exactly the ones a Telegram user is a contact of."""
+        marks = ", ".join("?" for _ in enterprise_ids)
         await self.db.execute(
-            "INSERT INTO contacts (telegram_id, enterprise_id, source, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET"
-            " enterprise_id = excluded.enterprise_id, source = excluded.source",
-            (telegram_id, enterprise_id, source, now),
+            f"DELETE FROM contacts WHERE telegram_id = ? AND enterprise_id NOT IN ({marks})",
+            (telegram_id, *enterprise_ids),
         )
+        for enterprise_id in enterprise_ids:
+            await self.db.execute(
+                "INSERT INTO contacts (telegram_id, enterprise_id, source, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT(telegram_id, enterprise_id) DO UPDATE SET"
+                " source = excluded.source",
+                (telegram_id, enterprise_id, source, now),
+            )
 
     # -- users ----------------------------------------------------------------------------------
     async def touch_user(

@@ -41,6 +41,7 @@ def _ticket(row: Row) -> Ticket:
         supervision_level=row["supervision_level"],
         claim_due_at=_opt_time(row["claim_due_at"]),
         response_due_at=_opt_time(row["response_due_at"]),
+        channel=row["channel"],
     )
 
 
@@ -111,13 +112,14 @@ class TicketRepo:
         now: datetime,
         claim_due_at: datetime | None = None,
         response_due_at: datetime | None = None,
+        channel: str = "group",
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
             " category, urgency, content, status, assignee_id, deadline_at, created_at,"
-            " updated_at, claim_due_at, response_due_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, claim_due_at, response_due_at, channel)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 enterprise_id,
                 reporter_id,
@@ -134,8 +136,37 @@ class TicketRepo:
                 stamp,
                 to_iso(claim_due_at) if claim_due_at else None,
                 to_iso(response_due_at) if response_due_at else None,
+                channel,
             ),
         )
+
+    # -- private reports waiting for the reporter to pick the enterprise -----------------------
+    async def hold_report(
+        self, reporter_id: int, message_id: int, content: str, files: list[dict[str, Any]], now: str
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO pending_reports (reporter_id, message_id, content, files, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(reporter_id, message_id) DO NOTHING",
+            (reporter_id, message_id, content, json.dumps(files, ensure_ascii=False), now),
+        )
+
+    async def held_report(
+        self, reporter_id: int, message_id: int
+    ) -> tuple[str, list[dict[str, Any]]] | None:
+        row = await self.db.fetchone(
+            "SELECT content, files FROM pending_reports WHERE reporter_id = ? AND message_id = ?",
+            (reporter_id, message_id),
+        )
+        return None if row is None else (str(row["content"]), json.loads(row["files"]))
+
+    async def drop_held_report(self, reporter_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM pending_reports WHERE reporter_id = ? AND message_id = ?",
+            (reporter_id, message_id),
+        )
+
+    async def purge_held_reports(self, before: str) -> int:
+        return await self.db.execute("DELETE FROM pending_reports WHERE created_at < ?", (before,))
 
     async def update(self, ticket_id: int, now: datetime, **changes: Any) -> None:
         """Set the given columns (whitelisted) and bump updated_at."""

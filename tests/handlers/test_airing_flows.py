@@ -75,7 +75,7 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     sheet = book["问题台账"]
     headers = [c.value for c in sheet[1]]
     assert headers[:5] == ["编号", "企业", "分类", "类型", "诉求内容"]
-    assert headers[-1] == "督办级别" and sheet.freeze_panes == "A2"
+    assert headers[-2:] == ["督办级别", "来源"] and sheet.freeze_panes == "A2"
     assert sheet[1][0].font.bold
     row = [c.value for c in sheet[2]]
     assert row[0] == ticket_id and row[1] == "海澄精工机械有限公司" and row[5] == "陈志远"

@@ -32,6 +32,7 @@ from bot.services.roster import (
     credit_code_error,
 )
 from storage.db import Database
+from storage.repos.people import PeopleRepo
 
 SAMPLES = Path(bot.__file__).parent / "samples"
 E_HEAD = [
@@ -548,16 +549,29 @@ async def test_cadre_telegram_id_already_a_database_contact(
     assert "甲公司" in problems[0].message
 
 
-async def test_contact_on_two_enterprises(service: RosterService, tmp_path: Path) -> None:
+async def test_contact_on_two_enterprises(
+    service: RosterService, db: Database, tmp_path: Path
+) -> None:
+    """One person may be listed under several enterprises; a re-import sets exactly those."""
     cad = cadres_csv(tmp_path, *BASE_CADRES)
     ent = enterprises_csv(
         tmp_path,
         ["甲公司", "", "", "", "干部乙", "", "11, 12"],
         ["乙公司", "", "", "", "干部乙", "", "13；12"],
     )
-    problems = await refused(service, [cad, ent])
-    assert cells(problems) == {(3, "联系人TelegramID")}
-    assert "甲公司" in problems[0].message
+    report = await service.import_files([cad, ent])
+    assert report.contacts_bound == 4
+    people = PeopleRepo(db)
+    async with db.transaction():
+        assert [e.name for e in await people.contact_enterprises(12)] == ["甲公司", "乙公司"]
+    moved = enterprises_csv(
+        tmp_path,
+        ["甲公司", "", "", "", "干部乙", "", "11"],
+        ["乙公司", "", "", "", "干部乙", "", "13；12"],
+    )
+    await service.import_files([cad, moved])
+    async with db.transaction():
+        assert [e.name for e in await people.contact_enterprises(12)] == ["乙公司"]
 
 
 async def test_contact_separators(service: RosterService, db: Database, tmp_path: Path) -> None:

@@ -1,0 +1,110 @@
+"""Private reports (私信): an enterprise contact reports a problem to the bot privately.
+
+The ticket is made by `TicketService.report` like a group report (same routing, deadlines and
+events), marked with the channel "private". A contact of several enterprises picks the
+enterprise with buttons: until then the report is held in `pending_reports`, never in memory,
+so the choice survives a restart, and the pick is re-checked against the contact bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
+
+from bot.clock import to_iso
+from bot.domain.models import Enterprise
+from bot.errors import DuplicateTicket, InvalidInput, NotBound
+from bot.services.tickets import Created, IncomingFile, Report, TicketService, report_text
+from storage.repos.people import PeopleRepo
+from storage.repos.tickets import TicketRepo
+
+# A private report waiting for its enterprise is forgotten after this long.
+HELD_REPORT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Held:
+    """A private report of a contact of several enterprises, waiting for them to pick one."""
+
+    message_id: int
+    enterprises: list[Enterprise]
+
+
+class PrivateReportService:
+    """Take private reports, hold those that need an enterprise picked, make their tickets."""
+
+    def __init__(self, tickets: TicketService) -> None:
+        self.tickets = tickets
+        self.db = tickets.db
+        self.clock = tickets.clock
+        self.repo = TicketRepo(tickets.db)
+        self.people = PeopleRepo(tickets.db)
+
+    async def report(self, report: Report) -> Created | Held:
+        """Record a problem a contact sent privately, for their enterprise.
+
+        Returns:
+            The new ticket, or (for a contact of several enterprises) the held report with the
+            enterprises to choose from; `choose` makes the ticket once they pick.
+
+        Raises:
+            NotBound: the sender is not an enterprise contact (nothing is recorded).
+            InvalidInput: the text is empty or too long.
+            DuplicateTicket: this message is already a ticket.
+        """
+        text = report_text(report)
+        async with self.db.transaction():
+            enterprises = await self.people.contact_enterprises(report.reporter_id)
+            if not enterprises:
+                raise NotBound("error.private_report_not_bound")
+            if len(enterprises) == 1:
+                chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
+                return await self.tickets.report(chosen)
+            existing = await self.repo.by_source(report.chat_id, report.message_id)
+            if existing is not None:
+                raise DuplicateTicket(id=existing.id)
+            await self.repo.hold_report(
+                report.reporter_id,
+                report.message_id,
+                text,
+                [asdict(f) for f in report.files],
+                to_iso(self.clock.now()),
+            )
+            return Held(message_id=report.message_id, enterprises=enterprises)
+
+    async def choose(self, reporter_id: int, message_id: int, enterprise_id: int) -> Created:
+        """Make the ticket of a held report for the enterprise its reporter picked.
+
+        Raises:
+            NotBound: the reporter is (no longer) a contact of that enterprise.
+            DuplicateTicket: the report already became a ticket (a second press).
+            InvalidInput: no such held report (forgotten, or never held).
+        """
+        async with self.db.transaction():
+            held = await self.repo.held_report(reporter_id, message_id)
+            if held is None:
+                # A private chat's id is its user's id: that is where the report came from.
+                existing = await self.repo.by_source(reporter_id, message_id)
+                if existing is not None:
+                    raise DuplicateTicket(id=existing.id)
+                raise InvalidInput("error.stale_button")
+            text, files = held
+            created = await self.tickets.report(
+                Report(
+                    chat_id=reporter_id,
+                    message_id=message_id,
+                    reporter_id=reporter_id,
+                    text=text,
+                    files=[IncomingFile(**f) for f in files],
+                    private=True,
+                    enterprise_id=enterprise_id,
+                )
+            )
+            await self.repo.drop_held_report(reporter_id, message_id)
+            return created
+
+    async def purge(self) -> int:
+        """Forget held reports nobody picked an enterprise for within a week."""
+        cutoff = self.clock.now() - timedelta(days=HELD_REPORT_DAYS)
+        async with self.db.transaction():
+            return await self.repo.purge_held_reports(to_iso(cutoff))

@@ -1,0 +1,98 @@
+"""Cadres the bot cannot reach privately, so the admins hear about them once, not per ticket.
+
+A cadre who never opened a private chat with the bot (or blocked it) cannot be sent their
+tickets. The first ticket routed to them opens an episode (a row, so it holds across restarts)
+and the admins are told once; while it lasts, further tickets add no notice, and the admins get
+one reminder a working day listing what waits. Reaching the cadre again, or nothing left
+waiting, ends it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.models import Cadre, Ticket
+from bot.services.calendar import WorkCalendar
+from storage.db import Database
+from storage.repos.notices import NoticeRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.tickets import TicketRepo
+
+WAITING = sorted(OPEN_STATUSES)  # the statuses in which a ticket waits for its cadre
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An unreachable cadre and the open tickets waiting for them."""
+
+    cadre: Cadre
+    tickets: list[Ticket]
+
+
+class ReachabilityService:
+    """Open, remind and close the unreachable-cadre episodes."""
+
+    def __init__(self, db: Database, clock: Clock, calendar: WorkCalendar) -> None:
+        self.db = db
+        self.clock = clock
+        self.calendar = calendar
+        self.repo = NoticeRepo(db)
+        self.people = PeopleRepo(db)
+        self.tickets = TicketRepo(db)
+
+    async def unreachable(self, cadre: Cadre) -> bool:
+        """Note that a ticket waits for a cadre who cannot be reached.
+
+        Call inside the transaction that routes the ticket.
+
+        Returns:
+            True the first time (the admins should be told now); False while an episode is
+            already open for this cadre (the daily reminder covers the ticket).
+        """
+        async with self.db.transaction():
+            return await self.repo.open_unreachable(cadre.id, self.clock.now())
+
+    async def reached(self, cadre: Cadre) -> None:
+        """The cadre was reached privately: end their episode, if any."""
+        async with self.db.transaction():
+            await self.repo.close_unreachable(cadre.id)
+
+    async def due(self) -> list[Waiting]:
+        """Claim today's reminder for each open episode that still has tickets waiting.
+
+        Call inside the transaction that also queues the reminders. Nothing is due on a
+        non-working day, before working hours, or twice on one day. Episodes of cadres who are
+        reachable again, or with nothing waiting, are closed instead.
+
+        Returns:
+            One entry per cadre to remind the admins about, in roster order.
+        """
+        now = self.clock.now()
+        local = now.astimezone(self.calendar.tz)
+        today = local.date()
+        if not self.calendar.is_workday(today) or local.time() < self.calendar.work_start:
+            return []
+        due: list[Waiting] = []
+        async with self.db.transaction():
+            for cadre_id, last in await self.repo.unreachable():
+                if self.calendar.local_date(last) >= today:
+                    continue
+                cadre = await self.people.cadre(cadre_id)
+                waiting = (
+                    await self.tickets.list_for_assignee(cadre_id, WAITING, limit=1000)
+                    if cadre is not None
+                    else []
+                )
+                reachable = (
+                    cadre is not None
+                    and cadre.telegram_id is not None
+                    and await self.people.private_chat_ok(cadre.telegram_id)
+                )
+                if cadre is None or reachable or not waiting:
+                    await self.repo.close_unreachable(cadre_id)
+                    continue
+                await self.repo.reminded(cadre_id, now)
+                due.append(Waiting(cadre, waiting))
+        return due
