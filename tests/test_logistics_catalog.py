@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.domain.logistics import VEHICLE_TYPES, CargoStatus, TruckStatus
 from bot.i18n import LOCALES, catalog
-from bot.services.logistics_drafts import CHOICES, STEPS
+from bot.services.logistics_drafts import CHOICES, EDITS, OK, STEPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,6 +24,8 @@ def test_literal_and_composed_logistics_keys_exist() -> None:
     for kind, steps in STEPS.items():
         used.add(f"logistics.title_{kind}")
         used |= {f"logistics.ask_{kind}_{step}" for step in steps if step != "confirm"}
+        used |= {f"logistics.ask_{kind}_{step}" for step in EDITS[kind]}
+        used |= {f"logistics.choice_confirm_{value}" for value in (OK, *EDITS[kind])}
     for step, values in CHOICES.items():
         used |= {f"logistics.choice_{step}_{v.replace('.', '_')}" for v in values}
     for locale in LOCALES:

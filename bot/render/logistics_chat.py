@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.logistics import Draft, TruckForm
 from bot.i18n import Translator
 from bot.render import logistics as render
-from bot.services.logistics_drafts import CHOICES, OPTIONAL, SKIP, STEPS, form_of
+from bot.services.logistics_drafts import (
+    CHOICES,
+    CONFIRM,
+    EDITS,
+    OK,
+    OPTIONAL,
+    SKIP,
+    STEPS,
+    form_of,
+)
 
 PER_ROW = 3
 
@@ -14,15 +25,18 @@ PER_ROW = 3
 def prompt(draft: Draft, tr: Translator) -> tuple[str, Keyboard]:
     """The question for the draft's current step, and its buttons."""
     steps = STEPS[draft.kind]
-    number = steps.index(draft.step) + 1
+    # A field opened from the summary is part of the last step, not one more.
+    number = steps.index(draft.step) + 1 if draft.step in steps else len(steps)
     header = tr(f"logistics.title_{draft.kind}", number=number, total=len(steps))
-    if draft.step == "confirm":
+    if draft.step == CONFIRM:
         text = header + "\n" + summary(draft, tr)
+        values: tuple[str, ...] = (OK, *EDITS[draft.kind])
     else:
         text = header + "\n" + tr(f"logistics.ask_{draft.kind}_{draft.step}")
+        values = CHOICES.get(draft.step, ())
     buttons = [
         Button(tr(f"logistics.choice_{draft.step}_{value.replace('.', '_')}"), _step(draft, value))
-        for value in CHOICES.get(draft.step, ())
+        for value in values
     ]
     rows: list[list[Button]] = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
     last = [Button(tr("logistics.button_cancel"), render.data(render.CANCEL))]
@@ -39,9 +53,22 @@ def _step(draft: Draft, value: str) -> str:
 def summary(draft: Draft, tr: Translator) -> str:
     """What will be posted, with the contact only its owner sees here."""
     form = form_of(draft)
-    if isinstance(form, TruckForm):
-        body = tr("logistics.summary_truck", body=render.truck_body(form, tr))
-    else:
-        body = tr("logistics.summary_cargo", body=render.cargo_body(form, tr))
     contact = form.contact if form.contact else tr("logistics.contact_telegram")
+    if isinstance(form, TruckForm):
+        # Every optional field with its value or default, each changeable with a button below.
+        return Markup("\n").join(
+            [
+                tr("logistics.summary_truck", body=render.truck_body(form, tr)),
+                tr(
+                    "logistics.summary_truck_options",
+                    via="、".join(form.via) if form.via else tr("logistics.default_via"),
+                    length=tr("logistics.length", value=form.length).strip()
+                    if form.length
+                    else tr("logistics.default_length"),
+                    price=form.price_note or tr("logistics.default_price"),
+                    contact=contact,
+                ),
+            ]
+        )
+    body = tr("logistics.summary_cargo", body=render.cargo_body(form, tr))
     return body + "\n" + tr("logistics.summary_contact", contact=contact)

@@ -4,10 +4,15 @@ Nothing lives in memory: each answer (typed or a button) is checked against the 
 draft is at, saved, and the next step is returned; a restart simply continues from the table.
 Button answers carry their step, so a press on an older prompt is refused instead of being
 applied to the wrong question.
+
+The truck conversation asks at most five questions (route, date, vehicle, load, confirm): the
+optional fields (cities on the way, length, price, contact) start at their defaults, shown in the
+summary, and the summary's buttons open any of them as one more question that returns to it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +23,7 @@ from bot.domain.logistics_forms import (
     MAX_TEXT,
     MAX_TONNES,
     VEHICLE_WORDS,
+    VIA_WORD,
     check_dates,
     parse_place,
     parse_range,
@@ -28,19 +34,7 @@ from bot.services.logistics import LogisticsService, PostedCargo, PostedTruck
 from storage.repos.logistics_drafts import LogisticsDraftRepo
 
 STEPS: dict[str, tuple[str, ...]] = {
-    "truck": (
-        "origin",
-        "destination",
-        "via",
-        "date",
-        "vehicle",
-        "length",
-        "tonnes",
-        "m3",
-        "price",
-        "contact",
-        "confirm",
-    ),
+    "truck": ("route", "date", "vehicle", "load", "confirm"),
     "cargo": (
         "origin",
         "destination",
@@ -55,6 +49,10 @@ STEPS: dict[str, tuple[str, ...]] = {
         "confirm",
     ),
 }
+# Optional fields a summary's buttons open (one question, then back to the summary).
+EDITS: dict[str, tuple[str, ...]] = {"truck": ("via", "length", "price", "contact"), "cargo": ()}
+CONFIRM = "confirm"
+OK = "ok"
 SKIP = "skip"
 OPTIONAL = frozenset({"via", "length", "m3", "pieces", "price", "contact"})
 # Button values per step (labels live in the catalogs as logistics.choice_<step>_<value>).
@@ -67,6 +65,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 _YES = {"yes", "是", "要", "需要", "冷链"}
 _NO = {"no", "否", "不", "不要", "不需要"}
+_ROUTE_SPLIT = re.compile(r"[\s→>\-—–－到至]+")
+_M3_UNITS = ("m3", "m³", "立方米", "立方", "方")
 
 
 @dataclass(frozen=True)
@@ -132,21 +132,51 @@ class DraftService:
             draft = await self.repo.draft(actor.telegram_id)
             if draft is None:
                 raise InvalidInput("logistics.no_draft")
+            if draft.step not in (*STEPS[draft.kind], *EDITS[draft.kind]):
+                # A conversation saved by an older version with other steps: start again.
+                await self.repo.drop_draft(actor.telegram_id)
+                raise InvalidInput("logistics.no_draft")
             if step is not None and step != draft.step:
                 raise InvalidInput("logistics.stale_step")
-            if draft.step == "confirm":
-                if value != "ok":
+            data = dict(draft.data)
+            if draft.step == CONFIRM:
+                if value in EDITS[draft.kind]:
+                    moved = Draft(draft.user_id, draft.kind, value, data)
+                    await self.repo.save_draft(moved, self.clock.now())
+                    return Progress(draft=moved)
+                if value != OK:
                     raise InvalidInput("logistics.press_confirm")
                 posted = await self._post(actor, draft)
                 await self.repo.drop_draft(actor.telegram_id)
                 return Progress(posted=posted)
-            data = dict(draft.data)
-            data[draft.step] = self._read(draft.kind, draft.step, value.strip())
+            data.update(self._answer(draft.kind, draft.step, value.strip()))
             steps = STEPS[draft.kind]
-            following = steps[steps.index(draft.step) + 1]
+            # An optional field opened from the summary goes back to it.
+            following = steps[steps.index(draft.step) + 1] if draft.step in steps else CONFIRM
             moved = Draft(draft.user_id, draft.kind, following, data)
             await self.repo.save_draft(moved, self.clock.now())
             return Progress(draft=moved)
+
+    def _answer(self, kind: str, step: str, value: str) -> dict[str, Any]:
+        """Check one answer and return the draft fields it sets."""
+        if step == "route":
+            return _route(value)
+        if step == "vehicle" and value != SKIP:
+            # A typed answer may carry the length too: 厢式 6.8m.
+            words = value.split()
+            fields = {"vehicle": self._read(kind, "vehicle", words[0] if words else "")}
+            if len(words) > 1:
+                fields["length"] = self._read(kind, "length", " ".join(words[1:]))
+            return fields
+        if step == "load":
+            words = value.split()
+            if not words:
+                raise InvalidInput("logistics.need_text")
+            fields = {"tonnes": self._read(kind, "tonnes", words[0])}
+            if len(words) > 1:
+                fields["m3"] = _number(" ".join(words[1:]), MAX_M3, "logistics.bad_m3", _M3_UNITS)
+            return fields
+        return {step: self._read(kind, step, value)}
 
     def _read(self, kind: str, step: str, value: str) -> Any:
         """Check one answer and turn it into what the draft stores (JSON-friendly)."""
@@ -172,8 +202,7 @@ class DraftService:
         if step == "tonnes":
             return _number(value, MAX_TONNES, "logistics.bad_tonnes", ("t", "T", "吨"))
         if step == "m3":
-            units = ("m3", "m³", "立方米", "立方", "方")
-            return _number(value, MAX_M3, "logistics.bad_m3", units)
+            return _number(value, MAX_M3, "logistics.bad_m3", _M3_UNITS)
         if step == "pieces":
             count = _number(value, 999_999, "logistics.bad_pieces", ("件", "箱", "托"))
             if count != int(count):
@@ -205,6 +234,20 @@ class DraftService:
         if isinstance(form, TruckForm):
             return await self.logistics.post_truck(actor, form)
         return await self.logistics.post_cargo(actor, form)
+
+
+def _route(value: str) -> dict[str, Any]:
+    """`海门 常州`, `海门→常州`, `海门到常州`, optionally with `经 南通,无锡` after them."""
+    text, _, rest = value.partition(VIA_WORD)
+    places = [w for w in _ROUTE_SPLIT.split(text) if w]
+    if len(places) != 2:
+        raise InvalidInput("logistics.bad_route", value=value[:30])
+    via = [parse_place(p) for p in re.split(r"[\s,，、/]+", rest) if p]
+    return {
+        "origin": parse_place(places[0]),
+        "destination": parse_place(places[1]),
+        "via": list(dict.fromkeys(via)) or None,
+    }
 
 
 def form_of(draft: Draft) -> TruckForm | CargoForm:

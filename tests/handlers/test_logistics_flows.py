@@ -187,34 +187,61 @@ async def test_guided_truck_cancel_and_buttons(world: World) -> None:
     since = await world.seq()
     user = world.cadre
     await world.say(user, user, "/truck")
-    await world.expect(user, "从哪个城市出发", since=since)
+    await world.expect(user, "从哪里出发", since=since)
     await world.say(user, user, "/cancel")
     await world.expect(user, "已取消", since=since)
     await world.say(user, user, "海门")
     await world.expect(user, "/help", since=since)  # no draft any more: the usual fallback
+    since = await world.seq()
     await world.say(user, user, "/truck")
-    for text in ("海门", "常州"):
-        await world.say(user, user, text)
-    via = (await world.expect(user, "途中还能在哪些城市卸货", since=since))[0]
-    await press(world, user, via, user, "lg:s:via:skip")
+    await world.expect(user, "（1/5）", since=since)
+    await world.say(user, user, "海门 常州")
     when = (await world.expect(user, "哪天发车", since=since))[0]
     await press(world, user, when, user, "lg:s:date:0")
     vehicle = (await world.expect(user, "车型", since=since))[0]
     assert "冷藏" in str(vehicle["reply_markup"])
     await press(world, user, vehicle, user, "lg:s:vehicle:flat")
-    length = (await world.expect(user, "车长", since=since))[0]
+    await world.expect(user, "还能装多少吨", since=since)
+    await world.say(user, user, "5吨 20方")
+    confirm = (await world.expect(user, "请确认", since=since))[0]
+    assert "（5/5）" in confirm["text"]
+    # The optional fields are shown with their defaults, each behind a button.
+    for default in ("途经城市：无", "车长：未填", "运价：面议", "您的 Telegram 账号"):
+        assert default in confirm["text"], confirm["text"]
+    questions = [
+        m for m in await world.client.sent(chat_id=user, since_seq=since) if "发布车源" in m["text"]
+    ]
+    assert len(questions) == 5
+    await press(world, user, confirm, user, "lg:s:confirm:length")
+    length = (await world.expect(user, "车长？", since=since))[0]
     await press(world, user, length, user, "lg:s:length:9.6")
-    await world.say(user, user, "5吨")
-    m3 = (await world.expect(user, "还剩多少方", since=since))[0]
-    await world.say(user, user, "20方")
+    confirm = (await world.expect(user, "请确认", since=since, count=2))[-1]
+    await press(world, user, confirm, user, "lg:s:confirm:price")
     await world.expect(user, "运价说明", since=since)
     await world.say(user, user, "面议")
-    contact = (await world.expect(user, "联系方式（可选", since=since))[0]
-    await press(world, user, contact, user, "lg:s:contact:skip")
-    confirm = (await world.expect(user, "请确认", since=since))[0]
+    confirm = (await world.expect(user, "请确认", since=since, count=3))[-1]
     assert "平板 9.6米 · 余 5 吨 / 20 方 · 面议" in confirm["text"]
-    assert m3["message_id"] != confirm["message_id"]
     await press(world, user, confirm, user, "lg:x")
     await world.expect(user, "已取消，没有发布", since=since)
     await world.say(user, user, "/mytrucks")
     await world.expect(user, "没有发布中的车源", since=since)
+
+
+async def test_guided_truck_in_five_typed_answers(world: World) -> None:
+    """Typed answers work at every step: route with stops, date, vehicle with length, load."""
+    since = await world.seq()
+    user = world.other_contact
+    await world.say(user, user, "/truck")
+    for text, next_question in (
+        ("海门到常州 经 南通,无锡", "哪天发车"),
+        ("明天", "车型"),
+        ("厢式 6.8m", "还能装多少吨"),
+        ("3", "请确认"),
+    ):
+        await world.say(user, user, text)
+        await world.expect(user, next_question, since=since)
+    confirm = (await world.expect(user, "请确认", since=since))[0]
+    assert "海门 → 常州" in confirm["text"] and "途经城市：南通、无锡" in confirm["text"]
+    assert "厢式 6.8米 · 余 3 吨" in confirm["text"]
+    await press(world, user, confirm, user, "lg:s:confirm:ok")
+    await world.expect(user, "车源已发布", since=since)
