@@ -1,7 +1,8 @@
 """Who is told what in the logistics exchange; queues the messages in the outbox.
 
 Called inside the transaction of the change. Group posts never carry a contact (privacy): the
-two parties get each other's contact only once both accepted a match. Private messages go in the
+two parties get each other's company, name, phone and Telegram account only once both accepted
+a match. Private messages go in the
 recipient's language, group posts in the park's.
 """
 
@@ -9,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup
-
 from bot.config import Settings
 from bot.delivery.outbox import Keyboard, Outbox
-from bot.domain.logistics import CargoRequest, MatchView, TruckOffer
+from bot.domain.logistics import CargoRequest, MatchView, Party, TruckOffer
 from bot.i18n import Translator
 from bot.render import logistics as render
 from bot.services.logistics import Expired
@@ -54,15 +53,19 @@ class LogisticsNotifier:
             purpose="logistics",
         )
 
-    async def contact(self, owner_id: int, given: str | None) -> str:
-        """The contact a party shares: what they typed, else a link to their Telegram account."""
-        if given:
-            return given
+    async def party(self, owner_id: int, enterprise_id: int | None, given: str | None) -> Party:
+        """Who posted: their enterprise, name and phone (typed, else from the roster)."""
+        cadre = await self.people.cadre_by_telegram(owner_id)
+        enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
         known = await self.repo.user_name(owner_id)
-        if known is not None and known[1]:
-            return "@" + known[1]
-        name = known[0] if known is not None and known[0] else str(owner_id)
-        return Markup('<a href="tg://user?id={}">{}</a>').format(owner_id, name)
+        telegram_name = known[0] if known is not None and known[0] else str(owner_id)
+        return Party(
+            telegram_id=owner_id,
+            company=enterprise.name if enterprise else None,
+            name=cadre.name if cadre else telegram_name,
+            phone=given or (cadre.phone if cadre else None),
+            username=known[1] if known is not None else None,
+        )
 
     # -- posts --------------------------------------------------------------------------------
     async def posted_truck(self, offer: TruckOffer) -> None:
@@ -107,21 +110,21 @@ class LogisticsNotifier:
         elif answered.outcome == "declined":
             await self._tell(other, "logistics.other_declined", match=match_id)
         elif answered.outcome == "accepted":
-            truck_contact = await self.contact(offer.owner_id, offer.contact)
-            cargo_contact = await self.contact(request.owner_id, request.contact)
+            carrier = await self.party(offer.owner_id, offer.enterprise_id, offer.contact)
+            shipper = await self.party(request.owner_id, request.enterprise_id, request.contact)
             await self._tell(
                 offer.owner_id,
                 "logistics.accepted",
                 match=match_id,
                 line=lambda tr: render.cargo_line(request, tr),
-                contact=cargo_contact,
+                party=lambda tr: render.party(shipper, tr),
             )
             await self._tell(
                 request.owner_id,
                 "logistics.accepted",
                 match=match_id,
                 line=lambda tr: render.truck_line(offer, tr),
-                contact=truck_contact,
+                party=lambda tr: render.party(carrier, tr),
             )
             await self.proposals(answered.proposals)
 

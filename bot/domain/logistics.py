@@ -149,6 +149,17 @@ class CargoForm:
 
 
 @dataclass(frozen=True)
+class Party:
+    """Who is behind a post, as the other side is told once both accepted a match."""
+
+    telegram_id: int
+    company: str | None  # the poster's enterprise; None for a cadre posting for the park
+    name: str  # the roster name of a cadre, else the Telegram name
+    phone: str | None  # what they typed as contact, else the roster phone
+    username: str | None
+
+
+@dataclass(frozen=True)
 class TruckOffer:
     id: int
     owner_id: int

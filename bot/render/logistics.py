@@ -13,7 +13,7 @@ from datetime import date
 from markupsafe import Markup
 
 from bot.delivery.outbox import Button, Keyboard
-from bot.domain.logistics import CargoForm, CargoRequest, MatchView, TruckForm, TruckOffer
+from bot.domain.logistics import CargoForm, CargoRequest, MatchView, Party, TruckForm, TruckOffer
 from bot.i18n import Translator
 
 ACCEPT = "a"
@@ -162,3 +162,18 @@ def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboar
             label = tr("logistics.button_withdraw_cargo", id=request.id)
             rows.append([Button(label, data(WITHDRAW_CARGO, request.id))])
     return Markup("\n").join(lines), rows
+
+
+def party(who: Party, tr: Translator) -> str:
+    """The other side of an agreed match: company and name, phone, Telegram account."""
+    if who.username:
+        telegram = Markup("@{}").format(who.username)
+    else:
+        telegram = Markup('<a href="tg://user?id={}">{}</a>').format(who.telegram_id, who.name)
+    lines = [
+        tr("logistics.party_who", company=who.company or tr("logistics.party_park"), name=who.name)
+    ]
+    if who.phone:
+        lines.append(tr("logistics.party_phone", phone=who.phone))
+    lines.append(tr("logistics.party_telegram", link=telegram))
+    return Markup("\n").join(lines)

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from bot.app import Runtime
-from tests.handlers.conftest import World
+from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, World
 
 TRUCK_PHONE = "13900001111"
 CARGO_PHONE = "13800002222"
@@ -89,6 +89,9 @@ async def test_truck_and_cargo_match_accept_and_exchange_contacts(world: World) 
     got_cargo = (await world.expect(carrier, "已达成", since=since))[0]
     assert TRUCK_PHONE in got_truck["text"] and CARGO_PHONE not in got_truck["text"]
     assert CARGO_PHONE in got_cargo["text"] and TRUCK_PHONE not in got_cargo["text"]
+    # Each side sees the other's company and contact name with the phone.
+    assert f"对方：{OTHER_ENTERPRISE}，other_contact" in got_truck["text"]
+    assert f"对方：{ENTERPRISE}，contact" in got_cargo["text"]
 
     await world.say(carrier, carrier, "/mytrucks")
     listing = (await world.expect(carrier, "我的车源", since=since))[0]
@@ -245,3 +248,24 @@ async def test_guided_truck_in_five_typed_answers(world: World) -> None:
     assert "厢式 6.8米 · 余 3 吨" in confirm["text"]
     await press(world, user, confirm, user, "lg:s:confirm:ok")
     await world.expect(user, "车源已发布", since=since)
+
+
+async def test_agreed_match_names_a_cadre_with_the_roster_phone(world: World) -> None:
+    """Nobody typed a phone: a cadre's comes from the roster, a contact's Telegram is linked."""
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, "/truck 海门 常州 明天 3t 厢式")
+    await world.expect(world.cadre, "车源已发布", since=since)
+    await world.say(world.contact, world.contact, "/cargo 海门 常州 明天 1t 五金件")
+    offer = (await world.expect(world.cadre, "可以捎带", since=since))[0]
+    wanted = (await world.expect(world.contact, "有顺路的车", since=since))[0]
+    number = match_id(offer)
+    await press(world, world.cadre, offer, world.cadre, f"lg:a:{number}")
+    await press(world, world.contact, wanted, world.contact, f"lg:a:{number}")
+    to_shipper = (await world.expect(world.contact, "已达成", since=since))[0]
+    to_cadre = (await world.expect(world.cadre, "已达成", since=since))[0]
+    assert "对方：园区管委会，陈志远" in to_shipper["text"]
+    assert "联系电话：13985907963" in to_shipper["text"]
+    assert f"对方：{ENTERPRISE}，contact" in to_cadre["text"]
+    assert "Telegram：contact" in to_cadre["text"] and "联系电话" not in to_cadre["text"]
+    links = [e.get("url") for e in to_cadre["entities"] if e["type"] == "text_link"]
+    assert links == [f"tg://user?id={world.contact}"]
