@@ -13,10 +13,10 @@ from telegram.ext import (
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
-from handlers.common import Handler, actor_of, guarded, reply, tr_of
+from handlers.common import Audience, Handler, actor_of, guarded_in_chat, reply, tr_of
 
 
-@guarded
+@guarded_in_chat
 async def bind_command(update: Update, context: BotContext) -> None:
     """Bind this group to an enterprise (/bind 企业名称) or as the park-wide group (/bind park)."""
     chat = update.effective_chat
@@ -32,7 +32,7 @@ async def bind_command(update: Update, context: BotContext) -> None:
     await reply(update, context, tr(f"bind.done_{binding.kind}", name=label))
 
 
-@guarded
+@guarded_in_chat
 async def unbind_command(update: Update, context: BotContext) -> None:
     """Remove this group's binding."""
     chat = update.effective_chat
@@ -58,7 +58,9 @@ async def unbound_group_gate(update: Update, context: BotContext) -> None:
         actor = await actor_of(update, context)
         if actor.is_admin:
             tr = await tr_of(update, context)
-            await reply(update, context, tr("bind.hint"), purpose="bind_hint")
+            await reply(
+                update, context, tr("bind.hint"), purpose="bind_hint", audience=Audience.CHAT
+            )
     raise ApplicationHandlerStop
 
 
@@ -87,7 +89,7 @@ async def bot_added(update: Update, context: BotContext) -> None:
         await context.services.outbox.send_message(chat.id, tr("bind.hint"), purpose="bind_hint")
 
 
-@guarded
+@guarded_in_chat
 async def chat_migrated(update: Update, context: BotContext) -> None:
     """Follow a group upgraded to a supergroup: binding, ticket notices and queued messages."""
     message = update.effective_message

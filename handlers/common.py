@@ -1,11 +1,13 @@
-"""Helpers every handler uses: who is acting, their language, replies, refusals."""
+"""Helpers every handler uses: who is acting, their language, where answers go, refusals."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from telegram import Message, Update
@@ -65,20 +67,27 @@ async def actor_of(update: Update, context: BotContext) -> Actor:
 
     A button press is always a person's. A message acts as its sender (`sender_of`): a group
     speaking for itself has the rights of the enterprise that group is bound to, nothing more;
-    channels, automatic forwards and bots act as nobody.
+    channels, automatic forwards and bots act as nobody. In a group, the actor carries the
+    group's binding (`venue`), which narrows what a member sees there.
     """
     people = context.services.people
+    group_id = _group_id(update)
     message = update.effective_message
     if update.callback_query is None and message is not None:
         sender = sender_of(message)
         if sender is None:
             return NOBODY
         if sender.is_chat:
-            return await people.chat_actor(sender.id)
-        return await people.actor(sender.id)
+            return await people.chat_actor(sender.id, group_id=group_id)
+        return await people.actor(sender.id, group_id=group_id)
     user = update.effective_user
     assert user is not None
-    return await people.actor(user.id)
+    return await people.actor(user.id, group_id=group_id)
+
+
+def _group_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat is not None and chat.type != "private" else None
 
 
 async def tr_of(update: Update, context: BotContext) -> Translator:
@@ -91,6 +100,60 @@ async def tr_of(update: Update, context: BotContext) -> Translator:
     return Translator(settings.park.locale)
 
 
+class Audience(Enum):
+    """Whom a handler's answers are for; `reply` turns it into a destination."""
+
+    SENDER = "sender"  # the person who asked: kept out of groups that must not read it
+    CHAT = "chat"  # the whole chat: binding a group, the intake of a report
+
+
+@dataclass
+class _Turn:
+    """What one handler run has done so far (kept per run in a context variable)."""
+
+    audience: Audience
+    answered: bool = False
+    noted: bool = False
+
+
+_turn: ContextVar[_Turn | None] = ContextVar("turn", default=None)
+
+
+@dataclass(frozen=True)
+class _Place:
+    chat_id: int
+    reply_to: int | None
+    note_key: str | None = None  # a short note left in the group instead of the answer
+    delivered: bool = True  # False: only the note goes out
+
+
+async def _place(update: Update, context: BotContext, audience: Audience, quote: bool) -> _Place:
+    """Where an answer goes: the one decision every command's answer passes through.
+
+    In a private chat, or for the whole chat: right there. In a group, staff answers (cards,
+    lists, buttons, refusals) go to the staff member privately, since every member reads the
+    group; in a park-wide group an enterprise member's answers go privately when possible (as
+    the notifier does), since several enterprises read it. Elsewhere the answer stays in the
+    group, and the services narrow what the member sees there to that group's enterprise.
+    """
+    chat = update.effective_chat
+    message = update.effective_message
+    user = update.effective_user
+    assert chat is not None
+    reply_to = message.message_id if (quote and message is not None) else None
+    if chat.type == "private" or audience is Audience.CHAT or user is None:
+        return _Place(chat.id, reply_to if chat.type != "private" else None)
+    actor = await actor_of(update, context)
+    park_group = actor.venue is not None and actor.venue.kind == "park"
+    if not (actor.is_staff or park_group):
+        return _Place(chat.id, reply_to)
+    if await context.services.people.reachable(user.id):
+        return _Place(user.id, None, note_key="privacy.sent_privately")
+    if actor.is_staff:
+        return _Place(chat.id, reply_to, note_key="privacy.open_private_chat", delivered=False)
+    return _Place(chat.id, reply_to)
+
+
 async def reply(
     update: Update,
     context: BotContext,
@@ -101,59 +164,104 @@ async def reply(
     purpose: str = "reply",
     ticket_id: int | None = None,
     quote: bool = True,
+    audience: Audience | None = None,
 ) -> None:
-    """Answer in the chat the update came from, as a reply to the user's message."""
+    """Answer the user where the answer may be read (see `_place`), quoting their message.
+
+    `audience` defaults to the one the handler was declared with (`guarded`, `guarded_in_chat`).
+    """
+    turn = _turn.get()
+    if audience is None:
+        audience = turn.audience if turn is not None else Audience.SENDER
+    place = await _place(update, context, audience, quote)
+    outbox = context.services.outbox
+    if place.delivered:
+        await outbox.send_message(
+            place.chat_id,
+            text,
+            reply_to=place.reply_to,
+            keyboard=keyboard,
+            force_reply=force_reply,
+            purpose=purpose,
+            ticket_id=ticket_id,
+        )
     chat = update.effective_chat
-    message = update.effective_message
-    assert chat is not None
-    reply_to = (
-        message.message_id if (quote and message is not None and chat.type != "private") else None
-    )
-    await context.services.outbox.send_message(
-        chat.id,
-        text,
-        reply_to=reply_to,
-        keyboard=keyboard,
-        force_reply=force_reply,
-        purpose=purpose,
-        ticket_id=ticket_id,
-    )
+    noted = turn is not None and turn.noted
+    # A button press is acknowledged by its own answer; a typed command gets the note once.
+    if place.note_key and chat is not None and update.callback_query is None and not noted:
+        if turn is not None:
+            turn.noted = True
+        tr = await tr_of(update, context)
+        message = update.effective_message
+        await outbox.send_message(
+            chat.id,
+            tr(place.note_key, bot=context.bot_data.bot_username),
+            reply_to=message.message_id if message is not None else None,
+            purpose="privacy_note",
+        )
 
 
 async def answer(
     update: Update, context: BotContext, text: str | None = None, *, alert: bool = False
 ) -> None:
-    """Acknowledge a button press (so the client stops spinning), optionally with a notice."""
+    """Acknowledge a button press (so the client stops spinning), optionally with a notice.
+
+    A press is answered at most once per handler run: Telegram refuses a second answer.
+    """
     query = update.callback_query
     if query is None:
         return
+    turn = _turn.get()
+    if turn is not None:
+        if turn.answered:
+            return
+        turn.answered = True
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     await context.services.outbox.answer_callback(chat_id, query.id, text, alert=alert)
 
 
 async def refuse(update: Update, context: BotContext, error: DomainError) -> None:
-    """Turn a domain error into a specific answer in the user's language."""
+    """Turn a domain error into a specific answer in the user's language.
+
+    A press is refused in its one answer; if the press was answered already (the refusal came
+    after the acknowledgement), the refusal is sent as a message instead of a second answer.
+    """
     tr = await tr_of(update, context)
     text = error.message(tr)
-    if update.callback_query is not None:
+    turn = _turn.get()
+    if update.callback_query is not None and not (turn is not None and turn.answered):
         await answer(update, context, text, alert=True)
     else:
-        await reply(update, context, text, purpose="refusal")
+        await reply(update, context, text, purpose="refusal", quote=update.callback_query is None)
 
 
-def guarded(func: Handler) -> Handler:
-    """Run a handler, answering domain errors (not allowed, not found, bad input) clearly."""
-
+def _guard(func: Handler, audience: Audience) -> Handler:
     @functools.wraps(func)
     async def wrapper(update: Update, context: BotContext) -> None:
+        token = _turn.set(_Turn(audience))
         try:
             await func(update, context)
             log.debug("update %s handled by %s", update.update_id, func.__name__)
         except DomainError as error:
             log.info("update %s refused: %s", update.update_id, error.key)
             await refuse(update, context, error)
+        finally:
+            _turn.reset(token)
 
     return wrapper
+
+
+def guarded(func: Handler) -> Handler:
+    """Run a handler, answering domain errors (not allowed, not found, bad input) clearly.
+
+    Its answers are for the sender: in a group they go where only the sender may read them.
+    """
+    return _guard(func, Audience.SENDER)
+
+
+def guarded_in_chat(func: Handler) -> Handler:
+    """As `guarded`, for a handler whose answers are for the whole chat (binding, reports)."""
+    return _guard(func, Audience.CHAT)
 
 
 def ticket_button(update: Update) -> tuple[str, int, list[str]]:

@@ -13,7 +13,7 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
 from bot.services.tickets import IncomingFile, Report
-from handlers.common import guarded, rest_text, sender_of
+from handlers.common import guarded_in_chat, rest_text, sender_of
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ async def _submit(update: Update, context: BotContext, source: Message, content:
     )
 
 
-@guarded
+@guarded_in_chat
 async def report_command(update: Update, context: BotContext) -> None:
     """/report TEXT makes a ticket; as a reply, the replied-to message becomes the ticket."""
     message = update.effective_message
@@ -103,7 +103,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     await _submit(update, context, source, content)
 
 
-@guarded
+@guarded_in_chat
 async def group_message(update: Update, context: BotContext) -> None:
     """Make a ticket from a message carrying a report hashtag or mentioning the bot."""
     message = update.effective_message

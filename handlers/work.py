@@ -125,7 +125,7 @@ async def work_button(update: Update, context: BotContext) -> None:
         await _after_claim(update, context, view)
     elif verb in (cb.PROGRESS, cb.RESOLVE):
         # Check permission now, so nobody is prompted for text they may not submit.
-        await services.tickets.view(actor, ticket_id)
+        await services.tickets.workable(actor, ticket_id)
         await answer(update, context)
         key, purpose = (
             ("work.prompt_progress", PROMPT_PROGRESS)
@@ -142,8 +142,7 @@ async def work_button(update: Update, context: BotContext) -> None:
             quote=False,
         )
     elif verb == cb.TRANSFER_MENU:
-        view = await services.tickets.view(actor, ticket_id)
-        candidates = await services.people.transfer_candidates(actor, view.ticket.assignee_id)
+        view, candidates = await services.tickets.transfer_choices(actor, ticket_id)
         await answer(update, context)
         await reply(
             update,
@@ -154,8 +153,8 @@ async def work_button(update: Update, context: BotContext) -> None:
             quote=False,
         )
     elif verb == cb.TRANSFER_TO and args and args[0].isdigit():
-        await answer(update, context)
         await _transfer(update, context, ticket_id, int(args[0]))
+        await answer(update, context)
     elif verb == cb.VIEW:
         view = await services.tickets.view(actor, ticket_id)
         await answer(update, context)

@@ -59,6 +59,9 @@ class Actor:
     cadre: Cadre | None = None
     enterprise_id: int | None = None  # set when the user is an enterprise contact
     config_admin: bool = False
+    # The group the action comes from (None: a private chat). What an enterprise member sees
+    # there is narrowed to what that group may see (bot/services/access.py).
+    venue: ChatBinding | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -68,10 +71,6 @@ class Actor:
     def is_staff(self) -> bool:
         """Cadres, leaders and admins: the administration side."""
         return self.is_admin or self.cadre is not None
-
-    @property
-    def is_leader(self) -> bool:
-        return self.cadre is not None and self.cadre.role in (Role.LEADER, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import Clock
 from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.models import Cadre, Role, Ticket, TicketView
+from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
 from bot.services.calendar import WorkCalendar
 from bot.services.tickets import TicketService
 from storage.db import Database
@@ -76,7 +76,11 @@ class BriefService:
                 since = await self.repo.last_brief_at(leader.id) or now - timedelta(days=1)
                 if not await self.repo.claim_brief(leader.id, today, now):
                     continue
-                team = [leader.id, *[c.id for c in cadres if c.leader_id == leader.id]]
+                # The same scope the leader's own /overdue and /blockers use.
+                scope = await self.tickets.access.scope(
+                    Actor(telegram_id=leader.telegram_id, cadre=leader)
+                )
+                team = scope.ids() or []
                 briefs.append(await self._compose(leader, today, since, now, team))
         return briefs
 

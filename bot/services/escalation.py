@@ -25,8 +25,9 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, to_iso
 from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES, Status
-from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
+from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.access import leads
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
 from bot.services.tickets import TicketService
@@ -312,20 +313,24 @@ class EscalationService:
 
     # -- people -------------------------------------------------------------------------------
     async def supervise(self, actor: Actor, ticket_id: int) -> Raised:
-        """督办: a leader or an admin flags a ticket (supervision level 1).
+        """督办: a leader (for the cadres they lead) or an admin flags a ticket (level 1).
 
         Raises:
-            NotAllowed: the actor is neither a leader nor an admin.
+            NotAllowed: the actor is neither a leader nor an admin, or does not lead the
+                ticket's assignee.
             TicketNotFound: no such ticket.
             InvalidInput: the ticket is not open, or already supervised.
         """
-        if not (actor.is_admin or (actor.cadre is not None and actor.cadre.role is Role.LEADER)):
+        if not leads(actor):
             raise NotAllowed("clock.supervise_not_leader")
         now = self.clock.now()
         async with self.db.transaction():
             ticket = await self.ticket_repo.get(ticket_id)
             if ticket is None:
                 raise TicketNotFound(id=ticket_id)
+            await self.tickets.access.require_lead(
+                actor, ticket, role_key="clock.supervise_not_leader"
+            )
             if ticket.status not in OPEN_STATUSES:
                 raise InvalidInput("error.ticket_not_open", id=ticket_id)
             if not await self._raise(ticket, 1, "manual", now, actor.telegram_id):
@@ -336,14 +341,7 @@ class EscalationService:
 
     async def scope(self, actor: Actor) -> list[int] | None:
         """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""
-        if actor.is_admin:
-            return None
-        if actor.cadre is None:
-            raise NotAllowed("error.staff_only")
-        if actor.cadre.role is Role.LEADER:
-            team = [c.id for c in await self.people.cadres() if c.leader_id == actor.cadre.id]
-            return [actor.cadre.id, *team]
-        return [actor.cadre.id]
+        return (await self.tickets.access.scope(actor)).ids()
 
     async def overdue(self, actor: Actor) -> list[TicketView]:
         """Open tickets past their resolution deadline, within the actor's scope."""

@@ -15,6 +15,7 @@ from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.access import refusal
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
 from bot.services.tickets import MAX_NOTE, TicketService
@@ -85,7 +86,7 @@ class ExtensionService:
         async with self.db.transaction():
             ticket = await self._ticket(ticket_id)
             if actor.cadre is None or ticket.assignee_id != actor.cadre.id:
-                raise NotAllowed("clock.extend_not_assignee", id=ticket_id)
+                raise refusal(actor, ticket, "clock.extend_not_assignee")
             if ticket.status not in OPEN_STATUSES:
                 raise InvalidInput("error.ticket_not_open", id=ticket_id)
             if now >= ticket.deadline_at:
@@ -122,17 +123,14 @@ class ExtensionService:
         """
         now = self.clock.now()
         async with self.db.transaction():
+            ticket = await self._ticket(ticket_id)
+            if not actor.is_staff:
+                raise refusal(actor, ticket, "clock.extend_not_leader")
             request = await self.repo.request(request_id)
             if request is None or request.ticket_id != ticket_id:
                 raise InvalidInput("error.stale_button")
-            ticket = await self._ticket(ticket_id)
             assignee = await self.people.cadre(request.cadre_id)
-            leader_id = assignee.leader_id if assignee else None
-            if leader_id is not None:
-                allowed = actor.cadre is not None and actor.cadre.id == leader_id
-            else:
-                allowed = actor.is_admin
-            if not allowed:
+            if not await self.tickets.access.decides_extension(actor, assignee):
                 raise NotAllowed("clock.extend_not_leader", id=ticket_id)
             if request.status != "pending":
                 raise InvalidInput("clock.extend_decided", id=ticket_id)

@@ -8,9 +8,11 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import Clock
 from bot.domain.models import Actor, TicketEvent
 from bot.errors import InvalidInput, NotAllowed
+from bot.services.access import Access, Scope, leads
 from bot.services.metrics import CadreMetrics, Metrics, MetricsService
 from storage.db import Database
 from storage.repos.ledger import LedgerRepo, LedgerRow
+from storage.repos.people import PeopleRepo
 
 MAX_DAYS = 366
 
@@ -52,6 +54,7 @@ class LedgerService:
         self.clock = clock
         self.metrics = metrics
         self.repo = LedgerRepo(db)
+        self.access = Access(PeopleRepo(db))
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.metrics.tz).date()
@@ -63,10 +66,11 @@ class LedgerService:
             actor: who asks; None for the command line (the machine's operator).
 
         Raises:
-            NotAllowed: the actor is neither an admin nor a leader.
+            NotAllowed: the actor is neither an admin nor a leader (a leader's ledger covers
+                their own and their cadres' tickets; the park figures stay park-wide).
             InvalidInput: the range is reversed or longer than a year.
         """
-        if actor is not None and not (actor.is_admin or actor.is_leader):
+        if actor is not None and not leads(actor):
             raise NotAllowed("export.not_allowed")
         if start > end:
             raise InvalidInput("export.bad_range", start=start.isoformat(), end=end.isoformat())
@@ -77,6 +81,9 @@ class LedgerService:
         until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
         park, cadres, _, _ = await self.metrics.period(since, until, self.clock.now())
         async with self.db.transaction():
-            rows = await self.repo.rows(since, until)
-            events = await self.repo.events(since, until)
+            # A leader's ledger holds their own and their cadres' tickets only.
+            scope = Scope(None) if actor is None else await self.access.scope(actor)
+            rows = await self.repo.rows(since, until, cadre_ids=scope.ids())
+            events = await self.repo.events(since, until, cadre_ids=scope.ids())
+        cadres = [c for c in cadres if scope.covers(c.cadre_id)]
         return Ledger(start, end, rows, events, park, cadres)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.clock import Clock, to_iso
-from bot.domain.models import Actor, Cadre
+from bot.domain.models import Actor, Cadre, ChatBinding
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
@@ -18,32 +18,49 @@ class PeopleService:
         self.db = db
         self.clock = clock
         self.people = PeopleRepo(db)
+        self.chats = ChatRepo(db)
         self.config_admins = frozenset(config_admins)
 
-    async def actor(self, telegram_id: int) -> Actor:
-        """Resolve the acting user's role from the roster and the configured admins."""
+    async def actor(self, telegram_id: int, *, group_id: int | None = None) -> Actor:
+        """Resolve the acting user's role from the roster and the configured admins.
+
+        Args:
+            telegram_id: the user.
+            group_id: the group the action comes from (its binding becomes the actor's
+                `venue`), None for a private chat.
+        """
         async with self.db.transaction():
             cadre = await self.people.cadre_by_telegram(telegram_id)
             enterprise_id = await self.people.contact_enterprise(telegram_id)
+            venue = await self._venue(group_id)
         return Actor(
             telegram_id=telegram_id,
             cadre=cadre,
             enterprise_id=enterprise_id,
             config_admin=telegram_id in self.config_admins,
+            venue=venue,
         )
 
-    async def chat_actor(self, chat_id: int) -> Actor:
+    async def chat_actor(self, chat_id: int, *, group_id: int | None = None) -> Actor:
         """A group speaking for itself (its anonymous admins): the rights of its enterprise only.
 
         Args:
             chat_id: the group's chat id (the message's `sender_chat`).
+            group_id: the group the message was written in (as for `actor`).
         Returns:
             An actor with no staff role, bound to the enterprise the group serves, if any.
         """
         async with self.db.transaction():
-            binding = await ChatRepo(self.db).binding(chat_id)
+            binding = await self.chats.binding(chat_id)
+            venue = await self._venue(group_id)
         enterprise_id = binding.enterprise_id if binding and binding.kind == "enterprise" else None
-        return Actor(telegram_id=chat_id, enterprise_id=enterprise_id)
+        return Actor(telegram_id=chat_id, enterprise_id=enterprise_id, venue=venue)
+
+    async def _venue(self, group_id: int | None) -> ChatBinding | None:
+        """The binding of the group an action comes from; an unbound group sees no ticket."""
+        if group_id is None:
+            return None
+        return await self.chats.binding(group_id) or ChatBinding(group_id, "none", None, "")
 
     async def seen(
         self, telegram_id: int, first_name: str, username: str | None, *, private: bool
@@ -77,10 +94,3 @@ class PeopleService:
     async def cadre(self, cadre_id: int) -> Cadre | None:
         async with self.db.transaction():
             return await self.people.cadre(cadre_id)
-
-    async def transfer_candidates(self, actor: Actor, exclude: int | None) -> list[Cadre]:
-        """Cadres a ticket can be handed to: the actor's group first, then everyone else."""
-        async with self.db.transaction():
-            everyone = [c for c in await self.people.cadres() if c.id != exclude and not c.on_leave]
-        leader = actor.cadre.leader_id if actor.cadre else None
-        return sorted(everyone, key=lambda c: (c.leader_id != leader, c.id))

@@ -25,6 +25,7 @@ from bot.errors import (
     TicketNotFound,
     UnknownCadre,
 )
+from bot.services.access import Access, lists_in_place, owner_side, refusal
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
 from storage.db import Database
@@ -109,6 +110,7 @@ class TicketService:
         self.tickets = TicketRepo(db)
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
+        self.access = Access(self.people)
 
     # -- reading ----------------------------------------------------------------------------
     async def _view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
@@ -131,23 +133,14 @@ class TicketService:
         return ticket
 
     async def _may_work(self, actor: Actor, ticket: Ticket) -> bool:
-        if actor.is_admin:
-            return True
-        if actor.cadre is None:
-            return False
-        if ticket.assignee_id == actor.cadre.id:
-            return True
-        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
-        return assignee is not None and assignee.leader_id == actor.cadre.id
+        return await self.access.may_work(actor, ticket)
 
     async def _require_work(self, actor: Actor, ticket: Ticket) -> None:
         if not await self._may_work(actor, ticket):
-            raise NotAllowed("error.not_your_ticket", id=ticket.id)
+            raise refusal(actor, ticket, "error.not_your_ticket")
 
     def _is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
-        return (
-            actor.telegram_id == ticket.reporter_id or actor.enterprise_id == ticket.enterprise_id
-        )
+        return owner_side(actor, ticket)
 
     async def view_of(self, ticket_id: int) -> TicketView:
         """Return a ticket for a job or a notification, without a permission check.
@@ -171,6 +164,43 @@ class TicketService:
                 raise TicketNotFound(id=ticket_id)
             return await self._view(ticket, history=True)
 
+    async def workable(self, actor: Actor, ticket_id: int) -> TicketView:
+        """Return a ticket the actor works, before asking them for a note (a button's prompt).
+
+        Raises:
+            TicketNotFound: no such ticket.
+            NotAllowed: the actor does not work this ticket (read as "not found" by those who
+                may not know it exists).
+        """
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            return await self._view(ticket)
+
+    async def transfer_choices(
+        self, actor: Actor, ticket_id: int
+    ) -> tuple[TicketView, list[Cadre]]:
+        """The ticket and the cadres it can go to: the actor's group first, then everyone else.
+
+        The permission is checked before any name is read, so a forged press lists nobody.
+
+        Raises:
+            TicketNotFound: no such ticket.
+            NotAllowed: the actor does not work this ticket (read as "not found" by those who
+                may not know it exists).
+        """
+        async with self.db.transaction():
+            ticket = await self._load(ticket_id)
+            await self._require_work(actor, ticket)
+            everyone = [
+                c
+                for c in await self.people.cadres()
+                if c.id != ticket.assignee_id and not c.on_leave
+            ]
+            leader = actor.cadre.leader_id if actor.cadre else None
+            ordered = sorted(everyone, key=lambda c: (c.leader_id != leader, c.id))
+            return await self._view(ticket), ordered
+
     async def mine(self, actor: Actor) -> list[TicketView]:
         """Open tickets assigned to the acting cadre (admins also see the unassigned ones)."""
         if not actor.is_staff:
@@ -185,9 +215,16 @@ class TicketService:
             return [await self._view(t) for t in found]
 
     async def of_enterprise(self, actor: Actor) -> list[TicketView]:
-        """Recent tickets of the actor's own enterprise."""
+        """Recent tickets of the actor's own enterprise.
+
+        Raises:
+            NotAllowed: the actor is no enterprise contact, or asks in a group that is not their
+                enterprise's own (key error.list_in_private).
+        """
         if actor.enterprise_id is None:
             raise NotAllowed("error.not_contact")
+        if not lists_in_place(actor):
+            raise NotAllowed("error.list_in_private")
         async with self.db.transaction():
             found = await self.tickets.list_for_enterprise(actor.enterprise_id)
             return [await self._view(t) for t in found]
@@ -433,7 +470,7 @@ class TicketService:
         async with self.db.transaction():
             ticket = await self._load(ticket_id)
             if not (self._is_owner_side(actor, ticket) or await self._may_work(actor, ticket)):
-                raise NotAllowed("error.not_your_ticket", id=ticket.id)
+                raise refusal(actor, ticket, "error.not_your_ticket")
             if ticket.status not in OPEN_STATUSES:
                 raise InvalidInput("error.ticket_not_open", id=ticket.id)
             changes = {k: v for k, v in (("category", category), ("kind", kind)) if v}
@@ -447,7 +484,7 @@ class TicketService:
     async def _rateable(self, actor: Actor, ticket_id: int) -> Ticket:
         ticket = await self._load(ticket_id)
         if not self._is_owner_side(actor, ticket):
-            raise NotAllowed("error.rate_not_yours", id=ticket.id)
+            raise refusal(actor, ticket, "error.rate_not_yours")
         if ticket.status is not Status.RESOLVED:
             raise InvalidInput("error.not_waiting_rating", id=ticket.id)
         return ticket

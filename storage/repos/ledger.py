@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,20 @@ from storage.repos.tickets import event_of
 
 def _time(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
+
+
+def _window(
+    start: datetime, end: datetime, cadre_ids: Sequence[int] | None
+) -> tuple[str, dict[str, object]]:
+    """The WHERE clause on `tickets t`: created in [start, end), assigned to `cadre_ids`."""
+    where = "t.created_at >= :start AND t.created_at < :end"
+    params: dict[str, object] = {"start": to_iso(start), "end": to_iso(end)}
+    if cadre_ids is not None:
+        # Placeholder names only: the ids themselves are bound as parameters.
+        names = [f"cadre{i}" for i in range(len(cadre_ids))]
+        where += f" AND t.assignee_id IN ({', '.join(':' + n for n in names)})"
+        params.update(zip(names, cadre_ids, strict=True))
+    return where, params
 
 
 @dataclass(frozen=True)
@@ -40,8 +55,11 @@ class LedgerRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def rows(self, start: datetime, end: datetime) -> list[LedgerRow]:
-        """Tickets created in [start, end), by number."""
+    async def rows(
+        self, start: datetime, end: datetime, *, cadre_ids: Sequence[int] | None = None
+    ) -> list[LedgerRow]:
+        """Tickets created in [start, end), by number; only those assigned to `cadre_ids`."""
+        where, params = _window(start, end, cadre_ids)
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"
@@ -52,10 +70,9 @@ class LedgerRepo:
             " t.supervision_level, t.channel"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"
-            " WHERE t.created_at >= :start AND t.created_at < :end ORDER BY t.id",
+            f" WHERE {where} ORDER BY t.id",
             {
-                "start": to_iso(start),
-                "end": to_iso(end),
+                **params,
                 "claim": EventType.CLAIM.value,
                 "resolve": EventType.RESOLVE.value,
                 "reopen": EventType.REOPEN.value,
@@ -83,11 +100,14 @@ class LedgerRepo:
             for r in rows
         ]
 
-    async def events(self, start: datetime, end: datetime) -> list[TicketEvent]:
-        """Every event of the tickets created in [start, end), typed, in order."""
+    async def events(
+        self, start: datetime, end: datetime, *, cadre_ids: Sequence[int] | None = None
+    ) -> list[TicketEvent]:
+        """Every event of the tickets `rows` returns, typed, in order."""
+        where, params = _window(start, end, cadre_ids)
         rows = await self.db.fetchall(
             "SELECT v.* FROM ticket_events v JOIN tickets t ON t.id = v.ticket_id"
-            " WHERE t.created_at >= ? AND t.created_at < ? ORDER BY v.ticket_id, v.id",
-            (to_iso(start), to_iso(end)),
+            f" WHERE {where} ORDER BY v.ticket_id, v.id",
+            params,
         )
         return [event_of(r) for r in rows]
