@@ -91,12 +91,21 @@ def _group_id(update: Update) -> int | None:
 
 
 async def tr_of(update: Update, context: BotContext) -> Translator:
-    """The user's language in private chats; the park's language in groups."""
+    """The user's language in private, and for a command answered privately; else the park's.
+
+    A button pressed in a group keeps the park's language: its answer edits the group's message.
+    """
     settings = context.services.settings
     chat = update.effective_chat
     user = update.effective_user
-    if chat is not None and chat.type == "private" and user is not None:
-        return Translator(await context.services.people.locale_of(user.id, settings.park.locale))
+    if chat is not None and user is not None:
+        private = chat.type == "private" or (
+            update.callback_query is None
+            and (await _place(update, context, _audience(), quote=False)).chat_id == user.id
+        )
+        if private:
+            locale = await context.services.people.locale_of(user.id, settings.park.locale)
+            return Translator(locale)
     return Translator(settings.park.locale)
 
 
@@ -117,6 +126,12 @@ class _Turn:
 
 
 _turn: ContextVar[_Turn | None] = ContextVar("turn", default=None)
+
+
+def _audience() -> Audience:
+    """The audience the running handler was declared with (`guarded`, `guarded_in_chat`)."""
+    turn = _turn.get()
+    return turn.audience if turn is not None else Audience.SENDER
 
 
 @dataclass(frozen=True)
@@ -171,9 +186,7 @@ async def reply(
     `audience` defaults to the one the handler was declared with (`guarded`, `guarded_in_chat`).
     """
     turn = _turn.get()
-    if audience is None:
-        audience = turn.audience if turn is not None else Audience.SENDER
-    place = await _place(update, context, audience, quote)
+    place = await _place(update, context, audience or _audience(), quote)
     outbox = context.services.outbox
     if place.delivered:
         await outbox.send_message(
@@ -191,11 +204,11 @@ async def reply(
     if place.note_key and chat is not None and update.callback_query is None and not noted:
         if turn is not None:
             turn.noted = True
-        tr = await tr_of(update, context)
+        group_tr = Translator(context.services.settings.park.locale)
         message = update.effective_message
         await outbox.send_message(
             chat.id,
-            tr(place.note_key, bot=context.bot_data.bot_username),
+            group_tr(place.note_key, bot=context.bot_data.bot_username),
             reply_to=message.message_id if message is not None else None,
             purpose="privacy_note",
         )
