@@ -312,7 +312,10 @@ class DeliverySettings(_Section):
 
 
 class JobWordsSettings(_Section):
-    """Words that get a job post refused, by reason; `allowed` phrases are never refused."""
+    """Extra phrases that get a job post refused, by reason; `allowed` phrases never are.
+
+    They add to the built-in patterns of `bot.domain.wording`.
+    """
 
     ethnicity: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["ethnicity"]))
     sex: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["sex"]))

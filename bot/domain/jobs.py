@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain import wording
 from bot.errors import InvalidInput, InvalidTransition
 
 
@@ -180,20 +181,13 @@ def check_pay_unit(unit: str) -> str:
 
 
 def offending_words(text: str, rules: JobRules) -> dict[str, list[str]]:
-    """Return the discriminatory or bait words in `text`, by reason; empty when clean.
+    """Return the discriminatory or bait phrases in `text`, by reason; empty when clean.
 
-    Allowed phrases (性别不限, 不限户籍, ...) are blanked out first, so a post that says it does
-    not discriminate is not refused for naming the criterion.
+    The built-in patterns (`bot.domain.wording`) read the folded text, so spacing, full-width
+    letters, invisible characters and traditional characters change nothing; the configured
+    words and allowed phrases add to them. Phrases are named as the user spelled them.
     """
-    lowered = text.lower()
-    for phrase in sorted(rules.allowed_phrases, key=len, reverse=True):
-        lowered = lowered.replace(phrase.lower(), "\u3000")
-    found: dict[str, list[str]] = {}
-    for reason, words in rules.banned_words.items():
-        hits = [w for w in words if w and w.lower() in lowered]
-        if hits:
-            found[reason] = list(dict.fromkeys(hits))
-    return found
+    return wording.find(text, extra_words=rules.banned_words, extra_allowed=rules.allowed_phrases)
 
 
 def validate(data: Mapping[str, Any], rules: JobRules) -> JobFields:
@@ -251,87 +245,7 @@ def refuse_wording(text: str, rules: JobRules) -> None:
         raise WordingRefused(found)
 
 
-# Defaults for `[jobs.words]`: phrases, not single characters, so that 男女不限 never matches 男.
-DEFAULT_BANNED_WORDS: dict[str, tuple[str, ...]] = {
-    "ethnicity": (
-        "限汉族",
-        "仅限汉族",
-        "只招汉族",
-        "汉族优先",
-        "少数民族勿扰",
-        "不招少数民族",
-        "族勿扰",
-    ),
-    "sex": (
-        "限男",
-        "限女",
-        "仅限男",
-        "仅限女",
-        "只招男",
-        "只招女",
-        "只要男",
-        "只要女",
-        "男性优先",
-        "女性优先",
-        "男士优先",
-        "女士优先",
-        "性别：男",
-        "性别:男",
-        "性别：女",
-        "性别:女",
-        "已婚已育",
-        "未婚未育",
-        "male only",
-        "female only",
-        "men only",
-        "women only",
-    ),
-    "religion": ("限信仰", "信教者勿扰", "穆斯林勿扰", "基督徒勿扰", "宗教信仰要求", "不招信教"),
-    "household": (
-        "本地户口",
-        "本地户籍",
-        "限户籍",
-        "户籍要求",
-        "本市户口",
-        "本市户籍",
-        "农村户口",
-        "城镇户口",
-        "非农户口",
-        "农业户口",
-    ),
-    "region": (
-        "限本地人",
-        "本地人优先",
-        "外地人勿扰",
-        "外地勿扰",
-        "不要外地",
-        "不招外地",
-        "限本省",
-        "人勿扰",
-        "人免谈",
-        "locals only",
-    ),
-    "bait": ("高薪", "保录", "保证录用", "包录用", "百分百录用", "100%录用", "稳赚", "躺赚"),
-}
-DEFAULT_ALLOWED_PHRASES: tuple[str, ...] = (
-    "性别不限",
-    "不限性别",
-    "男女不限",
-    "不限男女",
-    "男女均可",
-    "男女皆可",
-    "户籍不限",
-    "不限户籍",
-    "户口不限",
-    "不限户口",
-    "民族不限",
-    "不限民族",
-    "地域不限",
-    "不限地域",
-    "籍贯不限",
-    "不限籍贯",
-    "宗教不限",
-    "不限宗教",
-    "信仰不限",
-    "不限信仰",
-)
+# Defaults for `[jobs.words]`: nothing beyond the built-in patterns of `bot.domain.wording`;
+# a park adds its own phrases (a local place name, a new bait word) per reason.
+DEFAULT_BANNED_WORDS: dict[str, tuple[str, ...]] = {reason: () for reason in wording.REASONS}
+DEFAULT_ALLOWED_PHRASES: tuple[str, ...] = ()

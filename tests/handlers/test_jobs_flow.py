@@ -163,3 +163,25 @@ async def test_jobs_paging_and_owner_buttons(world: World) -> None:
     await world.expect(world.contact, "累计 3 人", since=since)
     await world.say(world.stranger, world.stranger, "/jobs")
     await world.expect(world.stranger, "共 5 个", since=since)
+
+
+async def test_disguised_restrictions_are_refused_naming_the_typed_words(world: World) -> None:
+    """Spaces, zero-width and full-width characters, traditional characters and synonyms."""
+    me = world.contact
+    for requirement, reason, typed in (
+        ("限\u200b男", "性别歧视", "限\u200b男"),
+        ("男 性 優 先", "性别歧视", "男 性 優 先"),
+        ("只招女工", "性别歧视", "只招女工"),
+        ("本地戶口", "户籍歧视", "本地戶口"),
+        ("河南人勿扰", "地域歧视", "河南人勿扰"),
+        ("ｍａｌｅ ｏｎｌｙ", "性别歧视", "ｍａｌｅ ｏｎｌｙ"),
+        ("日结万元", "诱导性用语", "日结万元"),
+    ):
+        since = await world.seq()
+        await world.say(me, me, FORM.replace("性别不限", requirement))
+        refusal = (await world.expect(me, reason, since=since))[0]
+        assert typed in refusal["text"], refusal["text"]
+        assert len(await world.client.sent(me, since_seq=since)) == 1  # the refusal only
+    since = await world.seq()
+    await world.say(me, me, FORM.replace("性别不限", "性别不限，男女不限，不限户籍"))
+    await world.expect(me, "班次", since=since)  # accepted: the form asks the next question

@@ -1,0 +1,107 @@
+"""Fold what people type into one canonical spelling, remembering where each character came from.
+
+Word filters are bypassed by spelling, not by meaning: `限 男`, `限\u200b男`, `ｍａｌｅ`,
+`僅限男性`, `限.男`. `fold` undoes all of these at once: NFKC (full-width letters and digits,
+compatibility forms), lower case, traditional → simplified characters (OpenCC's `t2s`), and,
+unless asked to keep them, drops every character that is not a letter or a digit (spaces,
+punctuation, symbols, format and zero-width characters). Each folded character keeps the index
+range of the original characters it came from, so a match can be shown as the user spelled it.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from typing import Protocol
+
+# Characters that render as nothing but are letters (Lo), so a category test alone keeps them.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Categories dropped when separators are not kept: punctuation, symbols, separators, controls,
+# format characters (Cf: zero-width joiners, soft hyphen, BOM, bidi marks) and combining marks.
+_DROPPED_CATEGORIES = ("P", "S", "Z", "C", "M")
+# Line breaks stay as this sentinel when asked: a text joined from several fields must not match
+# across the join. It is a private-use character no pattern names.
+BOUNDARY = "\ue000"
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@functools.cache
+def _t2s() -> _Converter:
+    # Imported here so that modules which never fold do not load OpenCC's dictionaries.
+    import opencc
+
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, character for character (the length never changes)."""
+    if text.isascii():
+        return text
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length; convert one character at a time to keep positions.
+    return "".join(single if len(single := _t2s().convert(c)) == 1 else c for c in text)
+
+
+def invisible(char: str) -> bool:
+    """True for characters that show nothing: format (Cf), zero-width and filler characters."""
+    return unicodedata.category(char) == "Cf" or char in _INVISIBLE_LETTERS
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A folded text and, for each of its characters, the original range it came from."""
+
+    text: str
+    original: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def source(self, start: int, end: int) -> str:
+        """The original spelling of the folded range [start, end)."""
+        if start >= end:
+            return ""
+        return self.original[self.starts[start] : self.ends[end - 1]]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original index range of the folded range [start, end)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def fold(text: str, *, keep_separators: bool = False, keep_lines: bool = False) -> Folded:
+    """Fold `text` for matching (see the module docstring).
+
+    Args:
+        text: what the user typed.
+        keep_separators: keep spaces and punctuation (only invisible characters go); for
+            patterns that read separators themselves, such as phone numbers.
+        keep_lines: keep line breaks as `BOUNDARY`, so nothing matches across two lines.
+
+    Returns:
+        The folded text with its map back to `text`.
+    """
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, char in enumerate(text):
+        if keep_lines and char == "\n":
+            chars.append(BOUNDARY)
+            starts.append(index)
+            ends.append(index + 1)
+            continue
+        for piece in unicodedata.normalize("NFKC", char).lower():
+            if invisible(piece):
+                continue
+            if not keep_separators and unicodedata.category(piece)[0] in _DROPPED_CATEGORIES:
+                continue
+            chars.append(piece)
+            starts.append(index)
+            ends.append(index + 1)
+    folded = to_simplified("".join(chars))
+    return Folded(folded, text, tuple(starts), tuple(ends))
