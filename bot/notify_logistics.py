@@ -1,17 +1,19 @@
 """Who is told what in the logistics exchange; queues the messages in the outbox.
 
-Called inside the transaction of the change. Group posts never carry a contact (privacy): the
-two parties get each other's company, name, phone and Telegram account only once both accepted
-a match. Private messages go in the
-recipient's language, group posts in the park's.
+Called inside the transaction of the change. Group posts and proposals never carry a contact
+(privacy), not even one typed into a cargo name or a price note (the render masks those): the two
+parties get each other's company, name, phone and Telegram account, and each other's post as
+typed, only once both accepted a match. Private messages go in the recipient's language, group
+posts in the park's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from bot.config import Settings
 from bot.delivery.outbox import Keyboard, Outbox
+from bot.domain.contacts import contacts_in
 from bot.domain.logistics import CargoRequest, MatchView, Party, TruckOffer
 from bot.i18n import Translator
 from bot.render import logistics as render
@@ -53,17 +55,26 @@ class LogisticsNotifier:
             purpose="logistics",
         )
 
-    async def party(self, owner_id: int, enterprise_id: int | None, given: str | None) -> Party:
-        """Who posted: their enterprise, name and phone (typed, else from the roster)."""
+    async def party(
+        self, owner_id: int, enterprise_id: int | None, given: str | None, typed: Iterable[str] = ()
+    ) -> Party:
+        """Who posted: their enterprise, name and phone (typed, else from the roster).
+
+        The phone is the contact they gave plus any contact details typed into the post's text
+        (masked in public until now), else the roster's.
+        """
         cadre = await self.people.cadre_by_telegram(owner_id)
         enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+        found = [given] if given else []
+        for text in typed:
+            found += contacts_in(text)
         known = await self.repo.user_name(owner_id)
         telegram_name = known[0] if known is not None and known[0] else str(owner_id)
         return Party(
             telegram_id=owner_id,
             company=enterprise.name if enterprise else None,
             name=cadre.name if cadre else telegram_name,
-            phone=given or (cadre.phone if cadre else None),
+            phone="、".join(dict.fromkeys(found)) or (cadre.phone if cadre else None),
             username=known[1] if known is not None else None,
         )
 
@@ -110,20 +121,25 @@ class LogisticsNotifier:
         elif answered.outcome == "declined":
             await self._tell(other, "logistics.other_declined", match=match_id)
         elif answered.outcome == "accepted":
-            carrier = await self.party(offer.owner_id, offer.enterprise_id, offer.contact)
-            shipper = await self.party(request.owner_id, request.enterprise_id, request.contact)
+            # The exchange: from here on each side sees the other's post as typed.
+            carrier = await self.party(
+                offer.owner_id, offer.enterprise_id, offer.contact, offer.free_text
+            )
+            shipper = await self.party(
+                request.owner_id, request.enterprise_id, request.contact, request.free_text
+            )
             await self._tell(
                 offer.owner_id,
                 "logistics.accepted",
                 match=match_id,
-                line=lambda tr: render.cargo_line(request, tr),
+                line=lambda tr: render.cargo_line(request, tr, reveal=True),
                 party=lambda tr: render.party(shipper, tr),
             )
             await self._tell(
                 request.owner_id,
                 "logistics.accepted",
                 match=match_id,
-                line=lambda tr: render.truck_line(offer, tr),
+                line=lambda tr: render.truck_line(offer, tr, reveal=True),
                 party=lambda tr: render.party(carrier, tr),
             )
             await self.proposals(answered.proposals)

@@ -180,6 +180,11 @@ class TruckOffer:
     created_at: datetime
 
     @property
+    def free_text(self) -> tuple[str, ...]:
+        """What the owner typed freely (places, price note), where contact details may hide."""
+        return (self.origin, self.destination, *self.via, self.price_note or "")
+
+    @property
     def route(self) -> frozenset[str]:
         """Cities the truck unloads in: its destination and every city on the way."""
         return frozenset(city_key(c) for c in (self.destination, *self.via))
@@ -203,6 +208,11 @@ class CargoRequest:
     contact: str | None
     status: CargoStatus
     created_at: datetime
+
+    @property
+    def free_text(self) -> tuple[str, ...]:
+        """What the owner typed freely (places, cargo name, price note)."""
+        return (self.origin, self.destination, self.cargo_name, self.price_note or "")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 The first two words are origin and destination; the rest may come in any order: a date (truck) or
 a date range with `~` (cargo), tonnes (`3t` / `3吨`), volume (`1.5m3` / `1.5方` / `1.5立方`), a
 length (`6.8m`), a vehicle type (厢式 高栏 平板 冷藏), `冷链`, pieces (`10件`), cities on the way
-(`经 南通,无锡`), a price note (`运费800`, `800元`, `面议`) and a contact (a phone number or
-`联系:...`). Words nothing else claims name the cargo. Dates are read in the park's time zone:
+(`经 南通,无锡`), a price note (`运费800`, `800元`, `面议`) and a contact (`联系:...`, or contact
+details anywhere: a phone number in any spelling, `微信 abc123`, `QQ 12345`; they are taken out
+of the text first, so `138 0000 1111` never becomes three words of a cargo name). Words nothing
+else claims name the cargo. Dates are read in the park's time zone:
 YYYY-MM-DD, M-D, M/D, M月D日, 今天, 明天, 后天; a M-D more than 30 days past means next year.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.domain.contacts import strip_contacts
 from bot.domain.logistics import LENGTHS, CargoForm, TruckForm
 from bot.errors import InvalidInput
 
@@ -205,12 +208,16 @@ class _Words:
 
 
 def _split(text: str, *, via: bool) -> tuple[str, str, _Words]:
-    words = text.replace("\u3000", " ").split()
+    rest, contacts = strip_contacts(text)
+    words = rest.replace("\u3000", " ").split()
     if len(words) < 3:
         raise InvalidInput("logistics.too_short")
     origin, destination = parse_place(words[0]), parse_place(words[1])
     found = _Words()
     found.take(words[2:], via=via)
+    if contacts:
+        given = [found.contact] if found.contact else []
+        found.contact = "、".join(dict.fromkeys([*given, *contacts]))
     if found.dates is None:
         raise InvalidInput("logistics.need_date")
     if found.tonnes is None:

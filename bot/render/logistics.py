@@ -1,5 +1,9 @@
 """Logistics texts and buttons. Every user-supplied string is HTML-escaped here.
 
+Contact details typed into free text (a cargo name, a price note, a place) are masked in every
+line others see; only the owner's own lists and the two parties of an accepted match (the
+contact exchange) get the text as typed, with `reveal=True`.
+
 Callback data: `lg:a:<match>` accept, `lg:d:<match>` decline, `lg:wt:<offer>` / `lg:wc:<request>`
 withdraw, `lg:s:<step>:<value>` a guided-conversation choice, `lg:x` cancel the conversation.
 Handlers re-check the presser and the state on the server for every press.
@@ -13,6 +17,7 @@ from datetime import date
 from markupsafe import Markup
 
 from bot.delivery.outbox import Button, Keyboard
+from bot.domain.contacts import mask_contacts
 from bot.domain.logistics import CargoForm, CargoRequest, MatchView, Party, TruckForm, TruckOffer
 from bot.i18n import Translator
 
@@ -52,21 +57,28 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def truck_line(offer: TruckOffer, tr: Translator) -> str:
+def shown(text: str, tr: Translator, *, reveal: bool = False) -> str:
+    """Free text as others may see it: contact details masked, unless `reveal`."""
+    return text if reveal else mask_contacts(text, tr.plain("logistics.contact_hidden"))
+
+
+def truck_line(offer: TruckOffer, tr: Translator, *, reveal: bool = False) -> str:
     """One truck offer without its contact (what groups and the other side see)."""
-    return tr("logistics.truck_line", id=offer.id, body=truck_body(offer, tr))
+    return tr("logistics.truck_line", id=offer.id, body=truck_body(offer, tr, reveal=reveal))
 
 
-def truck_body(offer: TruckOffer | TruckForm, tr: Translator) -> str:
+def truck_body(offer: TruckOffer | TruckForm, tr: Translator, *, reveal: bool = False) -> str:
     """Route, date, vehicle and spare capacity of a truck offer (or of a draft of one)."""
-    via = tr("logistics.via", cities="、".join(c for c in offer.via)) if offer.via else ""
+    cities = "、".join(shown(c, tr, reveal=reveal) for c in offer.via)
+    via = tr("logistics.via", cities=cities) if offer.via else ""
     m3 = tr("logistics.m3", value=_number(offer.spare_m3)) if offer.spare_m3 is not None else ""
     length = tr("logistics.length", value=offer.length) if offer.length else ""
-    price = tr("logistics.price", note=offer.price_note) if offer.price_note else ""
+    note = offer.price_note
+    price = tr("logistics.price", note=shown(note, tr, reveal=reveal)) if note else ""
     return tr(
         "logistics.truck_body",
-        origin=offer.origin,
-        destination=offer.destination,
+        origin=shown(offer.origin, tr, reveal=reveal),
+        destination=shown(offer.destination, tr, reveal=reveal),
         via=via,
         date=day(offer.depart_date, tr),
         vehicle=tr(f"logistics.vehicle_{offer.vehicle}"),
@@ -77,25 +89,26 @@ def truck_body(offer: TruckOffer | TruckForm, tr: Translator) -> str:
     )
 
 
-def cargo_line(request: CargoRequest, tr: Translator) -> str:
+def cargo_line(request: CargoRequest, tr: Translator, *, reveal: bool = False) -> str:
     """One cargo request without its contact."""
-    return tr("logistics.cargo_line", id=request.id, body=cargo_body(request, tr))
+    return tr("logistics.cargo_line", id=request.id, body=cargo_body(request, tr, reveal=reveal))
 
 
-def cargo_body(request: CargoRequest | CargoForm, tr: Translator) -> str:
+def cargo_body(request: CargoRequest | CargoForm, tr: Translator, *, reveal: bool = False) -> str:
     """Route, window and load of a cargo request (or of a draft of one)."""
     window = day(request.ready_date, tr)
     if request.latest_date != request.ready_date:
         window += "~" + day(request.latest_date, tr)
     m3 = tr("logistics.m3", value=_number(request.m3)) if request.m3 is not None else ""
     pieces = tr("logistics.pieces", value=request.pieces) if request.pieces else ""
-    price = tr("logistics.price", note=request.price_note) if request.price_note else ""
+    note = request.price_note
+    price = tr("logistics.price", note=shown(note, tr, reveal=reveal)) if note else ""
     return tr(
         "logistics.cargo_body",
-        origin=request.origin,
-        destination=request.destination,
+        origin=shown(request.origin, tr, reveal=reveal),
+        destination=shown(request.destination, tr, reveal=reveal),
         window=window,
-        name=request.cargo_name,
+        name=shown(request.cargo_name, tr, reveal=reveal),
         tonnes=_number(request.tonnes),
         m3=m3,
         pieces=pieces,
@@ -145,7 +158,8 @@ def my_trucks(offers: list[TruckOffer], tr: Translator) -> tuple[str, Keyboard]:
     lines = [tr("logistics.my_trucks_title")]
     rows: list[list[Button]] = []
     for offer in offers:
-        lines.append(Markup("{} · {}").format(truck_line(offer, tr), truck_status(offer, tr)))
+        line = truck_line(offer, tr, reveal=True)  # the owner's own list
+        lines.append(Markup("{} · {}").format(line, truck_status(offer, tr)))
         label = tr("logistics.button_withdraw_truck", id=offer.id)
         rows.append([Button(label, data(WITHDRAW_TRUCK, offer.id))])
     return Markup("\n").join(lines), rows
@@ -157,7 +171,8 @@ def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboar
     lines = [tr("logistics.my_cargo_title")]
     rows: list[list[Button]] = []
     for request in requests:
-        lines.append(Markup("{} · {}").format(cargo_line(request, tr), cargo_status(request, tr)))
+        line = cargo_line(request, tr, reveal=True)  # the owner's own list
+        lines.append(Markup("{} · {}").format(line, cargo_status(request, tr)))
         if request.status.value == "open":
             label = tr("logistics.button_withdraw_cargo", id=request.id)
             rows.append([Button(label, data(WITHDRAW_CARGO, request.id))])

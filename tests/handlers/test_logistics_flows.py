@@ -269,3 +269,66 @@ async def test_agreed_match_names_a_cadre_with_the_roster_phone(world: World) ->
     assert "Telegram：contact" in to_cadre["text"] and "联系电话" not in to_cadre["text"]
     links = [e.get("url") for e in to_cadre["entities"] if e["type"] == "text_link"]
     assert links == [f"tg://user?id={world.contact}"]
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+async def test_contacts_typed_into_free_text_stay_private_until_both_accept(world: World) -> None:
+    """Phones and WeChat/QQ ids in any field, in any spelling, are masked in the group post and
+    in the proposals; both parties get them in the exchange."""
+    group = await logistics_group(world)
+    since = await world.seq()
+    carrier, shipper = world.other_contact, world.contact
+    # One line: a spaced +86 phone and a V信 id after the price note; no contact field.
+    await world.say(
+        carrier, carrier, "/truck 海门 常州 明天 3t 厢式 运费800 ＋86 139 0000 1111 V信:trucker_01"
+    )
+    await world.expect(carrier, "车源已发布", since=since)
+    truck_post = (await world.expect(group, "车源", since=since))[0]["text"]
+    assert "13900001111" not in digits(truck_post) and "trucker_01" not in truck_post
+    # Guided: the contacts hide in the cargo name and the price note.
+    await world.say(shipper, shipper, "/cargo")
+    await world.expect(shipper, "货从哪个城市发出", since=since)
+    await world.say(shipper, shipper, "海门")
+    await world.expect(shipper, "送到哪个城市", since=since)
+    await world.say(shipper, shipper, "常州")
+    when = (await world.expect(shipper, "哪天可以发货", since=since))[0]
+    await press(world, shipper, when, shipper, "lg:s:date:1")
+    await world.expect(shipper, "货物名称", since=since)
+    await world.say(shipper, shipper, "电子元件 微信 ship_er88")
+    await world.expect(shipper, "多少吨", since=since)
+    await world.say(shipper, shipper, "2")
+    m3 = (await world.expect(shipper, "多少方", since=since))[0]
+    await press(world, shipper, m3, shipper, "lg:s:m3:skip")
+    pieces = (await world.expect(shipper, "多少件", since=since))[0]
+    await press(world, shipper, pieces, shipper, "lg:s:pieces:skip")
+    cold = (await world.expect(shipper, "需要冷链", since=since))[0]
+    await press(world, shipper, cold, shipper, "lg:s:cold:no")
+    await world.expect(shipper, "运价说明", since=since)
+    await world.say(shipper, shipper, "运费300 电话 138-0000-2222")
+    contact = (await world.expect(shipper, "联系方式（可选", since=since))[0]
+    await press(world, shipper, contact, shipper, "lg:s:contact:skip")
+    confirm = (await world.expect(shipper, "请确认", since=since))[0]
+    await press(world, shipper, confirm, shipper, "lg:s:confirm:ok")
+    cargo_post = (await world.expect(group, "电子元件", since=since))[0]["text"]
+    to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]
+    to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]
+    for public in (cargo_post, to_carrier["text"]):
+        assert "电子元件" in public and "联系方式已隐藏" in public, public
+        assert "13800002222" not in digits(public) and "ship_er88" not in public, public
+    assert (
+        "13900001111" not in digits(to_shipper["text"]) and "trucker_01" not in to_shipper["text"]
+    )
+
+    number = match_id(to_carrier)
+    await press(world, carrier, to_carrier, carrier, f"lg:a:{number}")
+    await world.expect(shipper, "对方已接受", since=since)
+    await press(world, shipper, to_shipper, shipper, f"lg:a:{number}")
+    to_carrier_done = (await world.expect(carrier, "已达成", since=since))[0]["text"]
+    to_shipper_done = (await world.expect(shipper, "已达成", since=since))[0]["text"]
+    assert "138-0000-2222" in to_carrier_done and "ship_er88" in to_carrier_done
+    assert "139 0000 1111" in to_shipper_done and "trucker_01" in to_shipper_done
+    group_texts = [m.get("text") or "" for m in await world.client.sent(group, since_seq=since)]
+    assert not any("ship_er88" in t or "trucker_01" in t for t in group_texts)
