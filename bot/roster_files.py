@@ -25,6 +25,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from bot.domain.textnorm import to_simplified
+
 
 class TableKind(StrEnum):
     ENTERPRISES = "enterprises"
@@ -182,8 +184,9 @@ def split_ids(text: str) -> list[str]:
 
 
 def _header_key(header: str) -> str:
-    # NFKC folds full-width letters and punctuation (ＩＤ, ：) that Chinese IMEs produce.
-    folded = unicodedata.normalize("NFKC", header).casefold()
+    # NFKC folds full-width letters and punctuation (ＩＤ, ：) that Chinese IMEs produce;
+    # traditional headers (企業名稱, 電話) are the simplified ones.
+    folded = to_simplified(unicodedata.normalize("NFKC", header).casefold())
     return re.sub(r"[\s_\-*:：()（）]", "", folded)
 
 
@@ -371,9 +374,12 @@ def _unknown_column(
 
 
 def decode_csv(data: bytes) -> str | None:
-    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (⊃ GBK).
+    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (⊃ GBK) or Big5.
 
-    Returns None when none of them fits, so the caller reports an encoding problem.
+    GB18030 decodes almost any bytes, so a Big5 file (a roster saved on a traditional-Chinese
+    system) reads as plausible-looking nonsense in it. Both are tried and the reading made of
+    common characters wins; when neither is (binary, or another encoding), None, so the caller
+    reports an encoding problem instead of importing mojibake.
     """
     for bom, codec in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -388,12 +394,46 @@ def decode_csv(data: bytes) -> str | None:
     if b"\x00" in data:
         # Text never holds NUL; this is UTF-16 without a BOM or not text at all.
         return None
-    for codec in ("utf-8", "gb18030"):
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    readings: list[tuple[float, str]] = []
+    for codec in ("gb18030", "big5"):
         try:
-            return data.decode(codec)
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-    return None
+        readings.append((common_share(text), text))
+    # max() keeps the first of equals: GB18030 wins a tie.
+    share, text = max(readings, key=lambda reading: reading[0], default=(0.0, ""))
+    return text if share >= PLAUSIBLE_SHARE else None
+
+
+# A real roster is almost all common characters; mojibake is half rare ones and symbols.
+PLAUSIBLE_SHARE = 0.8
+
+
+def common_share(text: str) -> float:
+    """The share of non-ASCII characters that are everyday Chinese characters or punctuation.
+
+    Everyday means GB2312 level 1 (the 3,755 most used hanzi) once converted to simplified, so a
+    traditional text scores as well as a simplified one.
+    """
+    wide = to_simplified("".join(c for c in text if not c.isascii()))
+    if not wide:
+        return 1.0
+    common = 0
+    for char in wide:
+        if unicodedata.category(char)[0] in "PZ" or "\uff00" <= char <= "\uffef":
+            common += 1
+            continue
+        try:
+            encoded = char.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= encoded[0] <= 0xD7
+    return common / len(wide)
 
 
 def _delimiter(text: str) -> str:

@@ -6,10 +6,11 @@ Nothing here writes: `plan` turns validated rows into the changes `RosterService
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from bot.domain.models import Cadre, Enterprise, Role
+from bot.domain.textnorm import to_simplified
 from bot.i18n import t_plain
 from bot.roster_files import (
     FileIssue,
@@ -17,9 +18,11 @@ from bot.roster_files import (
     Param,
     ReadResult,
     RosterRow,
+    TableKind,
     normalize_name,
     split_ids,
 )
+from bot.services.roster_cells import cell_problems
 from bot.services.roster_model import RosterProblem, RosterReport, credit_code_error, where_text
 
 CONTACT_SOURCE = "roster"
@@ -170,7 +173,26 @@ def _parse_telegram(check: Checker, row: RosterRow, column: str, text: str) -> i
     return int(value)
 
 
-def parse_cadre(check: Checker, row: RosterRow) -> CadreRow | None:
+def _screened(check: Checker, kind: TableKind, row: RosterRow) -> RosterRow | None:
+    """Report oversized and formula-like cells; the row without them, or None if its name is one.
+
+    A reported cell reads as blank afterwards, so no other rule reports it a second time.
+    """
+    problems = cell_problems(kind, row)
+    for column, key, params in problems:
+        check.cell(row, column, key, **params)
+    bad = {column for column, _, _ in problems}
+    if "name" in bad:
+        return None
+    if not bad:
+        return row
+    return replace(row, cells={c: "" if c in bad else v for c, v in row.cells.items()})
+
+
+def parse_cadre(check: Checker, original: RosterRow) -> CadreRow | None:
+    row = _screened(check, TableKind.CADRES, original)
+    if row is None:
+        return None
     name = normalize_name(row.get("name"))
     if not name:
         check.cell(row, "name", "roster.cadre_name_required")
@@ -179,7 +201,7 @@ def parse_cadre(check: Checker, row: RosterRow) -> CadreRow | None:
     if phone is not None and (not _PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 7):
         check.cell(row, "phone", "roster.phone_invalid", value=row.get("phone"))
     role_text = unicodedata.normalize("NFKC", row.get("role")).strip()
-    role = _ROLE_WORDS.get(role_text.casefold())
+    role = _ROLE_WORDS.get(to_simplified(role_text.casefold()))  # 分管領導 from a Big5 file
     if role is None:
         check.cell(row, "role", "roster.role_invalid", value=role_text)
     telegram_text = row.get("telegram_id")
@@ -207,7 +229,10 @@ def _parse_credit_code(check: Checker, row: RosterRow) -> str | None:
     return None
 
 
-def parse_enterprise(check: Checker, row: RosterRow) -> EnterpriseRow | None:
+def parse_enterprise(check: Checker, original: RosterRow) -> EnterpriseRow | None:
+    row = _screened(check, TableKind.ENTERPRISES, original)
+    if row is None:
+        return None
     name = normalize_name(row.get("name"))
     if not name:
         check.cell(row, "name", "roster.enterprise_name_required")

