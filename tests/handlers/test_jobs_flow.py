@@ -184,4 +184,4 @@ async def test_disguised_restrictions_are_refused_naming_the_typed_words(world: 
         assert len(await world.client.sent(me, since_seq=since)) == 1  # the refusal only
     since = await world.seq()
     await world.say(me, me, FORM.replace("性别不限", "性别不限，男女不限，不限户籍"))
-    await world.expect(me, "班次", since=since)  # accepted: the form asks the next question
+    await world.expect(me, "请确认招聘信息", since=since)  # accepted: the preview
