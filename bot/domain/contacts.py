@@ -52,7 +52,9 @@ _WECHAT_LABEL = _spaced(
     "加v",
     "加微",
 )
-_WECHAT_ID = rf"(?:{_MOBILE}|[a-z][-_a-z0-9]{{5,19}}|\d(?:{_S}\d){{4,11}})"
+# A WeChat id starts with a letter; a bare number after the label is a phone or a QQ-linked id,
+# written without separators (a date such as 2026-04-20 after a place name is none of these).
+_WECHAT_ID = rf"(?:{_MOBILE}|[a-z][-_a-z0-9]{{5,19}}|\d{{5,12}}(?![\d\-/.]))"
 _WECHAT = (
     rf"{_WECHAT_LABEL}(?:号码?|id)?{_SEP}{_WECHAT_ID}"
     # V alone is a label only with a colon after it: `V：abc123`, never the v of a word.

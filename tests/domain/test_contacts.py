@@ -69,6 +69,7 @@ ORDINARY: list[str] = [
     "1380000111",
     "价格 12000-15000",
     "冷链 冻肉 5吨 4/25-4/27",
+    "海门 维信 2026-11-25 3t 厢式",  # a place that reads like a label, then a date
 ]
 
 
