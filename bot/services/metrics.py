@@ -5,21 +5,24 @@ week's scheduled airing (Monday after, at the configured time), or now if that h
 so the post, a later preview and the CLI all show the same numbers for the same week. The list of
 overdue and supervised tickets is a snapshot at the moment of asking.
 
-Definitions (all rates rounded half up to one decimal):
-- 响应率: tickets whose response was due in the week, claimed and contacted by that due time.
-- 办结率: tickets received in the week that are resolved or closed (not reopened) by the report
-  time; cumulative: the same since 1 January.
-- 按期办结率: tickets resolved in the week (their last resolve) by their deadline (an approved
-  extension moves the deadline, so it is included).
-- 解决率 / 部分解决 / 满意率 / strict 满意率: over the tickets whose final verdict came in the
-  week; the latest rating counts; 未评价 (auto-closed) is a verdict that is neither solved nor
-  satisfied.
-- 重办率: tickets resolved in the week that were also reopened in the week.
+Definitions (domain.md, with its "Clarifications"; the per-ticket rules are in
+`bot.services.metric_rules`); every rate is kept exact and shown rounded half up to one decimal:
+- 响应率: the first contact by any means (已联系, a progress note, the resolution) by the
+  response due time, over the tickets whose response fell due in the week or was given in it
+  before falling due.
+- 办结率: tickets received in the week whose latest state at the report time is resolved or
+  closed; cumulative: the same since 1 January.
+- 按期办结率: tickets whose latest state is a resolve made in the week, resolved by their deadline
+  (an approved extension moves the deadline, so it is included).
+- 解决率 / 部分解决 / 满意率 (满意 + 基本满意) / strict 满意率: over the tickets whose latest
+  verdict came in the week; 未评价 (auto-closed) is neither solved nor satisfied.
+- 重办率: tickets reopened in the week over tickets resolved at least once in the week.
 - Average working days to resolve: working days after the day of receipt up to the day of the
-  week's resolve (same day = 0), on the Chinese calendar.
-- Composite score: weighted 响应率, 解决率, 满意率; a component with no data is left out and the
-  remaining weights are scaled up, so a cadre is not punished for an empty denominator.
+  resolve (same day = 0), on the Chinese calendar, over the 按期 denominator.
+- Composite score: weighted 响应率, 解决率, 满意率 from the unrounded rates, then rounded; a
+  component with no data is left out (`Metrics.omitted`) and the other weights are scaled up.
 Tickets count for the cadre they are assigned to now; duty-desk tickets count for the park only.
+Every cadre (role cadre) on the roster is reported, with a sample of 0 when they had nothing.
 """
 
 from __future__ import annotations
@@ -29,14 +32,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import taxonomy
-from bot.errors import InvalidInput
+from bot.domain.models import Role
 from bot.services.calendar import WorkCalendar
+from bot.services.metric_rules import Facts, facts
+
+# Re-exported: the week is part of this module's public shape.
+from bot.services.weeks import Week as Week
+from bot.services.weeks import parse_week as parse_week
+from bot.services.weeks import week_of as week_of
 from storage.db import Database
-from storage.repos.metrics import MetricsRepo, OpenIssue
+from storage.repos.metrics import MetricsRepo, OpenIssue, TicketHistory
 
 
 def round_half_up(value: Decimal | float, places: int = 1) -> float:
@@ -63,56 +71,6 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class Week:
-    """An ISO week in park time, with UTC bounds [start, end)."""
-
-    year: int
-    number: int
-    tz: ZoneInfo
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.monday, time(0), tzinfo=self.tz)
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=self.tz)
-
-    def shifted(self, weeks: int) -> Week:
-        return week_of(self.start + timedelta(days=7 * weeks, hours=12), self.tz)
-
-
-def week_of(moment: datetime, tz: ZoneInfo) -> Week:
-    """The ISO week containing `moment` in park time."""
-    iso = moment.astimezone(tz).isocalendar()
-    return Week(iso.year, iso.week, tz)
-
-
-def parse_week(text: str, tz: ZoneInfo) -> Week:
-    """Parse `2026-W47` (or `2026W47`).
-
-    Raises:
-        InvalidInput: not an ISO week.
-    """
-    cleaned = text.strip().upper().replace("-", "")
-    try:
-        year_text, number_text = cleaned.split("W")
-        year, number = int(year_text), int(number_text)
-        date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise InvalidInput("airing.bad_week", value=text[:20]) from None
-    return Week(year, number, tz)
-
-
-@dataclass(frozen=True)
 class Metrics:
     received: int
     response: Rate
@@ -129,6 +87,8 @@ class Metrics:
     avg_days: float | None
     score: float | None
     sample: int  # distinct tickets behind the week's figures
+    # Score components left out for want of data ("response", "solved", "satisfaction").
+    omitted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,21 +114,33 @@ class Weights:
     satisfaction: float = 0.35
 
 
-def composite(weights: Weights, response: Rate, solved: Rate, satisfied: Rate) -> float | None:
-    """Weighted score over the components that have data, rounded half up."""
+def score_of(
+    weights: Weights, response: Rate, solved: Rate, satisfied: Rate
+) -> tuple[float | None, tuple[str, ...]]:
+    """The weighted score over the components that have data, and the components left out.
+
+    Computed from the exact rates and rounded half up once, at the end.
+    """
     parts = [
-        (Decimal(str(w)), r.exact)
-        for w, r in (
-            (weights.response, response),
-            (weights.solved, solved),
-            (weights.satisfaction, satisfied),
+        (name, Decimal(str(w)), r.exact)
+        for name, w, r in (
+            ("response", weights.response, response),
+            ("solved", weights.solved, solved),
+            ("satisfaction", weights.satisfaction, satisfied),
         )
+        if w > 0
     ]
-    present = [(w, v) for w, v in parts if v is not None and w > 0]
+    omitted = tuple(name for name, _, v in parts if v is None)
+    present = [(w, v) for _, w, v in parts if v is not None]
     total = sum((w for w, _ in present), Decimal(0))
     if not present or total == 0:
-        return None
-    return round_half_up(sum((w * v for w, v in present), Decimal(0)) / total)
+        return None, omitted
+    return round_half_up(sum((w * v for w, v in present), Decimal(0)) / total), omitted
+
+
+def composite(weights: Weights, response: Rate, solved: Rate, satisfied: Rate) -> float | None:
+    """Weighted score over the components that have data, rounded half up."""
+    return score_of(weights, response, solved, satisfied)[0]
 
 
 class _Bucket:
@@ -180,8 +152,9 @@ class _Bucket:
         self.ytd = (0, 0)
         self.due = 0
         self.responded = 0
-        self.resolved = 0
+        self.resolved = 0  # 按期 denominator
         self.in_time = 0
+        self.resolved_once = 0  # 重办率 denominator
         self.reopened = 0
         self.days: list[int] = []
         self.verdict: list[tuple[str, str]] = []
@@ -194,6 +167,7 @@ class _Bucket:
         solved = Rate(sum(s == taxonomy.SOLVED for s, _ in self.verdict), rated)
         satisfied = Rate(sum(v in taxonomy.SATISFIED for _, v in self.verdict), rated)
         avg = round_half_up(sum(self.days) / len(self.days)) if self.days else None
+        score, omitted = score_of(weights, response, solved, satisfied)
         return Metrics(
             received=self.received,
             response=response,
@@ -207,16 +181,43 @@ class _Bucket:
                 sum(v == taxonomy.STRICTLY_SATISFIED for _, v in self.verdict), rated
             ),
             unrated=sum(s == taxonomy.UNRATED for s, _ in self.verdict),
-            reopen=Rate(self.reopened, self.resolved),
+            reopen=Rate(self.reopened, self.resolved_once),
             overdue=self.overdue,
             avg_days=avg,
-            score=composite(weights, response, solved, satisfied),
+            score=score,
             sample=len(self.tickets),
+            omitted=omitted,
         )
+
+    def add(self, ticket: TicketHistory, facts: Facts, days: int | None) -> None:
+        """Count one ticket's contribution (`days`: working days to resolve, when resolved)."""
+        counted = False
+        if facts.received:
+            self.received += 1
+            self.closed += facts.resolved
+            counted = True
+        if facts.response is not None:
+            self.due += 1
+            self.responded += facts.response
+            counted = True
+        if facts.resolved_at is not None and days is not None:
+            self.resolved += 1
+            self.in_time += facts.resolved_at <= ticket.deadline_at
+            self.days.append(days)
+            counted = True
+        if facts.resolved_once or facts.reopened:
+            self.resolved_once += facts.resolved_once
+            self.reopened += facts.reopened
+            counted = True
+        if facts.verdict is not None:
+            self.verdict.append(facts.verdict)
+            counted = True
+        if counted:
+            self.tickets.add(ticket.ticket_id)
 
 
 class MetricsService:
-    """Compute a week's metrics for the park and every cadre with tickets in it."""
+    """Compute a week's metrics for the park and every cadre on the roster."""
 
     def __init__(
         self,
@@ -272,8 +273,8 @@ class MetricsService:
             week: the ISO week (park time).
 
         Returns:
-            The park's figures, the cadres' figures (cadres with at least one ticket in the
-            week, by name), and the overdue or supervised open tickets now.
+            The park's figures, the cadres' figures (every cadre on the roster, by name; a
+            sample of 0 when they had nothing), and the overdue or supervised open tickets now.
         """
         park, cadres, issues, as_of = await self.period(week.start, week.end, self.as_of(week))
         return WeekMetrics(week, as_of, park, cadres, issues)
@@ -289,44 +290,33 @@ class MetricsService:
         now = self.clock.now()
         jan1 = datetime.combine(date(start.astimezone(self.tz).year, 1, 1), time(0), tzinfo=self.tz)
         async with self.db.transaction():
-            received = await self.repo.received(start, end, as_of)
+            histories = await self.repo.histories(start, end, as_of)
             ytd = await self.repo.received_counts(min(jan1, start), end, as_of)
-            due = await self.repo.response_due(start, end)
-            resolved = await self.repo.resolved_in(start, end)
-            verdicts = await self.repo.verdicts(start, end, as_of)
             issues = await self.repo.open_issues(now)
-            names = await self.repo.cadre_names()
+            roster = await self.repo.roster()
         buckets: dict[int | None, _Bucket] = defaultdict(_Bucket)
         for owner, (count, done) in ytd.items():
             buckets[owner].ytd = (count, done)
-        for item in received:
-            bucket = buckets[item.assignee_id]
-            bucket.received += 1
-            bucket.closed += item.resolved
-            bucket.tickets.add(item.ticket_id)
-        for d in due:
-            bucket = buckets[d.assignee_id]
-            bucket.due += 1
-            bucket.responded += d.on_time
-            bucket.tickets.add(d.ticket_id)
-        for r in resolved:
-            bucket = buckets[r.assignee_id]
-            bucket.resolved += 1
-            bucket.in_time += r.resolved_at <= r.deadline_at
-            bucket.reopened += r.reopened
-            bucket.days.append(self.working_days_between(r.created_at, r.resolved_at))
-            bucket.tickets.add(r.ticket_id)
-        for v in verdicts:
-            buckets[v.assignee_id].verdict.append((v.solved, v.satisfaction))
-            buckets[v.assignee_id].tickets.add(v.ticket_id)
+        for ticket in histories:
+            found = facts(ticket, start, end, as_of)
+            days = (
+                self.working_days_between(ticket.created_at, found.resolved_at)
+                if found.resolved_at is not None
+                else None
+            )
+            buckets[ticket.assignee_id].add(ticket, found, days)
         for issue in issues:
             if issue.deadline_at < now:
                 buckets[issue.assignee_id].overdue += 1
         park = _merge(buckets.values())
+        # Every cadre on the roster, even with nothing this week (listed under 样本不足); leaders
+        # and admins only when they own tickets.
+        names = {c.id: c.name for c in roster}
+        owners = {c.id for c in roster if c.role == Role.CADRE.value}
+        owners |= {o for o, b in buckets.items() if o is not None and (b.tickets or b.overdue)}
         cadres = [
-            CadreMetrics(owner, names.get(owner, f"#{owner}"), bucket.metrics(self.weights))
-            for owner, bucket in buckets.items()
-            if owner is not None and (bucket.tickets or bucket.overdue)
+            CadreMetrics(owner, names.get(owner, f"#{owner}"), buckets[owner].metrics(self.weights))
+            for owner in owners
         ]
         cadres.sort(key=lambda c: (c.name, c.cadre_id))
         return park.metrics(self.weights), cadres, issues, as_of
@@ -354,6 +344,7 @@ def _merge(buckets: Iterable[_Bucket]) -> _Bucket:
         park.responded += b.responded
         park.resolved += b.resolved
         park.in_time += b.in_time
+        park.resolved_once += b.resolved_once
         park.reopened += b.reopened
         park.days += b.days
         park.verdict += b.verdict

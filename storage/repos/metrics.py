@@ -2,22 +2,40 @@
 
 Ticket columns are read only for what events do not carry: the owner (`assignee_id`), the due
 times (`response_due_at`, `deadline_at`, the latter already moved by an approved extension) and
-the supervision flag. Each query answers for one period; the service does the arithmetic.
+the supervision flag. Event type names come from `bot.domain.events` and payloads are decoded
+into its classes, so these queries and the writers cannot drift apart. The service applies the
+rules; the queries only pick the tickets a period touches and hand over their histories.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
-from bot.domain.events import EventType, Rating, decode
-from bot.domain.taxonomy import UNRATED
+from bot.domain.events import RESPONSES, VERDICTS, Event, EventType, decode
+from bot.domain.lifecycle import OPEN_STATUSES, Status
 from storage.db import Database
 
-# Statuses in which a ticket is still being worked (mirrors bot.domain.lifecycle.OPEN_STATUSES).
-_OPEN = "('new', 'claimed', 'contacted', 'in_progress')"
+# The events a period's figures read: responses, resolutions and reopenings, verdicts (a rating,
+# or the close without one) and transfers (a transfer starts a fresh response window).
+_READ = sorted({*RESPONSES, *VERDICTS, EventType.RESOLVE, EventType.CLOSE, EventType.TRANSFER})
+_STATE = (EventType.RESOLVE.value, EventType.REOPEN.value)
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+_DONE = (Status.RESOLVED.value, Status.CLOSED.value)
+
+
+def _marks(prefix: str, values: list[str] | tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """Named SQL parameters for a list of values: ("(:p0, :p1)", {"p0": ..., "p1": ...})."""
+    names = {f"{prefix}{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f":{name}" for name in names) + ")", names
+
+
+_READ_SQL, _READ_PARAMS = _marks("read", [t.value for t in _READ])
+_STATE_SQL, _STATE_PARAMS = _marks("state", _STATE)
+_OPEN_SQL, _OPEN_PARAMS = _marks("open", _OPEN)
+_DONE_SQL, _DONE_PARAMS = _marks("done", _DONE)
 
 # "Resolved at time T": the last resolve/reopen event up to T is a resolve. Event ids follow the
 # order of writing, so they break ties between events that share a timestamp.
@@ -25,8 +43,8 @@ _OPEN = "('new', 'claimed', 'contacted', 'in_progress')"
 # (type, at) index it would scan every event of that type for each ticket (minutes at 300k).
 _RESOLVED_AT = (
     "(SELECT e.type FROM ticket_events e WHERE e.ticket_id = t.id"
-    " AND +e.type IN ('resolve', 'reopen') AND e.at <= :as_of"
-    " ORDER BY e.id DESC LIMIT 1) = 'resolve'"
+    f" AND +e.type IN {_STATE_SQL} AND e.at <= :as_of"
+    " ORDER BY e.id DESC LIMIT 1) = :state0"
 )
 
 
@@ -38,28 +56,23 @@ class Received:
 
 
 @dataclass(frozen=True)
-class ResponseDue:
-    ticket_id: int
-    assignee_id: int | None
-    on_time: bool  # claimed and contacted by response_due_at
+class Logged:
+    """One event of a ticket's history, as the metrics read it."""
+
+    at: datetime
+    event: Event
 
 
-@dataclass(frozen=True)
-class ResolvedInPeriod:
+@dataclass
+class TicketHistory:
+    """A ticket a period touches, with its events up to the report time, in order."""
+
     ticket_id: int
     assignee_id: int | None
     created_at: datetime
-    resolved_at: datetime  # the last resolve of the period
     deadline_at: datetime
-    reopened: bool  # reopened within the period
-
-
-@dataclass(frozen=True)
-class Verdict:
-    ticket_id: int
-    assignee_id: int | None
-    solved: str  # solved | partly | unsolved | unrated
-    satisfaction: str  # satisfied | basic | dissatisfied | unrated
+    response_due_at: datetime | None
+    events: list[Logged] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,13 @@ class OpenIssue:
     supervision_level: int
 
 
+@dataclass(frozen=True)
+class RosterCadre:
+    id: int
+    name: str
+    role: str
+
+
 class MetricsRepo:
     """Read-only queries for one period [start, end) and a report time `as_of`."""
 
@@ -86,7 +106,7 @@ class MetricsRepo:
         rows = await self.db.fetchall(
             f"SELECT t.id, t.assignee_id, {_RESOLVED_AT} AS done FROM tickets t"
             " WHERE t.created_at >= :start AND t.created_at < :end",
-            {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)},
+            {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of), **_STATE_PARAMS},
         )
         return [Received(r[0], r[1], bool(r[2])) for r in rows]
 
@@ -102,73 +122,55 @@ class MetricsRepo:
         rows = await self.db.fetchall(
             "SELECT t.assignee_id, COUNT(*),"
             " SUM(CASE WHEN t.id IN (SELECT ticket_id FROM ticket_events"
-            "   WHERE type IN ('resolve', 'reopen') AND at > :as_of)"
+            f"   WHERE type IN {_STATE_SQL} AND at > :as_of)"
             f" THEN {_RESOLVED_AT}"
-            " ELSE t.status IN ('resolved', 'closed') END)"
+            f" ELSE t.status IN {_DONE_SQL} END)"
             " FROM tickets t WHERE t.created_at >= :start AND t.created_at < :end"
             " GROUP BY t.assignee_id",
-            {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)},
-        )
-        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
-
-    async def response_due(self, start: datetime, end: datetime) -> list[ResponseDue]:
-        """Tickets whose response (contact) was due in [start, end)."""
-        rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id,"
-            " EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id"
-            "   AND +e.type = 'claim' AND e.at <= t.response_due_at)"
-            " AND EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id"
-            "   AND +e.type = 'contact' AND e.at <= t.response_due_at)"
-            " FROM tickets t WHERE t.response_due_at >= ? AND t.response_due_at < ?",
-            (to_iso(start), to_iso(end)),
-        )
-        return [ResponseDue(r[0], r[1], bool(r[2])) for r in rows]
-
-    async def resolved_in(self, start: datetime, end: datetime) -> list[ResolvedInPeriod]:
-        """Tickets with a resolve event in [start, end), at their last resolve of the period."""
-        rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id, t.created_at, r.at, t.deadline_at,"
-            " EXISTS (SELECT 1 FROM ticket_events o WHERE o.ticket_id = t.id"
-            "   AND +o.type = 'reopen' AND o.at >= :start AND o.at < :end)"
-            " FROM (SELECT ticket_id, MAX(at) AS at FROM ticket_events"
-            "   WHERE type = 'resolve' AND at >= :start AND at < :end GROUP BY ticket_id) r"
-            " JOIN tickets t ON t.id = r.ticket_id",
-            {"start": to_iso(start), "end": to_iso(end)},
-        )
-        return [
-            ResolvedInPeriod(r[0], r[1], from_iso(r[2]), from_iso(r[3]), from_iso(r[4]), bool(r[5]))
-            for r in rows
-        ]
-
-    async def verdicts(self, start: datetime, end: datetime, as_of: datetime) -> list[Verdict]:
-        """The verdict that counts for each ticket whose final verdict by `as_of` fell in the
-        period: the latest rating (the second rating replaces the first), or 未评价 when the
-        ticket closed unrated."""
-        rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id, v.type, v.data"
-            " FROM tickets t JOIN ticket_events v ON v.id = ("
-            "   SELECT e.id FROM ticket_events e WHERE e.ticket_id = t.id AND e.at <= :as_of"
-            "   AND +e.type IN (:rate, :reopen, :close) ORDER BY e.id DESC LIMIT 1)"
-            " WHERE t.id IN (SELECT ticket_id FROM ticket_events"
-            "   WHERE type IN (:rate, :reopen, :close) AND at >= :start AND at < :end)"
-            " AND v.at >= :start AND v.at < :end",
             {
                 "start": to_iso(start),
                 "end": to_iso(end),
                 "as_of": to_iso(as_of),
-                "rate": EventType.RATE.value,
-                "reopen": EventType.REOPEN.value,
-                "close": EventType.CLOSE.value,
+                **_STATE_PARAMS,
+                **_DONE_PARAMS,
             },
         )
-        found: list[Verdict] = []
-        for r in rows:
-            event = decode(r[2], json.loads(r[3]))
-            if isinstance(event, Rating):
-                found.append(Verdict(r[0], r[1], event.solved, event.satisfaction))
-            else:  # closed without a rating: 未评价
-                found.append(Verdict(r[0], r[1], UNRATED, UNRATED))
-        return found
+        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+
+    async def histories(
+        self, start: datetime, end: datetime, as_of: datetime
+    ) -> list[TicketHistory]:
+        """Every ticket the period touches, with the events the figures read, up to `as_of`.
+
+        Touched: received in the period, its response due in it, or a response, resolution,
+        reopening or verdict recorded in it.
+        """
+        params = {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)}
+        touched = (
+            "SELECT id FROM tickets WHERE created_at >= :start AND created_at < :end"
+            " UNION SELECT id FROM tickets"
+            "   WHERE response_due_at >= :start AND response_due_at < :end"
+            " UNION SELECT ticket_id FROM ticket_events"
+            f"   WHERE type IN {_READ_SQL} AND at >= :start AND at < :end"
+        )
+        rows = await self.db.fetchall(
+            "SELECT t.id, t.assignee_id, t.created_at, t.deadline_at, t.response_due_at"
+            f" FROM tickets t WHERE t.id IN ({touched})",
+            {**params, **_READ_PARAMS},
+        )
+        found = {
+            r[0]: TicketHistory(r[0], r[1], from_iso(r[2]), from_iso(r[3]), _time(r[4]))
+            for r in rows
+        }
+        events = await self.db.fetchall(
+            "SELECT e.ticket_id, e.type, e.at, e.data FROM ticket_events e"
+            f" WHERE e.ticket_id IN ({touched}) AND +e.type IN {_READ_SQL} AND e.at <= :as_of"
+            " ORDER BY e.ticket_id, e.id",
+            {**params, **_READ_PARAMS},
+        )
+        for ticket_id, type_, at, data in events:
+            found[ticket_id].events.append(Logged(from_iso(at), decode(type_, json.loads(data))))
+        return list(found.values())
 
     async def open_issues(self, now: datetime) -> list[OpenIssue]:
         """Open tickets that are overdue at `now` or under supervision (督办), oldest first."""
@@ -177,16 +179,20 @@ class MetricsRepo:
             " t.deadline_at, t.supervision_level FROM tickets t"
             " JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"
-            f" WHERE t.status IN {_OPEN} AND (t.deadline_at < ? OR t.supervision_level > 0)"
+            f" WHERE t.status IN {_OPEN_SQL} AND (t.deadline_at < :now OR t.supervision_level > 0)"
             " ORDER BY t.created_at, t.id",
-            (to_iso(now),),
+            {"now": to_iso(now), **_OPEN_PARAMS},
         )
         return [
             OpenIssue(r[0], r[1], r[2], r[3], r[4], r[5], from_iso(r[6]), from_iso(r[7]), int(r[8]))
             for r in rows
         ]
 
-    async def cadre_names(self) -> dict[int, str]:
-        """Every cadre on the roster, by id."""
-        rows = await self.db.fetchall("SELECT id, name FROM cadres ORDER BY id")
-        return {int(r[0]): str(r[1]) for r in rows}
+    async def roster(self) -> list[RosterCadre]:
+        """Every cadre on the roster (leaders and admins too), by id."""
+        rows = await self.db.fetchall("SELECT id, name, role FROM cadres ORDER BY id")
+        return [RosterCadre(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _time(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None

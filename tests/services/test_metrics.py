@@ -156,18 +156,22 @@ async def test_response_on_time_reopen_days_overdue_and_score(
 
     report = await story.services.metrics.week(W47)
     m = report.park
-    # Due in W47: b, ok, late, silent, a, over; in time: b, ok, a, over.
+    # A ticket counts once its response fell due or was given, whichever came first: due in W47
+    # ok, late, silent, a, over; answered in W47 before falling due on Mon 23rd: watched; b was
+    # answered on the 13th (W46) although due on the 16th. In time: ok, a, over, watched.
     assert (m.response.num, m.response.den, m.response.pct) == (4, 6, 66.7)
-    assert (m.on_time.num, m.on_time.den, m.on_time.pct) == (2, 3, 66.7)
+    # c was resolved late, then reopened: it is not resolved, so not in 按期 (a, b on time).
+    assert (m.on_time.num, m.on_time.den, m.on_time.pct) == (2, 2, 100.0)
+    # Reopened in W47 (c) over resolved at least once in W47 (a, b, c).
     assert (m.reopen.num, m.reopen.den, m.reopen.pct) == (1, 3, 33.3)
-    assert m.avg_days == round_half_up((2 + 1 + 9) / 3)
+    assert m.avg_days == round_half_up((2 + 1) / 2)
     overdue = [c, over, ok, late, silent]
     assert m.overdue == len(overdue)
     assert [i.ticket_id for i in report.issues] == [t.id for t in [*overdue, watched]]
     assert report.cadres[0].metrics.overdue == len(overdue)
     # c's reopening verdict is the week's only one: 解决 0 %, 满意 0 %.
     assert (m.solved.den, m.solved.num, m.satisfaction.num) == (1, 0, 0)
-    assert m.score == round_half_up(Decimal("0.3") * Decimal(400) / Decimal(6))
+    assert m.score == round_half_up(Decimal("0.3") * Decimal(400) / Decimal(6))  # 20.0
 
 
 def test_composite_uses_configured_weights() -> None:
@@ -184,3 +188,57 @@ async def test_as_of_is_now_before_the_airing(db: Database, clock: FixedClock) -
     assert svc.as_of(this_week) == clock.now()
     clock.advance(timedelta(days=30))
     assert svc.as_of(W47) == park(23, 9)
+
+
+async def test_response_by_any_means_and_a_transfer_restarts_the_window(
+    db: Database, clock: FixedClock
+) -> None:
+    story = await Story.open(db, clock, cadres=["陈志远", "王晓峰"])
+    # Progress before 已联系 (the issue's case): the progress note is the response.
+    noted = story.report("陈志远", park(16)).claim(park(16, 11)).progress(park(16, 12))
+    noted.contact(park(18))  # recorded later from 办理中: changes nothing, the note came first
+    # Resolved straight away: the resolution is the response.
+    story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(17, 9))
+    # Contacted by 陈志远, then transferred: 王晓峰 owes his own response, and never gives it.
+    moved = story.report("陈志远", park(16)).claim(park(16, 11)).contact(park(16, 12))
+    moved.transfer(park(16, 13), "王晓峰")
+    await story.play()
+    report = await story.services.metrics.week(W47)
+    by_name = {c.name: c.metrics for c in report.cadres}
+    assert (by_name["陈志远"].response.num, by_name["陈志远"].response.den) == (2, 2)
+    assert (by_name["王晓峰"].response.num, by_name["王晓峰"].response.den) == (0, 1)
+    assert noted.view is not None and noted.view.ticket.status.value == "in_progress"
+
+
+async def test_every_roster_cadre_is_reported_and_left_out_components_are_named(
+    db: Database, clock: FixedClock
+) -> None:
+    story = await Story.open(db, clock, cadres=["陈志远", "王晓峰", "李静"])
+    story.report("陈志远", park(16)).claim(park(16, 11)).contact(park(16, 12))
+    await story.play()
+    report = await story.services.metrics.week(W47)
+    # The leader (黄振华) owns nothing and is not a cadre: not listed. Idle cadres are, with 0.
+    assert [(c.name, c.metrics.sample) for c in report.cadres] == [
+        ("李静", 0),
+        ("王晓峰", 0),
+        ("陈志远", 1),
+    ]
+    chen = report.cadres[2].metrics
+    assert chen.score == 100.0 and chen.omitted == ("solved", "satisfaction")
+    idle = report.cadres[0].metrics
+    assert idle.score is None and idle.omitted == ("response", "solved", "satisfaction")
+
+
+async def test_reopen_rate_counts_a_reopen_of_last_weeks_resolution(
+    db: Database, clock: FixedClock
+) -> None:
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    # Resolved on Friday of W46, rated 未解决 on Monday of W47: reopened in W47.
+    story.report("陈志远", park(11)).claim(park(11, 11)).resolve(park(13)).rate(
+        park(16), "unsolved", "basic"
+    )
+    story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(17))
+    await story.play()
+    m = (await story.services.metrics.week(W47)).park
+    assert (m.reopen.num, m.reopen.den) == (1, 1)  # reopened in W47 / resolved in W47
+    assert (m.on_time.num, m.on_time.den) == (1, 1)  # only the ticket resolved for good
