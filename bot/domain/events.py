@@ -273,7 +273,10 @@ def _datetime_fields(cls: type[Event]) -> frozenset[str]:
     return frozenset(found)
 
 
-# Payload fields stored as ISO text and read back as datetimes, per event type.
+# Payload fields per event type, and those stored as ISO text and read back as datetimes.
+_FIELDS: dict[EventType, tuple[str, ...]] = {
+    t: tuple(item.name for item in fields(c)) for t, c in EVENTS.items()
+}
 _STAMPS: dict[EventType, frozenset[str]] = {t: _datetime_fields(c) for t, c in EVENTS.items()}
 
 
@@ -286,11 +289,11 @@ def decode(type_: str, data: Mapping[str, Any]) -> Event:
     kind = EventType(type_)
     cls, stamps = EVENTS[kind], _STAMPS[kind]
     values: dict[str, Any] = {}
-    for item in fields(cls):
-        if item.name not in data:
+    for name in _FIELDS[kind]:
+        if name not in data:
             continue
-        value = data[item.name]
-        values[item.name] = from_iso(value) if item.name in stamps and value else value
+        value = data[name]
+        values[name] = from_iso(value) if name in stamps and value else value
     try:
         return cls(**values)
     except TypeError as exc:

@@ -63,19 +63,19 @@ class LedgerRepo:
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"
-            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :claim),"
-            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :resolve),"
+            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :claim_type),"
+            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :resolve_type),"
             " t.status, t.solved_rating, t.satisfaction,"
-            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = :reopen),"
+            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = :reopen_type),"
             " t.supervision_level, t.channel"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"
             f" WHERE {where} ORDER BY t.id",
             {
                 **params,
-                "claim": EventType.CLAIM.value,
-                "resolve": EventType.RESOLVE.value,
-                "reopen": EventType.REOPEN.value,
+                "claim_type": EventType.CLAIM.value,
+                "resolve_type": EventType.RESOLVE.value,
+                "reopen_type": EventType.REOPEN.value,
             },
         )
         return [

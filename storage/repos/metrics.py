@@ -116,26 +116,26 @@ class MetricsRepo:
         """Per owner: (received in [start, end), of those resolved by `as_of`).
 
         For the cumulative rate over a whole year this is the big query, so the ticket's current
-        status stands in for the event log except for tickets resolved or reopened after `as_of`
-        (a handful), which are replayed from their events.
+        status stands in for the event log (one pass over the covering index of 0007), then the
+        few tickets resolved or reopened after `as_of` are replayed from their events.
         """
+        params = {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)}
         rows = await self.db.fetchall(
-            "SELECT t.assignee_id, COUNT(*),"
-            " SUM(CASE WHEN t.id IN (SELECT ticket_id FROM ticket_events"
-            f"   WHERE type IN {_STATE_SQL} AND at > :as_of)"
-            f" THEN {_RESOLVED_AT}"
-            f" ELSE t.status IN {_DONE_SQL} END)"
-            " FROM tickets t WHERE t.created_at >= :start AND t.created_at < :end"
-            " GROUP BY t.assignee_id",
-            {
-                "start": to_iso(start),
-                "end": to_iso(end),
-                "as_of": to_iso(as_of),
-                **_STATE_PARAMS,
-                **_DONE_PARAMS,
-            },
+            f"SELECT assignee_id, COUNT(*), SUM(status IN {_DONE_SQL}) FROM tickets"
+            " WHERE created_at >= :start AND created_at < :end GROUP BY assignee_id",
+            {**params, **_DONE_PARAMS},
         )
-        return {r[0]: (int(r[1]), int(r[2] or 0)) for r in rows}
+        counts = {r[0]: [int(r[1]), int(r[2] or 0)] for r in rows}
+        later = await self.db.fetchall(
+            f"SELECT t.assignee_id, t.status IN {_DONE_SQL}, {_RESOLVED_AT} FROM tickets t"
+            " WHERE t.id IN (SELECT ticket_id FROM ticket_events"
+            f"   WHERE type IN {_STATE_SQL} AND at > :as_of)"
+            " AND t.created_at >= :start AND t.created_at < :end",
+            {**params, **_DONE_PARAMS, **_STATE_PARAMS},
+        )
+        for owner, now_done, then_done in later:
+            counts[owner][1] += int(bool(then_done)) - int(bool(now_done))
+        return {owner: (count, done) for owner, (count, done) in counts.items()}
 
     async def histories(
         self, start: datetime, end: datetime, as_of: datetime
@@ -173,19 +173,34 @@ class MetricsRepo:
         return list(found.values())
 
     async def open_issues(self, now: datetime) -> list[OpenIssue]:
-        """Open tickets that are overdue at `now` or under supervision (督办), oldest first."""
+        """Open tickets that are overdue at `now` or under supervision (督办), oldest first.
+
+        Tens of thousands at scale: names are looked up in Python rather than joined, which
+        halves the query.
+        """
+        cadres = {r[0]: r[1] for r in await self.db.fetchall("SELECT id, name FROM cadres")}
+        enterprises = {
+            r[0]: r[1] for r in await self.db.fetchall("SELECT id, name FROM enterprises")
+        }
         rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id, c.name, e.name, t.category, t.content, t.created_at,"
-            " t.deadline_at, t.supervision_level FROM tickets t"
-            " JOIN enterprises e ON e.id = t.enterprise_id"
-            " LEFT JOIN cadres c ON c.id = t.assignee_id"
-            f" WHERE t.status IN {_OPEN_SQL} AND (t.deadline_at < :now OR t.supervision_level > 0)"
-            " ORDER BY t.created_at, t.id",
+            "SELECT id, assignee_id, enterprise_id, category, content, created_at, deadline_at,"
+            f" supervision_level FROM tickets WHERE status IN {_OPEN_SQL}"
+            " AND (deadline_at < :now OR supervision_level > 0) ORDER BY created_at, id",
             {"now": to_iso(now), **_OPEN_PARAMS},
         )
         return [
-            OpenIssue(r[0], r[1], r[2], r[3], r[4], r[5], from_iso(r[6]), from_iso(r[7]), int(r[8]))
-            for r in rows
+            OpenIssue(
+                ticket_id,
+                owner,
+                cadres.get(owner) if owner is not None else None,
+                enterprises[enterprise],
+                category,
+                content,
+                from_iso(created),
+                from_iso(deadline),
+                int(level),
+            )
+            for ticket_id, owner, enterprise, category, content, created, deadline, level in rows
         ]
 
     async def roster(self) -> list[RosterCadre]:

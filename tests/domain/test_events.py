@@ -85,3 +85,18 @@ def test_only_the_repository_writes_ticket_events() -> None:
             if re.search(r"INSERT\s+INTO\s+ticket_events", text, re.IGNORECASE):
                 writers.append(relative)
     assert writers == ["storage/repos/tickets.py"]
+
+
+def test_the_readers_take_type_names_from_the_domain() -> None:
+    """No event type name is spelled as a string literal in the SQL that reads the log."""
+    names = "|".join(t.value for t in ev.EventType)
+    literal = re.compile(rf"""['"]({names})['"]""")
+    for relative in (
+        "storage/repos/metrics.py",
+        "storage/repos/ledger.py",
+        "storage/repos/deadlines.py",
+        "bot/services/metrics.py",
+        "bot/services/metric_rules.py",
+    ):
+        found = literal.findall((ROOT / relative).read_text("utf-8"))
+        assert found == [], (relative, found)
