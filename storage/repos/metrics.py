@@ -116,7 +116,7 @@ class MetricsRepo:
         """Per owner: (received in [start, end), of those resolved by `as_of`).
 
         For the cumulative rate over a whole year this is the big query, so the ticket's current
-        status stands in for the event log (one pass over the covering index of 0007), then the
+        status stands in for the event log (one pass over the covering index of 0010), then the
         few tickets resolved or reopened after `as_of` are replayed from their events.
         """
         params = {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)}

@@ -1,6 +1,6 @@
-"""Upgrade test for 0006: a database written by the release before it, migrated, reads right.
+"""Upgrade test for 0009: a database written by release b13b632, migrated, reads right.
 
-The old database is built the way release b13b632 built it: migrations 0001-0005 applied, then
+The old database is built the way release b13b632 built it: its migrations 0001-0005, then
 the exact rows its `TicketService` wrote for a week of work (a storage test is the one place that
 writes rows by hand). In that release a rating was two events: `rate` with the verdict, then an
 empty `rate` (closing) or `reopen` (reopening) for the status change, and the metrics read the
@@ -113,7 +113,7 @@ def old_database(path: Path) -> None:
         "CREATE TABLE schema_migrations"
         " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    for migration in load_migrations()[:5]:
+    for migration in [m for m in load_migrations() if m.version <= 5]:
         raw.execute("BEGIN")
         for statement in _split_sql(migration.sql):
             raw.execute(statement)
@@ -160,7 +160,7 @@ async def test_upgrade_merges_each_rating_into_one_event_and_corrects_the_figure
     with sqlite3.connect(path) as raw:
         before = raw.execute("SELECT COUNT(*) FROM ticket_events").fetchone()[0]
     db = Database(path)
-    await db.connect()  # applies 0006 and later
+    await db.connect()  # applies 0006 and later, the repair (0009) among them
     try:
         async with db.transaction():
             repo = TicketRepo(db)
@@ -191,15 +191,14 @@ async def test_upgrade_merges_each_rating_into_one_event_and_corrects_the_figure
 
 
 async def test_repair_leaves_a_current_history_alone(db: Database) -> None:
-    """0006 over rows the current writer made (one event per rating) changes nothing."""
+    """The repair over rows the current writer made (one event per rating) changes nothing."""
     story = await Story.open(db, FixedClock(NOW), cadres=["陈志远"])
     twice = story.report("陈志远", park(16)).claim(park(16, 11)).resolve(park(17))
     twice.rate(park(17, 12), "unsolved", "basic").resolve(park(18)).rate(
         park(18, 12), "solved", "basic"
     )
     await story.play()
-    migration = load_migrations()[5]
-    assert migration.name == "event_repair"
+    [migration] = [m for m in load_migrations() if m.name == "event_repair"]
     async with db.transaction():
         before = await TicketRepo(db).events(twice.id)
         for statement in _split_sql(migration.sql):

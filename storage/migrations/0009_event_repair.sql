@@ -1,4 +1,4 @@
--- Repair the recorded ticket history: a rating is one event.
+-- Repair the recorded ticket history: a rating is one event (written as two up to release b13b632).
 --
 -- Releases up to 0005 wrote each rating as two events at the same moment: a `rate` row holding
 -- the verdict ({"solved", "satisfaction"}, no status change), then an empty row for the status
