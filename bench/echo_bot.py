@@ -15,7 +15,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer as a reply; the text carries the same marker as the real bot's acknowledgement."""
     assert update.message is not None
-    await update.message.reply_text(f"已受理: {update.message.text}", do_quote=True)
+    await update.message.reply_text(f"已登记为工单: {update.message.text}", do_quote=True)
 
 
 def main() -> None:

@@ -39,11 +39,12 @@ import handlers.views
 import handlers.work
 from bot.build import build_services
 from bot.clock import Clock, SystemClock
+from bot.commands import DEFAULT_MENU, Audience, audiences, menu
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
-from bot.i18n import t, t_plain
+from bot.i18n import Translator, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
@@ -143,32 +144,9 @@ def build_application(
     return app
 
 
-def bot_commands(locale: str) -> list[BotCommand]:
-    names = (
-        "report",
-        "mytickets",
-        "mine",
-        "ticket",
-        "claim",
-        "progress",
-        "resolve",
-        "transfer",
-        "contact",
-        "extend",
-        "overdue",
-        "blockers",
-        "supervise",
-        "job",
-        "jobs",
-        "myjobs",
-        "truck",
-        "cargo",
-        "mytrucks",
-        "mycargo",
-        "help",
-        "lang",
-    )
-    return [BotCommand(name, t(locale, f"menu.{name}")) for name in names]
+def bot_commands(locale: str, audiences: frozenset[Audience] = DEFAULT_MENU) -> list[BotCommand]:
+    """The command menu for these audiences (default: contacts and anyone), from the one table."""
+    return [BotCommand(name, text) for name, text in menu(audiences, Translator(locale))]
 
 
 @dataclass
@@ -226,7 +204,9 @@ class Runtime:
             on_chat_migrated=self._follow_migration,
         )
         await app.start()
-        await self._announce_commands(app)
+        await self._announce_commands(app, services)
+        if app.bot.username:
+            await services.onboarding.remember_username(app.bot.username)
         if self.settings.telegram.mode == "polling":
             await app.bot.delete_webhook(drop_pending_updates=False)
         else:
@@ -319,12 +299,22 @@ class Runtime:
         self.exit_code = code
         self.stop_event.set()
 
-    async def _announce_commands(self, app: BotApplication) -> None:
+    async def _announce_commands(self, app: BotApplication, services: Services) -> None:
+        """The default menu in both languages; each staff member's private chat gets theirs."""
         try:
             await app.bot.set_my_commands(bot_commands("zh_CN"))
             await app.bot.set_my_commands(bot_commands("en"), language_code="en")
         except TelegramError as exc:
             log.warning("could not set the command menu: %s", exc)
+        # Queued, so a restart with hundreds of staff neither blocks start nor floods Telegram.
+        park_locale = self.settings.park.locale
+        async with services.db.transaction():
+            for telegram_id in await services.people.reachable_staff_ids():
+                actor = await services.people.actor(telegram_id)
+                locale = await services.people.locale_of(telegram_id, park_locale)
+                await services.outbox.set_commands(
+                    telegram_id, menu(audiences(actor), Translator(locale))
+                )
 
     async def _poll(self) -> None:
         assert self.poller is not None

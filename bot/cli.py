@@ -140,21 +140,27 @@ async def _invite(settings: Settings, kind: str, name: str) -> int:
     db = Database(settings.storage.path)
     await db.connect()
     try:
-        invite = await OnboardingService(
+        onboarding = OnboardingService(
             db, SystemClock(), invite_valid_days=settings.tickets.invite_valid_days
-        ).invite(kind, name)
+        )
+        invite = await onboarding.invite(kind, name)
+        # The configured name, else the one the bot stored at its last start, else ask Telegram.
+        username = settings.telegram.username or await onboarding.bot_username()
     except DomainError as error:
         print(error.message(Translator(settings.park.locale).plain), file=sys.stderr)
         return 1
     finally:
         await db.close()
-    username = await _bot_username(settings)
-    link = f"https://t.me/{username}?start={invite.payload}" if username else None
-    print(f"{invite.kind}: {invite.name}")
-    print(f"/start {invite.payload}")
-    if link:
-        print(link)
-    print(f"expires: {invite.expires_at.astimezone(settings.park.tz):%Y-%m-%d %H:%M}")
+    username = username or await _bot_username(settings)
+    tr = Translator(settings.park.locale)
+    expires = f"{invite.expires_at.astimezone(settings.park.tz):%Y-%m-%d %H:%M}"
+    print(tr.plain(f"invite.made_{invite.kind}", name=invite.name, expires=expires))
+    if username:
+        print(f"https://t.me/{username}?start={invite.payload}")
+        print(tr.plain("invite.send"))
+    else:
+        print(tr.plain("invite.no_link"))
+        print(f"/start {invite.payload}")
     return 0
 
 

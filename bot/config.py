@@ -47,6 +47,7 @@ from bot.domain.taxonomy import (
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,100}$")
+_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 # Telegram's own rule for setWebhook's secret_token.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Plain http is only acceptable for a webhook on this machine (tests, the sandbox).
@@ -81,6 +82,16 @@ class TelegramSettings(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: int = Field(default=30, ge=0, le=60)
     webhook: WebhookSettings = WebhookSettings()
+    # The bot's @username, for the links `invite` prints; "" = what the bot stored at its start.
+    username: str = ""
+
+    @field_validator("username")
+    @classmethod
+    def _username_shape(cls, value: str) -> str:
+        name = value.strip().removeprefix("@")
+        if name and not _USERNAME_RE.match(name):
+            raise ValueError("must be the username from @BotFather, e.g. haicheng_service_bot")
+        return name
 
     @field_validator("token")
     @classmethod
@@ -196,6 +207,8 @@ class TicketSettings(_Section):
     )
     urgent_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_URGENT_KEYWORDS))
     invite_valid_days: int = Field(default=7, ge=1, le=90)
+    # Show the cadre's roster phone to the enterprise in the acknowledgement.
+    show_cadre_phone: bool = False
 
     @field_validator("category_keywords")
     @classmethod

@@ -171,11 +171,13 @@ async def _play(
     contact_payload: str,
 ) -> None:
     c, t = story.c, story.t
-    t.note("上线：干部和企业联系人打开邀请链接，管理员绑定企业服务群")
+    t.note("上线：管理员查看本人身份，干部和企业联系人打开邀请链接，管理员绑定企业服务群")
+    await story.say(admin, admin, "/whoami")
+    await story.flush(1)
     await story.say(cadre, cadre, f"/start {cadre_payload}")
-    await story.flush(2)
+    await story.flush(1)
     await story.say(contact, contact, f"/start {contact_payload}")
-    await story.flush(2)
+    await story.flush(1)
     await story.say(group, admin, f"/bind {ENTERPRISE}")
     await story.flush(1)
 

@@ -8,6 +8,7 @@ messages in the park's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,13 +59,19 @@ class Notifier:
 
     async def tell_admins(self, key: str, *, purpose: str = "admin", **params: Any) -> None:
         """Queue a notice for the duty desk: the admin chat, or each admin privately."""
+        await self.tell_admins_text(lambda tr: tr(key, **params), purpose=purpose)
+
+    async def tell_admins_text(
+        self, text_for: Callable[[Translator], str], *, purpose: str = "admin"
+    ) -> None:
+        """Like `tell_admins`, for a text composed in each reader's language."""
         if self.settings.park.admin_chat_id:
-            text = self.group_tr(key, **params)
+            text = text_for(self.group_tr)
             await self.outbox.send_message(self.settings.park.admin_chat_id, text, purpose=purpose)
             return
         for admin in await self.admin_ids():
             tr = await self.tr_for(admin)
-            await self.outbox.send_message(admin, tr(key, **params), purpose=purpose)
+            await self.outbox.send_message(admin, text_for(tr), purpose=purpose)
 
     async def _to_cadre(
         self, cadre: Cadre | None, view: TicketView, key: str, **params: Any
@@ -148,7 +155,7 @@ class Notifier:
         # A private report is acknowledged in the reporter's private chat, in their language.
         private = ticket.channel == "private"
         tr = await self.tr_for(ticket.reporter_id) if private else self.group_tr
-        ack = render.ack(view, tr, self.tz)
+        ack = render.ack(view, tr, self.tz, phone=self.settings.tickets.show_cadre_phone)
         if private:
             ack = Markup("\n").join([ack, tr("ticket.ack_private")])
         await self.outbox.send_message(
@@ -174,7 +181,11 @@ class Notifier:
         await self._to_enterprise(
             view,
             lambda tr: tr(
-                "notice.claimed", id=view.ticket.id, cadre=render.cadre_label(view.assignee, tr)
+                "notice.claimed",
+                id=view.ticket.id,
+                cadre=render.cadre_label(
+                    view.assignee, tr, phone=self.settings.tickets.show_cadre_phone
+                ),
             ),
             purpose="claimed",
         )
@@ -209,19 +220,39 @@ class Notifier:
         view = rated.view
         if not rated.reopened:
             return
+        ticket = view.ticket
         cadre = view.assignee
         if cadre is None:
             await self.tell_admins(
                 "notice.reopened_admin",
-                id=view.ticket.id,
+                id=ticket.id,
                 enterprise=view.enterprise.name,
+                **self._reopen_params(view, self.group_tr),
             )
-        elif not await self._to_cadre(cadre, view, "notice.reopened"):
+            return
+        tr = await self.tr_for(cadre.telegram_id) if cadre.telegram_id else self.group_tr
+        params = self._reopen_params(view, tr)
+        if not await self._to_cadre(cadre, view, "notice.reopened", **params):
             await self.cadre_unreachable(view)
+
+    def _reopen_params(self, view: TicketView, tr: Translator) -> dict[str, Any]:
+        """Which rating sent the ticket back, and its new deadline, in the reader's words."""
+        ticket = view.ticket
+        return {
+            "solved": tr(f"rating.{ticket.solved_rating}"),
+            "satisfaction": tr(f"rating.{ticket.satisfaction}"),
+            "deadline": render.when(ticket.deadline_at, self.tz, tr),
+        }
 
     async def auto_closed(self, view: TicketView) -> None:
         await self._to_enterprise(
-            view, lambda tr: tr("notice.auto_closed", id=view.ticket.id), purpose="closed"
+            view,
+            lambda tr: tr(
+                "notice.auto_closed",
+                id=view.ticket.id,
+                days=self.settings.tickets.rating_window_days,
+            ),
+            purpose="closed",
         )
 
     # -- failures -----------------------------------------------------------------------------
@@ -233,12 +264,16 @@ class Notifier:
             return  # never alert about a failed alert: that could loop
         first = await self.outbox.repo.record_failure(item.chat_id, error, item.next_attempt_at)
         if first:
-            await self.tell_admins(
-                "notice.delivery_failed",
+            target_key, name = await self._chat_name(item.chat_id)
+            ticket = item.ticket_id
+            await self.tell_admins_text(
+                lambda tr: tr(
+                    "notice.delivery_failed",
+                    target=tr(target_key, name=name, id=item.chat_id),
+                    ticket=tr("notice.about_ticket", id=ticket) if ticket else "",
+                    error=error,
+                ),
                 purpose="admin_delivery",
-                chat=item.chat_id,
-                ticket=item.ticket_id or "-",
-                error=error,
             )
 
     async def invite_refused(self, telegram_id: int, name: str, refused: InviteRefused) -> None:
@@ -264,6 +299,17 @@ class Notifier:
             serves=migrated.serves,
             moved=migrated.moved,
         )
+
+    async def _chat_name(self, chat_id: int) -> tuple[str, str]:
+        """How an admin recognises a chat: a person's name, or a bound group's title."""
+        if chat_id > 0:
+            cadre = await self.people.cadre_by_telegram(chat_id)
+            name = cadre.name if cadre else await self.people.user_name(chat_id)
+            return "notice.target_user", name or str(chat_id)
+        binding = await self.chats.binding(chat_id)
+        if binding is not None and binding.title:
+            return "notice.target_group", binding.title
+        return "notice.target_chat", ""
 
     async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
         """An update could not be handled: apologise to the user and alert the admins."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+from bot import commands
+from bot.commands import Audience
 from bot.context import BotApplication, BotContext
-from handlers.common import reply, tr_of
+from handlers.common import actor_of, reply, tr_of
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -20,8 +22,14 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def private_text(update: Update, context: BotContext) -> None:
-    """A private message that is not a command: point to /help."""
+    """A private message that is not a command: how to get bound, or where /help is."""
     tr = await tr_of(update, context)
+    actor = await actor_of(update, context)
+    if commands.primary(actor) is Audience.ANYONE:
+        # A stranger gets no menu of someone else's: only how to become somebody here.
+        park = context.services.settings.park.name
+        await reply(update, context, tr("start.welcome_stranger", park=park))
+        return
     await reply(update, context, tr("fallback.private_text"))
 
 

@@ -44,6 +44,7 @@ async def feedback_button(update: Update, context: BotContext) -> None:
                 id=ticket_id,
                 solved=tr(f"rating.{args[0]}"),
                 satisfaction=tr(f"rating.{args[1]}"),
+                deadline=render.when(rated.view.ticket.deadline_at, services.settings.park.tz, tr),
             ),
             ticket_id=ticket_id,
         )
@@ -64,7 +65,12 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         await services.outbox.edit_text(
             chat_id,
             message_id,
-            render.ack(view, tr, services.settings.park.tz),
+            render.ack(
+                view,
+                tr,
+                services.settings.park.tz,
+                phone=services.settings.tickets.show_cadre_phone,
+            ),
             keyboard=render.reporter_buttons(view.ticket, tr),
             ticket_id=ticket_id,
         )

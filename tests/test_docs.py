@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import bot_commands
+from telegram.ext import CommandHandler
+
+from bot.app import bot_commands, build_application
+from bot.commands import COMMANDS, LISTED, Audience
+from bot.config import load_settings
 from bot.i18n import catalog
-from handlers.start import ALL_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")
@@ -29,12 +32,28 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_every_command_is_in_help_and_readme() -> None:
     for locale in ("zh_CN", "en"):
         keys = catalog(locale)
-        for name in ALL_COMMANDS:
+        for name in LISTED:
             assert f"/{name}" in keys[f"help.cmd_{name}"], (locale, name)
-    for name in ALL_COMMANDS:
+    for name in LISTED:
         assert f"/{name}" in README, name
+
+
+def test_the_command_table_is_what_is_registered() -> None:
+    """One list: every command the bot answers is in the table, and nothing else is."""
+    settings = load_settings(None, telegram={"token": "1:abcdefghijklmnop"})
+    app = build_application(settings)
+    registered = {
+        name
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for name in handler.commands
+    }
+    assert registered == {c.name for c in COMMANDS}
 
 
 def test_menu_commands_have_descriptions() -> None:
     for locale in ("zh_CN", "en"):
-        assert all(c.description for c in bot_commands(locale))
+        for audience in Audience:
+            menu = bot_commands(locale, frozenset({Audience.ANYONE, audience}))
+            assert menu and all(c.description for c in menu), (locale, audience)

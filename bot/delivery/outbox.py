@@ -243,6 +243,16 @@ class Outbox:
             params["show_alert"] = alert
         return await self._put(chat_id, "answerCallbackQuery", params, "callback", None)
 
+    async def set_commands(
+        self, chat_id: int, commands: Sequence[tuple[str, str]], *, purpose: str = "menu"
+    ) -> int:
+        """Queue the command menu of one private chat (name, description pairs)."""
+        params: dict[str, Any] = {
+            "commands": [{"command": name, "description": text} for name, text in commands],
+            "scope": {"type": "chat", "chat_id": chat_id},
+        }
+        return await self._put(chat_id, "setMyCommands", params, purpose, None)
+
     async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
         """If `message_id` is a prompt the bot sent in this chat, return (purpose, ticket_id)."""
         return await self.repo.prompt_for(chat_id, message_id)

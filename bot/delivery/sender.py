@@ -44,7 +44,9 @@ REFILL_GAP = 0.05  # seconds between reads while buffered work remains
 COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
-_SILENT_METHODS = frozenset({"answerCallbackQuery", "editMessageReplyMarkup", "editMessageText"})
+_SILENT_METHODS = frozenset(
+    {"answerCallbackQuery", "editMessageReplyMarkup", "editMessageText", "setMyCommands"}
+)
 
 FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
 # (old chat id, new chat id): move the binding and everything queued for the chat.

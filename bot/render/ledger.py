@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.events import Event
 from bot.i18n import Translator
+from bot.render.tickets import status_key
 from bot.services.ledger import Ledger
 from bot.services.metrics import Metrics, Rate
 
@@ -118,7 +119,7 @@ def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
                 _local(r.deadline_at, tz),
                 _local(r.claimed_at, tz),
                 _local(r.resolved_at, tz),
-                _label(tr, "status", r.status),
+                tr.plain(status_key(r.status, reopens=r.reopens)),
                 _label(tr, "rating", r.solved_rating),
                 _label(tr, "rating", r.satisfaction),
                 r.reopens,

@@ -28,12 +28,30 @@ def when(moment: datetime, tz: ZoneInfo, tr: Translator) -> str:
     return tr("time.format", month=local.month, day=local.day, hm=local.strftime("%H:%M"))
 
 
-def status_label(status: Status, tr: Translator) -> str:
-    return tr(f"status.{status.value}")
+# Statuses a reopened ticket can be in while it is worked again: shown as 重办.
+_REWORK = frozenset({Status.CLAIMED, Status.CONTACTED, Status.IN_PROGRESS})
 
 
-def cadre_label(cadre: Cadre | None, tr: Translator) -> str:
-    return cadre.name if cadre else tr("ticket.duty_desk")
+def status_key(status: Status | str, *, reopens: int = 0) -> str:
+    """The catalog key of a state's one name; a reopened ticket being worked again is 重办."""
+    status = Status(status)
+    if reopens and status in _REWORK:
+        return "status.reopened"
+    return f"status.{status.value}"
+
+
+def status_label(status: Status | str, tr: Translator, *, reopens: int = 0) -> str:
+    """The one name of a state everywhere (cards, lists, acks, refusals, the ledger)."""
+    return tr(status_key(status, reopens=reopens))
+
+
+def cadre_label(cadre: Cadre | None, tr: Translator, *, phone: bool = False) -> str:
+    """The cadre's name (or the duty desk); with the roster phone when `phone` and known."""
+    if cadre is None:
+        return tr("ticket.duty_desk")
+    if phone and cadre.phone:
+        return tr("ticket.cadre_phone", name=cadre.name, phone=cadre.phone)
+    return cadre.name
 
 
 def preview(text: str, limit: int = PREVIEW) -> str:
@@ -68,16 +86,17 @@ def _ack_response(ticket: Ticket, tr: Translator, tz: ZoneInfo) -> str:
     return "\n" + tr("clock.ack_response", at=when(ticket.response_due_at, tz, tr))
 
 
-def ack(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
-    """The group reply that confirms a report became a ticket."""
+def ack(view: TicketView, tr: Translator, tz: ZoneInfo, *, phone: bool = False) -> str:
+    """The group reply that confirms a report became a ticket, naming its cadre."""
     t = view.ticket
     return tr(
         "ticket.ack",
         id=t.id,
+        status=status_label(t.status, tr, reopens=view.reopen_count),
         category=tr(f"category.{t.category}"),
         kind=tr(f"kind.{t.kind}"),
         urgent=_urgent(t, tr),
-        cadre=cadre_label(view.assignee, tr),
+        cadre=cadre_label(view.assignee, tr, phone=phone),
         deadline=when(t.deadline_at, tz, tr),
     ) + _ack_response(t, tr, tz)
 
@@ -86,7 +105,12 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
     """A ticket's details (and history), for cadres and the enterprise itself."""
     t = view.ticket
     lines = [
-        tr("ticket.card_title", id=t.id, status=status_label(t.status, tr), urgent=_urgent(t, tr)),
+        tr(
+            "ticket.card_title",
+            id=t.id,
+            status=status_label(t.status, tr, reopens=view.reopen_count),
+            urgent=_urgent(t, tr),
+        ),
         tr("ticket.card_enterprise", name=view.enterprise.name),
         tr(
             "ticket.card_category",
@@ -116,8 +140,8 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
     if history and view.events:
         lines += ["", tr("ticket.history_title")]
         for event in view.events:
-            note = event.event.note if isinstance(event.event, ev.Note) else ""
-            suffix = Markup("：{}").format(note) if note else ""
+            detail = _event_detail(event.event, tr)
+            suffix = Markup("：{}").format(detail) if detail else ""
             lines.append(
                 Markup("· {} {}{}").format(
                     when(event.at, tz, tr), tr(f"event.{event.type}"), suffix
@@ -126,12 +150,26 @@ def card(view: TicketView, tr: Translator, tz: ZoneInfo, *, history: bool = Fals
     return Markup("\n").join(lines)
 
 
+def _event_detail(event: ev.Event, tr: Translator) -> str:
+    """What a history line adds after the event's name: a note, or the rating given."""
+    if isinstance(event, ev.Note):
+        return event.note
+    if not isinstance(event, ev.Rating):
+        return ""
+    rating = tr(
+        "ticket.history_rating",
+        solved=tr(f"rating.{event.solved}"),
+        satisfaction=tr(f"rating.{event.satisfaction}"),
+    )
+    return rating
+
+
 def summary(view: TicketView, tr: Translator, tz: ZoneInfo) -> str:
     t = view.ticket
     return tr(
         "ticket.summary",
         id=t.id,
-        status=status_label(t.status, tr),
+        status=status_label(t.status, tr, reopens=view.reopen_count),
         enterprise=view.enterprise.name,
         content=preview(t.content, 30),
         deadline=when(t.deadline_at, tz, tr),

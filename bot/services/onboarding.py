@@ -19,11 +19,13 @@ from bot.errors import (
 )
 from storage.db import Database
 from storage.repos.chats import ChatRepo
+from storage.repos.kv import KvRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.queues import OutboxRepo
 
 _PREFIX = {"enterprise": "e", "cadre": "c"}
 SPECIAL_BINDINGS = {"park": "park", "jobs": "jobs", "logistics": "logistics"}
+BOT_USERNAME = "bot_username"  # kv key
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class OnboardingService:
         self.valid = timedelta(days=invite_valid_days)
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
+        self.kv = KvRepo(db)
 
     async def invite(self, kind: str, name: str) -> Invite:
         """Create a single-use, expiring invitation for a cadre or an enterprise contact.
@@ -168,6 +171,16 @@ class OnboardingService:
             )
         await self.people.bind_contact(telegram_id, enterprise.id, "invite", stamp)
         return Redeemed("enterprise", enterprise.name)
+
+    async def remember_username(self, username: str) -> None:
+        """Keep the bot's username (from getMe at start) for the links `invite` prints."""
+        async with self.db.transaction():
+            await self.kv.set(BOT_USERNAME, username)
+
+    async def bot_username(self) -> str | None:
+        """The username the running bot stored, or None if it never started."""
+        async with self.db.transaction():
+            return await self.kv.get(BOT_USERNAME) or None
 
     async def binding(self, chat_id: int) -> ChatBinding | None:
         async with self.db.transaction():

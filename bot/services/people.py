@@ -94,3 +94,16 @@ class PeopleService:
     async def cadre(self, cadre_id: int) -> Cadre | None:
         async with self.db.transaction():
             return await self.people.cadre(cadre_id)
+
+    async def enterprise_name(self, enterprise_id: int) -> str | None:
+        """The enterprise's name, for greeting its contacts."""
+        async with self.db.transaction():
+            enterprise = await self.people.enterprise(enterprise_id)
+        return enterprise.name if enterprise else None
+
+    async def reachable_staff_ids(self) -> list[int]:
+        """Cadres, leaders and admins who opened a private chat (for their command menus)."""
+        async with self.db.transaction():
+            bound = [c.telegram_id for c in await self.people.cadres() if c.telegram_id]
+            staff = sorted(self.config_admins) + [i for i in bound if i not in self.config_admins]
+            return [i for i in staff if await self.people.private_chat_ok(i)]

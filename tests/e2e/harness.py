@@ -31,7 +31,7 @@ from storage.repos.people import PeopleRepo
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "100002:E2E-token-not-secret-00000000000"
 USERNAME = "liaison_e2e_bot"
-ACK_MARK = "已受理"
+ACK_MARK = "已登记为工单"  # the acknowledgement of a report
 
 # Unthrottled delivery: with the emulator's flood limits off, the bot's own pacing (28/s,
 # 19/min per group) would only make durability tests slow without proving anything more.

@@ -17,7 +17,7 @@ import pytest
 from bot.clock import SystemClock
 from bot.services.onboarding import OnboardingService
 from bot.services.roster import RosterService
-from e2e.harness import BotProcess, read_db
+from e2e.harness import ACK_MARK, BotProcess, read_db
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
@@ -123,7 +123,7 @@ async def test_ticket_story_survives_restart(
         await p.mark()
         caption = "#诉求 厂区突然停电，二号车间生产线全部停了，请尽快协调供电！"
         photo = await client.send_photo(group, contact, caption=caption)
-        ack = await p.expect(group, "已受理")
+        ack = await p.expect(group, ACK_MARK)
         assert ack["reply_to_message_id"] == photo["message_id"]
         for part in ("#1", "要素保障", CADRE, "办理期限"):
             assert part in ack["text"], (part, ack["text"])
@@ -180,7 +180,7 @@ async def test_ticket_story_survives_restart(
         prompt = await p.expect(group, "已办结")
         await p.press(prompt, contact, "已解决")
         await p.expect(group, "满意")
-        await p.press(await p.latest_to(group, "满意吗"), contact, "满意")
+        await p.press(await p.latest_to(group, "是否满意"), contact, "满意")
         await p.expect(group, "评价")
 
         # 2. A second ticket rated 不满意 is reopened and the cadre is told.
@@ -192,7 +192,7 @@ async def test_ticket_story_survives_restart(
         await p.say(cadre, cadre, "/resolve 2 已转人社局办理")
         prompt2 = await p.expect(group, "#2")
         await p.press(prompt2, contact, "部分解决")
-        await p.expect(group, "满意吗")
+        await p.expect(group, "是否满意")
         await p.press(await p.latest_to(group, "#2"), contact, "不满意")
         await p.expect(cadre, "退回重办")
 

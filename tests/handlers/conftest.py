@@ -123,7 +123,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             for key, invite in invites.items():
                 since = await world.seq()
                 await world.say(users[key], users[key], f"/start {invite.payload}")
-                await world.expect(users[key], "✅", since=since)
+                await world.expect(users[key], "已绑定", since=since)
             since = await world.seq()
             await world.say(group, users["admin"], f"/bind {ENTERPRISE}")
             await world.expect(group, "已绑定", since=since)

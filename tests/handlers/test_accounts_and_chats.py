@@ -4,6 +4,7 @@ upgraded to a supergroup, a group that kicks the bot and takes it back.
 
 from __future__ import annotations
 
+from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, TOKEN, World
 
 BOT_ID = int(TOKEN.split(":")[0])
@@ -60,7 +61,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_working(world: World) -> N
     # Reported just before the upgrade: the acknowledgement may still be queued for the old id.
     await world.say(old, world.other_contact, "#诉求 仓库屋顶漏水")
     new = (await world.client.upgrade_group(old, world.other_contact))["id"]
-    ack = (await world.expect(new, "已受理", since=since))[0]
+    ack = (await world.expect(new, ACK_MARK, since=since))[0]
     assert "#1" in ack["text"] and ack["reply_to_message_id"] is None
     # The binding moved: reports in the supergroup are tickets, notices about old ones go there.
     await world.say(new, world.other_contact, "#诉求 园区路灯不亮")
@@ -78,17 +79,17 @@ async def test_a_delivery_failure_alerts_again_after_a_success(world: World) -> 
     await start_admin(world)
     since = await world.seq()
     await world.say(world.group, world.contact, "#诉求 厂区停电")
-    await world.expect(world.group, "已受理", since=since)
+    await world.expect(world.group, ACK_MARK, since=since)
     await world.say(world.cadre, world.cadre, "/claim 1")
     await world.expect(world.cadre, "已签收工单", since=since)
     for round_, note in enumerate(("第一次进展", "第二次进展"), start=1):
         await world.client.add_member(world.group, BOT_ID, "kicked")
         await world.say(world.cadre, world.cadre, f"/progress 1 {note}")
-        await world.expect(world.admin, "消息无法送达", since=since, count=round_)
+        await world.expect(world.admin, "无法向群组", since=since, count=round_)
         # Taken back into the group: the next notice arrives, and that re-arms the alert.
         await world.client.add_member(world.group, BOT_ID, "member")
         await world.say(world.cadre, world.cadre, f"/progress 1 {note}（补发）")
         await world.expect(world.group, f"{note}（补发）", since=since)
     await fence(world)
-    alerts = [m for m in await world.client.sent(world.admin, since) if "无法送达" in m["text"]]
+    alerts = [m for m in await world.client.sent(world.admin, since) if "无法向群组" in m["text"]]
     assert len(alerts) == 2

@@ -79,6 +79,6 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     assert sheet[1][0].font.bold
     row = [c.value for c in sheet[2]]
     assert row[0] == ticket_id and row[1] == "海澄精工机械有限公司" and row[5] == "陈志远"
-    assert "停电" in row[4] and row[10] == "待受理"
+    assert "停电" in row[4] and row[10] == "待签收"
     events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=2)]
     assert [e[2] for e in events][:2] == ["登记", "分派"]

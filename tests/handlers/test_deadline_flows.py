@@ -29,7 +29,7 @@ async def add_leader(world: World) -> int:
     invite = await world.runtime.services.onboarding.invite("cadre", "黄振华")
     since = await world.seq()
     await world.say(leader, leader, f"/start {invite.payload}")
-    await world.expect(leader, "✅", since=since)
+    await world.expect(leader, "已绑定", since=since)
     return int(leader)
 
 
@@ -49,12 +49,12 @@ async def test_contact_and_extension_approved_by_the_leader_only(
     leader = await add_leader(world)
     ticket_id, _ = await report(world, "#诉求 食堂网络不通")
     ack = (await world.client.sent(chat_id=world.group))[-1]
-    assert "联系期限" in ack["text"]
+    assert "联系企业期限" in ack["text"]
     since = await world.seq()
     await world.say(world.cadre, world.cadre, f"/contact {ticket_id}")
     # Sign first; the refusal names the status in words, never its code.
     [refusal] = await world.expect(world.cadre, "不能执行该操作", since=since)
-    assert "「待受理」" in refusal["text"] and "new" not in refusal["text"]
+    assert "「待签收」" in refusal["text"] and "new" not in refusal["text"]
     await world.say(world.cadre, world.cadre, f"/claim {ticket_id}")
     claimed = (await world.expect(world.cadre, "已签收工单", since=since))[0]
     assert f"t:contact:{ticket_id}" in str(claimed["reply_markup"])
@@ -67,7 +67,7 @@ async def test_contact_and_extension_approved_by_the_leader_only(
     await world.expect(world.other_cadre, "只有工单", since=since)
     await world.say(world.cadre, world.cadre, f"/extend {ticket_id} 3 等待运营商排期")
     await world.expect(world.cadre, "已提交分管领导审批", since=since)
-    ask = (await world.expect(leader, "申请工单", since=since))[0]
+    ask = (await world.expect(leader, "申请将工单", since=since))[0]
     assert "等待运营商排期" in ask["text"]
     approve = f"t:xok:{ticket_id}:1"
     assert approve in str(ask["reply_markup"])
@@ -91,7 +91,7 @@ async def test_supervise_overdue_blockers_and_the_sweeper(world: World, clock: F
     ticket_id, _ = await report(world)  # a power cut: urgent, due in 24 hours
     since = await world.seq()
     await world.say(world.admin, world.admin, "/start")  # so the bot may write to the admin
-    await world.expect(world.admin, "可用命令", since=since)
+    await world.expect(world.admin, "常用命令", since=since)
     await world.say(world.cadre, world.cadre, "/overdue")
     await world.expect(world.cadre, "没有逾期工单", since=since)
     clock.advance(timedelta(days=10))

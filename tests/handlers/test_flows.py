@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
+from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import World
 
 
 async def report(world: World, text: str = "#诉求 厂区停电了") -> tuple[int, dict]:
     since = await world.seq()
     message = await world.say(world.group, world.contact, text)
-    ack = (await world.expect(world.group, "已受理", since=since))[0]
+    ack = (await world.expect(world.group, ACK_MARK, since=since))[0]
     notice = (await world.expect(world.cadre, "新工单", since=since))[0]
     assert ack["reply_to_message_id"] == message["message_id"]
-    ticket_id = int(ack["text"].split("#")[1].split("<")[0].split("\n")[0])
+    found = re.search(r"#(\d+)", ack["text"])
+    assert found is not None, ack["text"]
+    ticket_id = int(found.group(1))
     return ticket_id, notice
 
 
@@ -31,7 +35,7 @@ async def test_mention_and_reply_report_and_no_duplicate(world: World) -> None:
     original = await world.say(world.group, world.contact, "污水管道堵了")
     reply_to = original["message_id"]
     await world.say(world.group, world.contact, "/report", reply_to_message_id=reply_to)
-    acks = await world.expect(world.group, "已受理", since=since)
+    acks = await world.expect(world.group, ACK_MARK, since=since)
     assert acks[0]["reply_to_message_id"] == original["message_id"]
     await world.say(world.group, world.cadre, "/report", reply_to_message_id=reply_to)
     await world.expect(world.group, "已经登记为工单 #1", since=since)
@@ -86,7 +90,7 @@ async def test_forged_button_is_refused_and_changes_nothing(world: World) -> Non
         await asyncio.sleep(0.1)
     assert answers and answers[-1].get("show_alert") and "不归您办理" in answers[-1]["text"]
     await world.say(world.cadre, world.cadre, f"/ticket {ticket_id}")
-    card = await world.expect(world.cadre, "待受理", since=since)
+    card = await world.expect(world.cadre, "待签收", since=since)
     assert "签收" not in card[0]["text"].split("办理记录")[-1]
 
 
@@ -108,7 +112,7 @@ async def test_buttons_claim_resolve_by_prompt_and_rate(world: World) -> None:
     await world.client.press_button(
         world.group, rating["message_id"], world.contact, f"t:rs:{ticket_id}:unsolved"
     )
-    await world.expect(world.group, "满意吗", since=since)
+    await world.expect(world.group, "是否满意", since=since)
     await world.client.press_button(
         world.group,
         rating["message_id"],
@@ -122,10 +126,10 @@ async def test_buttons_claim_resolve_by_prompt_and_rate(world: World) -> None:
 async def test_help_depends_on_role_and_language(world: World) -> None:
     since = await world.seq()
     await world.say(world.contact, world.contact, "/help")
-    text = (await world.expect(world.contact, "可用命令", since=since))[0]["text"]
+    text = (await world.expect(world.contact, "常用命令", since=since))[0]["text"]
     assert "/mytickets" in text and "/claim" not in text
     await world.say(world.cadre, world.cadre, "/lang en")
     await world.expect(world.cadre, "English", since=since)
     await world.say(world.cadre, world.cadre, "/help")
-    text = (await world.expect(world.cadre, "Commands", since=since))[0]["text"]
+    text = (await world.expect(world.cadre, "Main commands", since=since))[0]["text"]
     assert "/claim" in text and "/bind" not in text

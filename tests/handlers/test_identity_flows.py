@@ -8,6 +8,7 @@ hashtag or an exact mention of the bot, and visible text.
 from __future__ import annotations
 
 from bot.domain.models import Actor
+from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import OTHER_ENTERPRISE, World
 
 
@@ -31,7 +32,7 @@ async def test_anonymous_admins_act_as_their_own_group_only(world: World) -> Non
     await world.client.add_member(other_group, admin_b, "administrator")
     since = await world.seq()
     await world.say(world.group, admin_a, "/report 厂区停电", sender_chat_id=world.group)
-    await world.expect(world.group, "已受理", since=since)
+    await world.expect(world.group, ACK_MARK, since=since)
     ticket = (await world.runtime.services.tickets.view_of(1)).ticket
     assert ticket.reporter_id == world.group  # the group, never GroupAnonymousBot
     # Another enterprise's anonymous admin: refused exactly like a ticket that does not exist.
@@ -57,7 +58,7 @@ async def test_channel_posts_and_channel_senders_make_no_tickets(world: World) -
     await world.say(world.group, world.stranger, "#问题 以频道身份", sender_chat_id=channel)
     # A person's report afterwards is the first ticket: none of the above made one.
     await world.say(world.group, world.contact, "#诉求 真正的问题：污水管道堵了")
-    acks = await world.expect(world.group, "已受理", since=since)
+    acks = await world.expect(world.group, ACK_MARK, since=since)
     assert "#1" in acks[0]["text"]
     assert "污水管道" in (await world.runtime.services.tickets.view_of(1)).ticket.content
 
@@ -70,7 +71,7 @@ async def test_edits_never_repeat_an_action(world: World) -> None:
     await world.client.edit_message(world.group, world.contact, hello["message_id"], "/report 编辑")
     await world.client.edit_message(world.group, world.contact, hello["message_id"], "#诉求 编辑")
     await world.say(world.group, world.contact, "#诉求 厂区停电")
-    await world.expect(world.group, "已受理", since=since)
+    await world.expect(world.group, ACK_MARK, since=since)
     await world.say(world.cadre, world.cadre, "/claim 1")
     await world.expect(world.cadre, "已签收工单", since=since)
     progress = await world.say(world.cadre, world.cadre, "/progress 1 已联系供电所")
@@ -80,7 +81,7 @@ async def test_edits_never_repeat_an_action(world: World) -> None:
     )
     transfer = await world.say(world.admin, world.admin, "/transfer 1 王晓峰")
     await world.say(world.other_cadre, world.other_cadre, "/transfer 1 陈志远")
-    await world.expect(world.other_cadre, "已转办给 陈志远", since=since)
+    await world.expect(world.other_cadre, "已转办给陈志远", since=since)
     await world.client.edit_message(
         world.admin, world.admin, transfer["message_id"], "/transfer 1  王晓峰"
     )
@@ -91,7 +92,7 @@ async def test_edits_never_repeat_an_action(world: World) -> None:
     )
     # Updates are handled in order: once this is answered, every edit above has been seen.
     await world.say(world.stranger, world.stranger, "/help")
-    await world.expect(world.stranger, "/report", since=since)
+    await world.expect(world.stranger, "/whoami", since=since)
     events = (await services.tickets.view(await admin_actor(world), 1)).events
     contact = await services.people.actor(world.contact)
     counts = {
@@ -112,7 +113,7 @@ async def test_only_whole_hashtags_and_exact_mentions_report(world: World) -> No
     ):
         await world.say(world.group, world.contact, text)
     await world.say(world.group, world.contact, "@liaison_test_bot 食堂网络不通")
-    acks = await world.expect(world.group, "已受理", since=since)
+    acks = await world.expect(world.group, ACK_MARK, since=since)
     assert "#1" in acks[0]["text"]
     assert (await world.runtime.services.tickets.view_of(1)).ticket.content == "食堂网络不通"
 
@@ -124,5 +125,5 @@ async def test_a_report_of_invisible_characters_is_refused(world: World) -> None
     await world.say(world.group, world.contact, "/report \u200b\u3164\u2800")
     await world.expect(world.group, "不可见字符", since=since, count=2)
     await world.say(world.group, world.contact, "#诉求 厂区停电")
-    acks = await world.expect(world.group, "已受理", since=since)
+    acks = await world.expect(world.group, ACK_MARK, since=since)
     assert "#1" in acks[0]["text"]

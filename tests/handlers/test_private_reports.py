@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -12,11 +13,14 @@ from bot.app import Runtime
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.services.roster import RosterService
+from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, World
 
 
 def ticket_number(text: str) -> int:
-    return int(text.split("#")[1].split("<")[0].split("\n")[0])
+    found = re.search(r"#(\d+)", text)
+    assert found is not None, text
+    return int(found.group(1))
 
 
 async def next_answer(world: World, before: int) -> dict:
@@ -32,7 +36,7 @@ async def next_answer(world: World, before: int) -> dict:
 async def test_private_report_is_routed_and_followed_privately(world: World) -> None:
     me, since = world.contact, await world.seq()
     sent = await world.say(me, me, "/report 想咨询融资贴息政策，不便在群里说")
-    ack = (await world.expect(me, "已受理", since=since))[0]
+    ack = (await world.expect(me, ACK_MARK, since=since))[0]
     assert ack["reply_to_message_id"] == sent["message_id"]
     assert "陈志远" in ack["text"] and "私信" in ack["text"]
     ticket_id = ticket_number(ack["text"])
@@ -47,9 +51,9 @@ async def test_private_report_is_routed_and_followed_privately(world: World) -> 
     await world.say(world.cadre, world.cadre, f"/progress {ticket_id} 已对接财政局")
     await world.expect(me, "已对接财政局", since=since)
     await world.say(world.cadre, world.cadre, f"/resolve {ticket_id} 已申报贴息")
-    rating = (await world.expect(me, "问题解决了吗", since=since))[0]
+    rating = (await world.expect(me, "问题是否已解决", since=since))[0]
     await world.client.press_button(me, rating["message_id"], me, f"t:rs:{ticket_id}:solved")
-    await world.expect(me, "满意吗", since=since)
+    await world.expect(me, "是否满意", since=since)
     await world.client.press_button(
         me, rating["message_id"], me, f"t:rate:{ticket_id}:solved:satisfied"
     )
@@ -58,9 +62,9 @@ async def test_private_report_is_routed_and_followed_privately(world: World) -> 
 
     # A hashtag message and a captioned photo, sent privately, are reports too.
     await world.say(me, me, "#求助 员工班车停运了")
-    second = (await world.expect(me, "已受理", since=since, count=2))[-1]
+    second = (await world.expect(me, ACK_MARK, since=since, count=2))[-1]
     photo = await world.client.send_photo(me, me, caption="厂区门口路灯坏了")
-    third = (await world.expect(me, "已受理", since=since, count=3))[-1]
+    third = (await world.expect(me, ACK_MARK, since=since, count=3))[-1]
     assert third["reply_to_message_id"] == photo["message_id"]
     await world.say(me, me, f"/ticket {ticket_number(third['text'])}")
     card = (await world.expect(me, "附件：1 个", since=since))[0]
@@ -88,7 +92,7 @@ async def test_stranger_is_told_how_to_get_bound(world: World) -> None:
     assert all("邀请链接" in m["text"] for m in refusals)
     # No ticket was made: the next report anywhere is #1.
     await world.say(world.contact, world.contact, "/report 试一下")
-    ack = (await world.expect(world.contact, "已受理", since=since))[0]
+    ack = (await world.expect(world.contact, ACK_MARK, since=since))[0]
     assert ticket_number(ack["text"]) == 1
 
 
@@ -129,7 +133,7 @@ async def test_contact_of_two_enterprises_picks_one_after_a_restart(
     assert "按钮已失效" in (await next_answer(world, before + 1))["text"]
 
     await world.client.press_button(me, choice["message_id"], me, other)
-    ack = (await world.expect(me, "已受理", since=since))[0]
+    ack = (await world.expect(me, ACK_MARK, since=since))[0]
     assert "王晓峰" in ack["text"]
     notice = (await world.expect(world.other_cadre, "新工单", since=since))[0]
     assert OTHER_ENTERPRISE in notice["text"] and "污水管道" in notice["text"]
