@@ -5,10 +5,12 @@ forged transfer presses, one answer per press, and refusals that do not reveal a
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from openpyxl import load_workbook
 
+from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import OTHER_ENTERPRISE, World
 from tests.handlers.test_airing_flows import download, wait_for
 from tests.handlers.test_deadline_flows import next_answer
@@ -21,7 +23,7 @@ async def bind_cadre(world: World, name: str) -> int:
     invite = await world.runtime.services.onboarding.invite("cadre", name)
     since = await world.seq()
     await world.say(user, user, f"/start {invite.payload}")
-    await world.expect(user, "✅", since=since)
+    await world.expect(user, "已绑定", since=since)
     return user
 
 
@@ -72,7 +74,7 @@ async def test_a_leader_acts_only_for_the_cadres_they_lead(world: World) -> None
     await world.say(other, other, f"/progress {ticket_id} 越权记录")
     await world.expect(other, "不归您办理", since=since, count=2)
     await world.say(world.cadre, world.cadre, f"/extend {ticket_id} 2 等待供电所排期")
-    ask = (await world.expect(own, "申请工单", since=since))[0]
+    ask = (await world.expect(own, "申请将工单", since=since))[0]
     before = len(await world.client.callback_answers())
     await world.client.press_button(
         own, ask["message_id"], other, f"t:xok:{ticket_id}:1", forge=True
@@ -123,8 +125,8 @@ async def test_in_a_group_a_member_sees_only_that_groups_enterprise(world: World
     since = await world.seq()
     # A group member who is no contact reports in the first enterprise's group.
     await world.say(world.group, world.stranger, "#诉求 食堂网络不通")
-    ack = (await world.expect(world.group, "已受理", since=since))[0]
-    ticket_id = int(ack["text"].split("#")[1].split("<")[0].split("\n")[0])
+    ack = (await world.expect(world.group, ACK_MARK, since=since))[0]
+    ticket_id = int(re.search(r"#(\d+)", ack["text"]).group(1))  # type: ignore[union-attr]
 
     await world.say(other_group, world.stranger, f"/ticket {ticket_id}")
     await world.expect(other_group, f"没有找到工单 #{ticket_id}", since=since)
