@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 import handlers.airing
 import handlers.binding
+import handlers.dashboard
 import handlers.deadlines
 import handlers.edits
 import handlers.fallback
@@ -42,6 +43,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import DEFAULT_MENU, Audience, audiences, menu
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
+from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
 from bot.i18n import Translator, t_plain
@@ -95,6 +97,8 @@ def register_handlers(app: BotApplication, settings: Settings) -> None:
     handlers.supervision.register(app, group=MAIN_GROUP)
     # /airing and /export (admins, leaders): plain commands, no buttons.
     handlers.airing.register(app, group=MAIN_GROUP)
+    # /dashboard (private chats): the Mini App's button and the chat menu button.
+    handlers.dashboard.register(app, group=MAIN_GROUP)
     # Job posts: /job and its `j:` buttons, /jobs, owners' commands.
     handlers.jobs.register(app, group=MAIN_GROUP)
     handlers.job_posts.register(app, group=MAIN_GROUP)
@@ -164,6 +168,7 @@ class Runtime:
     sender: Sender | None = None
     poller: Poller | None = None
     webhook: WebhookServer | None = None
+    dashboard: DashboardServer | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -211,6 +216,8 @@ class Runtime:
             await app.bot.delete_webhook(drop_pending_updates=False)
         else:
             await self._start_webhook(app, db)
+        if self.settings.dashboard.enabled:
+            await self._start_dashboard(app, services)
         replayed = await self.processor.drain()
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
@@ -262,6 +269,17 @@ class Runtime:
             secret_token=hook.secret_token.get_secret_value() or None,
             allowed_updates=ALLOWED_UPDATES,
         )
+
+    async def _start_dashboard(self, app: BotApplication, services: Services) -> None:
+        """Serve the Mini App and compute this week's figures before the first visitor."""
+        self.dashboard = DashboardServer(
+            services,
+            self.settings.dashboard,
+            self.settings.telegram.token.get_secret_value(),
+            fetch_file=bot_file_fetcher(app.bot),
+        )
+        await self.dashboard.start()
+        self.tasks.append(asyncio.create_task(services.dashboard.warm(), name="dashboard-warm"))
 
     async def start_unless_stopped(self) -> bool:
         """Start, unless a stop is asked for first (then give up at once); True if started."""
@@ -365,12 +383,14 @@ class Runtime:
         """Stop fetching, finish the update in hand, acknowledge, flush sends, close."""
         if self.webhook is not None:
             await self._stop_webhook()
+        if self.dashboard is not None:
+            await self.dashboard.stop()
         if self.poller is not None:
             self.poller.stop()
         if self.processor is not None:
             self.processor.stop()
         for task in self.tasks:
-            if task.get_name() == "poller":
+            if task.get_name() in ("poller", "dashboard-warm"):
                 task.cancel()
         await asyncio.gather(
             *[t for t in self.tasks if t.get_name() != "sender"], return_exceptions=True

@@ -22,6 +22,7 @@ from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
+from bot.services.dashboard import DashboardService
 from bot.services.deadlines import DeadlineRules
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
@@ -72,6 +73,7 @@ def build_services(
     reachability = ReachabilityService(db, clock, calendar)
     notifier = Notifier(db, outbox, settings, reachability)
     metrics, airing = airing_services(settings, db, clock, calendar)
+    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets)
     return Services(
         settings=settings,
         db=db,
@@ -85,7 +87,7 @@ def build_services(
         outbox=outbox,
         notifier=notifier,
         extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets),
-        escalation=EscalationService(db, clock, calendar, deadline_rules, tickets),
+        escalation=escalation,
         briefs=BriefService(db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time),
         deadline_notifier=DeadlineNotifier(notifier),
         metrics=metrics,
@@ -96,6 +98,7 @@ def build_services(
         ledger=LedgerService(db, clock, metrics),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
+        dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
         **job_services(settings, db, clock, outbox),
         **logistics_services(settings, db, clock, outbox),
     )

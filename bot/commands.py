@@ -61,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("supervise", frozenset({_A.LEADER}), _A.LEADER, _A.ADMIN),
     _c("export", frozenset({_A.LEADER}), _A.LEADER, _A.ADMIN),
     _c("airing", frozenset({_A.ADMIN}), _A.ADMIN),
+    _c("dashboard", frozenset({_A.CONTACT, _A.CADRE}), _A.LEADER, _A.ADMIN),
     _c("bind", frozenset({_A.ADMIN}), _A.ADMIN, menu=False),
     _c("unbind", frozenset({_A.ADMIN}), menu=False),
     _c("job", _POSTERS),

@@ -422,6 +422,33 @@ class LogisticsSettings(_Section):
     expire_every_minutes: int = Field(default=10, ge=1, le=1440)
 
 
+class DashboardSettings(_Section):
+    """The 服务驾驶舱 Mini App, served by the bot itself (aiohttp, the same process)."""
+
+    enabled: bool = False
+    # The https address Telegram opens (a reverse proxy terminates TLS and forwards to
+    # listen:port), e.g. "https://bot.example.cn/dashboard/".
+    public_url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=0, le=65535)
+    # How old (seconds) Telegram's signed initData may be before the page must be reopened.
+    init_data_max_age: int = Field(default=3600, ge=60, le=86400)
+    # Telegram's Mini App script; "" serves the bundled minimal one (reads the launch data from
+    # the address, as Telegram passes it) for phones that cannot reach telegram.org.
+    telegram_script: str = "https://telegram.org/js/telegram-web-app.js"
+
+    @model_validator(mode="after")
+    def _public_url_https(self) -> DashboardSettings:
+        """Telegram opens Mini Apps over https only."""
+        if self.enabled and not (
+            self.public_url.startswith("https://") and len(self.public_url) > len("https://")
+        ):
+            raise ValueError(
+                "dashboard.public_url must be an https:// URL when dashboard.enabled = true"
+            )
+        return self
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -447,6 +474,7 @@ class Settings(BaseSettings):
     airing: AiringSettings = AiringSettings()
     jobs: JobsSettings = JobsSettings()
     logistics: LogisticsSettings = LogisticsSettings()
+    dashboard: DashboardSettings = DashboardSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -22,6 +22,7 @@ from bot.notify_logistics import LogisticsNotifier
 from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
+from bot.services.dashboard import DashboardService
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
 from bot.services.job_drafts import JobDraftService
@@ -57,6 +58,7 @@ class Services:
     airing: AiringService
     publisher: AiringPublisher
     ledger: LedgerService
+    dashboard: DashboardService
     jobs: JobService
     job_drafts: JobDraftService
     job_notifier: JobNotifier

@@ -7,8 +7,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput, NotAllowed
-from bot.i18n import Translator
-from bot.render.ledger import ledger_xlsx
+from bot.ledger_export import send_ledger
 from bot.services.ledger import default_range, parse_day
 from bot.services.metrics import parse_week
 from handlers.common import actor_of, guarded
@@ -46,18 +45,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         start, end = parse_day(args[0]), parse_day(args[1])
     else:
         start, end = default_range(services.ledger.today())
-    ledger = await services.ledger.ledger(actor, start, end)
-    private = Translator(await locale_of(update, context))
-    data = ledger_xlsx(ledger, private, services.settings.park.tz)
-    await services.outbox.send_document_bytes(
-        actor.telegram_id,
-        data,
-        filename=f"ledger-{start.isoformat()}-{end.isoformat()}.xlsx",
-        caption=private(
-            "export.caption", start=start.isoformat(), end=end.isoformat(), count=len(ledger.rows)
-        ),
-        purpose="export",
-    )
+    await send_ledger(services, actor, start, end, await locale_of(update, context))
 
 
 def register(app: BotApplication, *, group: int) -> None:

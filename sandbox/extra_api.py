@@ -10,6 +10,7 @@ import copy
 import json
 from typing import Any
 
+from sandbox.outgoing import check_web_app
 from sandbox.registry import JSON, Ctx, Registry
 from sandbox.schema import bad_request
 from sandbox.state import ChatState
@@ -97,8 +98,14 @@ for _field, _suffix in (
 async def set_chat_menu_button(ctx: Ctx, params: JSON) -> Any:
     """Store the menu button (per chat, or the default one)."""
     button = params.get("menu_button") or {"type": "default"}
-    if not isinstance(button.get("type"), str):
+    kind = button.get("type")
+    if kind not in ("commands", "web_app", "default"):
         raise bad_request("can't parse menu button JSON object")
+    if kind == "web_app":
+        text = button.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise bad_request("can't parse menu button JSON object: text must be non-empty")
+        check_web_app(button.get("web_app"), "menu button")
     ctx.bot.profile[json.dumps(["menu", params.get("chat_id")])] = button
     return True
 

@@ -77,7 +77,7 @@ def _common(ctx: Ctx, params: JSON) -> tuple[ChatState, JSON]:
     reply = resolve_reply(chat, params)
     if reply is not None:
         body["reply_to_message"] = reply
-    markup = check_reply_markup(params.get("reply_markup"))
+    markup = check_reply_markup(params.get("reply_markup"), chat.chat["type"])
     if markup is not None:
         body["reply_markup"] = markup
     return chat, body
@@ -207,7 +207,7 @@ async def edit_message_text(ctx: Ctx, params: JSON) -> Any:
     changes = {
         "text": text,
         "entities": entities or None,
-        "reply_markup": check_reply_markup(params.get("reply_markup")),
+        "reply_markup": check_reply_markup(params.get("reply_markup"), chat.chat["type"]),
     }
     return _apply_edit(ctx, chat, message, changes, params)
 
@@ -223,7 +223,7 @@ async def edit_message_caption(ctx: Ctx, params: JSON) -> Any:
     changes = {
         "caption": body.get("caption"),
         "caption_entities": body.get("caption_entities"),
-        "reply_markup": check_reply_markup(params.get("reply_markup")),
+        "reply_markup": check_reply_markup(params.get("reply_markup"), chat.chat["type"]),
     }
     return _apply_edit(ctx, chat, message, changes, params)
 
@@ -232,7 +232,7 @@ async def edit_message_caption(ctx: Ctx, params: JSON) -> Any:
 async def edit_message_reply_markup(ctx: Ctx, params: JSON) -> Any:
     """Replace (or, when omitted, remove) the inline keyboard."""
     chat, message = _editable(ctx, params)
-    changes = {"reply_markup": check_reply_markup(params.get("reply_markup"))}
+    changes = {"reply_markup": check_reply_markup(params.get("reply_markup"), chat.chat["type"])}
     return _apply_edit(ctx, chat, message, changes, params)
 
 

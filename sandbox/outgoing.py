@@ -99,8 +99,20 @@ def format_text(
     return plain, merge_entities(explicit, detect_entities(plain))
 
 
-def check_reply_markup(markup: JSON | None) -> JSON | None:
-    """Validate reply_markup; return the part a Message echoes back (inline only)."""
+def check_web_app(info: Any, what: str) -> None:
+    """A WebAppInfo: an object with an https URL (Telegram opens Mini Apps over https only)."""
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str):
+        raise bad_request(f"can't parse {what}: Web App URL must be a String")
+    if not url.startswith("https://") or len(url) <= len("https://"):
+        raise bad_request(f"{what} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+
+
+def check_reply_markup(markup: JSON | None, chat_type: str | None = None) -> JSON | None:
+    """Validate reply_markup; return the part a Message echoes back (inline only).
+
+    `chat_type` is the target chat's type: Web App buttons are allowed in private chats only.
+    """
     if markup is None:
         return None
     if "inline_keyboard" not in markup:
@@ -121,6 +133,10 @@ def check_reply_markup(markup: JSON | None) -> JSON | None:
                     "can't parse inline keyboard button: "
                     "Text buttons are unallowed in the inline keyboard"
                 )
+            if "web_app" in button:
+                if chat_type is not None and chat_type != "private":
+                    raise bad_request("BUTTON_TYPE_INVALID")
+                check_web_app(button["web_app"], "inline keyboard button")
             data = button.get("callback_data")
             if data is not None and (
                 not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64

@@ -121,11 +121,13 @@ class Story:
         clock: FixedClock,
         cadres: list[str],
         enterprises: dict[str, str] | None = None,
+        leaders: dict[str, str] | None = None,
     ) -> None:
         self.services = services
         self.clock = clock
         self.cadres = cadres
         self.enterprises = enterprises or {}
+        self.leaders = leaders or {}
         self.tickets: list[TicketScript] = []
         self._pending: list[tuple[Step, int, TicketScript | None]] = []
         self._message = 0
@@ -133,6 +135,17 @@ class Story:
     @staticmethod
     def cadre_tg(index: int) -> int:
         return 9100 + index
+
+    def leader_names(self) -> list[str]:
+        """LEADER first, then the other leaders named in `leaders`, in order."""
+        return list(dict.fromkeys([LEADER, *self.leaders.values()]))
+
+    def leader_tg(self, name: str = LEADER) -> int:
+        """LEADER is LEADER_TG; the other leaders follow it."""
+        return LEADER_TG + self.leader_names().index(name)
+
+    def leader_of(self, cadre: str) -> str:
+        return self.leaders.get(cadre, LEADER)
 
     @staticmethod
     def contact_tg(index: int) -> int:
@@ -150,19 +163,25 @@ class Story:
         *,
         cadres: list[str],
         enterprises: dict[str, str] | None = None,
+        leaders: dict[str, str] | None = None,
     ) -> Story:
         """Import a roster (a leader and `cadres`), bind a group per enterprise.
+
+        `leaders` maps a cadre to another leader than LEADER (telegram ids after LEADER_TG).
 
         Enterprise i is 包联 by cadre i (named `enterprises[cadre]`, or after the cadre), reported
         in group `group(i)` by contact `contact_tg(i)`; the last one (DUTY) has no cadre.
         """
         settings = load_settings(None, storage={"path": ":memory:"}, park={"admins": [ADMIN_TG]})
-        story = cls(build_services(settings, db, clock), clock, list(cadres), enterprises)
+        story = cls(build_services(settings, db, clock), clock, list(cadres), enterprises, leaders)
         with tempfile.TemporaryDirectory() as folder:
             cadre_rows = [
                 ["姓名", "电话", "角色", "上级", "TelegramID"],
-                [LEADER, "", "分管领导", "", LEADER_TG],
-                *[[n, "", "干部", LEADER, cls.cadre_tg(i)] for i, n in enumerate(cadres)],
+                *[[n, "", "分管领导", "", story.leader_tg(n)] for n in story.leader_names()],
+                *[
+                    [n, "", "干部", story.leader_of(n), cls.cadre_tg(i)]
+                    for i, n in enumerate(cadres)
+                ],
             ]
             enterprise_rows = [
                 ["企业名称", "包联干部", "联系人TelegramID"],
@@ -243,7 +262,8 @@ class Story:
             )
             return rated.view
         if step.verb == "supervise":
-            raised = await services.escalation.supervise(await self.actor(LEADER_TG), ticket_id)
+            leader_tg = self.leader_tg(self.leader_of(script.enterprise))
+            raised = await services.escalation.supervise(await self.actor(leader_tg), ticket_id)
             return raised.view
         worker = await self._worker(script, step)
         calls: dict[str, Callable[[], Awaitable[TicketView]]] = {
@@ -259,7 +279,7 @@ class Story:
         if step.verb == "extend":
             days, approve = step.args
             asked = await services.extensions.request(worker, ticket_id, days, "等待排期")
-            leader = await self.actor(LEADER_TG)
+            leader = await self.actor(self.leader_tg(self.leader_of(script.enterprise)))
             decided = await services.extensions.decide(
                 leader, ticket_id, asked.request.id, approve=approve
             )

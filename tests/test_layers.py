@@ -33,6 +33,11 @@ def test_services_and_domain_never_import_telegram() -> None:
         assert offenders(folder, ("telegram", "handlers")) == [], folder
 
 
+def test_dashboard_reaches_data_through_services_only() -> None:
+    """The web app is transport, like the handlers: routes call services, never SQL."""
+    assert offenders("bot/dashboard", ("storage", "aiosqlite", "sqlite3", "handlers")) == []
+
+
 def test_storage_imports_no_transport() -> None:
     assert offenders("storage", ("telegram", "handlers")) == []
     allowed = {

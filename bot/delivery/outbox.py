@@ -36,17 +36,31 @@ class Button:
             raise ValueError(f"callback data over 64 bytes: {self.data!r}")
 
 
-Keyboard = Sequence[Sequence[Button]]
+@dataclass(frozen=True)
+class WebAppButton:
+    """A button that opens a Mini App (private chats only: Telegram refuses it in groups)."""
+
+    text: str
+    url: str  # https
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith("https://"):
+            raise ValueError("a Web App button needs an https URL")
+
+
+Keyboard = Sequence[Sequence[Button | WebAppButton]]
+
+
+def _button_json(button: Button | WebAppButton) -> dict[str, Any]:
+    if isinstance(button, WebAppButton):
+        return {"text": plain(button.text), "web_app": {"url": button.url}}
+    return {"text": plain(button.text), "callback_data": button.data}
 
 
 def keyboard_json(rows: Keyboard | None) -> dict[str, Any] | None:
     if not rows:
         return None
-    return {
-        "inline_keyboard": [
-            [{"text": plain(b.text), "callback_data": b.data} for b in row] for row in rows
-        ]
-    }
+    return {"inline_keyboard": [[_button_json(b) for b in row] for row in rows]}
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -252,6 +266,17 @@ class Outbox:
             "scope": {"type": "chat", "chat_id": chat_id},
         }
         return await self._put(chat_id, "setMyCommands", params, purpose, None)
+
+    async def set_menu_button(self, chat_id: int, text: str, url: str) -> int:
+        """Queue setChatMenuButton: the private chat's menu button opens the Mini App at `url`."""
+        button = {"type": "web_app", "text": plain(text), "web_app": {"url": url}}
+        return await self._put(
+            chat_id,
+            "setChatMenuButton",
+            {"chat_id": chat_id, "menu_button": button},
+            "menu_button",
+            None,
+        )
 
     async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
         """If `message_id` is a prompt the bot sent in this chat, return (purpose, ticket_id)."""

@@ -45,7 +45,13 @@ COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
 _SILENT_METHODS = frozenset(
-    {"answerCallbackQuery", "editMessageReplyMarkup", "editMessageText", "setMyCommands"}
+    {
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",
+        "editMessageText",
+        "setMyCommands",
+        "setChatMenuButton",
+    }
 )
 
 FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
