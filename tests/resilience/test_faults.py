@@ -63,7 +63,7 @@ async def test_transient_failures_lose_nothing(
 
         async def all_claimed() -> bool:
             sent = await client.sent()
-            told = {e["chat_id"] for e in sent if "签收，正在办理" in (e.get("text") or "")}
+            told = {e["chat_id"] for e in sent if "已由包联干部" in (e.get("text") or "")}
             return claimed_groups <= told and _outbox_idle(db_path)
 
         await wait_for(all_claimed, timeout=150, interval=1.0, what="claims under faults")
@@ -91,7 +91,11 @@ async def _first_notices(
     found: dict[int, dict[str, Any]] = {}
     for cadre in cadres[:count]:
         for _ in range(200):
-            entries = [e for e in await client.sent(chat_id=cadre) if "新工单" in (e["text"] or "")]
+            entries = [
+                e
+                for e in await client.sent(chat_id=cadre)
+                if "新工单" in (e["text"] or "") and _has_button(e, "签收")  # not the welcome
+            ]
             if entries:
                 found[cadre] = entries[0]
                 break
@@ -99,6 +103,11 @@ async def _first_notices(
         else:
             raise AssertionError(f"cadre {cadre} never got a notice")
     return found
+
+
+def _has_button(entry: dict[str, Any], label: str) -> bool:
+    rows = (entry.get("reply_markup") or {}).get("inline_keyboard", [])
+    return any(label in button["text"] for row in rows for button in row)
 
 
 def _button(entry: dict[str, Any], label: str) -> str:
