@@ -34,6 +34,7 @@ from storage.db import Database
 TICKETS, CADRES, EVENTS = 100_000, 1_000, 300_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wed 25 Nov, 10:00 Shanghai
+DEADLINE = timedelta(days=7)  # from the report, or from a reopen
 
 
 def _row(
@@ -69,16 +70,22 @@ def _story(tid: int, created: datetime, kind: str, rng: random.Random) -> tuple[
             )
         )
         return rows, {"status": "in_progress"}
-    resolved = created + timedelta(days=2)
-    rows.append(_row(tid, ev.Resolve(note="已处理"), resolved, ("claimed", "resolved")))
+    resolved, deadline = created + timedelta(days=2), created + DEADLINE
+    done = ev.Resolve(note="已处理", deadline_at=deadline)
+    rows.append(_row(tid, done, resolved, ("claimed", "resolved")))
     columns = {"status": "resolved", "resolved_at": to_iso(resolved)}
     if kind == "resolved":
         return rows, columns
     if kind == "reopened":  # 未解决, resolved again, then rated
-        bad = ev.Reopen(solved="unsolved", satisfaction=rng.choice(["basic", "dissatisfied"]))
-        rows.append(_row(tid, bad, created + timedelta(days=3), ("resolved", "in_progress")))
+        reopened = created + timedelta(days=3)
+        deadline = reopened + DEADLINE  # a reopen sets a fresh deadline
+        satisfaction = rng.choice(["basic", "dissatisfied"])
+        bad = ev.Reopen(solved="unsolved", satisfaction=satisfaction, deadline_at=deadline)
+        rows.append(_row(tid, bad, reopened, ("resolved", "in_progress")))
         resolved = created + timedelta(days=4)
-        rows.append(_row(tid, ev.Resolve(note="再次处理"), resolved, ("in_progress", "resolved")))
+        again = ev.Resolve(note="再次处理", deadline_at=deadline)
+        rows.append(_row(tid, again, resolved, ("in_progress", "resolved")))
+        columns["deadline_at"] = to_iso(deadline)
     verdict = ev.Rate(
         solved=rng.choice(["solved", "solved", "partly"]),
         satisfaction=rng.choice(["satisfied", "satisfied", "basic"]),
@@ -86,6 +93,7 @@ def _story(tid: int, created: datetime, kind: str, rng: random.Random) -> tuple[
     closed = resolved + timedelta(days=1)
     rows.append(_row(tid, verdict, closed, ("resolved", "closed")))
     return rows, {
+        **columns,
         "status": "closed",
         "resolved_at": to_iso(resolved),
         "closed_at": to_iso(closed),
@@ -133,7 +141,7 @@ async def generate(path: Path) -> None:
                 "食堂网络不通，请协助",
                 columns["status"],
                 rng.randint(1, CADRES),
-                to_iso(created + timedelta(days=7)),
+                columns.get("deadline_at", to_iso(created + DEADLINE)),
                 to_iso(created + timedelta(hours=2)),
                 to_iso(created + timedelta(days=1)),
                 to_iso(created),

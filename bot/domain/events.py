@@ -10,6 +10,11 @@ A status change and the data that caused it are one event: the enterprise's rati
 ticket is one `Rate` (resolved -> closed) carrying the verdict, the rating that sends it back is
 one `Reopen` (resolved -> in_progress) carrying the verdict.
 
+Deadlines move (an approved extension, a reopen's fresh deadline), so the events that a deadline
+judges carry the one in force: a `Resolve` the deadline it was judged against (按期), a `Reopen`
+the fresh deadline it set. The metrics read these, never the ticket's current deadline, so a past
+week's figures do not change when a deadline moves later.
+
 Payloads are stored as JSON objects whose keys are the field names; datetimes are stored as
 `bot.clock.to_iso` text and fields that are None are left out.
 """
@@ -125,11 +130,16 @@ class Progress(Note):
 
 @dataclass(frozen=True)
 class Resolve(Note):
-    """办结: the resolution note; the ticket waits for the enterprise's rating."""
+    """办结: the resolution note; the ticket waits for the enterprise's rating.
+
+    `deadline_at` is the resolution deadline in force at the time (extension included): 按期 is
+    judged against it.
+    """
 
     TYPE = EventType.RESOLVE
     ACTION = Action.RESOLVE
     RESPONDS = True
+    deadline_at: datetime
 
 
 @dataclass(frozen=True)
@@ -150,10 +160,14 @@ class Rate(Rating):
 
 @dataclass(frozen=True)
 class Reopen(Rating):
-    """重办: a rating of 未解决 or 不满意 sends the ticket back to in_progress."""
+    """重办: a rating of 未解决 or 不满意 sends the ticket back to in_progress.
+
+    `deadline_at` is the fresh resolution deadline the reopen set.
+    """
 
     TYPE = EventType.REOPEN
     ACTION = Action.REOPEN
+    deadline_at: datetime
 
 
 @dataclass(frozen=True)
@@ -199,7 +213,7 @@ class Urge(Event):
     """催办: a reminder before a deadline (`due_at`) or a chase after it (`deadline_at`)."""
 
     TYPE = EventType.URGE
-    step: str  # remind_<which>@<due> | chase<n>
+    step: str  # remind_<which>@<due> | chase<n>@<deadline> (chase<n> before 0011)
     due_at: datetime | None = None
     deadline_at: datetime | None = None
 

@@ -7,8 +7,9 @@ even if the job runs twice or the bot restarts. Steps:
 - `remind_claim@<due>`, `remind_response@<due>`, `remind_resolve@<due>`: an `urge` event and a
   reminder to the assignee, the configured lead (in working time) before each deadline; keyed by
   the deadline, so a transfer or an extension earns a fresh reminder.
-- `chase1`, `chase2`: on the 1st and 2nd working day after the resolution deadline passed, an
-  `urge` event; the first tells the leader and raises 督办 level 1.
+- `chase1@<deadline>`, `chase2@<deadline>`: on the 1st and 2nd working day after the
+  resolution deadline passed, an `urge` event; the first tells the leader and raises 督办 level
+  1. Keyed by the deadline, so a reopened ticket's fresh deadline is chased again when it passes.
 - `level1`, `level2`: an `escalate` event {"level", "reason"}; level 2 (堵点清单, the admins)
   after `level2_chases` chases or `level2_reworks` reopen events.
 """
@@ -221,7 +222,7 @@ class EscalationService:
         return [
             number
             for number in range(1, self.rules.level2_chases + 1)
-            if f"chase{number}" not in done
+            if _chase_step(number, ticket) not in done
             and now >= self.calendar.working_day_start_after(ticket.deadline_at, number)
         ]
 
@@ -258,7 +259,7 @@ class EscalationService:
             if f"remind_{which}@{to_iso(due)}" not in done:
                 moments.append(self.calendar.shift_working(due, -lead))
         for number in range(1, self.rules.level2_chases + 1):
-            if f"chase{number}" not in done:
+            if _chase_step(number, ticket) not in done:
                 moments.append(self.calendar.working_day_start_after(ticket.deadline_at, number))
         later = [moment for moment in moments if moment > now]
         return min(later) if later else None
@@ -281,7 +282,7 @@ class EscalationService:
         level = ticket.supervision_level
         reason = ""
         for number in self._due_chases(ticket, done, now):
-            chase = ev.Urge(step=f"chase{number}", deadline_at=ticket.deadline_at)
+            chase = ev.Urge(step=_chase_step(number, ticket), deadline_at=ticket.deadline_at)
             if not await self._urge(ticket, chase, now):
                 continue
             leader = await self._leader_of(ticket)
@@ -363,3 +364,8 @@ class EscalationService:
             ]
             found.sort(key=lambda t: (-t.supervision_level, t.deadline_at, t.id))
             return [await self._view(t) for t in found]
+
+
+def _chase_step(number: int, ticket: Ticket) -> str:
+    """The step key of an overdue chase: per deadline, since a reopen sets a fresh one."""
+    return f"chase{number}@{to_iso(ticket.deadline_at)}"

@@ -10,7 +10,9 @@ figures of the period [start, end). `MetricsService` folds the answers per cadre
   only once that moment has passed by `as_of`.
 - 办结 (resolved): the latest resolve/reopen event is a resolve (a closed ticket was resolved).
   按期 and the days to resolve are taken over the tickets whose latest state is a resolve made in
-  the period; a reopened ticket not resolved again is not in that denominator.
+  the period; a reopened ticket not resolved again is not in that denominator. 按期 means by the
+  deadline in force at that resolve (`Resolve.deadline_at`, an approved extension included), not
+  the ticket's current one, which a later reopen moves.
 - 重办率: tickets reopened in the period over tickets resolved at least once in the period.
 - Verdict: the latest rating (`Rate` or `Reopen`), or 未评价 for a close without one; it counts in
   the period in which it was given.
@@ -34,6 +36,7 @@ class Facts:
     resolved: bool  # its latest state at as_of is resolved (or closed)
     response: bool | None  # None: not in this period's 响应率; else answered on time
     resolved_at: datetime | None  # set when a resolve in the period is its latest state
+    in_time: bool  # that resolve was by the deadline in force when it was made
     resolved_once: bool  # resolved at least once in the period (重办率 denominator)
     reopened: bool  # reopened in the period (重办率 numerator)
     verdict: tuple[str, str] | None  # (solved, satisfaction) given in the period
@@ -68,6 +71,9 @@ def facts(history: TicketHistory, start: datetime, end: datetime, as_of: datetim
         resolved=resolved,
         response=_response(history.response_due_at, answered, start, end, as_of),
         resolved_at=state_at if resolved and state_at and start <= state_at < end else None,
+        in_time=isinstance(state, ev.Resolve)
+        and state_at is not None
+        and state_at <= state.deadline_at,
         resolved_once=resolved_once,
         reopened=reopened,
         verdict=verdict if verdict_at is not None and start <= verdict_at < end else None,

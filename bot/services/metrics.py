@@ -12,8 +12,9 @@ Definitions (domain.md, with its "Clarifications"; the per-ticket rules are in
   before falling due.
 - 办结率: tickets received in the week whose latest state at the report time is resolved or
   closed; cumulative: the same since 1 January.
-- 按期办结率: tickets whose latest state is a resolve made in the week, resolved by their deadline
-  (an approved extension moves the deadline, so it is included).
+- 按期办结率: tickets whose latest state is a resolve made in the week, resolved by the deadline
+  in force at that resolve (an approved extension included; a later reopen's fresh deadline
+  does not change a past week).
 - 解决率 / 部分解决 / 满意率 (满意 + 基本满意) / strict 满意率: over the tickets whose latest
   verdict came in the week; 未评价 (auto-closed) is neither solved nor satisfied.
 - 重办率: tickets reopened in the week over tickets resolved at least once in the week.
@@ -202,7 +203,7 @@ class _Bucket:
             counted = True
         if facts.resolved_at is not None and days is not None:
             self.resolved += 1
-            self.in_time += facts.resolved_at <= ticket.deadline_at
+            self.in_time += facts.in_time
             self.days.append(days)
             counted = True
         if facts.resolved_once or facts.reopened:

@@ -8,7 +8,7 @@ call: handlers pass the acting user, never a decision.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -407,9 +407,9 @@ class TicketService:
         async with self.db.transaction():
             ticket = await self._load(ticket_id)
             await self._require_work(actor, ticket)
-            ticket = await self._move(
-                actor, ticket, ev.Resolve(note=note), resolved_at=self.clock.now()
-            )
+            # Judged against the deadline in force now, whatever later moves it (a reopen).
+            resolve = ev.Resolve(note=note, deadline_at=ticket.deadline_at)
+            ticket = await self._move(actor, ticket, resolve, resolved_at=self.clock.now())
             return await self._view(ticket)
 
     async def transfer(self, actor: Actor, ticket_id: int, target: str | int) -> Transferred:
@@ -500,6 +500,7 @@ class TicketService:
         """The enterprise rates a resolved ticket; 未解决 or 不满意 reopens it (重办).
 
         The verdict and the status change it causes are one event: `Rate` (closed) or `Reopen`.
+        A reopen gives the ticket a fresh resolution deadline (`_reopen_deadline`).
 
         Raises:
             InvalidInput: an unknown rating, or the ticket is not waiting for one.
@@ -517,12 +518,32 @@ class TicketService:
             ratings: dict[str, Any] = {"solved_rating": solved, "satisfaction": satisfaction}
             verdict: ev.Rating
             if reopen:
-                verdict = ev.Reopen(solved=solved, satisfaction=satisfaction)
-                ticket = await self._move(actor, ticket, verdict, resolved_at=None, **ratings)
+                deadline = self._reopen_deadline(ticket)
+                verdict = ev.Reopen(solved=solved, satisfaction=satisfaction, deadline_at=deadline)
+                ticket = await self._move(
+                    actor, ticket, verdict, resolved_at=None, deadline_at=deadline, **ratings
+                )
             else:
                 verdict = ev.Rate(solved=solved, satisfaction=satisfaction)
                 ticket = await self._move(actor, ticket, verdict, closed_at=now, **ratings)
             return Rated(view=await self._view(ticket), reopened=reopen)
+
+    def _reopen_deadline(self, ticket: Ticket) -> datetime:
+        """The resolution deadline of a reopened ticket: the rules of a new one, from now.
+
+        Never earlier than the deadline in force, so a reopen does not take back working days
+        an approved extension gave. The claim and contact deadlines stay: the ticket is signed
+        and the enterprise was answered (响应率 keeps reading them).
+        """
+        fresh = due_dates(
+            self.rules.deadline_rules,
+            self.calendar,
+            self.clock.now(),
+            kind=ticket.kind,
+            category=ticket.category,
+            urgency=ticket.urgency,
+        )
+        return max(fresh.deadline_at, ticket.deadline_at)
 
     async def close_unrated(self) -> list[TicketView]:
         """Close tickets resolved longer ago than the rating window, as 未评价."""

@@ -1,10 +1,12 @@
 """The SQL behind the weekly airing's metrics: everything is derived from `ticket_events`.
 
-Ticket columns are read only for what events do not carry: the owner (`assignee_id`), the due
-times (`response_due_at`, `deadline_at`, the latter already moved by an approved extension) and
-the supervision flag. Event type names come from `bot.domain.events` and payloads are decoded
-into its classes, so these queries and the writers cannot drift apart. The service applies the
-rules; the queries only pick the tickets a period touches and hand over their histories.
+Ticket columns are read only for what events do not carry: the owner (`assignee_id`), the
+response due time and, for the open issues of the moment, the deadline and the supervision flag.
+按期 reads the deadline each `Resolve` event carries (the one in force then), never the ticket's
+current deadline, which a later reopen moves. Event type names come from `bot.domain.events` and
+payloads are decoded into its classes, so these queries and the writers cannot drift apart. The
+service applies the rules; the queries only pick the tickets a period touches and hand over their
+histories.
 """
 
 from __future__ import annotations
@@ -73,7 +75,6 @@ class TicketHistory:
     ticket_id: int
     assignee_id: int | None
     created_at: datetime
-    deadline_at: datetime
     response_due_at: datetime | None
     events: list[Logged] = field(default_factory=list)
 
@@ -157,14 +158,11 @@ class MetricsRepo:
             f"   WHERE type IN {_READ_SQL} AND at >= :start AND at < :end"
         )
         rows = await self.db.fetchall(
-            "SELECT t.id, t.assignee_id, t.created_at, t.deadline_at, t.response_due_at"
+            "SELECT t.id, t.assignee_id, t.created_at, t.response_due_at"
             f" FROM tickets t WHERE t.id IN ({touched})",
             {**params, **_READ_PARAMS},
         )
-        found = {
-            r[0]: TicketHistory(r[0], r[1], from_iso(r[2]), from_iso(r[3]), _time(r[4]))
-            for r in rows
-        }
+        found = {r[0]: TicketHistory(r[0], r[1], from_iso(r[2]), _time(r[3])) for r in rows}
         events = await self.db.fetchall(
             "SELECT e.ticket_id, e.type, e.at, e.data FROM ticket_events e"
             f" WHERE e.ticket_id IN ({touched}) AND +e.type IN {_READ_SQL} AND e.at <= :as_of"

@@ -14,6 +14,7 @@ import pytest
 from bot.cli import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
+from bot.services.deadlines import due_dates
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.conftest import World
 from tests.handlers.test_deadline_flows import add_leader, next_answer
@@ -131,7 +132,7 @@ async def test_one_name_per_state_never_a_code(world: World, clock: FixedClock) 
 
 
 # -- item 8: the reopen notice and the cadre's phone ------------------------------------------
-async def test_reopen_tells_the_cadre_the_rating_and_the_deadline(
+async def test_reopen_tells_the_cadre_the_rating_and_the_new_deadline(
     world: World, clock: FixedClock
 ) -> None:
     ticket_id, _ = await report(world, "#诉求 食堂网络不通")
@@ -140,7 +141,21 @@ async def test_reopen_tells_the_cadre_the_rating_and_the_deadline(
     await world.say(world.cadre, world.cadre, f"/claim {ticket_id}")
     await world.say(world.cadre, world.cadre, f"/resolve {ticket_id} 已恢复网络")
     rating = (await world.expect(world.group, "已办结", since=since))[0]
-    clock.advance(timedelta(days=1))
+    # Rated two weeks later, long after the first deadline: the reopen sets a fresh one, by the
+    # rules of a new ticket from the moment of the rating.
+    clock.advance(timedelta(days=14))
+    tickets = world.runtime.services.tickets
+    ticket = (await tickets.view_of(ticket_id)).ticket
+    fresh = due_dates(
+        tickets.rules.deadline_rules,
+        tickets.calendar,
+        clock.now(),
+        kind=ticket.kind,
+        category=ticket.category,
+        urgency=ticket.urgency,
+    ).deadline_at.astimezone(world.runtime.settings.park.tz)
+    new_deadline = f"{fresh.month}月{fresh.day}日 {fresh:%H:%M}"
+    assert new_deadline != first_deadline
     await world.client.press_button(
         world.group, rating["message_id"], world.contact, f"t:rs:{ticket_id}:partly"
     )
@@ -154,10 +169,10 @@ async def test_reopen_tells_the_cadre_the_rating_and_the_deadline(
     notice = (await world.expect(world.cadre, "已退回重办", since=since))[0]["text"]
     told, card = notice.split("\n\n", 1)
     assert "「部分解决／不满意」" in told
-    assert f"办理期限：{first_deadline}。" in told and deadline_in(card) == first_deadline
+    assert f"办理期限：{new_deadline}。" in told and deadline_in(card) == new_deadline
     assert "工单 #1 · 重办" in card
     told = await world.expect(world.group, "已退回包联干部重办", since=since)
-    assert f"办理期限：{first_deadline}" in told[0]["text"]
+    assert f"办理期限：{new_deadline}" in told[0]["text"]
     await world.say(world.cadre, world.cadre, f"/ticket {ticket_id}")
     card = (await world.expect(world.cadre, "办理记录", since=since))[0]["text"]
     assert "重办：部分解决／不满意" in card

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.domain.lifecycle import Status
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -84,6 +84,32 @@ async def test_each_reminder_fires_once_at_its_working_time(world: World) -> Non
     ]
 
 
+async def test_a_reopened_ticket_is_reminded_and_chased_by_its_fresh_deadline(
+    world: World,
+) -> None:
+    cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
+    ticket_id = await world.report(ORDINARY)
+    await world.tickets.claim(cadre, ticket_id)
+    assert await sweep_at(world, at(2026, 12, 3, 9, 0)) == ([], [1], [])  # overdue: chased
+    world.clock.set(at(2026, 12, 3, 10, 0))
+    await world.tickets.resolve(cadre, ticket_id, "已处理")
+    world.clock.set(at(2026, 12, 3, 11, 0))
+    fresh = (await world.tickets.rate(contact, ticket_id, "unsolved", "basic")).view.ticket
+    assert fresh.deadline_at > world.clock.now()
+    # Not overdue at once: no chase until the fresh deadline passes; its reminder comes first.
+    assert await sweep_at(world, at(2026, 12, 4, 9, 0)) == ([], [], [])
+    before = WorkCalendar(TZ).shift_working(fresh.deadline_at, -timedelta(hours=2))
+    assert await sweep_at(world, before) == (["resolve"], [], [])
+    after = WorkCalendar(TZ).working_day_start_after(fresh.deadline_at, 1)
+    assert await sweep_at(world, after - timedelta(minutes=1)) == ([], [], [])
+    assert await sweep_at(world, after) == ([], [1], [])  # already at level 1
+    steps = [u.step for u in await events(world, ticket_id, ev.Urge) if "chase" in u.step]
+    assert steps == [
+        f"chase1@{to_iso(at(2026, 12, 2, 18, 0))}",
+        f"chase1@{to_iso(fresh.deadline_at)}",
+    ]
+
+
 async def test_chases_raise_level_one_then_level_two_once(world: World) -> None:
     ticket_id = await world.report(ORDINARY)
     await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
@@ -104,7 +130,11 @@ async def test_chases_raise_level_one_then_level_two_once(world: World) -> None:
         "overdue",
         "chases",
     ]
-    assert [u.step for u in await events(world, ticket_id, ev.Urge)] == ["chase1", "chase2"]
+    deadline = to_iso(at(2026, 12, 2, 18, 0))  # each chase is keyed by the deadline it chases
+    assert [u.step for u in await events(world, ticket_id, ev.Urge)] == [
+        f"chase1@{deadline}",
+        f"chase2@{deadline}",
+    ]
     view = await world.tickets.view(await world.actor(ADMIN_TG), ticket_id)
     assert view.ticket.supervision_level == 2
 

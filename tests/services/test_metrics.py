@@ -145,7 +145,8 @@ async def test_response_on_time_reopen_days_overdue_and_score(
     # resolved Mon (1 working day).
     b = story.report("陈志远", park(13, 9)).claim(park(13, 10)).contact(park(13, 11))
     b.extend(park(15), 3).resolve(park(16, 10))
-    # Mon 9th (deadline Mon 16th 18:00), resolved late on Fri 20th (9 working days), reopened.
+    # Mon 9th (deadline Mon 16th 18:00), resolved late on Fri 20th (9 working days), reopened
+    # on Sat 21st with a fresh deadline (Fri 27th).
     c = story.report("陈志远", park(9, 9)).claim(park(9, 10)).contact(park(9, 11))
     c.resolve(park(20, 10)).rate(park(21, 10), "unsolved", "dissatisfied")
     # Open and overdue now (deadline Mon 23rd); supervised but not yet due (deadline 27th).
@@ -165,13 +166,35 @@ async def test_response_on_time_reopen_days_overdue_and_score(
     # Reopened in W47 (c) over resolved at least once in W47 (a, b, c).
     assert (m.reopen.num, m.reopen.den, m.reopen.pct) == (1, 3, 33.3)
     assert m.avg_days == round_half_up((2 + 1) / 2)
-    overdue = [c, over, ok, late, silent]
+    # Overdue now (Wed 25th): c is not, its fresh deadline runs to Fri 27th.
+    overdue = [over, ok, late, silent]
     assert m.overdue == len(overdue)
     assert [i.ticket_id for i in report.issues] == [t.id for t in [*overdue, watched]]
     assert report.cadres[0].metrics.overdue == len(overdue)
     # c's reopening verdict is the week's only one: 解决 0 %, 满意 0 %.
     assert (m.solved.den, m.solved.num, m.satisfaction.num) == (1, 0, 0)
     assert m.score == round_half_up(Decimal("0.3") * Decimal(400) / Decimal(6))  # 20.0
+
+
+async def test_each_resolve_is_judged_by_the_deadline_in_force_when_it_was_made(
+    db: Database, clock: FixedClock
+) -> None:
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    # Mon 9th (deadline Mon 16th 18:00), resolved late on Fri 20th; reopened on Tue 24th after
+    # W47 was aired, with a fresh deadline (5 working days: Tue 1 Dec), resolved again Thu 26th.
+    ticket = story.report("陈志远", park(9, 9)).claim(park(9, 10)).contact(park(9, 11))
+    ticket.resolve(park(20, 10)).rate(park(24, 10), "unsolved", "dissatisfied")
+    ticket.resolve(park(26, 10))
+    await story.play()
+    assert ticket.view is not None and ticket.view.ticket.deadline_at > park(26, 10)
+    clock.set(park(2, 10, month=12))  # both weeks aired
+
+    first = (await story.services.metrics.week(W47)).park
+    second = (await story.services.metrics.week(W47.shifted(1))).park
+    # Late in W47 against the deadline then in force, although the ticket's deadline moved since.
+    assert (first.on_time.num, first.on_time.den) == (0, 1)
+    assert (second.on_time.num, second.on_time.den) == (1, 1)
+    assert (second.reopen.num, second.reopen.den) == (1, 1)
 
 
 def test_composite_uses_configured_weights() -> None:

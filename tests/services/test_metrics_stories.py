@@ -2,7 +2,8 @@
 
 Hypothesis draws tickets and their steps (report, claim, contact, progress, resolve, rate,
 transfer) over two weeks around W47; the story is played through the real services; the oracle
-below recomputes the figures from the scripted steps alone (what happened when), and the
+below recomputes the figures from the scripted steps alone (what happened when; 按期 against the
+deadline in force at each resolve: the report's, or a later reopen's fresh one), and the
 MetricsService's week must agree for the park and for every cadre.
 """
 
@@ -19,9 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock
+from bot.domain.models import Ticket
+from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.metrics import Metrics, Rate, parse_week
 from storage.db import Database
-from tests.story import TZ, Story, TicketScript, park
+from tests.story import TZ, Step, Story, TicketScript, park
 
 W47 = parse_week("2026-W47", TZ)
 CADRES = ["甲", "乙", "丙"]
@@ -113,7 +117,7 @@ def oracle(scripts: list[TicketScript], as_of: datetime) -> dict[int | None, Exp
                 e.tickets.add(ticket.id)
             if resolved and start <= states[-1].at < end:
                 e.resolved += 1
-                e.in_time += states[-1].at <= ticket.deadline_at
+                e.in_time += states[-1].at <= in_force(ticket, steps, states[-1])
                 e.tickets.add(ticket.id)
             once = any(s.verb == "resolve" for s in inside)
             again = any(s in reopens for s in inside)
@@ -125,6 +129,28 @@ def oracle(scripts: list[TicketScript], as_of: datetime) -> dict[int | None, Exp
                 e.verdicts.append(ratings[-1].args)  # type: ignore[arg-type]
                 e.tickets.add(ticket.id)
     return found
+
+
+def in_force(ticket: Ticket, steps: list[Step], resolve: Step) -> datetime:
+    """The resolution deadline when `resolve` was made: set at the report, and afresh (never
+    earlier) by each reopen before it, by the deadline rules of a new ticket."""
+
+    def rule(start: datetime) -> datetime:
+        due = due_dates(
+            DeadlineRules(),
+            WorkCalendar(TZ),
+            start,
+            kind=ticket.kind,
+            category=ticket.category,
+            urgency=ticket.urgency,
+        )
+        return due.deadline_at
+
+    deadline = rule(steps[0].at)
+    for step in steps[: steps.index(resolve)]:
+        if step.verb == "rate" and {"unsolved", "dissatisfied"} & {*step.args}:
+            deadline = max(deadline, rule(step.at))
+    return deadline
 
 
 def half_up(value: Fraction) -> float:

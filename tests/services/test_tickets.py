@@ -27,6 +27,7 @@ from bot.errors import (
     UnknownCadre,
 )
 from bot.services.calendar import WorkCalendar
+from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.people import PeopleService
 from bot.services.tickets import IncomingFile, Report, TicketRules, TicketService
 from storage.db import Database
@@ -224,11 +225,43 @@ async def test_full_loop_with_reopen_second_rating_counts(world: World) -> None:
     ]
     # Each rating is one event: the verdict and the status change it caused.
     reopen, last = view.events[5], view.events[7]
-    assert reopen.event == ev.Reopen(solved="unsolved", satisfaction="dissatisfied")
+    deadline = view.ticket.deadline_at
+    assert reopen.event == ev.Reopen(
+        solved="unsolved", satisfaction="dissatisfied", deadline_at=deadline
+    )
     assert (reopen.from_status, reopen.to_status) == (Status.RESOLVED, Status.IN_PROGRESS)
     assert last.event == ev.Rate(solved="solved", satisfaction="satisfied")
     assert (last.from_status, last.to_status) == (Status.RESOLVED, Status.CLOSED)
     assert all(e.at is not None for e in view.events)
+
+
+async def test_a_reopen_sets_a_fresh_deadline_and_each_resolve_keeps_its_own(
+    world: World,
+) -> None:
+    cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
+    ticket_id = await world.report("食堂网络不通")  # ordinary: 5 working days
+    first = (await world.tickets.claim(cadre, ticket_id)).ticket.deadline_at
+    world.clock.set(first + timedelta(days=3))  # resolved late
+    await world.tickets.resolve(cadre, ticket_id, "已修复")
+    world.clock.advance(timedelta(hours=2))
+    reopened_at = world.clock.now()
+    rated = await world.tickets.rate(contact, ticket_id, "unsolved", "basic")
+    fresh = due_dates(
+        DeadlineRules(resolve_working_days=5),
+        WorkCalendar(TZ),
+        reopened_at,
+        kind=rated.view.ticket.kind,
+        category=rated.view.ticket.category,
+        urgency=rated.view.ticket.urgency,
+    ).deadline_at
+    # Not overdue at once: the rules of a new ticket, from the reopen.
+    assert rated.view.ticket.deadline_at == fresh > reopened_at
+    await world.tickets.resolve(cadre, ticket_id, "彻底修好")
+    view = await world.tickets.view(cadre, ticket_id)
+    resolves = [e.event for e in view.events if isinstance(e.event, ev.Resolve)]
+    assert [r.deadline_at for r in resolves] == [first, fresh]
+    [reopen] = [e.event for e in view.events if isinstance(e.event, ev.Reopen)]
+    assert reopen.deadline_at == fresh
 
 
 async def test_only_assignee_leader_or_admin_work_a_ticket(world: World) -> None:

@@ -173,7 +173,15 @@ async def test_upgrade_merges_each_rating_into_one_event_and_corrects_the_figure
         ]
         reopened = [e for e in history[6] if e.type in ev.VERDICTS]
         assert [(e.event, e.to_status) for e in reopened] == [
-            (ev.Reopen(solved="unsolved", satisfaction="dissatisfied"), Status.IN_PROGRESS),
+            # 0011 stamps the deadline then in force (the report's: this release kept it).
+            (
+                ev.Reopen(
+                    solved="unsolved",
+                    satisfaction="dissatisfied",
+                    deadline_at=park(16, 9) + timedelta(days=7),
+                ),
+                Status.IN_PROGRESS,
+            ),
             (ev.Rate(solved="solved", satisfaction="satisfied"), Status.CLOSED),
         ]
         metrics = MetricsService(db, FixedClock(NOW), WorkCalendar(TZ))
