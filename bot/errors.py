@@ -1,13 +1,24 @@
 """Domain errors. Services raise them; handlers turn them into a reply in the user's language.
 
 Each error carries a catalog key and its parameters, so the message is translated at the edge.
+A parameter that is a code people must read as words (a status of any feature, a `Term`) is
+passed as itself, never as its `.value`: it names its own catalog entry (`label_key`) and
+`DomainError.message` shows that entry, so no refusal shows a raw code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Labelled(Protocol):
+    """A code shown to people as its catalog entry: every status enum, and `Term`."""
+
+    @property
+    def label_key(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -15,6 +26,10 @@ class Term:
     """A code people must read as words: shown as the catalog entry `key` (e.g. `status.new`)."""
 
     key: str
+
+    @property
+    def label_key(self) -> str:
+        return self.key
 
 
 class DomainError(Exception):
@@ -28,13 +43,13 @@ class DomainError(Exception):
         super().__init__(f"{self.key} {params}" if params else self.key)
 
     def message(self, tr: Callable[..., str]) -> str:
-        """The error in the reader's words: `Term` parameters become their catalog entries.
+        """The error in the reader's words: `Labelled` parameters become their catalog entries.
 
         Args:
             tr: a translator, `tr(key, **params) -> str`.
         """
         params = {
-            name: tr(value.key) if isinstance(value, Term) else value
+            name: tr(value.label_key) if isinstance(value, Labelled) else value
             for name, value in self.params.items()
         }
         return tr(self.key, **params)

@@ -30,15 +30,13 @@ from handlers.common import Handler, actor_of, answer, refuse, reply, rest_text,
 
 
 def localize(error: DomainError, tr: Translator) -> DomainError:
-    """Turn codes in a job error's params (field, reason, status) into words."""
+    """Turn codes in a job error's params (field, reason) into words (a status names its own)."""
     params = dict(error.params)
     if isinstance(error, WordingRefused):
         params["reasons"] = Markup("、").join(tr(f"jobs.reason_{r}") for r in error.found)
         params["words"] = str(params["words"])
     if "field" in params:
         params["field"] = tr(f"jobs.field_{params['field']}")
-    if error.key == "jobs.bad_status":
-        params["status"] = tr(f"jobs.status_{params['status']}")
     return DomainError(error.key, **params)
 
 

@@ -25,6 +25,11 @@ class JobStatus(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # 已撤回
 
+    @property
+    def label_key(self) -> str:
+        """The catalog entry of the status's name (`bot.errors.Labelled`)."""
+        return f"jobs.status_{self.value}"
+
 
 class JobAction(StrEnum):
     PUBLISH = "publish"
@@ -58,7 +63,7 @@ def next_job_status(current: JobStatus, action: JobAction) -> JobStatus:
     """
     sources, target = TRANSITIONS[action]
     if current not in sources:
-        raise InvalidTransition("jobs.bad_status", status=current.value, action=action.value)
+        raise InvalidTransition("jobs.bad_status", status=current, action=action.value)
     return target or current
 
 

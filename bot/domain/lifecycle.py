@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.errors import InvalidTransition, Term
+from bot.errors import InvalidTransition
 
 
 class Status(StrEnum):
@@ -20,6 +20,11 @@ class Status(StrEnum):
     RESOLVED = "resolved"  # 已办结(待评价)
     CLOSED = "closed"  # 已关闭
     WITHDRAWN = "withdrawn"  # 已撤销
+
+    @property
+    def label_key(self) -> str:
+        """The catalog entry of the state's one name (`bot.errors.Labelled`)."""
+        return f"status.{self.value}"
 
 
 class Action(StrEnum):
@@ -67,11 +72,11 @@ def next_status(current: Status, action: Action) -> Status:
 
     Raises:
         InvalidTransition: the action is not allowed in the current status (its `status`
-            parameter is the status's catalog term, so people read words, not codes).
+            parameter is the status itself, shown as its name, never its code).
     """
     target = TRANSITIONS[action].get(current)
     if target is None:
-        raise InvalidTransition(status=Term(f"status.{current.value}"), action=action.value)
+        raise InvalidTransition(status=current, action=action.value)
     return target
 
 

@@ -36,6 +36,11 @@ class TruckStatus(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label_key(self) -> str:
+        """The catalog entry of the status's name (`bot.errors.Labelled`)."""
+        return f"logistics.truck_status_{self.value}"
+
 
 class CargoStatus(StrEnum):
     OPEN = "open"
@@ -44,6 +49,11 @@ class CargoStatus(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label_key(self) -> str:
+        """The catalog entry of the status's name (`bot.errors.Labelled`)."""
+        return f"logistics.cargo_status_{self.value}"
+
 
 class MatchStatus(StrEnum):
     PROPOSED = "proposed"
@@ -51,6 +61,11 @@ class MatchStatus(StrEnum):
     DECLINED = "declined"
     VOID = "void"
     COMPLETED = "completed"
+
+    @property
+    def label_key(self) -> str:
+        """The catalog entry of the status's name (`bot.errors.Labelled`)."""
+        return f"logistics.match_status_{self.value}"
 
 
 TRUCK_ACTIVE = frozenset({TruckStatus.OPEN, TruckStatus.PARTIALLY_FILLED})
@@ -81,30 +96,31 @@ MATCH_TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
 _S = TypeVar("_S", TruckStatus, CargoStatus, MatchStatus)
 
 
-def _move(table: Mapping[_S, frozenset[_S]], current: _S, target: _S) -> _S:
+def _move(table: Mapping[_S, frozenset[_S]], current: _S, target: _S, refusal: str) -> _S:
     """Return `target` if the table allows the move from `current`.
 
     Raises:
-        InvalidTransition: the move is not allowed.
+        InvalidTransition: the move is not allowed (catalog key `refusal`, which names the
+            kind of post; its `status` is the status itself, shown as its name).
     """
     if current not in table[target]:
-        raise InvalidTransition(status=current.value, action=target.value)
+        raise InvalidTransition(refusal, status=current, action=target.value)
     return target
 
 
 def truck_move(current: TruckStatus, target: TruckStatus) -> TruckStatus:
     """Move a truck offer (see TRUCK_TRANSITIONS)."""
-    return _move(TRUCK_TRANSITIONS, current, target)
+    return _move(TRUCK_TRANSITIONS, current, target, "logistics.truck_bad_status")
 
 
 def cargo_move(current: CargoStatus, target: CargoStatus) -> CargoStatus:
     """Move a cargo request (see CARGO_TRANSITIONS)."""
-    return _move(CARGO_TRANSITIONS, current, target)
+    return _move(CARGO_TRANSITIONS, current, target, "logistics.cargo_bad_status")
 
 
 def match_move(current: MatchStatus, target: MatchStatus) -> MatchStatus:
     """Move a match (see MATCH_TRANSITIONS)."""
-    return _move(MATCH_TRANSITIONS, current, target)
+    return _move(MATCH_TRANSITIONS, current, target, "logistics.match_bad_status")
 
 
 def city_key(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.lifecycle import TRANSITIONS, Action, Status, can, next_status
-from bot.errors import InvalidTransition, Term
+from bot.errors import InvalidTransition
 from bot.i18n import Translator
 
 
@@ -54,6 +54,6 @@ def test_contact_is_recorded_from_any_working_status_and_never_moves_back() -> N
 def test_a_refusal_names_the_status_by_its_catalog_term() -> None:
     with pytest.raises(InvalidTransition) as caught:
         next_status(Status.IN_PROGRESS, Action.CLAIM)
-    assert caught.value.params["status"] == Term("status.in_progress")
+    assert caught.value.params["status"] is Status.IN_PROGRESS
     assert caught.value.message(Translator("zh_CN")) == "工单当前状态为「办理中」，不能执行该操作。"
     assert "in_progress" not in caught.value.message(Translator("en"))

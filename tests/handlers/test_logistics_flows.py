@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.app import Runtime
+from bot.clock import FixedClock, SystemClock
 from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, World
 
 TRUCK_PHONE = "13900001111"
@@ -332,3 +336,37 @@ async def test_contacts_typed_into_free_text_stay_private_until_both_accept(worl
     assert "139 0000 1111" in to_shipper_done and "trucker_01" in to_shipper_done
     group_texts = [m.get("text") or "" for m in await world.client.sent(group, since_seq=since)]
     assert not any("ship_er88" in t or "trucker_01" in t for t in group_texts)
+
+
+async def test_a_refusal_names_the_truck_status_in_words(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A departed or expired truck is refused in words (已发车, 已过期), never its code."""
+    fixed = FixedClock(SystemClock().now())
+    monkeypatch.setattr(world.runtime.clock, "now", fixed.now)
+    since = await world.seq()
+    carrier, shipper = world.other_contact, world.contact
+    await world.say(carrier, carrier, "/truck 海门 常州 明天 3t 厢式")  # #1: carries a match
+    await world.say(carrier, carrier, "/truck 海门 苏州 明天 3t 厢式")  # #2: nothing
+    await world.expect(carrier, "车源已发布", since=since, count=2)
+    await world.say(shipper, shipper, "/cargo 海门 常州 明天 2t 电子元件")
+    to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]
+    to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]
+    number = match_id(to_carrier)
+    await press(world, carrier, to_carrier, carrier, f"lg:a:{number}")
+    await press(world, shipper, to_shipper, shipper, f"lg:a:{number}")
+    await world.expect(carrier, "已达成", since=since)
+    await world.say(carrier, carrier, "/mytrucks")
+    listing = (await world.expect(carrier, "我的车源", since=since))[0]
+    # Two days on, the expiry job closes both: the one that carried cargo departed.
+    fixed.advance(timedelta(days=2))
+    await world.runtime.services.logistics.expire()
+    for offer, word in ((1, "已发车"), (2, "已过期")):
+        before = await answers_so_far(world)
+        await press(world, carrier, listing, carrier, f"lg:wt:{offer}")
+        refused = (await answer_after(world, before))["text"]
+        assert refused == f"该车源当前状态为「{word}」，不能执行该操作。"
+    await world.say(carrier, carrier, "/mytrucks")
+    await world.expect(carrier, "没有发布中的车源", since=since)
+    text = await everything_sent(world, since)
+    assert not re.search(r"\b(departed|expired|partially_filled)\b", text)
