@@ -140,6 +140,8 @@ async def test_leader_sees_the_airings_figures_and_acts(chromium: Browser) -> No
     await page.wait_for_selector("#supervise")
     await page.click("#supervise")
     await page.locator("#action-result", has_text="已督办").wait_for()
+    # The message shows before the ticket is drawn again: wait for the redraw, not a moment.
+    await page.locator("#supervise").wait_for(state="detached")
     assert await page.locator("#supervise").count() == 0
     assert recorder.outside == []
     assert all(u.startswith(chromium.base) for u in recorder.urls), recorder.urls
