@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.i18n import Translator
 from bot.notify import Notifier
-from bot.render.airing import Style, airing_text
+from bot.render.airing import Style, airing_text, week_label
 from bot.render.chart import Chart, ChartRenderer, render_chart
 from bot.services.airing import AiringService, Board
 from bot.services.metrics import Week
@@ -74,19 +74,22 @@ class AiringPublisher:
             flag_below=config.flag_below,
             min_tickets=config.min_tickets,
             side_lines=config.side_lines,
+            weights=self.airing.metrics.weights,
+            named_items=config.named_items,
+            cadre_lines=config.cadre_lines,
         )
 
     async def render(self, week: Week, locale: str) -> Rendered:
         """Build the week's board and render its text and chart in `locale`."""
         board = await self.airing.board(week)
         tr = Translator(locale)
-        text = airing_text(board, tr, self.style, self.clock.now())
+        text = airing_text(board, tr, self.style)
         # matplotlib is CPU-bound: keep the event loop (and the sender) responsive meanwhile.
         chart = await asyncio.to_thread(self.chart_renderer, board, tr)
         caption = tr(
             "airing.chart_caption",
             park=self.style.park,
-            week=week.label,
+            week=week_label(week, tr),
             weeks=len(board.trend),
         )
         return Rendered(board, text, chart, caption)

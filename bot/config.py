@@ -400,6 +400,11 @@ class AiringSettings(_Section):
     trend_weeks: int = Field(default=8, ge=2, le=26)
     # Job and logistics lines: "nonzero" (only when something happened) or "always".
     side_lines: Literal["nonzero", "always"] = "nonzero"
+    # Overdue and supervised tickets named in the post (worst first); the rest are counted.
+    named_items: int = Field(default=20, ge=1, le=200)
+    # Every ranked cadre gets a line while there are at most this many; beyond, only the red
+    # and yellow lists (every cadre's figures are in the ledger).
+    cadre_lines: int = Field(default=30, ge=6, le=200)
 
     @field_validator("post_time")
     @classmethod

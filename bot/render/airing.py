@@ -1,26 +1,30 @@
-"""The weekly airing's text: park figures, 红榜 / 黄榜 with rank changes, every cadre's figures,
-样本不足, rates under the flag line marked ⚠️, and every overdue or supervised ticket named.
+"""The weekly airing's text, laid out for a phone: the park's figures first, then the 红榜 and
+黄榜 (each cadre's score and the three rates that make it), the other ranked cadres when the park
+is small enough to list them, 样本不足, and the worst overdue or supervised tickets by name.
 
-Every user-supplied string (names, enterprises, problem texts) is HTML-escaped here. The outbox
-splits the result on line boundaries when it is longer than one Telegram message.
+Everything else (on-time rate, strict satisfaction, averages, every cadre's full figures) is in
+the ledger (/export). A leader reads this on a phone: at 1,000 cadres the post still fits in a
+message or two, because past `Style.cadre_lines` ranked cadres only the two lists are shown.
+The translator escapes every parameter; lines are joined as Markup.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from bot.i18n import Translator
 from bot.render.tickets import preview
-from bot.services.airing import Board, Standing
-from bot.services.metrics import Metrics, Rate
+from bot.services.airing import Board, NamedIssue, Standing
+from bot.services.metrics import Metrics, Rate, Week, Weights
 from storage.repos.exchange_stats import COUNT_KEYS
-from storage.repos.metrics import OpenIssue
 
 PROBLEM_PREVIEW = 40
+# Names listed under 样本不足 before the rest are only counted.
+INSUFFICIENT_NAMES = 30
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,16 @@ class Style:
     flag_below: float = 70.0
     min_tickets: int = 2
     side_lines: str = "nonzero"  # nonzero | always
+    weights: Weights = field(default_factory=Weights)
+    named_items: int = 20  # overdue/supervised tickets named; the rest are counted
+    cadre_lines: int = 30  # list every ranked cadre up to this many; beyond, the two lists only
 
 
 def fmt_rate(rate: Rate, tr: Translator, flag_below: float | None = None) -> str:
     """`97.8%`, `—` when nothing was due, with ⚠️ when under the flag line."""
     pct = rate.pct
     if pct is None:
-        return tr("airing.no_value")
+        return tr.plain("airing.no_value")
     text = f"{pct:.1f}%"
     if flag_below is not None and pct < flag_below:
         text += "⚠️"
@@ -47,10 +54,52 @@ def fmt_rate(rate: Rate, tr: Translator, flag_below: float | None = None) -> str
 
 
 def _num(value: float | None, tr: Translator) -> str:
-    return tr("airing.no_value") if value is None else f"{value:.1f}"
+    return tr.plain("airing.no_value") if value is None else f"{value:.1f}"
 
 
-def _change(standing: Standing, tr: Translator) -> str:
+def day_label(day: date, tr: Translator) -> str:
+    """`11月30日` as people write a day."""
+    return tr.plain("airing.day", month=day.month, day=day.day)
+
+
+def week_label(week: Week, tr: Translator) -> str:
+    """`第49周（11月30日—12月6日）`; `2026-W49` stays the machine form (`Week.label`)."""
+    return tr.plain(
+        "airing.week",
+        number=week.number,
+        start=day_label(week.monday, tr),
+        end=day_label(week.monday + timedelta(days=6), tr),
+    )
+
+
+def left_out(m: Metrics, weights: Weights, tr: Translator) -> list[str]:
+    """The score components with no data this week (left out of the score, others rescaled)."""
+    if m.score is None:
+        return []
+    parts = (
+        ("response", weights.response, m.response),
+        ("solved", weights.solved, m.solved),
+        ("satisfaction", weights.satisfaction, m.satisfaction),
+    )
+    return [tr.plain(f"airing.part_{key}") for key, weight, rate in parts if weight and not rate.den]
+
+
+def _three_rates(m: Metrics, tr: Translator, style: Style) -> Markup:
+    """The three rates behind a score, and which of them the score leaves out."""
+    flag = style.flag_below
+    line = tr(
+        "airing.rates",
+        response=fmt_rate(m.response, tr, flag),
+        solved=fmt_rate(m.solved, tr, flag),
+        satisfaction=fmt_rate(m.satisfaction, tr, flag),
+    )
+    missing = left_out(m, style.weights, tr)
+    if missing:
+        line += tr("airing.left_out", parts="、".join(missing))
+    return line
+
+
+def _change(standing: Standing, tr: Translator) -> Markup:
     if standing.change is None:
         return tr("airing.change_new")
     if standing.change > 0:
@@ -60,145 +109,179 @@ def _change(standing: Standing, tr: Translator) -> str:
     return tr("airing.change_same")
 
 
-def _local(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def standing_lines(s: Standing, tr: Translator, style: Style) -> list[Markup]:
+    """A ranked cadre: rank (并列 for a shared one), name, score, change; then the three rates."""
+    head = tr(
+        "airing.standing",
+        rank=s.rank,
+        tie=tr("airing.tie") if s.tied else "",
+        name=s.cadre.name,
+        score=f"{s.score:.1f}",
+        change=_change(s, tr),
+    )
+    return [head, tr("airing.indent", text=_three_rates(s.cadre.metrics, tr, style))]
 
 
-def _park_lines(m: Metrics, tr: Translator, flag: float) -> list[str]:
+def _moment(moment: datetime, tz: ZoneInfo, tr: Translator) -> str:
+    local = moment.astimezone(tz)
+    return tr.plain("airing.moment", day=day_label(local.date(), tr), time=local.strftime("%H:%M"))
+
+
+def _park_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
+    m, flag = board.metrics.park, style.flag_below
+    supervised = sum(1 for item in board.issues if item.issue.supervision_level > 0)
     return [
         tr("airing.park_heading"),
         tr(
             "airing.park_received",
             received=m.received,
+            closed=m.closure.num,
             closure=fmt_rate(m.closure, tr, flag),
-            num=m.closure.num,
-            den=m.closure.den,
             ytd=fmt_rate(m.closure_ytd, tr, flag),
         ),
+        _three_rates(m, tr, style),
         tr(
-            "airing.park_rates",
-            on_time=fmt_rate(m.on_time, tr, flag),
-            response=fmt_rate(m.response, tr, flag),
-            solved=fmt_rate(m.solved, tr, flag),
+            "airing.park_detail",
             partly=fmt_rate(m.partly, tr),
-        ),
-        tr(
-            "airing.park_satisfaction",
-            satisfaction=fmt_rate(m.satisfaction, tr, flag),
-            strict=fmt_rate(m.strict_satisfaction, tr, flag),
             unrated=m.unrated,
+            on_time=fmt_rate(m.on_time, tr, flag),
         ),
         tr(
             "airing.park_more",
             overdue=m.overdue,
-            days=_num(m.avg_days, tr),
+            supervised=supervised,
             reopen=fmt_rate(m.reopen, tr),
-            score=_num(m.score, tr),
+            days=_num(m.avg_days, tr),
         ),
+        tr("airing.park_score", score=_num(m.score, tr)),
     ]
 
 
-def cadre_line(name: str, m: Metrics, tr: Translator, flag: float) -> str:
-    """Every metric of one cadre on one line."""
-    return tr(
-        "airing.cadre_line",
-        name=name,
-        received=m.received,
-        response=fmt_rate(m.response, tr, flag),
-        closure=fmt_rate(m.closure, tr, flag),
-        ytd=fmt_rate(m.closure_ytd, tr, flag),
-        on_time=fmt_rate(m.on_time, tr, flag),
-        solved=fmt_rate(m.solved, tr, flag),
-        partly=fmt_rate(m.partly, tr),
-        satisfaction=fmt_rate(m.satisfaction, tr, flag),
-        strict=fmt_rate(m.strict_satisfaction, tr, flag),
-        unrated=m.unrated,
-        overdue=m.overdue,
-        days=_num(m.avg_days, tr),
-        reopen=fmt_rate(m.reopen, tr),
-        score=_num(m.score, tr),
-    )
+def _ranking_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
+    lines = [tr("airing.red_heading")]
+    if not board.ranked:
+        lines.append(tr("airing.none_ranked"))
+    red, yellow = board.red, board.yellow
+    for s in red:
+        lines += standing_lines(s, tr, style)
+    shown = {s.cadre.cadre_id for s in red} | {s.cadre.cadre_id for s in yellow}
+    others = [s for s in board.ranked if s.cadre.cadre_id not in shown]
+    # A small park sees everyone in rank order between the lists; a big one only the lists
+    # (the ledger has every cadre's figures).
+    if others and len(board.ranked) <= style.cadre_lines:
+        lines += [Markup(""), tr("airing.others_heading")]
+        for s in others:
+            lines += standing_lines(s, tr, style)
+    elif others:
+        lines += [Markup(""), tr("airing.others_in_ledger", count=len(others))]
+    if yellow:
+        lines += [Markup(""), tr("airing.yellow_heading")]
+        for s in yellow:
+            lines += standing_lines(s, tr, style)
+    return lines
 
 
-def _issue_line(issue: OpenIssue, tr: Translator, style: Style, now: datetime) -> str:
-    category = tr(f"category.{issue.category}")
+def _unranked_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
+    lines: list[Markup] = []
+    if board.insufficient:
+        named = board.insufficient[:INSUFFICIENT_NAMES]
+        names = "、".join(
+            tr.plain("airing.name_count", name=c.name, count=c.metrics.sample) for c in named
+        )
+        rest = len(board.insufficient) - len(named)
+        if rest:
+            names += tr.plain("airing.names_more", count=len(board.insufficient))
+        lines.append(tr("airing.insufficient", min=style.min_tickets, names=names))
+    if board.unscored:
+        names = "、".join(
+            tr.plain("airing.name_count", name=c.name, count=c.metrics.sample)
+            for c in board.unscored
+        )
+        lines.append(tr("airing.unscored", names=names))
+    return lines
+
+
+def _issue_line(item: NamedIssue, tr: Translator, style: Style) -> Markup:
+    issue = item.issue
+    category = tr.plain(f"category.{issue.category}")
     if style.detail == "full":
         enterprise, problem = issue.enterprise, preview(issue.content, PROBLEM_PREVIEW)
     elif style.detail == "name":
         enterprise, problem = issue.enterprise, category
     else:
-        enterprise, problem = tr("airing.anonymous"), category
-    tags = ""
-    if issue.deadline_at < now:
-        tags += tr("airing.tag_overdue")
-    if issue.supervision_level > 0:
-        tags += tr("airing.tag_supervised", level=issue.supervision_level)
+        enterprise, problem = tr.plain("airing.anonymous"), category
+    level = issue.supervision_level
+    if item.overdue_days is None:
+        late = tr("airing.not_overdue")
+    elif item.overdue_days == 0:
+        late = tr("airing.overdue_today")
+    else:
+        late = tr("airing.overdue_days", days=item.overdue_days)
     return tr(
         "airing.issue_line",
         id=issue.ticket_id,
+        mark=tr("clock.level_mark", level=level) if level else "",
         enterprise=enterprise,
         problem=problem,
-        days=max((now - issue.created_at).days, 0),
-        owner=issue.assignee_name if issue.assignee_name else tr("airing.duty_desk"),
-        tags=tags,
+        late=late,
+        owner=issue.assignee_name if issue.assignee_name else tr.plain("airing.duty_desk"),
     )
 
 
-def _side_lines(side: dict[str, int], tr: Translator, style: Style) -> list[str]:
+def _issue_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
+    if not board.issues:
+        return [tr("airing.issues_heading"), tr("airing.no_issues")]
+    shown = board.issues[: style.named_items]
+    lines = [tr("airing.issues_heading_count", count=len(board.issues))]
+    lines += [_issue_line(item, tr, style) for item in shown]
+    if len(board.issues) > len(shown):
+        lines.append(tr("airing.issues_more", count=len(board.issues) - len(shown)))
+    return lines
+
+
+def _side_lines(side: dict[str, int], tr: Translator, style: Style) -> list[Markup]:
     counts = {key: side.get(key, 0) for key in COUNT_KEYS}
     if style.side_lines == "nonzero" and not any(counts.values()):
         return []
     return [
-        "",
+        Markup(""),
         tr("airing.side_heading"),
         tr("airing.side_jobs", **counts),
         tr("airing.side_logistics", **counts),
     ]
 
 
-def airing_text(board: Board, tr: Translator, style: Style, now: datetime) -> str:
+def _footnotes(tr: Translator, style: Style) -> list[Markup]:
+    w = style.weights
+    return [
+        tr(
+            "airing.score_note",
+            response=f"{w.response * 100:g}",
+            solved=f"{w.solved * 100:g}",
+            satisfaction=f"{w.satisfaction * 100:g}",
+        ),
+        tr("airing.flag_note", limit=f"{style.flag_below:g}"),
+    ]
+
+
+def airing_text(board: Board, tr: Translator, style: Style) -> Markup:
     """The whole post for one week, in one locale."""
-    figures, flag = board.metrics, style.flag_below
-    last_day = board.week.end.astimezone(style.tz).date().toordinal() - 1
     lines = [
         tr(
             "airing.title",
             park=style.park,
-            week=board.week.label,
-            start=board.week.monday.isoformat(),
-            end=datetime.fromordinal(last_day).date().isoformat(),
-            as_of=_local(figures.as_of, style.tz),
+            week=week_label(board.week, tr),
+            as_of=_moment(board.metrics.as_of, style.tz, tr),
         ),
-        "",
-        *_park_lines(figures.park, tr, flag),
-        "",
-        tr("airing.red_heading"),
+        Markup(""),
+        *_park_lines(board, tr, style),
+        Markup(""),
+        *_ranking_lines(board, tr, style),
     ]
-
-    def standing(s: Standing) -> str:
-        return tr(
-            "airing.standing",
-            rank=s.rank,
-            name=s.cadre.name,
-            score=f"{s.score:.1f}",
-            change=_change(s, tr),
-        )
-
-    if not board.ranked:
-        lines.append(tr("airing.none_ranked"))
-    lines += [standing(s) for s in board.red]
-    if board.yellow:
-        lines += ["", tr("airing.yellow_heading")]
-        lines += [standing(s) for s in board.yellow]
-    lines += ["", tr("airing.cadres_heading")]
-    lines += [cadre_line(s.cadre.name, s.cadre.metrics, tr, flag) for s in board.ranked]
-    lines += [cadre_line(c.name, c.metrics, tr, flag) for c in board.insufficient]
-    if board.insufficient:
-        names = "、".join(c.name for c in board.insufficient)
-        lines.append(tr("airing.insufficient", min=style.min_tickets, names=names))
-    lines.append(tr("airing.flag_note", limit=f"{flag:g}"))
-    lines += ["", tr("airing.issues_heading")]
-    issues = [_issue_line(i, tr, style, now) for i in figures.issues]
-    lines += issues or [tr("airing.no_issues")]
+    unranked = _unranked_lines(board, tr, style)
+    if unranked:
+        lines += [Markup(""), *unranked]
+    lines += [Markup(""), *_footnotes(tr, style)]
+    lines += [Markup(""), *_issue_lines(board, tr, style)]
     lines += _side_lines(board.side, tr, style)
     return Markup("\n").join(lines)

@@ -1,4 +1,10 @@
-"""The airing's chart: score per ranked cadre as bars, and the park's 办结率 over recent weeks.
+"""The airing's chart, sized for a phone: the 红榜 and 黄榜 scores as bars, and the park's 办结率
+over recent weeks.
+
+In the field red is the *good* list, which a reader used to other charts may take for a warning:
+so every bar is labelled with its list by name (红榜 / 黄榜), the legend says 先进 / 后进, and the
+colour only repeats what the words say. A 0.0 score still gets a visible stub. A small park
+shows every ranked cadre; a bigger one the two lists, with the rest counted.
 
 Chinese labels need a real CJK font. `find_cjk_font` looks among the fonts matplotlib knows
 (rescanning the system fonts once if its cache predates a font install); when none is found the
@@ -16,9 +22,11 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.i18n import Translator
-from bot.services.airing import Board
+from bot.render.airing import week_label
+from bot.services.airing import Board, Standing
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +44,12 @@ CJK_FAMILIES: tuple[str, ...] = (
     "PingFang SC",
 )
 _FILE_HINTS = ("cjk", "wqy", "wenquanyi", "droidsansfallback", "sourcehan", "notosanssc")
-# With many cadres the bars are unreadable: show the best and the worst this many each.
-MAX_BARS_EACH_END = 20
+# A park with at most this many ranked cadres shows them all; a bigger one the two lists only.
+MAX_BARS = 12
+RED, YELLOW, OTHER = "#c0392b", "#f4c20d", "#a6acaf"
+EDGE = "#4d4d4d"
+STUB = 1.2  # the width drawn for a score of 0, so the bar stays visible
+TITLE_SIZE, LABEL_SIZE, VALUE_SIZE = 20, 16, 15
 _lock = threading.Lock()  # matplotlib's font manager is global state
 
 
@@ -83,15 +95,107 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
     return None
 
 
+def _bars(board: Board, tr: Translator) -> list[tuple[str, float | None, str]]:
+    """(label, score, colour) from the top of the chart down; a None score is a gap row."""
+    red = board.red
+    yellow = sorted(board.yellow, key=lambda s: (s.rank, s.cadre.name))
+    listed = {s.cadre.cadre_id for s in red} | {s.cadre.cadre_id for s in yellow}
+    others = [s for s in board.ranked if s.cadre.cadre_id not in listed]
+
+    def bar(s: Standing, tag: str, colour: str) -> tuple[str, float | None, str]:
+        label = tr.plain(
+            "airing.chart_bar_label",
+            tag=tr.plain(tag) if tag else "",
+            rank=s.rank,
+            name=s.cadre.name,
+            tie=tr.plain("airing.chart_tie") if s.tied else "",
+        )
+        return label.strip(), s.score, colour
+
+    rows = [bar(s, "airing.chart_red_tag", RED) for s in red]
+    if others and len(board.ranked) <= MAX_BARS:
+        rows += [bar(s, "", OTHER) for s in others]
+    elif others:
+        rows.append((tr.plain("airing.chart_gap", count=len(others)), None, OTHER))
+    rows += [bar(s, "airing.chart_yellow_tag", YELLOW) for s in yellow]
+    return rows
+
+
+def _draw_bars(ax: Any, board: Board, tr: Translator, text: dict[str, Any]) -> None:
+    from matplotlib.patches import Patch
+
+    rows = _bars(board, tr)
+    ys = list(range(len(rows)))[::-1]  # the first row at the top
+    for y, (label, score, colour) in zip(ys, rows, strict=True):
+        if score is None:
+            continue
+        ax.barh(y, max(score, STUB), color=colour, edgecolor=EDGE, linewidth=0.8, height=0.7)
+        ax.text(max(score, STUB) + 1.5, y, f"{score:.1f}", va="center", fontsize=VALUE_SIZE, **text)
+    ax.set_yticks(ys, [label for label, _, _ in rows], fontsize=LABEL_SIZE, **text)
+    ax.set_xlim(0, 112)  # room for the value after a full bar
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.tick_params(axis="x", labelsize=LABEL_SIZE - 2)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    legend = [Patch(facecolor=RED, edgecolor=EDGE, label=tr.plain("airing.chart_red"))]
+    if any(colour == OTHER for _, _, colour in rows):
+        legend.append(Patch(facecolor=OTHER, edgecolor=EDGE, label=tr.plain("airing.chart_other")))
+    if board.yellow:
+        legend.append(
+            Patch(facecolor=YELLOW, edgecolor=EDGE, label=tr.plain("airing.chart_yellow"))
+        )
+    ax.legend(
+        handles=legend,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=len(legend),
+        frameon=False,
+        prop={"size": LABEL_SIZE, **({"family": text["family"]} if text else {})},
+    )
+
+
+def _draw_trend(ax: Any, board: Board, tr: Translator, text: dict[str, Any]) -> None:
+    weeks = [tr.plain("airing.chart_week", number=w.number) for w, _ in board.trend]
+    values = [r.pct if r.pct is not None else float("nan") for _, r in board.trend]
+    positions = list(range(len(weeks)))
+    ax.plot(positions, values, marker="o", markersize=8, linewidth=2.5, color="#2e86c1")
+    ax.set_xticks(positions, weeks, fontsize=LABEL_SIZE - 2, **text)
+    if len(weeks) > 8:  # up to 26 weeks: slanted, so the labels do not run into each other
+        ax.tick_params(axis="x", labelrotation=45)
+    ax.set_xlim(-0.5, len(weeks) - 0.5)
+    ax.set_ylim(0, 115)
+    ax.set_yticks([0, 25, 50, 75, 100])
+    ax.tick_params(axis="y", labelsize=LABEL_SIZE - 2)
+    ax.set_title(
+        tr.plain("airing.chart_trend_title", weeks=len(weeks)), fontsize=TITLE_SIZE - 2, **text
+    )
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for x, value in enumerate(values):
+        if value == value:  # not NaN
+            ax.annotate(
+                f"{value:.1f}",
+                (x, value),
+                textcoords="offset points",
+                xytext=(0, 9),
+                ha="center",
+                fontsize=VALUE_SIZE - 2,
+            )
+
+
 def render_chart(
     board: Board,
     tr: Translator,
     *,
     families: Sequence[str] = CJK_FAMILIES,
     font_finder: FontFinder | None = None,
-    dpi: int = 110,
+    dpi: int = 120,
 ) -> Chart:
-    """Draw the week's chart as a PNG (in the font `font_finder` names, default: the machine's)."""
+    """Draw the week's chart as a PNG, about 1,080 pixels wide (a phone screen's width), in the
+    font `font_finder` names (default: the machine's)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -99,54 +203,32 @@ def render_chart(
         font = font_finder() if font_finder is not None else find_cjk_font(families)
         if font is None:
             log.warning("no CJK font found: Chinese labels in the airing chart will not render")
-        ranked = board.ranked
-        if len(ranked) > 2 * MAX_BARS_EACH_END:
-            ranked = ranked[:MAX_BARS_EACH_END] + ranked[-MAX_BARS_EACH_END:]
-        height = max(4.0, 0.28 * len(ranked) + 1.5)
-        fig = Figure(figsize=(10, height + 3.2), dpi=dpi)
+        text: dict[str, Any] = {"family": [font]} if font else {}
+        rows = len(_bars(board, tr)) if board.ranked else 2
+        height = 0.62 * rows + 1.6
+        fig = Figure(figsize=(9, height + 4.2), dpi=dpi, layout="constrained")
         FigureCanvasAgg(fig)
-        grid = fig.add_gridspec(2, 1, height_ratios=[height, 3.0], hspace=0.35)
+        grid = fig.add_gridspec(2, 1, height_ratios=[height, 3.6])
         bars, trend = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
-        family = [font] if font else None
-        text = {"family": family} if family else {}
-        week = board.week.label
-        bars.set_title(tr.plain("airing.chart_score_title", week=week), fontdict=text)
-        if ranked:
-            names = [s.cadre.name for s in ranked][::-1]
-            scores = [s.score for s in ranked][::-1]
-            colors = [
-                "#c0392b" if s in board.red else "#d4ac0d" if s in board.yellow else "#7f8c8d"
-                for s in ranked
-            ][::-1]
-            bars.barh(names, scores, color=colors)
-            bars.set_xlim(0, 100)
-            for y, value in enumerate(scores):
-                bars.text(min(value + 1, 92), y, f"{value:.1f}", va="center", fontsize=8)
-            for label in bars.get_yticklabels():
-                if family:
-                    label.set_fontfamily(family)
+        fig.suptitle(
+            tr.plain("airing.chart_score_title", week=week_label(board.week, tr)),
+            fontsize=TITLE_SIZE,
+            fontweight="bold",
+            **text,
+        )
+        if board.ranked:
+            _draw_bars(bars, board, tr, text)
         else:
-            bars.text(0.5, 0.5, tr.plain("airing.chart_no_scores"), ha="center", fontdict=text)
+            bars.text(
+                0.5,
+                0.5,
+                tr.plain("airing.chart_no_scores"),
+                ha="center",
+                fontsize=LABEL_SIZE,
+                **text,
+            )
             bars.set_axis_off()
-        weeks = [w.label[-3:] for w, _ in board.trend]
-        values = [r.pct if r.pct is not None else float("nan") for _, r in board.trend]
-        positions = list(range(len(weeks)))
-        trend.plot(positions, values, marker="o", color="#2e86c1")
-        trend.set_xticks(positions, weeks)
-        trend.set_xlim(-0.5, len(weeks) - 0.5)
-        trend.set_ylim(0, 105)
-        trend.set_title(tr.plain("airing.chart_trend_title", weeks=len(weeks)), fontdict=text)
-        trend.grid(alpha=0.3)
-        for x, value in enumerate(values):
-            if value == value:  # not NaN
-                trend.annotate(
-                    f"{value:.1f}",
-                    (x, value),
-                    textcoords="offset points",
-                    xytext=(0, 6),
-                    ha="center",
-                    fontsize=8,
-                )
+        _draw_trend(trend, board, tr, text)
         buffer = io.BytesIO()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
