@@ -81,7 +81,7 @@ def left_out(m: Metrics, weights: Weights, tr: Translator) -> list[str]:
         ("solved", weights.solved, m.solved),
         ("satisfaction", weights.satisfaction, m.satisfaction),
     )
-    return [tr.plain(f"airing.part_{key}") for key, weight, rate in parts if weight and not rate.den]
+    return [tr.plain(f"airing.part_{key}") for key, w, rate in parts if w and not rate.den]
 
 
 def _three_rates(m: Metrics, tr: Translator, style: Style) -> Markup:

@@ -126,7 +126,7 @@ def _draw_bars(ax: Any, board: Board, tr: Translator, text: dict[str, Any]) -> N
 
     rows = _bars(board, tr)
     ys = list(range(len(rows)))[::-1]  # the first row at the top
-    for y, (label, score, colour) in zip(ys, rows, strict=True):
+    for y, (_, score, colour) in zip(ys, rows, strict=True):
         if score is None:
             continue
         ax.barh(y, max(score, STUB), color=colour, edgecolor=EDGE, linewidth=0.8, height=0.7)
@@ -140,7 +140,7 @@ def _draw_bars(ax: Any, board: Board, tr: Translator, text: dict[str, Any]) -> N
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     legend = [Patch(facecolor=RED, edgecolor=EDGE, label=tr.plain("airing.chart_red"))]
-    if any(colour == OTHER for _, _, colour in rows):
+    if any(colour == OTHER and score is not None for _, score, colour in rows):
         legend.append(Patch(facecolor=OTHER, edgecolor=EDGE, label=tr.plain("airing.chart_other")))
     if board.yellow:
         legend.append(
@@ -164,7 +164,7 @@ def _draw_trend(ax: Any, board: Board, tr: Translator, text: dict[str, Any]) -> 
     ax.set_xticks(positions, weeks, fontsize=LABEL_SIZE - 2, **text)
     if len(weeks) > 8:  # up to 26 weeks: slanted, so the labels do not run into each other
         ax.tick_params(axis="x", labelrotation=45)
-    ax.set_xlim(-0.5, len(weeks) - 0.5)
+    ax.set_xlim(-0.5, max(len(weeks), 1) - 0.5)
     ax.set_ylim(0, 115)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.tick_params(axis="y", labelsize=LABEL_SIZE - 2)
@@ -210,10 +210,11 @@ def render_chart(
         FigureCanvasAgg(fig)
         grid = fig.add_gridspec(2, 1, height_ratios=[height, 3.6])
         bars, trend = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
-        fig.suptitle(
+        bars.set_title(
             tr.plain("airing.chart_score_title", week=week_label(board.week, tr)),
             fontsize=TITLE_SIZE,
             fontweight="bold",
+            pad=48 if board.ranked else 6,  # the legend sits between the title and the bars
             **text,
         )
         if board.ranked:

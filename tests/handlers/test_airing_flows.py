@@ -32,7 +32,7 @@ async def test_airing_preview_sends_text_and_chart_privately(world: World) -> No
     await world.say(world.admin, world.admin, "/start")  # the admin opens a private chat
     await world.say(world.group, world.admin, "/airing 2026-W47")
     text = (await world.expect(world.admin, "企业服务周晾晒", since=since))[0]["text"]
-    assert "2026-W47" in text and "预览" in text
+    assert "第47周（11月16日—11月22日）" in text and "预览" in text
     photo = await wait_for(world, world.admin, "photo", since)
     assert photo["method"] == "sendPhoto" and "办结率" in photo["text"]  # the caption
     png = await download(world, photo["photo"])

@@ -95,27 +95,42 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
         ("庚", 2, None),
         ("乙", 3, -2),
     ]
-    assert [(s.cadre.name, s.score) for s in board.yellow] == [
-        ("丁", 58.0),
-        ("戊", 44.0),
-        ("己", 30.0),
+    assert [(s.cadre.name, s.rank, s.score) for s in board.yellow] == [  # worst first
+        ("己", 7, 30.0),
+        ("戊", 6, 44.0),
+        ("丁", 5, 58.0),
     ]
     assert [c.name for c in board.insufficient] == ["辛"]
     text = (await services.publisher.render(W47, "zh_CN")).text
-    assert "1. 甲 100.0 分 ↑2" in text
-    assert "2. 庚 93.0 分 新上榜" in text
-    assert "3. 乙 86.0 分 ↓2" in text
-    assert "<b>样本不足</b>（本周少于 2 件，不排名）：辛" in text
-    assert "己：受理 5｜" in text and "解决 0.0%⚠️" in text
-    assert "甲：受理 6｜" in text and "解决 100.0%｜" in text  # not flagged
-    assert "#37 海澄精工：要素保障" in text and "⏰超期" in text  # overdue ticket named
+    lines = text.split("\n")
+    assert lines[1] == "第47周（11月16日—11月22日），统计截至 11月23日 09:00"
+    # The park's figures first, then each cadre's score with the three rates that make it.
+    assert lines[4] == "受理 37 件，办结 36 件，办结率 97.3%（年度累计 97.3%）"
+    red = lines.index("<b>🔴 红榜（先进，前 3 名）</b>")
+    assert lines[red + 1 : red + 7] == [
+        "1. <b>甲</b> 100.0 分 ↑2",
+        "    响应 100.0% · 解决 100.0% · 满意 100.0%",
+        "2. <b>庚</b> 93.0 分 新上榜",
+        "    响应 100.0% · 解决 80.0% · 满意 100.0%",
+        "3. <b>乙</b> 86.0 分 ↓2",
+        "    响应 100.0% · 解决 80.0% · 满意 80.0%",
+    ]
+    yellow = lines.index("<b>🟡 黄榜（后进，倒数 3 名，末位在前）</b>")
+    assert lines[yellow + 1 : yellow + 3] == [
+        "7. <b>己</b> 30.0 分 新上榜",
+        "    响应 100.0% · 解决 0.0%⚠️ · 满意 0.0%⚠️",
+    ]
+    assert "4. <b>丙</b> 72.0 分 ↓2" in lines  # a small park lists everyone
+    assert "<b>样本不足</b>（本周少于 2 件，不排名）：辛 1 件" in lines
+    # The overdue ticket, named with its working days overdue.
+    assert "#37 海澄精工：要素保障(水电气暖) · 超期 6 个工作日 · 甲" in lines
 
 
 async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None:
     await seed_board(db, clock)
     full = services_for(db, clock, enterprise_detail="full")
     text = (await full.publisher.render(W47, "zh_CN")).text
-    assert "#37 海澄精工：厂区停电" in text
+    assert "#37 海澄精工：厂区停电 · 超期" in text
     anon = services_for(db, clock, enterprise_detail="anonymous")
     text = (await anon.publisher.render(W47, "zh_CN")).text
     assert "#37 某企业：要素保障" in text and "海澄精工" not in text
@@ -199,14 +214,15 @@ async def test_preview_is_not_recorded(db: Database, clock: FixedClock) -> None:
     services = services_for(db, clock)
     assert await services.publisher.preview(42, None, "en") == W47
     rows = await outbox_rows(db)
-    assert [(r[0], r[1], r[2]) for r in rows] == [
+    assert [(r[0], r[1], r[2]) for r in rows if r[2] != "admin_font"] == [
         (42, "sendMessage", "airing_preview"),
         (42, "sendPhoto", "airing_preview"),
     ]
     async with db.transaction():
         text = await db.fetchval("SELECT params FROM outbox WHERE method = 'sendMessage'")
         assert not await AiringRepo(db).is_posted("2026-W47")
-    assert "Preview" in text and "Red list" in text
+    assert "Preview" in text and "Red list (best, top 3)" in text
+    assert "Week 47 (11/16–11/22)" in text
     assert await services.publisher.post_due() == W47  # the preview did not use the week up
 
 
