@@ -95,7 +95,7 @@ def build_services(
         publisher=AiringPublisher(
             db, clock, airing, outbox, notifier, settings, chart_renderer=chart_renderer
         ),
-        ledger=LedgerService(db, clock, metrics),
+        ledger=LedgerService(db, clock, metrics, park_name=settings.park.name),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),

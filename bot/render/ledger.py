@@ -1,28 +1,42 @@
-"""The ledger as an .xlsx workbook (opens in Excel and WPS): 问题台账, 指标, 办理记录.
+"""The ledger as an .xlsx workbook a clerk can file (opens in Excel and WPS): 问题台账, 指标 and
+办理记录.
 
-Headers bold, header row frozen, column widths set; times in park time, as text-free datetimes
-(naive, since Excel has no time zones).
+Every sheet starts with a title row (park, period), then a bold header with an autofilter, frozen
+with the title; the first column is 序号. Times are park-local datetimes (naive: Excel has no time
+zones), rates are percentages, events are phrases with people's names (`ledger_events`).
+
+Every cell is written by `_put`. A text is always stored as text: one that begins with `=`, `+`,
+`-` or `@` (an enterprise's report may be `=HYPERLINK(...)`) would otherwise become a live formula
+in the clerk's Excel; it is marked quote-prefixed too, so editing the cell keeps it text.
 """
 
 from __future__ import annotations
 
 import io
-import json
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.events import Event
 from bot.i18n import Translator
+from bot.render.airing import left_out
+from bot.render.ledger_events import EventWords, actor_name, label
 from bot.render.tickets import status_key
 from bot.services.ledger import Ledger
 from bot.services.metrics import Metrics, Rate
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
+HEADER_ROW = 2  # row 1 is the title
+
 TICKET_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("seq", 6),
     ("id", 8),
     ("enterprise", 28),
     ("category", 16),
@@ -40,129 +54,212 @@ TICKET_COLUMNS: tuple[tuple[str, int], ...] = (
     ("supervision", 10),
     ("channel", 8),
 )
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# The 指标 sheet: one row for the park, then one per cadre; (catalog key, width, kind).
+METRIC_COLUMNS: tuple[tuple[str, int, str], ...] = (
+    ("col_seq", 6, "int"),
+    ("col_scope", 14, "text"),
+    ("m_received", 8, "int"),
+    ("m_closed", 8, "int"),
+    ("m_closure", 9, "rate"),
+    ("m_closure_ytd", 11, "rate"),
+    ("m_response", 9, "rate"),
+    ("m_on_time", 10, "rate"),
+    ("m_rated", 8, "int"),
+    ("m_solved", 9, "rate"),
+    ("m_partly", 9, "rate"),
+    ("m_satisfaction", 9, "rate"),
+    ("m_strict", 11, "rate"),
+    ("m_unrated", 8, "int"),
+    ("m_overdue", 8, "int"),
+    ("m_avg_days", 10, "number"),
+    ("m_reopen", 9, "rate"),
+    ("m_score", 9, "number"),
+    ("m_left_out", 16, "text"),
+)
+EVENT_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("seq", 6),
+    ("id", 8),
+    ("enterprise", 24),
+    ("time", 18),
+    ("actor", 20),
+    ("event", 60),
+)
+
+
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one cell; a text stays text (never a formula), whatever it begins with."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl takes a text beginning with "=" for a formula
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    return cell
+
+
+def _write_row(ws: Worksheet, row: int, values: Sequence[object]) -> None:
+    for column, value in enumerate(values, start=1):
+        _put(ws, row, column, value)
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return None if moment is None else moment.astimezone(tz).replace(tzinfo=None)
 
 
-def _sheet(ws: Worksheet, headers: list[str], widths: list[int]) -> None:
-    ws.append(headers)
+def _sheet(ws: Worksheet, title: str, headers: list[str], widths: list[int], rows: int) -> None:
+    """Title row, bold header, widths, autofilter over the data and frozen title + header."""
+    _put(ws, 1, 1, title).font = Font(bold=True, size=14)
+    _write_row(ws, HEADER_ROW, headers)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-        ws.cell(row=1, column=index).font = Font(bold=True)
-    ws.freeze_panes = "A2"
+        ws.cell(row=HEADER_ROW, column=index).font = Font(bold=True)
+    last = get_column_letter(len(headers))
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(rows, 1)}"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
 
-def _detail(event: Event) -> str:
-    payload = event.payload()
-    return json.dumps(payload, ensure_ascii=False) if payload else ""
+def _day(value: date) -> str:
+    return value.isoformat()
 
 
-def _label(tr: Translator, prefix: str, code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return tr.plain(f"{prefix}.{code}")
-    except KeyError:
-        return code
+def _title(ledger: Ledger, tr: Translator, sheet: str) -> str:
+    return tr.plain(
+        "export.title",
+        park=ledger.park_name,
+        sheet=tr.plain(f"export.sheet_{sheet}"),
+        start=_day(ledger.start),
+        end=_day(ledger.end),
+    )
 
 
-def _rate_cells(rate: Rate) -> tuple[float | None, str]:
-    return rate.pct, f"{rate.num}/{rate.den}"
-
-
-def _metric_rows(scope: str, m: Metrics, tr: Translator) -> list[list[object]]:
-    rows: list[list[object]] = [[tr.plain("export.m_received"), scope, m.received, ""]]
-    for key, rate in (
-        ("m_response", m.response),
-        ("m_closure", m.closure),
-        ("m_closure_ytd", m.closure_ytd),
-        ("m_on_time", m.on_time),
-        ("m_solved", m.solved),
-        ("m_partly", m.partly),
-        ("m_satisfaction", m.satisfaction),
-        ("m_strict", m.strict_satisfaction),
-        ("m_reopen", m.reopen),
-    ):
-        value, count = _rate_cells(rate)
-        rows.append([tr.plain(f"export.{key}"), scope, value, count])
-    rows.append([tr.plain("export.m_unrated"), scope, m.unrated, ""])
-    rows.append([tr.plain("export.m_overdue"), scope, m.overdue, ""])
-    rows.append([tr.plain("export.m_avg_days"), scope, m.avg_days, ""])
-    rows.append([tr.plain("export.m_score"), scope, m.score, ""])
-    return rows
-
-
-def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
-    """Build the workbook and return its bytes."""
-    book = Workbook()
-    tickets = book.active
-    assert tickets is not None
-    tickets.title = tr.plain("export.sheet_tickets")
+def _tickets(book: Workbook, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> None:
+    ws = book.active
+    assert ws is not None
+    ws.title = tr.plain("export.sheet_tickets")
     _sheet(
-        tickets,
+        ws,
+        _title(ledger, tr, "tickets"),
         [tr.plain(f"export.col_{name}") for name, _ in TICKET_COLUMNS],
         [width for _, width in TICKET_COLUMNS],
+        len(ledger.rows),
     )
-    for r in ledger.rows:
-        tickets.append(
+    for seq, r in enumerate(ledger.rows, start=1):
+        row = HEADER_ROW + seq
+        _write_row(
+            ws,
+            row,
             [
+                seq,
                 r.id,
                 r.enterprise,
-                _label(tr, "category", r.category),
-                _label(tr, "kind", r.kind),
+                label(tr, "category", r.category),
+                label(tr, "kind", r.kind),
                 r.content,
-                r.cadre or "",
+                r.cadre or tr.plain("airing.duty_desk"),
                 _local(r.created_at, tz),
                 _local(r.deadline_at, tz),
                 _local(r.claimed_at, tz),
                 _local(r.resolved_at, tz),
                 tr.plain(status_key(r.status, reopens=r.reopens)),
-                _label(tr, "rating", r.solved_rating),
-                _label(tr, "rating", r.satisfaction),
+                label(tr, "rating", r.solved_rating),
+                label(tr, "rating", r.satisfaction),
                 r.reopens,
                 r.supervision_level,
                 tr.plain(f"export.channel_{r.channel}"),
-            ]
+            ],
         )
-    for row in tickets.iter_rows(min_row=2, min_col=7, max_col=10):
-        for cell in row:
-            cell.number_format = TIME_FORMAT
-    for row in tickets.iter_rows(min_row=2, min_col=5, max_col=5):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+        for column in range(8, 12):
+            ws.cell(row=row, column=column).number_format = TIME_FORMAT
+        ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
 
-    metrics = book.create_sheet(tr.plain("export.sheet_metrics"))
-    _sheet(
-        metrics,
-        [tr.plain(f"export.col_{k}") for k in ("metric", "scope", "value", "count")],
-        [30, 16, 12, 14],
-    )
-    for row in _metric_rows(tr.plain("export.park"), ledger.park, tr):
-        metrics.append(row)
-    for cadre in ledger.cadres:
-        for row in _metric_rows(cadre.name, cadre.metrics, tr):
-            metrics.append(row)
 
-    events = book.create_sheet(tr.plain("export.sheet_events"))
+def _percent(rate: Rate) -> float | None:
+    """The rounded percentage as Excel's fraction (97.8 % is 0.978), None when nothing was due."""
+    return None if rate.pct is None else round(rate.pct / 100, 4)
+
+
+def _metric_values(scope: str, m: Metrics, ledger: Ledger, tr: Translator) -> list[object]:
+    return [
+        scope,
+        m.received,
+        m.closure.num,
+        _percent(m.closure),
+        _percent(m.closure_ytd),
+        _percent(m.response),
+        _percent(m.on_time),
+        m.solved.den,
+        _percent(m.solved),
+        _percent(m.partly),
+        _percent(m.satisfaction),
+        _percent(m.strict_satisfaction),
+        m.unrated,
+        m.overdue,
+        m.avg_days,
+        _percent(m.reopen),
+        m.score,
+        "、".join(left_out(m, ledger.weights, tr)),
+    ]
+
+
+def _metrics(book: Workbook, ledger: Ledger, tr: Translator) -> None:
+    ws = book.create_sheet(tr.plain("export.sheet_metrics"))
+    scopes = [(tr.plain("export.park"), ledger.park)]
+    scopes += [(c.name, c.metrics) for c in ledger.cadres]
     _sheet(
-        events,
-        [tr.plain(f"export.col_{k}") for k in ("id", "time", "event", "actor", "detail")],
-        [8, 18, 12, 14, 60],
+        ws,
+        _title(ledger, tr, "metrics"),
+        [tr.plain(f"export.{key}") for key, _, _ in METRIC_COLUMNS],
+        [width for _, width, _ in METRIC_COLUMNS],
+        len(scopes),
     )
-    for e in ledger.events:
-        events.append(
+    empty = tr.plain("airing.no_value")
+    for seq, (scope, m) in enumerate(scopes, start=1):
+        row = HEADER_ROW + seq
+        values = [seq, *_metric_values(scope, m, ledger, tr)]
+        for column, ((_, _, kind), value) in enumerate(zip(METRIC_COLUMNS, values, strict=True)):
+            cell = _put(ws, row, column + 1, empty if value is None else value)
+            if kind == "rate" and value is not None:
+                cell.number_format = PERCENT_FORMAT
+            elif kind == "number" and value is not None:
+                cell.number_format = "0.0"
+    _put(ws, HEADER_ROW + len(scopes) + 2, 1, tr.plain("export.metrics_note"))
+
+
+def _events(book: Workbook, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> None:
+    ws = book.create_sheet(tr.plain("export.sheet_events"))
+    _sheet(
+        ws,
+        _title(ledger, tr, "events"),
+        [tr.plain(f"export.col_{name}") for name, _ in EVENT_COLUMNS],
+        [width for _, width in EVENT_COLUMNS],
+        len(ledger.events),
+    )
+    enterprises = {r.id: r.enterprise for r in ledger.rows}
+    words = EventWords(tr, tz, ledger.cadre_names)
+    for seq, e in enumerate(ledger.events, start=1):
+        row = HEADER_ROW + seq
+        _write_row(
+            ws,
+            row,
             [
+                seq,
                 e.ticket_id,
+                enterprises.get(e.ticket_id, ""),
                 _local(e.at, tz),
-                _label(tr, "event", e.type),
-                e.actor_id or "",
-                _detail(e.event),
-            ]
+                actor_name(e.actor_id, ledger.people, tr),
+                words(e.event),
+            ],
         )
-    for row in events.iter_rows(min_row=2, min_col=2, max_col=2):
-        row[0].number_format = TIME_FORMAT
+        ws.cell(row=row, column=4).number_format = TIME_FORMAT
+        ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
+    """Build the workbook and return its bytes."""
+    book = Workbook()
+    _tickets(book, ledger, tr, tz)
+    _metrics(book, ledger, tr)
+    _events(book, ledger, tr, tz)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.domain.models import Actor, TicketEvent
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.access import Access, Scope, leads
-from bot.services.metrics import CadreMetrics, Metrics, MetricsService
+from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Weights
 from storage.db import Database
-from storage.repos.ledger import LedgerRepo, LedgerRow
+from storage.repos.ledger import LedgerRepo, LedgerRow, Person
 from storage.repos.people import PeopleRepo
 
 MAX_DAYS = 366
@@ -19,12 +19,18 @@ MAX_DAYS = 366
 
 @dataclass(frozen=True)
 class Ledger:
+    """What the workbook shows: the tickets, their events with who acted, and the figures."""
+
+    park_name: str
     start: date
     end: date  # inclusive
     rows: list[LedgerRow]
     events: list[TicketEvent]
     park: Metrics
     cadres: list[CadreMetrics]
+    people: dict[int, Person] = field(default_factory=dict)  # actors by Telegram id
+    cadre_names: dict[int, str] = field(default_factory=dict)  # by roster id
+    weights: Weights = field(default_factory=Weights)
 
 
 def parse_day(text: str) -> date:
@@ -49,10 +55,13 @@ def default_range(today: date) -> tuple[date, date]:
 class LedgerService:
     """Collect the ledger for admins and leaders."""
 
-    def __init__(self, db: Database, clock: Clock, metrics: MetricsService) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, metrics: MetricsService, *, park_name: str = ""
+    ) -> None:
         self.db = db
         self.clock = clock
         self.metrics = metrics
+        self.park_name = park_name
         self.repo = LedgerRepo(db)
         self.access = Access(PeopleRepo(db))
 
@@ -85,5 +94,18 @@ class LedgerService:
             scope = Scope(None) if actor is None else await self.access.scope(actor)
             rows = await self.repo.rows(since, until, cadre_ids=scope.ids())
             events = await self.repo.events(since, until, cadre_ids=scope.ids())
+            people = await self.repo.people(since, until, cadre_ids=scope.ids())
+            names = await self.repo.cadre_names()
         cadres = [c for c in cadres if scope.covers(c.cadre_id)]
-        return Ledger(start, end, rows, events, park, cadres)
+        return Ledger(
+            self.park_name,
+            start,
+            end,
+            rows,
+            events,
+            park,
+            cadres,
+            people=people,
+            cadre_names=names,
+            weights=self.metrics.weights,
+        )

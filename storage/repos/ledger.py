@@ -51,7 +51,19 @@ class LedgerRow:
     channel: str  # group | private (私信)
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who a Telegram user is, for the 办理记录's 操作人 column."""
+
+    telegram_id: int
+    cadre: str | None  # the roster name of a cadre, leader or admin
+    enterprise: str | None  # the enterprise of a contact
+    first_name: str | None  # the Telegram name the bot last saw
+
+
 class LedgerRepo:
+    """Reads for the ledger export."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -111,3 +123,25 @@ class LedgerRepo:
             params,
         )
         return [event_of(r) for r in rows]
+
+    async def people(
+        self, start: datetime, end: datetime, *, cadre_ids: Sequence[int] | None = None
+    ) -> dict[int, Person]:
+        """Everyone who acted on the tickets `rows` returns, by Telegram id."""
+        where, params = _window(start, end, cadre_ids)
+        rows = await self.db.fetchall(
+            "SELECT a.actor_id, c.name, e.name, u.first_name FROM"
+            " (SELECT DISTINCT v.actor_id FROM ticket_events v JOIN tickets t ON t.id = v.ticket_id"
+            f"  WHERE {where} AND v.actor_id IS NOT NULL) a"
+            " LEFT JOIN cadres c ON c.telegram_id = a.actor_id"
+            " LEFT JOIN contacts k ON k.telegram_id = a.actor_id"
+            " LEFT JOIN enterprises e ON e.id = k.enterprise_id"
+            " LEFT JOIN users u ON u.telegram_id = a.actor_id",
+            params,
+        )
+        return {int(r[0]): Person(int(r[0]), r[1], r[2], r[3] or None) for r in rows}
+
+    async def cadre_names(self) -> dict[int, str]:
+        """Every cadre on the roster by id (transfer and assignment events carry cadre ids)."""
+        rows = await self.db.fetchall("SELECT id, name FROM cadres")
+        return {int(r[0]): str(r[1]) for r in rows}

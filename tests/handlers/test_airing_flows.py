@@ -73,12 +73,13 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     book = load_workbook(io.BytesIO(await download(world, document["document"])))
     assert book.sheetnames == ["问题台账", "指标", "办理记录"]
     sheet = book["问题台账"]
-    headers = [c.value for c in sheet[1]]
-    assert headers[:5] == ["编号", "企业", "分类", "类型", "诉求内容"]
-    assert headers[-2:] == ["督办级别", "来源"] and sheet.freeze_panes == "A2"
-    assert sheet[1][0].font.bold
-    row = [c.value for c in sheet[2]]
-    assert row[0] == ticket_id and row[1] == "海澄精工机械有限公司" and row[5] == "陈志远"
-    assert "停电" in row[4] and row[10] == "待签收"
-    events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=2)]
-    assert [e[2] for e in events][:2] == ["登记", "分派"]
+    assert sheet["A1"].value.startswith("开发区 问题台账（")
+    headers = [c.value for c in sheet[2]]
+    assert headers[:6] == ["序号", "编号", "企业", "分类", "类型", "诉求内容"]
+    assert headers[-2:] == ["督办级别", "来源"] and sheet.freeze_panes == "A3"
+    assert sheet[2][0].font.bold
+    row = [c.value for c in sheet[3]]
+    assert row[:3] == [1, ticket_id, "海澄精工机械有限公司"] and row[6] == "陈志远"
+    assert "停电" in row[5] and row[11] == "待签收"
+    events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=3)]
+    assert [e[5] for e in events][:2] == ["登记", "分派给 陈志远"]
