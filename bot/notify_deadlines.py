@@ -217,16 +217,5 @@ class DeadlineNotifier:
         if chat_id is None:
             return
         tr = await self.base.tr_for(chat_id)
-        text = render_dl.brief(
-            [
-                ("clock.brief_new", brief.new),
-                ("clock.brief_overdue", brief.overdue),
-                ("clock.brief_escalated", brief.escalated),
-                ("clock.brief_reopened", brief.reopened),
-            ],
-            tr,
-            self.tz,
-            self.outbox.clock.now(),
-            name=brief.leader.name,
-        )
+        text = render_dl.brief(brief, tr)
         await self._private(chat_id, text, purpose="brief")

@@ -11,12 +11,13 @@ The translator escapes every parameter; lines are joined as Markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from bot.i18n import Translator
+from bot.render.text import day_label
 from bot.render.tickets import preview
 from bot.services.airing import Board, NamedIssue, Standing
 from bot.services.metrics import Metrics, Rate, Week, Weights
@@ -55,11 +56,6 @@ def fmt_rate(rate: Rate, tr: Translator, flag_below: float | None = None) -> str
 
 def _num(value: float | None, tr: Translator) -> str:
     return tr.plain("airing.no_value") if value is None else f"{value:.1f}"
-
-
-def day_label(day: date, tr: Translator) -> str:
-    """`11月30日` as people write a day."""
-    return tr.plain("airing.day", month=day.month, day=day.day)
 
 
 def week_label(week: Week, tr: Translator) -> str:

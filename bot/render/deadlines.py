@@ -1,5 +1,6 @@
 """Texts and buttons of the deadline half: deadline lines on cards, extension and supervision
-buttons, the overdue and blocker lists and the daily brief. User strings are HTML-escaped here.
+buttons, the overdue and blocker lists and the daily brief (days in working days, as the
+deadlines count them). The translator escapes every parameter.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from bot.delivery.outbox import Button
 from bot.domain.models import Ticket, TicketView
 from bot.i18n import Translator
 from bot.render import callbacks as cb
+from bot.render.text import day_label
 from bot.render.tickets import cadre_label, preview, when
+from bot.services.briefs import Brief, BriefItem
 
 
 def extension_buttons(ticket_id: int, request_id: int, tr: Translator) -> list[list[Button]]:
@@ -57,21 +60,38 @@ def listing(
     return Markup("\n").join([tr(key, count=len(views)), *[line(v, tr, tz, now) for v in views]])
 
 
-def brief(
-    sections: Sequence[tuple[str, Sequence[TicketView]]],
-    tr: Translator,
-    tz: ZoneInfo,
-    now: datetime,
-    *,
-    name: str,
-    limit: int = 10,
-) -> str:
-    """The daily brief: a count per section and the first `limit` tickets of each."""
-    lines: list[str] = [tr("clock.brief_title", name=name)]
-    for key, views in sections:
-        lines.append("")
-        lines.append(tr(key, count=len(views)))
-        lines += [line(v, tr, tz, now) for v in views[:limit]]
-        if len(views) > limit:
-            lines.append(tr("clock.brief_more", count=len(views) - limit))
+def brief_line(item: BriefItem, tr: Translator) -> Markup:
+    """One ticket of the brief: number, 督办 mark, enterprise, problem, owner, working days."""
+    t = item.view.ticket
+    if item.overdue_days is None:
+        days = tr("clock.brief_days_open", days=item.days_open)
+    elif item.overdue_days == 0:
+        days = tr("clock.brief_overdue_today")
+    else:
+        days = tr("clock.brief_days_overdue", days=item.overdue_days)
+    return tr(
+        "clock.brief_line",
+        id=t.id,
+        mark=tr("clock.level_mark", level=t.supervision_level) if t.supervision_level else "",
+        enterprise=item.view.enterprise.name,
+        content=preview(t.content, 30),
+        cadre=cadre_label(item.view.assignee, tr),
+        days=days,
+    )
+
+
+def brief(item: Brief, tr: Translator, *, limit: int = 10) -> Markup:
+    """The daily brief: a dated title, then each non-empty heading (most urgent first) with its
+    count and its first `limit` tickets."""
+    lines: list[Markup] = [
+        tr("clock.brief_title", name=item.leader.name, day=day_label(item.day, tr))
+    ]
+    for key, items in item.sections:
+        if not items:
+            continue
+        lines.append(Markup(""))
+        lines.append(tr(f"clock.brief_{key}", count=len(items)))
+        lines += [brief_line(i, tr) for i in items[:limit]]
+        if len(items) > limit:
+            lines.append(tr("clock.brief_more", count=len(items) - limit))
     return Markup("\n").join(lines)

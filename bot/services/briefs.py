@@ -2,6 +2,9 @@
 
 Once per leader per park-local day, durably: the brief is claimed in `daily_briefs` in the same
 transaction as the message, so a restart after 08:30 sends the missing ones and never a second.
+Each ticket appears once, under its most urgent heading (督办, then overdue, reopened, new), with
+its days counted in working days as its deadlines are. A leader with nothing to report gets no
+message (the day is still claimed, so nothing arrives later in the day either).
 """
 
 from __future__ import annotations
@@ -21,14 +24,39 @@ from storage.repos.people import PeopleRepo
 
 
 @dataclass(frozen=True)
+class BriefItem:
+    """One ticket in the brief, with its working days."""
+
+    view: TicketView
+    days_open: int  # working days since it was received
+    overdue_days: int | None  # working days past its deadline; None when not overdue
+
+
+@dataclass(frozen=True)
 class Brief:
+    """One leader's brief; each ticket is in one list only, the most urgent that applies."""
+
     leader: Cadre
     day: date
     since: datetime
-    new: list[TicketView]
-    overdue: list[TicketView]
-    escalated: list[TicketView]
-    reopened: list[TicketView]
+    escalated: list[BriefItem]
+    overdue: list[BriefItem]
+    reopened: list[BriefItem]
+    new: list[BriefItem]
+
+    @property
+    def sections(self) -> list[tuple[str, list[BriefItem]]]:
+        """(heading code, items), most urgent first."""
+        return [
+            ("escalated", self.escalated),
+            ("overdue", self.overdue),
+            ("reopened", self.reopened),
+            ("new", self.new),
+        ]
+
+    @property
+    def empty(self) -> bool:
+        return not any(items for _, items in self.sections)
 
 
 class BriefService:
@@ -58,7 +86,8 @@ class BriefService:
         commit together. Nothing is due before `brief_time` or on a non-working day.
 
         Returns:
-            One brief per leader with a Telegram account, in roster order.
+            One brief per leader with a Telegram account and something to report, in roster
+            order.
         """
         now = self.clock.now()
         local = now.astimezone(self.calendar.tz)
@@ -81,24 +110,39 @@ class BriefService:
                     Actor(telegram_id=leader.telegram_id, cadre=leader)
                 )
                 team = scope.ids() or []
-                briefs.append(await self._compose(leader, today, since, now, team))
+                brief = await self._compose(leader, today, since, now, team)
+                if not brief.empty:
+                    briefs.append(brief)
         return briefs
 
     async def _compose(
         self, leader: Cadre, today: date, since: datetime, now: datetime, team: list[int]
     ) -> Brief:
         open_now = await self.repo.tickets_of_cadres(team, sorted(OPEN_STATUSES))
-        return Brief(
-            leader=leader,
-            day=today,
-            since=since,
-            new=await self._views(await self.repo.created_between(team, since, now)),
-            overdue=await self._views([t for t in open_now if t.deadline_at < now]),
-            escalated=await self._views([t for t in open_now if t.supervision_level > 0]),
-            reopened=await self._views(
-                await self.repo.with_event_between(team, EventType.REOPEN, since, now)
-            ),
-        )
+        new = await self.repo.created_between(team, since, now)
+        reopened = await self.repo.with_event_between(team, EventType.REOPEN, since, now)
+        # The most urgent heading wins; later headings skip what an earlier one took.
+        headings: list[list[Ticket]] = [
+            [t for t in open_now if t.supervision_level > 0],
+            [t for t in open_now if t.deadline_at < now],
+            reopened,
+            new,
+        ]
+        taken: set[int] = set()
+        sections: list[list[BriefItem]] = []
+        for tickets in headings:
+            chosen = [t for t in tickets if t.id not in taken]
+            taken |= {t.id for t in chosen}
+            sections.append([await self._item(t, now) for t in chosen])
+        escalated, overdue, reopened_items, new_items = sections
+        return Brief(leader, today, since, escalated, overdue, reopened_items, new_items)
 
-    async def _views(self, tickets: list[Ticket]) -> list[TicketView]:
-        return [await self.tickets.view_of(t.id) for t in tickets]
+    async def _item(self, ticket: Ticket, now: datetime) -> BriefItem:
+        late = ticket.deadline_at < now and ticket.status in OPEN_STATUSES
+        return BriefItem(
+            view=await self.tickets.view_of(ticket.id),
+            days_open=self.calendar.working_days_between(ticket.created_at, now),
+            overdue_days=self.calendar.working_days_between(ticket.deadline_at, now)
+            if late
+            else None,
+        )

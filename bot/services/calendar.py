@@ -88,6 +88,13 @@ class WorkCalendar:
                 counted += 1
         return self._at(local_day, self.work_end)
 
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Count the working days after the day of `start` up to and including the day of `end`
+        (park time), as `add_working_days` counts them: 0 on the same day or before."""
+        first, last = self.local_date(start), self.local_date(end)
+        span = min((last - first).days, _MAX_DAYS)
+        return sum(1 for n in range(1, span + 1) if self.is_workday(first + timedelta(days=n)))
+
     def working_day_start_after(self, moment: datetime, nth: int = 1) -> datetime:
         """Return the start of the `nth` working day after the day of `moment` (park time)."""
         local_day = self.local_date(moment)

@@ -278,7 +278,7 @@ async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None
     assert await briefs().due() == []
     world.clock.set(at(2026, 11, 26, 8, 30))
     sent = await briefs().due()
-    assert [(b.leader.telegram_id, [v.ticket.id for v in b.new]) for b in sent] == [
+    assert [(b.leader.telegram_id, [i.view.ticket.id for i in b.new]) for b in sent] == [
         (LEADER_TG, [first])
     ]
     assert await briefs().due() == []
@@ -290,10 +290,10 @@ async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None
     world.clock.set(at(2026, 12, 3, 9, 0))  # Thursday; only the first is past its deadline
     await escalation(world).sweep()
     (brief,) = await briefs().due()
-    assert [v.ticket.id for v in brief.new] == [second]
-    assert [v.ticket.id for v in brief.overdue] == [first]
-    assert [v.ticket.id for v in brief.escalated] == [first]
-    assert brief.reopened == []
+    assert [i.view.ticket.id for i in brief.new] == [second]
+    # Overdue and supervised: listed once, under the more urgent 督办.
+    assert [i.view.ticket.id for i in brief.escalated] == [first]
+    assert brief.overdue == [] and brief.reopened == []
 
 
 async def test_fixed_clock_fixture_is_wednesday_morning(clock: FixedClock) -> None:
