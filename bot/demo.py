@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.render.text import plain_text
+from bot.services.metrics import week_of
 from bot.services.onboarding import OnboardingService
 from bot.services.roster import RosterService
 from sandbox.client import SandboxClient
@@ -152,6 +154,7 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
                 contact["id"],
                 cadre_invite.payload,
                 contact_invite.payload,
+                week_of(datetime.now(UTC), settings.park.tz).label,
             )
         finally:
             await runtime.stop()
@@ -169,6 +172,7 @@ async def _play(
     contact: int,
     cadre_payload: str,
     contact_payload: str,
+    week: str,
 ) -> None:
     c, t = story.c, story.t
     t.note("上线：管理员查看本人身份，干部和企业联系人打开邀请链接，管理员绑定企业服务群")
@@ -214,3 +218,9 @@ async def _play(
     await story.say(cadre, cadre, "/ticket 2")
     await story.flush(1)
     del second
+
+    t.note("周晾晒：管理员私下预览本周的龙虎榜（不公开发布）")
+    await story.say(admin, admin, "/start")
+    await story.flush(1)
+    await story.say(admin, admin, f"/airing {week}")
+    await story.flush(2)
