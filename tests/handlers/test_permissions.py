@@ -44,7 +44,8 @@ async def ledger_rows(world: World, leader: int, since: int) -> list[list[Any]]:
     await world.say(leader, leader, "/export")
     document = await wait_for(world, leader, "document", since)
     book = load_workbook(io.BytesIO(await download(world, document["document"])))
-    return [[c.value for c in row] for row in book["问题台账"].iter_rows(min_row=2)]
+    # Row 1 is the title, row 2 the header; each row starts with 序号, then the ticket number.
+    return [[c.value for c in row][1:] for row in book["问题台账"].iter_rows(min_row=3)]
 
 
 # -- item 7: a leader acts only for the cadres they lead --------------------------------------

@@ -79,9 +79,9 @@ async def test_private_report_is_routed_and_followed_privately(world: World) -> 
         io.BytesIO(ledger_xlsx(ledger, Translator("zh_CN"), services.settings.park.tz))
     )
     sheet = book["问题台账"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]  # row 1 is the title
     channel = header.index("来源")
-    assert [row[channel].value for row in sheet.iter_rows(min_row=2)] == ["私信"] * 3
+    assert [row[channel].value for row in sheet.iter_rows(min_row=3)] == ["私信"] * 3
 
 
 async def test_stranger_is_told_how_to_get_bound(world: World) -> None:
