@@ -68,16 +68,9 @@ def week_label(week: Week, tr: Translator) -> str:
     )
 
 
-def left_out(m: Metrics, weights: Weights, tr: Translator) -> list[str]:
-    """The score components with no data this week (left out of the score, others rescaled)."""
-    if m.score is None:
-        return []
-    parts = (
-        ("response", weights.response, m.response),
-        ("solved", weights.solved, m.solved),
-        ("satisfaction", weights.satisfaction, m.satisfaction),
-    )
-    return [tr.plain(f"airing.part_{key}") for key, w, rate in parts if w and not rate.den]
+def left_out(m: Metrics, tr: Translator) -> list[str]:
+    """The score components left out for want of data (`Metrics.omitted`), in words."""
+    return [tr.plain(f"airing.part_{part}") for part in m.omitted] if m.score is not None else []
 
 
 def _three_rates(m: Metrics, tr: Translator, style: Style) -> Markup:
@@ -89,7 +82,7 @@ def _three_rates(m: Metrics, tr: Translator, style: Style) -> Markup:
         solved=fmt_rate(m.solved, tr, flag),
         satisfaction=fmt_rate(m.satisfaction, tr, flag),
     )
-    missing = left_out(m, style.weights, tr)
+    missing = left_out(m, tr)
     if missing:
         line += tr("airing.left_out", parts="、".join(missing))
     return line

@@ -197,7 +197,7 @@ def _metric_values(scope: str, m: Metrics, ledger: Ledger, tr: Translator) -> li
         m.avg_days,
         _percent(m.reopen),
         m.score,
-        "、".join(left_out(m, ledger.weights, tr)),
+        "、".join(left_out(m, tr)),
     ]
 
 

@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.domain.models import Actor, TicketEvent
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.access import Access, Scope, leads
-from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Weights
+from bot.services.metrics import CadreMetrics, Metrics, MetricsService
 from storage.db import Database
 from storage.repos.ledger import LedgerRepo, LedgerRow, Person
 from storage.repos.people import PeopleRepo
@@ -30,7 +30,6 @@ class Ledger:
     cadres: list[CadreMetrics]
     people: dict[int, Person] = field(default_factory=dict)  # actors by Telegram id
     cadre_names: dict[int, str] = field(default_factory=dict)  # by roster id
-    weights: Weights = field(default_factory=Weights)
 
 
 def parse_day(text: str) -> date:
@@ -107,5 +106,4 @@ class LedgerService:
             cadres,
             people=people,
             cadre_names=names,
-            weights=self.metrics.weights,
         )

@@ -123,7 +123,7 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
     assert "4. <b>丙</b> 72.0 分 ↓2" in lines  # a small park lists everyone
     assert "<b>样本不足</b>（本周少于 2 件，不排名）：辛 1 件" in lines
     # The overdue ticket, named with its working days overdue.
-    assert "#37 海澄精工：要素保障(水电气暖) · 超期 6 个工作日 · 甲" in lines
+    assert "#37 海澄精工：要素保障（水电气暖） · 超期 6 个工作日 · 甲" in lines
 
 
 async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None:

@@ -107,7 +107,12 @@ def test_small_samples_are_listed_apart_with_their_count() -> None:
 
 
 def test_a_score_with_a_component_left_out_says_so() -> None:
-    unrated = replace(figures(100.0), solved=Rate(0, 0), satisfaction=Rate(0, 0))
+    unrated = replace(
+        figures(100.0),
+        solved=Rate(0, 0),
+        satisfaction=Rate(0, 0),
+        omitted=("solved", "satisfaction"),
+    )
     b = board({"甲": 90.0})
     b.ranked[0] = Standing(CadreMetrics(0, "甲", unrated), 1, 0)
     text = airing_text(b, ZH, STYLE)
@@ -144,9 +149,9 @@ def test_named_items_worst_first_and_capped() -> None:
     lines = text.split("\n")
     start = lines.index("<b>超期和督办工单</b>（共 6 件，督办级别高、超期久的在前）")
     assert lines[start + 1 : start + 5] == [
-        "#4 🔶督办2级 企业4：要素保障(水电气暖) · 超期 1 个工作日 · 陈志远",
-        "#5 🔶督办1级 企业5：要素保障(水电气暖) · 超期 4 个工作日 · 陈志远",
-        "#2 🔶督办1级 企业2：要素保障(水电气暖) · 未超期 · 陈志远",
+        "#4 🔶督办2级 企业4：要素保障（水电气暖） · 超期 1 个工作日 · 陈志远",
+        "#5 🔶督办1级 企业5：要素保障（水电气暖） · 超期 4 个工作日 · 陈志远",
+        "#2 🔶督办1级 企业2：要素保障（水电气暖） · 未超期 · 陈志远",
         "另有 3 件，详见问题台账",
     ]
 
