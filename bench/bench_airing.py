@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.build import build_services
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
+from bot.delivery.outbox import split_text
 from bot.domain import events as ev
 from bot.services.metrics import parse_week
 from storage.db import Database
@@ -194,6 +195,12 @@ async def measure(path: Path, runs: int) -> None:
     print(
         f"week {week.label}: {figures.park.received} received, {len(figures.cadres)} cadres,"
         f" text {len(rendered.text)} chars, chart {len(rendered.chart.png)} bytes"
+    )
+    # What one chat receives: the text as the outbox splits it, then the chart.
+    messages = len(split_text(rendered.text)) + 1
+    print(
+        f"post: {messages} messages ({messages - 1} text + 1 chart), {len(rendered.board.issues)}"
+        f" named-item candidates, {len(rendered.board.ranked)} ranked cadres"
     )
     print(
         f"metrics: median {statistics.median(metrics_times) * 1000:.0f} ms"

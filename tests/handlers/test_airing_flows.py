@@ -82,4 +82,4 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     assert row[:3] == [1, ticket_id, "海澄精工机械有限公司"] and row[6] == "陈志远"
     assert "停电" in row[5] and row[11] == "待签收"
     events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=3)]
-    assert [e[5] for e in events][:2] == ["登记", "分派给 陈志远"]
+    assert [e[5] for e in events][:2] == ["登记", "分派给陈志远"]

@@ -46,10 +46,10 @@ async def test_each_ticket_once_under_its_most_urgent_heading_in_working_days(
         f"#{overdue.id} 王晓峰包联企业：厂房漏水（王晓峰，超期 5 个工作日）",
         "",
         "<b>重办</b>：1 件",
-        f"#{reopened.id} 陈志远包联企业：道路破损（陈志远，已受理 1 个工作日）",
+        f"#{reopened.id} 陈志远包联企业：道路破损（陈志远，已登记 1 个工作日）",
         "",
         "<b>新工单</b>：1 件",
-        f"#{new.id} 王晓峰包联企业：缺少停车位（王晓峰，已受理 0 个工作日）",
+        f"#{new.id} 王晓峰包联企业：缺少停车位（王晓峰，已登记 0 个工作日）",
     ]
 
 

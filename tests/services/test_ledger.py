@@ -60,7 +60,7 @@ async def test_events_are_words_with_names_not_ids_or_json(db: Database, clock: 
     first = [(r[4], r[5]) for r in events if r[1] == 1]
     assert first == [
         ("联系人（陈志远包联企业）", "登记"),
-        ("系统", "分派给 陈志远"),
+        ("系统", "分派给陈志远"),
         ("陈志远", "签收"),
         ("陈志远", "进展：+86 电话已联系"),
         ("陈志远", "联系企业"),
