@@ -20,12 +20,15 @@ from bot.i18n import Translator
 from bot.render.text import day_label
 from bot.render.tickets import preview
 from bot.services.airing import Board, NamedIssue, Standing
-from bot.services.metrics import Metrics, Rate, Week, Weights
+from bot.services.metrics import CadreMetrics, Metrics, Rate, Week, Weights
 from storage.repos.exchange_stats import COUNT_KEYS
 
 PROBLEM_PREVIEW = 40
-# Names listed under 样本不足 before the rest are only counted.
+# Names listed under 样本不足 (or 暂无可计分数据) before the rest are only counted.
 INSUFFICIENT_NAMES = 30
+# A tie bigger than this is shown as one group (rank, count, score, names) instead of a line
+# pair per cadre: at 1,000 cadres hundreds can share the last place, and all are on the list.
+TIE_GROUP = 5
 
 
 @dataclass(frozen=True)
@@ -146,47 +149,72 @@ def _park_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
     ]
 
 
+def ties(standings: list[Standing]) -> list[list[Standing]]:
+    """Consecutive standings sharing a rank, as groups (in the given order)."""
+    groups: list[list[Standing]] = []
+    for s in standings:
+        if groups and groups[-1][0].rank == s.rank:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _list_lines(standings: list[Standing], tr: Translator, style: Style) -> list[Markup]:
+    lines: list[Markup] = []
+    for group in ties(standings):
+        if len(group) <= TIE_GROUP:
+            for s in group:
+                lines += standing_lines(s, tr, style)
+            continue
+        lines.append(
+            tr(
+                "airing.tie_group",
+                rank=group[0].rank,
+                count=len(group),
+                score=f"{group[0].score:.1f}",
+                names="、".join(s.cadre.name for s in group),
+            )
+        )
+    return lines
+
+
 def _ranking_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
     lines = [tr("airing.red_heading")]
     if not board.ranked:
         lines.append(tr("airing.none_ranked"))
     red, yellow = board.red, board.yellow
-    for s in red:
-        lines += standing_lines(s, tr, style)
+    lines += _list_lines(red, tr, style)
     shown = {s.cadre.cadre_id for s in red} | {s.cadre.cadre_id for s in yellow}
     others = [s for s in board.ranked if s.cadre.cadre_id not in shown]
     # A small park sees everyone in rank order between the lists; a big one only the lists
     # (the ledger has every cadre's figures).
     if others and len(board.ranked) <= style.cadre_lines:
-        lines += [Markup(""), tr("airing.others_heading")]
-        for s in others:
-            lines += standing_lines(s, tr, style)
+        lines += [Markup(""), tr("airing.others_heading"), *_list_lines(others, tr, style)]
     elif others:
         lines += [Markup(""), tr("airing.others_in_ledger", count=len(others))]
     if yellow:
-        lines += [Markup(""), tr("airing.yellow_heading")]
-        for s in yellow:
-            lines += standing_lines(s, tr, style)
+        lines += [Markup(""), tr("airing.yellow_heading"), *_list_lines(yellow, tr, style)]
     return lines
+
+
+def _names_with_counts(cadres: list[CadreMetrics], tr: Translator) -> str:
+    named = cadres[:INSUFFICIENT_NAMES]
+    names = "、".join(
+        tr.plain("airing.name_count", name=c.name, count=c.metrics.sample) for c in named
+    )
+    if len(cadres) > len(named):
+        names += tr.plain("airing.names_more", count=len(cadres))
+    return names
 
 
 def _unranked_lines(board: Board, tr: Translator, style: Style) -> list[Markup]:
     lines: list[Markup] = []
     if board.insufficient:
-        named = board.insufficient[:INSUFFICIENT_NAMES]
-        names = "、".join(
-            tr.plain("airing.name_count", name=c.name, count=c.metrics.sample) for c in named
-        )
-        rest = len(board.insufficient) - len(named)
-        if rest:
-            names += tr.plain("airing.names_more", count=len(board.insufficient))
+        names = _names_with_counts(board.insufficient, tr)
         lines.append(tr("airing.insufficient", min=style.min_tickets, names=names))
     if board.unscored:
-        names = "、".join(
-            tr.plain("airing.name_count", name=c.name, count=c.metrics.sample)
-            for c in board.unscored
-        )
-        lines.append(tr("airing.unscored", names=names))
+        lines.append(tr("airing.unscored", names=_names_with_counts(board.unscored, tr)))
     return lines
 
 

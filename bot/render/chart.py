@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import Translator
-from bot.render.airing import week_label
+from bot.render.airing import TIE_GROUP, ties, week_label
 from bot.services.airing import Board, Standing
 
 log = logging.getLogger(__name__)
@@ -96,28 +96,41 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
 
 
 def _bars(board: Board, tr: Translator) -> list[tuple[str, float | None, str]]:
-    """(label, score, colour) from the top of the chart down; a None score is a gap row."""
+    """(label, score, colour) from the top of the chart down; a None score is a gap row.
+
+    A tie bigger than `TIE_GROUP` is one bar (rank, 并列 N 人), as in the text.
+    """
     red = board.red
     yellow = sorted(board.yellow, key=lambda s: (s.rank, s.cadre.name))
     listed = {s.cadre.cadre_id for s in red} | {s.cadre.cadre_id for s in yellow}
     others = [s for s in board.ranked if s.cadre.cadre_id not in listed]
 
-    def bar(s: Standing, tag: str, colour: str) -> tuple[str, float | None, str]:
-        label = tr.plain(
-            "airing.chart_bar_label",
-            tag=tr.plain(tag) if tag else "",
-            rank=s.rank,
-            name=s.cadre.name,
-            tie=tr.plain("airing.chart_tie") if s.tied else "",
-        )
-        return label.strip(), s.score, colour
+    def bars(standings: list[Standing], tag: str, colour: str) -> list[tuple[str, float, str]]:
+        found = []
+        for group in ties(standings):
+            tied = len(group) > 1
+            names = [s.cadre.name for s in group]
+            if len(group) > TIE_GROUP:
+                names = [tr.plain("airing.chart_tie_group", count=len(group))]
+                tied = False
+            for name in names:
+                label = tr.plain(
+                    "airing.chart_bar_label",
+                    tag=tr.plain(tag) if tag else "",
+                    rank=group[0].rank,
+                    name=name,
+                    tie=tr.plain("airing.chart_tie") if tied else "",
+                )
+                found.append((label.strip(), group[0].score, colour))
+        return found
 
-    rows = [bar(s, "airing.chart_red_tag", RED) for s in red]
+    rows: list[tuple[str, float | None, str]] = []
+    rows += bars(red, "airing.chart_red_tag", RED)
     if others and len(board.ranked) <= MAX_BARS:
-        rows += [bar(s, "", OTHER) for s in others]
+        rows += bars(others, "", OTHER)
     elif others:
         rows.append((tr.plain("airing.chart_gap", count=len(others)), None, OTHER))
-    rows += [bar(s, "airing.chart_yellow_tag", YELLOW) for s in yellow]
+    rows += bars(yellow, "airing.chart_yellow_tag", YELLOW)
     return rows
 
 

@@ -191,3 +191,22 @@ def test_chart_names_the_lists_and_keeps_a_zero_bar_visible() -> None:
     assert widths[-1] > 0 and widths[:2] == [90.0, 52.5]  # 戊's 0.0 still shows a bar
     legend = axes.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["红榜（先进）", "黄榜（后进）"]
+
+
+def test_a_big_tie_is_one_group_in_the_text_and_one_bar_in_the_chart() -> None:
+    # As at 1,000 cadres: hundreds share the last place, and every one of them is on the list.
+    scores: dict[str, float | None] = {f"干部{i:04d}": 0.0 for i in range(300)}
+    scores |= {"甲": 90.0, "乙": 80.0, "丙": 70.0, "丁": 60.0}
+    b = board(scores)
+    assert len(b.yellow) == 300 and {s.rank for s in b.yellow} == {5}
+    text = airing_text(b, ZH, STYLE)
+    names = "、".join(f"干部{i:04d}" for i in range(300))
+    assert f"5. 并列 300 人，均为 0.0 分：{names}" in text.split("\n")
+    assert len(split_text(text)) <= 2
+    assert [label for label, _, _ in _bars(b, ZH)] == [
+        "红榜 1. 甲",
+        "红榜 2. 乙",
+        "红榜 3. 丙",
+        "…… 其余 1 名 ……",  # 丁, between the lists
+        "黄榜 5. 并列 300 人",
+    ]
