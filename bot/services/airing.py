@@ -170,7 +170,7 @@ class AiringService:
         named = [
             NamedIssue(
                 issue,
-                self.metrics.working_days_between(issue.deadline_at, now)
+                self.metrics.calendar.working_days_between(issue.deadline_at, now)
                 if issue.deadline_at < now
                 else None,
             )

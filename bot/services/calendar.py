@@ -19,6 +19,8 @@ END_OF_DAY = time(18, 0)
 START_OF_DAY = time(9, 0)
 # A bound on every walk over the calendar, so a misconfiguration can never loop forever.
 _MAX_DAYS = 3660
+# Remembered working-day counts between two days, before the memo starts afresh.
+_MAX_SPANS = 10_000
 
 
 class WorkCalendar:
@@ -44,6 +46,7 @@ class WorkCalendar:
         # Deadline arithmetic asks about the same few hundred days over and over (every sweep,
         # every ticket); the answer for a day never changes while the process runs.
         self._workdays: dict[date, bool] = {}
+        self._spans: dict[tuple[date, date], int] = {}
 
     def is_workday(self, day: date) -> bool:
         known = self._workdays.get(day)
@@ -92,8 +95,18 @@ class WorkCalendar:
         """Count the working days after the day of `start` up to and including the day of `end`
         (park time), as `add_working_days` counts them: 0 on the same day or before."""
         first, last = self.local_date(start), self.local_date(end)
-        span = min((last - first).days, _MAX_DAYS)
-        return sum(1 for n in range(1, span + 1) if self.is_workday(first + timedelta(days=n)))
+        if last <= first:
+            return 0
+        # The airing asks this for thousands of overdue tickets against one "now": their
+        # deadlines fall on a few hundred days, so each span is counted once.
+        known = self._spans.get((first, last))
+        if known is None:
+            if len(self._spans) > _MAX_SPANS:
+                self._spans.clear()
+            span = min((last - first).days, _MAX_DAYS)
+            days = (first + timedelta(days=n) for n in range(1, span + 1))
+            known = self._spans[(first, last)] = sum(1 for day in days if self.is_workday(day))
+        return known
 
     def working_day_start_after(self, moment: datetime, nth: int = 1) -> datetime:
         """Return the start of the `nth` working day after the day of `moment` (park time)."""

@@ -29,6 +29,17 @@ def test_working_days_skip_national_day_and_count_the_swapped_saturday() -> None
     assert calendar.fallback_years == set()
 
 
+def test_working_days_between_counts_as_the_deadlines_do() -> None:
+    calendar = WorkCalendar(TZ)
+    start = at(2026, 9, 30, 10)
+    for days in (1, 3, 4):  # the count back from each deadline above is its own number
+        assert calendar.working_days_between(start, calendar.add_working_days(start, days)) == days
+    assert calendar.working_days_between(at(2026, 10, 8, 18), at(2026, 10, 8, 20)) == 0
+    assert calendar.working_days_between(at(2026, 10, 9), at(2026, 10, 1)) == 0
+    # Asked again (the airing asks once per overdue ticket), the same answer.
+    assert calendar.working_days_between(start, at(2026, 10, 12, 9)) == 4
+
+
 def test_working_hours_roll_over_nights_weekends_and_holidays() -> None:
     calendar = WorkCalendar(TZ)
     two = timedelta(hours=2)
