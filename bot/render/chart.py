@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -71,7 +72,8 @@ def find_cjk_font(families: Sequence[str] = CJK_FAMILIES) -> str | None:
     from matplotlib import font_manager
 
     def known() -> list[str]:
-        return [f.name for f in font_manager.fontManager.ttflist]
+        # matplotlib's cache outlives an uninstalled font: only fonts still on disk count.
+        return [f.name for f in font_manager.fontManager.ttflist if os.path.exists(f.fname)]
 
     for attempt in range(2):
         names = known()
