@@ -1,9 +1,16 @@
-"""The one SQLite connection: serialised transactions, pragmas and migrations.
+"""SQLite: one writer connection with serialised transactions, reader connections, migrations.
 
-Every read and write goes through `Database.transaction()`. The outermost call takes an asyncio
-lock and opens `BEGIN IMMEDIATE`; a nested call (same task) becomes a SAVEPOINT, so a service can
-own its transaction while the update intake wraps a whole update (handler writes, outbox rows and
-the inbox "done" mark) in one atomic unit. Repositories never commit.
+Writes go through `Database.transaction()`. The outermost call takes an asyncio lock and opens
+`BEGIN IMMEDIATE`; a nested call (same task) becomes a SAVEPOINT, so a service can own its
+transaction while the update intake wraps a whole update (handler writes, outbox rows and the
+inbox "done" mark) in one atomic unit. Repositories never commit.
+
+Reads that do not lead to a write go through `Database.reading()`: a snapshot on one of a few
+read-only connections (WAL lets them read while the writer writes), so a leader's year-long
+export never holds the writer lock, nor waits for it. Inside a write transaction `reading()`
+reads through the writer (it sees the transaction's own writes); inside `reading()` a nested
+`transaction()` joins the read, and any write there is a bug (StorageError). An in-memory
+database has no second connection: there `reading()` is a transaction on the writer.
 """
 
 from __future__ import annotations
@@ -17,11 +24,15 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.clock import to_iso
+from storage.dialect import READER_PRAGMAS, WRITER_PRAGMAS
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
@@ -106,6 +117,17 @@ _current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
 )
 
 
+@dataclass
+class _ReadState:
+    db: Database
+    conn: aiosqlite.Connection
+
+
+_current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVar(
+    "liaison_read", default=None
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -129,12 +151,20 @@ def load_migrations() -> list[Migration]:
 
 
 class Database:
-    """An aiosqlite connection with serialised, nestable transactions."""
+    """An aiosqlite writer with serialised, nestable transactions, and read-only readers."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, readers: int = 2) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._readers_wanted = readers
+        self._readers: list[aiosqlite.Connection] = []
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._uri = self.path if self.path.startswith("file:") else _file_uri(self.path)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path == ":memory:" or "mode=memory" in self.path
 
     async def connect(self) -> None:
         """Open the connection, set pragmas and apply pending migrations."""
@@ -149,21 +179,39 @@ class Database:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves.
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
-            await self._conn.execute("PRAGMA journal_mode=WAL")
-            await self._conn.execute("PRAGMA foreign_keys=ON")
-            await self._conn.execute("PRAGMA busy_timeout=5000")
-            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            for pragma in WRITER_PRAGMAS:
+                await self._conn.execute(pragma)
         except sqlite3.Error as exc:
             await self.close()
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
         try:
             await self.migrate()
+            await self._open_readers()
         except BaseException:
             await self.close()
             raise
 
+    async def _open_readers(self) -> None:
+        """Open the read-only connections (none for an in-memory database: nothing to share)."""
+        if self.in_memory:
+            return
+        for _ in range(self._readers_wanted):
+            try:
+                conn = await aiosqlite.connect(self._uri, uri=True, isolation_level=None)
+                conn.row_factory = sqlite3.Row
+                for pragma in READER_PRAGMAS:
+                    await conn.execute(pragma)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot open a reader on {self.path}: {exc}") from exc
+            self._readers.append(conn)
+            self._idle.put_nowait(conn)
+
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connections (idempotent)."""
+        readers, self._readers = self._readers, []
+        self._idle = asyncio.Queue()
+        for reader in readers:
+            await reader.close()
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -178,9 +226,41 @@ class Database:
         state = _current_tx.get()
         return state is not None and state.db is self
 
+    def _read_scope(self) -> _ReadState | None:
+        read = _current_read.get()
+        return read if read is not None and read.db is self else None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Database]:
+        """Read a consistent snapshot without the writer lock (see the module docstring)."""
+        if self.in_transaction() or self._read_scope() is not None or not self._readers:
+            # The writer's own transaction, an enclosing read, or (in memory) the writer.
+            async with self.transaction():
+                yield self
+            return
+        conn = await self._idle.get()
+        token = _current_read.set(_ReadState(self, conn))
+        try:
+            await conn.execute("BEGIN")  # one snapshot for the whole block
+            try:
+                yield self
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    await conn.execute("COMMIT")
+        finally:
+            _current_read.reset(token)
+            if conn in self._readers:  # not closed meanwhile
+                self._idle.put_nowait(conn)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
-        """Run the block atomically; nested blocks are savepoints of the outer one."""
+        """Run the block atomically; nested blocks are savepoints of the outer one.
+
+        Inside `reading()` (and no write transaction) the block joins the read instead.
+        """
+        if not self.in_transaction() and self._read_scope() is not None:
+            yield self
+            return
         state = _current_tx.get()
         if state is not None and state.db is self:
             state.depth += 1
@@ -226,13 +306,21 @@ class Database:
             await self.conn.execute("ROLLBACK")
 
     def _check(self) -> aiosqlite.Connection:
-        if not self.in_transaction():
-            raise StorageError("database access outside Database.transaction()")
-        return self.conn
+        """The connection to read from: the writer in a transaction, else the read's own."""
+        if self.in_transaction():
+            return self.conn
+        read = self._read_scope()
+        if read is not None:
+            return read.conn
+        raise StorageError("database access outside Database.transaction() or reading()")
 
     async def _writable(self) -> aiosqlite.Connection:
-        """Like `_check`, and first issue the SAVEPOINTs of enclosing scopes that have none."""
-        conn = self._check()
+        """The writer, after issuing the SAVEPOINTs of enclosing scopes that have none."""
+        if not self.in_transaction():
+            if self._read_scope() is not None:
+                raise StorageError("a write inside Database.reading()")
+            raise StorageError("database access outside Database.transaction()")
+        conn = self.conn
         state = _current_tx.get()
         assert state is not None
         for scope in state.savepoints:
@@ -295,12 +383,15 @@ class Database:
                 for statement in _split_sql(migration.sql):
                     await self.execute(statement)
                 await self.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at)"
-                    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    (migration.version, migration.name),
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, to_iso(datetime.now(UTC))),
                 )
             applied.append(migration.version)
         return applied
+
+
+def _file_uri(path: str) -> str:
+    return "" if path == ":memory:" else Path(path).resolve().as_uri()
 
 
 def _split_sql(script: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,3 +57,40 @@ def test_storage_imports_no_transport() -> None:
 def test_only_the_composition_root_imports_handlers() -> None:
     users = {f for f, m in imports("bot") if m.split(".")[0] == "handlers"}
     assert users == {"bot/app.py"}
+
+
+# SQLite's own spellings; `storage/dialect.py` (and the SQLite `storage/db.py`) hold them.
+SQLITE_ONLY = re.compile(
+    r"INSERT OR |REPLACE INTO|PRAGMA|\bMAX\([^()]*,[^()]*\)"
+    r"|[\s(]\+[a-z_]+\.?[a-z_]*\s*(=|IN|<|>)"
+    r"|(?i:json_extract|json_each|strftime\(|julianday\(|instr\(|lastrowid)"
+)
+
+
+def test_repositories_talk_to_the_database_interface_only() -> None:
+    """A second backend replaces `storage/db.py` and `storage/dialect.py`, nothing else."""
+    assert offenders("storage/repos", ("aiosqlite", "sqlite3")) == []
+    assert [(f, m) for f, m in imports("storage/repos") if m == "storage.db"] == []
+    found = []
+    for path in sorted((ROOT / "storage" / "repos").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and SQLITE_ONLY.search(text):
+                found.append((path.name, text))
+    assert found == []
+
+
+def test_the_sqlite_only_check_sees_each_spelling() -> None:
+    for sql in (
+        "INSERT OR IGNORE INTO kv VALUES (?, ?)",
+        "SELECT json_extract(data, '$.level') FROM ticket_events",
+        "SELECT strftime('%Y', 'now')",
+        "PRAGMA foreign_keys=ON",
+        "WHERE instr(name, ?) > 0",
+        "SET ok = MAX(users.ok, excluded.ok)",
+        "AND +e.type = 'claim'",
+        " AND +latest_date >= ?",
+    ):
+        assert SQLITE_ONLY.search(sql), sql
+    assert not SQLITE_ONLY.search("SELECT MAX(at) FROM ticket_events WHERE id IN (?, ?)")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import to_iso
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 class AiringRepo:
     """SQL for airing_weeks and airing_ranks."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def is_posted(self, week: str) -> bool:
@@ -28,8 +28,8 @@ class AiringRepo:
     ) -> bool:
         """Record the week as posted with its ranks; False if it already was (nothing written)."""
         added = await self.db.execute(
-            "INSERT OR IGNORE INTO airing_weeks (week, as_of, posted_at, chats)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO airing_weeks (week, as_of, posted_at, chats)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (week, to_iso(as_of), to_iso(now), chats),
         )
         if not added:

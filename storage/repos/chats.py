@@ -6,13 +6,13 @@ from datetime import datetime
 
 from bot.clock import from_iso, to_iso
 from bot.domain.models import ChatBinding
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 class ChatRepo:
     """SQL for chat_bindings and invites."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def binding(self, chat_id: int) -> ChatBinding | None:
@@ -53,8 +53,8 @@ class ChatRepo:
     async def record_migration(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
         """Remember that a chat moved to a new id; True the first time."""
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO chat_migrations (old_chat_id, new_chat_id, migrated_at)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at)"
+            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (old_chat_id, new_chat_id, to_iso(now)),
         )
         return changed > 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Database
+from storage.interface import SqlDatabase
 from storage.repos.jobs import JobRepo
 from storage.repos.logistics import LogisticsRepo
 
@@ -25,7 +25,7 @@ COUNT_KEYS: tuple[str, ...] = (
 )
 
 
-async def week_counts(db: Database, start: datetime, end: datetime) -> dict[str, int]:
+async def week_counts(db: SqlDatabase, start: datetime, end: datetime) -> dict[str, int]:
     """Count side-service activity in [start, end); must be called inside a transaction."""
     counts = dict.fromkeys(COUNT_KEYS, 0)
     counts.update(await _job_counts(db, start, end))
@@ -33,7 +33,7 @@ async def week_counts(db: Database, start: datetime, end: datetime) -> dict[str,
     return counts
 
 
-async def _job_counts(db: Database, start: datetime, end: datetime) -> dict[str, int]:
+async def _job_counts(db: SqlDatabase, start: datetime, end: datetime) -> dict[str, int]:
     """Jobs published, filled and expired, and people hired, from the job_events log."""
     totals = await JobRepo(db).event_totals(start, end)
     return {

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import from_iso, to_iso
 from bot.domain.jobs import JobFields, JobPost, JobStatus
-from storage.db import Database, Row
+from storage.interface import Row, SqlDatabase
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _escape_like(text: str) -> str:
 class JobRepo:
     """SQL for job_posts, job_events, job_cards and job_drafts."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     # -- posts --------------------------------------------------------------------------------

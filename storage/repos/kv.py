@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 class KvRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def get(self, key: str) -> str | None:

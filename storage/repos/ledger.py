@@ -9,7 +9,8 @@ from datetime import datetime
 from bot.clock import from_iso, to_iso
 from bot.domain.events import EventType
 from bot.domain.models import TicketEvent
-from storage.db import Database
+from storage.dialect import unindexed
+from storage.interface import SqlDatabase
 from storage.repos.tickets import event_of
 
 
@@ -64,7 +65,7 @@ class Person:
 class LedgerRepo:
     """Reads for the ledger export."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def rows(
@@ -72,13 +73,15 @@ class LedgerRepo:
     ) -> list[LedgerRow]:
         """Tickets created in [start, end), by number; only those assigned to `cadre_ids`."""
         where, params = _window(start, end, cadre_ids)
+        # The ticket's own events are few: walk them by ticket rather than by type.
+        mine, of_type = "ticket_id = t.id", f"{unindexed('type')} = "
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"
-            " (SELECT MIN(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :claim_type),"
-            " (SELECT MAX(at) FROM ticket_events WHERE ticket_id = t.id AND +type = :resolve_type),"
+            f" (SELECT MIN(at) FROM ticket_events WHERE {mine} AND {of_type}:claim_type),"
+            f" (SELECT MAX(at) FROM ticket_events WHERE {mine} AND {of_type}:resolve_type),"
             " t.status, t.solved_rating, t.satisfaction,"
-            " (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = t.id AND +type = :reopen_type),"
+            f" (SELECT COUNT(*) FROM ticket_events WHERE {mine} AND {of_type}:reopen_type),"
             " t.supervision_level, t.channel"
             " FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
             " LEFT JOIN cadres c ON c.id = t.assignee_id"

@@ -16,7 +16,8 @@ from bot.domain.logistics import (
     TruckStatus,
     city_key,
 )
-from storage.db import Database, Row
+from storage.dialect import unindexed
+from storage.interface import Row, SqlDatabase
 
 # Enough to rank well; the SQL already orders by the first ranking criterion (the date).
 CANDIDATE_LIMIT = 200
@@ -105,7 +106,7 @@ _MATCH_COLUMNS = frozenset(
 class LogisticsRepo:
     """SQL for the logistics exchange; never commits (the service owns the transaction)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def _update(
@@ -289,9 +290,9 @@ class LogisticsRepo:
         day = offer.depart_date.isoformat()
         rows = await self.db.fetchall(
             f"SELECT * FROM cargo_requests WHERE destination IN ({marks}) AND status = 'open'"
-            # `+latest_date`: keep the planner on cargo_requests_match (destination first),
-            # not on the expiry index, whatever the statistics say.
-            " AND ready_date <= ? AND +latest_date >= ? AND tonnes <= ?"
+            # Keep the planner on cargo_requests_match (destination first), not on the
+            # expiry index, whatever the statistics say.
+            f" AND ready_date <= ? AND {unindexed('latest_date')} >= ? AND tonnes <= ?"
             " AND (? IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
             " ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
             (

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from bot.clock import to_iso
 from bot.domain.logistics import Draft
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 class LogisticsDraftRepo:
     """SQL for logistics_drafts; never commits."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     # -- drafts -------------------------------------------------------------------------------

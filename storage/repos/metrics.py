@@ -21,11 +21,13 @@ from datetime import datetime
 from bot.clock import from_iso, to_iso
 from bot.domain.events import RESPONSES, VERDICTS, Event, EventType, decode
 from bot.domain.lifecycle import OPEN_STATUSES, Status
-from storage.db import Database
+from storage.dialect import unindexed
+from storage.interface import SqlDatabase
 
 # The events a period's figures read: responses, resolutions and reopenings, verdicts (a rating,
 # or the close without one) and transfers (a transfer starts a fresh response window).
 _READ = sorted({*RESPONSES, *VERDICTS, EventType.RESOLVE, EventType.CLOSE, EventType.TRANSFER})
+_E_TYPE = unindexed("e.type")
 _STATE = (EventType.RESOLVE.value, EventType.REOPEN.value)
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 _DONE = (Status.RESOLVED.value, Status.CLOSED.value)
@@ -44,11 +46,11 @@ _DONE_SQL, _DONE_PARAMS = _marks("done", _DONE)
 
 # "Resolved at time T": the last resolve/reopen event up to T is a resolve. Event ids follow the
 # order of writing, so they break ties between events that share a timestamp.
-# In per-ticket subqueries `+e.type` keeps SQLite on the (ticket_id, id) index: with the
-# (type, at) index it would scan every event of that type for each ticket (minutes at 300k).
+# In per-ticket subqueries `unindexed(e.type)` keeps SQLite on the (ticket_id, id) index: with
+# the (type, at) index it would scan every event of that type for each ticket (minutes at 300k).
 _RESOLVED_AT = (
     "(SELECT e.type FROM ticket_events e WHERE e.ticket_id = t.id"
-    f" AND +e.type IN {_STATE_SQL} AND e.at <= :as_of"
+    f" AND {_E_TYPE} IN {_STATE_SQL} AND e.at <= :as_of"
     " ORDER BY e.id DESC LIMIT 1) = :state0"
 )
 
@@ -102,7 +104,7 @@ class RosterCadre:
 class MetricsRepo:
     """Read-only queries for one period [start, end) and a report time `as_of`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def received(self, start: datetime, end: datetime, as_of: datetime) -> list[Received]:
@@ -165,7 +167,7 @@ class MetricsRepo:
         found = {r[0]: TicketHistory(r[0], r[1], from_iso(r[2]), _time(r[3])) for r in rows}
         events = await self.db.fetchall(
             "SELECT e.ticket_id, e.type, e.at, e.data FROM ticket_events e"
-            f" WHERE e.ticket_id IN ({touched}) AND +e.type IN {_READ_SQL} AND e.at <= :as_of"
+            f" WHERE e.ticket_id IN ({touched}) AND {_E_TYPE} IN {_READ_SQL} AND e.at <= :as_of"
             " ORDER BY e.ticket_id, e.id",
             {**params, **_READ_PARAMS},
         )

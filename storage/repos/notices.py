@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 class NoticeRepo:
     """SQL for `unreachable_cadres`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def open_unreachable(self, cadre_id: int, now: datetime) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.models import Assignment, Cadre, Enterprise, Role
-from storage.db import Database, Row
+from storage.dialect import contains, greatest
+from storage.interface import Row, SqlDatabase
 
 
 def _cadre(row: Row) -> Cadre:
@@ -31,7 +32,7 @@ def _enterprise(row: Row) -> Enterprise:
 class PeopleRepo:
     """SQL for cadres, enterprises, assignments, contacts and users."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     # -- cadres ---------------------------------------------------------------------------
@@ -113,7 +114,7 @@ class PeopleRepo:
 
     async def enterprises_matching(self, fragment: str, limit: int = 5) -> list[Enterprise]:
         rows = await self.db.fetchall(
-            "SELECT * FROM enterprises WHERE instr(name, ?) > 0 ORDER BY length(name) LIMIT ?",
+            f"SELECT * FROM enterprises WHERE {contains('name')} ORDER BY length(name) LIMIT ?",
             (fragment, limit),
         )
         return [_enterprise(r) for r in rows]
@@ -241,7 +242,7 @@ class PeopleRepo:
             "INSERT INTO users (telegram_id, first_name, username, private_chat_ok, seen_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET"
             " first_name = excluded.first_name, username = excluded.username,"
-            " private_chat_ok = MAX(users.private_chat_ok, excluded.private_chat_ok),"
+            f" private_chat_ok = {greatest('users.private_chat_ok', 'excluded.private_chat_ok')},"
             " seen_at = excluded.seen_at",
             (telegram_id, first_name, username, int(private_chat), now),
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
-from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class OutboxItem:
 class InboxRepo:
     """Raw updates, persisted before Telegram is told they arrived."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def add_many(self, updates: Iterable[dict[str, Any]], now: datetime) -> int:
@@ -55,7 +55,8 @@ class InboxRepo:
 
     async def add(self, update: dict[str, Any], now: datetime) -> bool:
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (int(update["update_id"]), json.dumps(update, ensure_ascii=False), to_iso(now)),
         )
         return changed > 0
@@ -110,7 +111,7 @@ CHAT_SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 class OutboxRepo:
     """Owed Bot API calls, written in the same transaction as the change that caused them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def enqueue(
