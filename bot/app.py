@@ -186,6 +186,8 @@ class Runtime:
         await db.connect()
         self.db = db
         services = build_services(self.settings, db, self.clock)
+        # Stored next-step times follow the deadline rules they were computed with.
+        await services.escalation.reschedule_if_rules_changed()
         self.requests = (
             telegram_request(self.settings.telegram, connections=64),
             telegram_request(self.settings.telegram, connections=2),

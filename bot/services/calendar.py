@@ -65,6 +65,11 @@ class WorkCalendar:
             self.fallback_years.add(day.year)
             return day.weekday() < 5
 
+    @property
+    def data_version(self) -> str:
+        """The holiday library's version: new holiday data can move any working-time answer."""
+        return str(getattr(chinese_calendar, "__version__", "unknown"))
+
     def covers(self, year: int) -> bool:
         """Tell whether the library has the official holiday data for `year`."""
         try:

@@ -1,8 +1,10 @@
 """督办: reminders before deadlines, chases after them, supervision levels and the lists.
 
-The sweeper (`sweep`) runs every minute inside the job's transaction. Each step it takes is
-recorded in `escalation_steps` under a unique key together with its event, so a step happens once
-even if the job runs twice or the bot restarts. Steps:
+The sweeper (`sweep`) runs every minute. It asks the database for the tickets whose stored
+`next_step_at` has come (`bot.services.schedule` says when, and every change of a ticket's
+status, deadlines or level stores it), takes their due steps and stores their next moment. Each
+step is recorded in `escalation_steps` under a unique key together with its event, so a step
+happens once even if the job runs twice or the bot restarts. Steps:
 
 - `remind_claim@<due>`, `remind_response@<due>`, `remind_resolve@<due>`: an `urge` event and a
   reminder to the assignee, the configured lead (in working time) before each deadline; keyed by
@@ -16,14 +18,13 @@ even if the job runs twice or the bot restarts. Steps:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bot.clock import Clock, to_iso
+from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
@@ -31,15 +32,18 @@ from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import leads
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
+from bot.services.schedule import StepSchedule, chase_step
 from bot.services.tickets import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
+from storage.repos.kv import KvRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 
 log = logging.getLogger(__name__)
 
-SWEEP_PAUSE = 0.002  # seconds between chunks of ten tickets
+SWEEP_BATCH = 200  # due tickets read at a time
+RULES_KEY = "deadlines.schedule_rules"
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,11 @@ class SweepResult:
     chases: list[Chase] = field(default_factory=list)
     raised: list[Raised] = field(default_factory=list)
     fallback_years: list[int] = field(default_factory=list)
+    # The tickets the sweep looked at: those whose next step time had come.
+    examined: list[int] = field(default_factory=list)
 
     def merge(self, other: SweepResult) -> None:
+        self.examined += other.examined
         self.reminders += other.reminders
         self.chases += other.chases
         self.raised += other.raised
@@ -97,8 +104,8 @@ class EscalationService:
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
         self.people = PeopleRepo(db)
-        # ticket id -> (what the check depended on, earliest moment a step can fall due)
-        self._next_check: dict[int, tuple[tuple[object, ...], datetime | None]] = {}
+        self.schedule = StepSchedule(calendar, rules)
+        self.kv = KvRepo(db)
 
     async def _leader_of(self, ticket: Ticket) -> Cadre | None:
         assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
@@ -120,7 +127,7 @@ class EscalationService:
             return False
         if not await self.repo.claim_step(ticket.id, f"level{level}", now):
             return False
-        await self.ticket_repo.update(ticket.id, now, supervision_level=level)
+        await self.tickets.change(ticket, supervision_level=level)
         await self.ticket_repo.record(
             ticket.id, ev.Escalate(level=level, reason=reason), actor_id=actor_id, at=now
         )
@@ -131,158 +138,95 @@ class EscalationService:
     ) -> SweepResult:
         """Take every reminder, chase and escalation step that is due now, once each.
 
-        The scan reads all open tickets in one short transaction, decides what is due without
-        holding the database (yielding to the event loop as it goes), then takes each ticket's
-        steps in a transaction of its own, where `on_result` queues that ticket's messages, so a
-        step and its messages commit together. A long scan never stalls update handling.
+        Reads only the tickets whose `next_step_at` has come (an index range), then takes each
+        ticket's steps in a transaction of its own, where `on_result` queues that ticket's
+        messages and the ticket's next moment is stored, so a step, its messages and the new
+        schedule commit together.
 
         Returns:
             What happened; also the years that fell back to Mon-Fri and were not reported before.
         """
         now = self.clock.now()
         started = time.monotonic()
-        async with self.db.transaction():
-            found = await self.repo.open_tickets(sorted(OPEN_STATUSES))
-            ids = [t.id for t in found]
-            steps = await self.repo.steps_of(ids)
-            reworks = await self.repo.event_counts(ids, ev.EventType.REOPEN)
-        read_ms = (time.monotonic() - started) * 1000
         total = SweepResult()
-        open_ids = set(ids)
-        self._next_check = {k: v for k, v in self._next_check.items() if k in open_ids}
-        for index, ticket in enumerate(found):
-            if index % 10 == 9:
-                # The calendar arithmetic is CPU work on the event loop. A bare yield lets an
-                # update take one database step per chunk; a short pause lets it finish, so a
-                # sweep over thousands of new tickets never holds up update handling.
-                await asyncio.sleep(SWEEP_PAUSE)
-            count = reworks.get(ticket.id, 0)
-            if not self._maybe_due(ticket, steps[ticket.id], count, now):
-                continue
-            async with self.db.transaction():
-                current = await self.ticket_repo.get(ticket.id)
-                if current is None or current.status not in OPEN_STATUSES:
-                    continue
-                done = (await self.repo.steps_of([current.id]))[current.id]
-                partial = SweepResult()
-                await self._sweep_one(current, done, count, now, partial)
-                if on_result is not None:
-                    await on_result(partial)
-            total.merge(partial)
+        seen: set[int] = set()
+        while True:
+            async with self.db.reading():
+                batch = await self.ticket_repo.due_for_steps(now, SWEEP_BATCH)
+            fresh = [t for t in batch if t.id not in seen]
+            for ticket in fresh:
+                seen.add(ticket.id)
+                total.merge(await self._sweep_ticket(ticket.id, now, on_result))
+            if len(batch) < SWEEP_BATCH or not fresh:
+                break
         async with self.db.transaction():
             partial = SweepResult()
             await self._calendar_warnings(now, partial)
             if on_result is not None and partial.fallback_years:
                 await on_result(partial)
         total.merge(partial)
-        log.info(
-            "deadline sweep: %d open tickets (read %.0f ms), %d reminders, %d chases, %d raised,"
-            " %.0f ms in all",
-            len(found),
-            read_ms,
-            len(total.reminders),
-            len(total.chases),
-            len(total.raised),
-            (time.monotonic() - started) * 1000,
-        )
+        if seen:
+            log.info(
+                "deadline sweep: %d tickets due, %d reminders, %d chases, %d raised, %.0f ms",
+                len(seen),
+                len(total.reminders),
+                len(total.chases),
+                len(total.raised),
+                (time.monotonic() - started) * 1000,
+            )
         return total
 
-    def _reminders(self, ticket: Ticket) -> list[tuple[str, datetime | None, timedelta, bool]]:
-        rules = self.rules
-        return [
-            (
-                "claim",
-                ticket.claim_due_at,
-                timedelta(minutes=rules.remind_claim_minutes),
-                ticket.status is Status.NEW,
-            ),
-            (
-                "response",
-                ticket.response_due_at,
-                timedelta(hours=rules.remind_response_hours),
-                ticket.status in (Status.NEW, Status.CLAIMED),
-            ),
-            ("resolve", ticket.deadline_at, timedelta(hours=rules.remind_resolve_hours), True),
-        ]
+    async def _sweep_ticket(
+        self,
+        ticket_id: int,
+        now: datetime,
+        on_result: Callable[[SweepResult], Awaitable[None]] | None,
+    ) -> SweepResult:
+        """Take one due ticket's steps, queue their messages and store its next moment."""
+        partial = SweepResult(examined=[ticket_id])
+        async with self.db.transaction():
+            current = await self.ticket_repo.get(ticket_id)
+            if current is None:
+                return partial
+            if current.status in OPEN_STATUSES:
+                done = (await self.repo.steps_of([current.id]))[current.id]
+                reworks = await self.ticket_repo.count_events(current.id, ev.EventType.REOPEN)
+                await self._sweep_one(current, done, reworks, now, partial)
+                if on_result is not None:
+                    await on_result(partial)
+            await self.tickets.reschedule(current.id)
+        return partial
 
-    def _due_reminders(
-        self, ticket: Ticket, done: set[str], now: datetime
-    ) -> list[tuple[str, datetime, str]]:
-        due_now: list[tuple[str, datetime, str]] = []
-        for which, due, lead, applies in self._reminders(ticket):
-            if due is None or not applies or lead <= timedelta(0):
-                continue
-            step = f"remind_{which}@{to_iso(due)}"
-            if step in done or not self.calendar.shift_working(due, -lead) <= now < due:
-                continue
-            due_now.append((which, due, step))
-        return due_now
+    async def reschedule_if_rules_changed(self) -> int:
+        """Make every open ticket due once if the rules or calendar changed since last run.
 
-    def _due_chases(self, ticket: Ticket, done: set[str], now: datetime) -> list[int]:
-        return [
-            number
-            for number in range(1, self.rules.level2_chases + 1)
-            if _chase_step(number, ticket) not in done
-            and now >= self.calendar.working_day_start_after(ticket.deadline_at, number)
-        ]
+        Stored moments were computed under the rules of their time; after a config change (or
+        new holiday data) the next sweep computes each open ticket's moment afresh.
 
-    def _maybe_due(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
-        """Whether a step may be due, remembering per ticket when the next one can be.
-
-        The calendar arithmetic behind `_plan` is the costly part of a sweep; for an unchanged
-        ticket the earliest moment any of its steps can fall due is fixed, so later sweeps skip
-        it until then.
+        Returns:
+            How many tickets were made due (0 when nothing changed).
         """
-        signature = (
-            ticket.status,
-            ticket.claim_due_at,
-            ticket.response_due_at,
-            ticket.deadline_at,
-            ticket.supervision_level,
-            reworks,
-            frozenset(done),
-        )
-        known = self._next_check.get(ticket.id)
-        if known is not None and known[0] == signature and (known[1] is None or now < known[1]):
-            return False
-        due = self._plan(ticket, done, reworks, now)
-        if not due:
-            self._next_check[ticket.id] = (signature, self._next_step_at(ticket, done, now))
-        return due
-
-    def _next_step_at(self, ticket: Ticket, done: set[str], now: datetime) -> datetime | None:
-        """The earliest moment after `now` at which a step of this ticket can fall due."""
-        moments: list[datetime] = []
-        for which, due, lead, applies in self._reminders(ticket):
-            if due is None or not applies or lead <= timedelta(0) or now >= due:
-                continue
-            if f"remind_{which}@{to_iso(due)}" not in done:
-                moments.append(self.calendar.shift_working(due, -lead))
-        for number in range(1, self.rules.level2_chases + 1):
-            if _chase_step(number, ticket) not in done:
-                moments.append(self.calendar.working_day_start_after(ticket.deadline_at, number))
-        later = [moment for moment in moments if moment > now]
-        return min(later) if later else None
-
-    def _plan(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
-        """Whether any step may be due for this ticket (pure: no database)."""
-        return bool(
-            self._due_reminders(ticket, done, now)
-            or self._due_chases(ticket, done, now)
-            or (reworks >= self.rules.level2_reworks and ticket.supervision_level < 2)
-        )
+        fingerprint = self.tickets.schedule.fingerprint()
+        async with self.db.transaction():
+            if await self.kv.get(RULES_KEY) == fingerprint:
+                return 0
+            count = await self.ticket_repo.reschedule_open(self.clock.now())
+            await self.kv.set(RULES_KEY, fingerprint)
+        if count:
+            log.info("deadline rules changed: %d open tickets rescheduled", count)
+        return count
 
     async def _sweep_one(
         self, ticket: Ticket, done: set[str], reworks: int, now: datetime, result: SweepResult
     ) -> None:
         rules = self.rules
-        for which, due, step in self._due_reminders(ticket, done, now):
-            if await self._urge(ticket, ev.Urge(step=step, due_at=due), now):
-                result.reminders.append(Reminder(await self._view(ticket), which, due))
+        for due in self.schedule.due_reminders(ticket, done, now):
+            if await self._urge(ticket, ev.Urge(step=due.step, due_at=due.due), now):
+                result.reminders.append(Reminder(await self._view(ticket), due.which, due.due))
         level = ticket.supervision_level
         reason = ""
-        for number in self._due_chases(ticket, done, now):
-            chase = ev.Urge(step=_chase_step(number, ticket), deadline_at=ticket.deadline_at)
+        for number in self.schedule.due_chases(ticket, done, now):
+            chase = ev.Urge(step=chase_step(number, ticket), deadline_at=ticket.deadline_at)
             if not await self._urge(ticket, chase, now):
                 continue
             leader = await self._leader_of(ticket)
@@ -291,7 +235,7 @@ class EscalationService:
             result.chases.append(Chase(await self._view(ticket), number, leader))
             if number >= rules.level2_chases:
                 reason = "chases"
-        if not reason and reworks >= rules.level2_reworks:
+        if not reason and self.schedule.rework_level2_due(ticket, reworks):
             reason = "reworks"
         if reason and level < 2:
             current = await self.ticket_repo.get(ticket.id)
@@ -364,8 +308,3 @@ class EscalationService:
             ]
             found.sort(key=lambda t: (-t.supervision_level, t.deadline_at, t.id))
             return [await self._view(t) for t in found]
-
-
-def _chase_step(number: int, ticket: Ticket) -> str:
-    """The step key of an overdue chase: per deadline, since a reopen sets a fresh one."""
-    return f"chase{number}@{to_iso(ticket.deadline_at)}"

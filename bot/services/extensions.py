@@ -143,7 +143,7 @@ class ExtensionService:
             )
             if approved:
                 deadline = self.calendar.add_working_days(ticket.deadline_at, request.days)
-                await self.ticket_repo.update(ticket_id, now, deadline_at=deadline)
+                await self.tickets.change(ticket, deadline_at=deadline)
                 await self.ticket_repo.record(
                     ticket_id,
                     ev.ExtendOk(deadline_at=deadline, days=request.days),

@@ -7,7 +7,7 @@ call: handlers pass the acting user, never a decision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,8 +28,10 @@ from bot.errors import (
 from bot.services.access import Access, lists_in_place, owner_side, refusal
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
+from bot.services.schedule import Planned, StepSchedule
 from storage.db import Database
 from storage.repos.chats import ChatRepo
+from storage.repos.deadlines import DeadlineRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 
@@ -111,6 +113,8 @@ class TicketService:
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
         self.access = Access(self.people)
+        self.schedule = StepSchedule(calendar, rules.deadline_rules)
+        self.steps = DeadlineRepo(db)
 
     # -- reading ----------------------------------------------------------------------------
     async def _view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
@@ -229,6 +233,34 @@ class TicketService:
             found = await self.tickets.list_for_enterprise(actor.enterprise_id)
             return [await self._view(t) for t in found]
 
+    # -- the one writer of ticket columns -----------------------------------------------------
+    async def _next_step(self, ticket: Ticket, now: datetime) -> datetime | None:
+        """When the (changed) ticket's next step falls due, given the steps already taken."""
+        done = (await self.steps.steps_of([ticket.id]))[ticket.id]
+        reworks = await self.tickets.count_events(ticket.id, ev.EventType.REOPEN)
+        return self.schedule.next_step_at(ticket, done, reworks, now)
+
+    async def change(self, ticket: Ticket, **changes: Any) -> None:
+        """Write column changes of a ticket with its next step time, in one statement.
+
+        Must run inside the caller's transaction, after any event the change records (a reopen
+        counts towards level 2).
+
+        Args:
+            ticket: the ticket as it was read in this transaction.
+            changes: the columns to set (see `TicketRepo.update`).
+        """
+        now = self.clock.now()
+        after = replace(ticket, **changes)
+        await self.tickets.update(
+            ticket.id, now, next_step_at=await self._next_step(after, now), **changes
+        )
+
+    async def reschedule(self, ticket_id: int) -> None:
+        """Store the next step time again after steps were taken (inside a transaction)."""
+        ticket = await self._load(ticket_id)
+        await self.tickets.set_next_step(ticket.id, await self._next_step(ticket, self.clock.now()))
+
     # -- creating -----------------------------------------------------------------------------
     async def report(self, report: Report) -> Created:
         """Record a problem posted in a bound group and route it to the 包联 cadre.
@@ -285,6 +317,13 @@ class TicketService:
                 response_due_at=due.response_due_at,
                 now=now,
                 channel="private" if report.private else "group",
+                # A new ticket has taken no step and was never reopened.
+                next_step_at=self.schedule.next_step_at(
+                    Planned(Status.NEW, due.claim_due_at, due.response_due_at, due.deadline_at),
+                    set(),
+                    0,
+                    now,
+                ),
             )
             await self.tickets.record(
                 ticket_id,
@@ -352,7 +391,7 @@ class TicketService:
         assert event.ACTION is not None, f"{event.TYPE} is not a status change"
         target = next_status(ticket.status, event.ACTION)
         now = self.clock.now()
-        await self.tickets.update(ticket.id, now, status=target, **changes)
+        # The event first: the next step time counts reopen events (level 2 after reworks).
         await self.tickets.record(
             ticket.id,
             event,
@@ -361,6 +400,7 @@ class TicketService:
             from_status=ticket.status,
             to_status=target,
         )
+        await self.change(ticket, status=target, **changes)
         return await self._load(ticket.id)
 
     async def claim(self, actor: Actor, ticket_id: int) -> TicketView:

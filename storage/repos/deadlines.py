@@ -15,7 +15,7 @@ from bot.clock import from_iso, to_iso
 from bot.domain.events import EventType
 from bot.domain.lifecycle import Status
 from bot.domain.models import Ticket
-from storage.db import Database, Row
+from storage.interface import Row, SqlDatabase
 from storage.repos.tickets import _ticket
 
 
@@ -49,7 +49,7 @@ def _request(row: Row) -> ExtensionRequest:
 class DeadlineRepo:
     """SQL for extension_requests, escalation_steps, daily_briefs and calendar_warnings."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     # -- extensions ---------------------------------------------------------------------------
@@ -85,7 +85,8 @@ class DeadlineRepo:
     async def claim_step(self, ticket_id: int, step: str, now: datetime) -> bool:
         """Record that `step` happened for the ticket; False if it already had."""
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO escalation_steps (ticket_id, step, at) VALUES (?, ?, ?)",
+            "INSERT INTO escalation_steps (ticket_id, step, at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (ticket_id, step, to_iso(now)),
         )
         return changed == 1
@@ -102,25 +103,6 @@ class DeadlineRepo:
         for row in rows:
             found[row["ticket_id"]].add(row["step"])
         return found
-
-    async def open_tickets(self, statuses: Sequence[Status], limit: int = 5000) -> list[Ticket]:
-        marks = ", ".join("?" for _ in statuses)
-        rows = await self.db.fetchall(
-            f"SELECT * FROM tickets WHERE status IN ({marks}) ORDER BY id LIMIT ?",
-            (*[s.value for s in statuses], limit),
-        )
-        return [_ticket(r) for r in rows]
-
-    async def event_counts(self, ticket_ids: Sequence[int], type_: EventType) -> dict[int, int]:
-        if not ticket_ids:
-            return {}
-        marks = ", ".join("?" for _ in ticket_ids)
-        rows = await self.db.fetchall(
-            f"SELECT ticket_id, COUNT(*) AS n FROM ticket_events WHERE type = ?"
-            f" AND ticket_id IN ({marks}) GROUP BY ticket_id",
-            (type_.value, *ticket_ids),
-        )
-        return {r["ticket_id"]: int(r["n"]) for r in rows}
 
     # -- lists for people -----------------------------------------------------------------------
     async def tickets_of_cadres(
@@ -173,7 +155,8 @@ class DeadlineRepo:
     async def claim_brief(self, cadre_id: int, day: date, now: datetime) -> bool:
         """Record the daily brief of `cadre_id` for `day`; False if it was already sent."""
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO daily_briefs (cadre_id, day, sent_at) VALUES (?, ?, ?)",
+            "INSERT INTO daily_briefs (cadre_id, day, sent_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (cadre_id, day.isoformat(), to_iso(now)),
         )
         return changed == 1
@@ -186,7 +169,7 @@ class DeadlineRepo:
 
     async def claim_calendar_warning(self, year: int, now: datetime) -> bool:
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO calendar_warnings (year, warned_at) VALUES (?, ?)",
+            "INSERT INTO calendar_warnings (year, warned_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (year, to_iso(now)),
         )
         return changed == 1

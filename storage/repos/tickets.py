@@ -11,7 +11,7 @@ from bot.clock import from_iso, to_iso
 from bot.domain.events import Event, EventType, decode
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Attachment, Ticket, TicketEvent
-from storage.db import Database, Row
+from storage.interface import Row, SqlDatabase
 
 
 def _opt_time(value: str | None) -> datetime | None:
@@ -74,14 +74,20 @@ _UPDATABLE = frozenset(
         "supervision_level",
         "claim_due_at",
         "response_due_at",
+        "next_step_at",
     }
+)
+# Columns the next step's moment depends on: a change of any of them must carry the new
+# `next_step_at` in the same statement (see `bot.services.schedule`), or the sweep misses it.
+SCHEDULED = frozenset(
+    {"status", "deadline_at", "claim_due_at", "response_due_at", "supervision_level"}
 )
 
 
 class TicketRepo:
     """SQL for tickets, ticket_events and attachments."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def get(self, ticket_id: int) -> Ticket | None:
@@ -113,13 +119,14 @@ class TicketRepo:
         claim_due_at: datetime | None = None,
         response_due_at: datetime | None = None,
         channel: str = "group",
+        next_step_at: datetime | None,
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
             " category, urgency, content, status, assignee_id, deadline_at, created_at,"
-            " updated_at, claim_due_at, response_due_at, channel)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, claim_due_at, response_due_at, channel, next_step_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 enterprise_id,
                 reporter_id,
@@ -137,6 +144,7 @@ class TicketRepo:
                 to_iso(claim_due_at) if claim_due_at else None,
                 to_iso(response_due_at) if response_due_at else None,
                 channel,
+                to_iso(next_step_at) if next_step_at else None,
             ),
         )
 
@@ -169,10 +177,17 @@ class TicketRepo:
         return await self.db.execute("DELETE FROM pending_reports WHERE created_at < ?", (before,))
 
     async def update(self, ticket_id: int, now: datetime, **changes: Any) -> None:
-        """Set the given columns (whitelisted) and bump updated_at."""
+        """Set the given columns (whitelisted) and bump updated_at.
+
+        Raises:
+            ValueError: an unknown column, or a scheduled column changed without the new
+                `next_step_at` beside it.
+        """
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValueError(f"cannot update ticket columns {sorted(unknown)}")
+        if SCHEDULED & set(changes) and "next_step_at" not in changes:
+            raise ValueError("a change of status or deadlines must set next_step_at with it")
         values: list[Any] = []
         for value in changes.values():
             if isinstance(value, Status):
@@ -185,6 +200,29 @@ class TicketRepo:
         await self.db.execute(
             f"UPDATE tickets SET {assignments}, updated_at = ? WHERE id = ?",
             (*values, to_iso(now), ticket_id),
+        )
+
+    async def set_next_step(self, ticket_id: int, at: datetime | None) -> None:
+        """Store when the ticket's next step falls due (None: never); not a visible change."""
+        await self.db.execute(
+            "UPDATE tickets SET next_step_at = ? WHERE id = ?",
+            (to_iso(at) if at else None, ticket_id),
+        )
+
+    async def due_for_steps(self, now: datetime, limit: int) -> list[Ticket]:
+        """Tickets whose next step falls due at `now` or earlier, the longest due first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM tickets WHERE next_step_at <= ? ORDER BY next_step_at, id LIMIT ?",
+            (to_iso(now), limit),
+        )
+        return [_ticket(r) for r in rows]
+
+    async def reschedule_open(self, now: datetime) -> int:
+        """Make every open ticket due now (its stored moment was computed under other rules)."""
+        marks = ", ".join("?" for _ in OPEN_STATUSES)
+        return await self.db.execute(
+            f"UPDATE tickets SET next_step_at = ? WHERE status IN ({marks})",
+            (to_iso(now), *sorted(s.value for s in OPEN_STATUSES)),
         )
 
     async def list_for_assignee(
@@ -288,8 +326,9 @@ class TicketRepo:
         now: datetime,
     ) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO attachments (ticket_id, kind, file_id, file_unique_id,"
-            " file_name, mime_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO attachments (ticket_id, kind, file_id, file_unique_id,"
+            " file_name, mime_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (ticket_id, kind, file_id, file_unique_id, file_name, mime_type, to_iso(now)),
         )
 
