@@ -44,6 +44,7 @@ from bot.commands import DEFAULT_MENU, Audience, audiences, menu
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
+from bot.deferred import DeferredWorker
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
 from bot.i18n import Translator, t_plain
@@ -166,6 +167,7 @@ class Runtime:
     services: Services | None = None
     processor: UpdateProcessor | None = None
     sender: Sender | None = None
+    deferred: DeferredWorker | None = None
     poller: Poller | None = None
     webhook: WebhookServer | None = None
     dashboard: DashboardServer | None = None
@@ -224,6 +226,9 @@ class Runtime:
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
         self.tasks.append(asyncio.create_task(self.sender.run(), name="sender"))
+        # Heavy answers (/export) are made here, after their update, off the processor.
+        self.deferred = DeferredWorker(services)
+        self.tasks.append(asyncio.create_task(self.deferred.run(), name="deferred"))
         self.tasks.append(asyncio.create_task(self.processor.run(), name="processor"))
         if self.settings.telegram.mode == "polling":
             self.poller = Poller(
@@ -391,8 +396,11 @@ class Runtime:
             self.poller.stop()
         if self.processor is not None:
             self.processor.stop()
+        if self.deferred is not None:
+            self.deferred.stop()
         for task in self.tasks:
-            if task.get_name() in ("poller", "dashboard-warm"):
+            # A render in progress would only delay the stop; its request is made on start.
+            if task.get_name() in ("poller", "dashboard-warm", "deferred"):
                 task.cancel()
         await asyncio.gather(
             *[t for t in self.tasks if t.get_name() != "sender"], return_exceptions=True

@@ -24,6 +24,7 @@ from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
 from bot.services.dashboard import DashboardService
 from bot.services.deadlines import DeadlineRules
+from bot.services.deferred import DeferredWork
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
 from bot.services.job_drafts import JobDraftService
@@ -74,6 +75,7 @@ def build_services(
     notifier = Notifier(db, outbox, settings, reachability)
     metrics, airing = airing_services(settings, db, clock, calendar)
     escalation = EscalationService(db, clock, calendar, deadline_rules, tickets)
+    ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
     return Services(
         settings=settings,
         db=db,
@@ -95,7 +97,8 @@ def build_services(
         publisher=AiringPublisher(
             db, clock, airing, outbox, notifier, settings, chart_renderer=chart_renderer
         ),
-        ledger=LedgerService(db, clock, metrics, park_name=settings.park.name),
+        ledger=ledger,
+        deferred=DeferredWork(db, clock, ledger),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),

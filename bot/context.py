@@ -23,6 +23,7 @@ from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
 from bot.services.dashboard import DashboardService
+from bot.services.deferred import DeferredWork
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
 from bot.services.job_drafts import JobDraftService
@@ -67,6 +68,7 @@ class Services:
     logistics_notifier: LogisticsNotifier
     private_reports: PrivateReportService
     reachability: ReachabilityService
+    deferred: DeferredWork
 
 
 class BotData:

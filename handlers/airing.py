@@ -7,7 +7,6 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput, NotAllowed
-from bot.ledger_export import send_ledger
 from bot.services.ledger import default_range, parse_day
 from bot.services.metrics import parse_week
 from handlers.common import actor_of, guarded
@@ -45,7 +44,9 @@ async def export_command(update: Update, context: BotContext) -> None:
         start, end = parse_day(args[0]), parse_day(args[1])
     else:
         start, end = default_range(services.ledger.today())
-    await send_ledger(services, actor, start, end, await locale_of(update, context))
+    # Made afterwards (read on a reader, rendered in a thread): this update only stores the
+    # request, so nobody's report waits for a year's ledger.
+    await services.deferred.export(actor, start, end, await locale_of(update, context))
 
 
 def register(app: BotApplication, *, group: int) -> None:

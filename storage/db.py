@@ -106,6 +106,9 @@ class _Savepoint:
 @dataclass
 class _TxState:
     db: Database
+    # The task that opened it. A task started inside a transaction inherits the context
+    # variable, but not the transaction: it must wait for the lock (or read on a reader).
+    task: asyncio.Task[Any] | None
     depth: int = 0
     # Nested scopes, outermost first. A SAVEPOINT is only issued when the scope first writes:
     # read-only service calls nest freely without two extra round trips each.
@@ -121,6 +124,14 @@ _current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
 class _ReadState:
     db: Database
     conn: aiosqlite.Connection
+    task: asyncio.Task[Any] | None
+
+
+def _task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop
+        return None
 
 
 _current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVar(
@@ -223,12 +234,19 @@ class Database:
         return self._conn
 
     def in_transaction(self) -> bool:
+        return self._tx_state() is not None
+
+    def _tx_state(self) -> _TxState | None:
         state = _current_tx.get()
-        return state is not None and state.db is self
+        if state is None or state.db is not self or state.task is not _task():
+            return None
+        return state
 
     def _read_scope(self) -> _ReadState | None:
         read = _current_read.get()
-        return read if read is not None and read.db is self else None
+        if read is None or read.db is not self or read.task is not _task():
+            return None
+        return read
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Database]:
@@ -239,7 +257,7 @@ class Database:
                 yield self
             return
         conn = await self._idle.get()
-        token = _current_read.set(_ReadState(self, conn))
+        token = _current_read.set(_ReadState(self, conn, _task()))
         try:
             await conn.execute("BEGIN")  # one snapshot for the whole block
             try:
@@ -261,8 +279,8 @@ class Database:
         if not self.in_transaction() and self._read_scope() is not None:
             yield self
             return
-        state = _current_tx.get()
-        if state is not None and state.db is self:
+        state = self._tx_state()
+        if state is not None:
             state.depth += 1
             scope = _Savepoint(f"sp{state.depth}")
             state.savepoints.append(scope)
@@ -281,7 +299,7 @@ class Database:
                 state.depth -= 1
             return
         async with self._lock:
-            token = _current_tx.set(_TxState(self))
+            token = _current_tx.set(_TxState(self, _task()))
             try:
                 try:
                     await self.conn.execute("BEGIN IMMEDIATE")
@@ -321,7 +339,7 @@ class Database:
                 raise StorageError("a write inside Database.reading()")
             raise StorageError("database access outside Database.transaction()")
         conn = self.conn
-        state = _current_tx.get()
+        state = self._tx_state()
         assert state is not None
         for scope in state.savepoints:
             if not scope.issued:

@@ -24,7 +24,6 @@ from bot.dashboard.auth import InitDataError, verify_init_data
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput, NotAllowed, TicketNotFound
 from bot.i18n import LOCALES, Translator, catalog, normalize_locale
-from bot.ledger_export import send_ledger
 from bot.services.access import leads
 from bot.services.dashboard import TicketFilter
 from bot.services.ledger import default_range, parse_day
@@ -297,9 +296,9 @@ class DashboardServer:
         start, end = default_range(services.ledger.today())
         if body.get("from") or body.get("to"):
             start, end = parse_day(str(body.get("from", ""))), parse_day(str(body.get("to", "")))
-        async with services.db.transaction():
-            count = await send_ledger(services, actor, start, end, tr.locale)
-        return _json({"message": tr.plain("dashboard.export_sent", count=count)})
+        # Made afterwards by the deferred worker (read on a reader, rendered in a thread).
+        await services.deferred.export(actor, start, end, tr.locale)
+        return _json({"message": tr.plain("dashboard.export_queued")})
 
 
 def bot_file_fetcher(bot: Any) -> FileFetcher:

@@ -67,6 +67,20 @@ class LedgerService:
     def today(self) -> date:
         return self.clock.now().astimezone(self.metrics.tz).date()
 
+    def check(self, actor: Actor | None, start: date, end: date) -> None:
+        """Refuse what `ledger` would refuse, before any work.
+
+        Raises:
+            NotAllowed: the actor is neither an admin nor a leader.
+            InvalidInput: the range is reversed or longer than a year.
+        """
+        if actor is not None and not leads(actor):
+            raise NotAllowed("export.not_allowed")
+        if start > end:
+            raise InvalidInput("export.bad_range", start=start.isoformat(), end=end.isoformat())
+        if (end - start).days >= MAX_DAYS:
+            raise InvalidInput("export.too_long", days=MAX_DAYS)
+
     async def ledger(self, actor: Actor | None, start: date, end: date) -> Ledger:
         """Return the ledger of tickets received from `start` to `end` (inclusive, park time).
 
@@ -78,17 +92,13 @@ class LedgerService:
                 their own and their cadres' tickets; the park figures stay park-wide).
             InvalidInput: the range is reversed or longer than a year.
         """
-        if actor is not None and not leads(actor):
-            raise NotAllowed("export.not_allowed")
-        if start > end:
-            raise InvalidInput("export.bad_range", start=start.isoformat(), end=end.isoformat())
-        if (end - start).days >= MAX_DAYS:
-            raise InvalidInput("export.too_long", days=MAX_DAYS)
+        self.check(actor, start, end)
         tz = self.metrics.tz
         since = datetime.combine(start, time(0), tzinfo=tz)
         until = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
-        park, cadres, _, _ = await self.metrics.period(since, until, self.clock.now())
-        async with self.db.transaction():
+        # One snapshot on a reader connection: a year of tickets never holds the writer.
+        async with self.db.reading():
+            park, cadres, _, _ = await self.metrics.period(since, until, self.clock.now())
             # A leader's ledger holds their own and their cadres' tickets only.
             scope = Scope(None) if actor is None else await self.access.scope(actor)
             rows = await self.repo.rows(since, until, cadre_ids=scope.ids())

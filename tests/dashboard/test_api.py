@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.deferred import DeferredWorker
 from bot.services.metrics import parse_week
 from tests.dashboard.conftest import PHOTO_BYTES, Api
 from tests.dashboard.park import NOW, PHOTO_FILE, TOKEN, init_data
@@ -291,6 +292,7 @@ async def test_export_goes_to_the_private_chat(api: Api) -> None:
     span = {"from": "2026-11-01", "to": "2026-11-30"}
     status, body = await api.call("leader", "export", body=span)
     assert status == 200 and "私聊" in body["message"]
+    assert await DeferredWorker(services).drain() == 1  # the bot's worker makes it afterwards
     async with services.db.transaction():
         row = await services.db.fetchone(
             "SELECT chat_id, method FROM outbox WHERE purpose = 'export'"

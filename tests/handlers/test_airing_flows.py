@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from bot.i18n import Translator
+from bot.render.ledger import ledger_xlsx
+from bot.services.ledger import Ledger
 from tests.handlers.conftest import World
 from tests.handlers.test_flows import report
 
@@ -83,3 +89,49 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     assert "停电" in row[5] and row[11] == "待签收"
     events = [[c.value for c in r] for r in book["办理记录"].iter_rows(min_row=3)]
     assert [e[5] for e in events][:2] == ["登记", "分派给陈志远"]
+
+
+async def test_reports_are_handled_while_an_export_is_read_and_rendered(world: World) -> None:
+    """A leader's export holds neither the writer nor the intake: reports go through meanwhile.
+
+    Fences, no timing: the export's read is held open (inside its reader snapshot) and then its
+    render (in its thread), and a report is acknowledged while each is held.
+    """
+    runtime, services = world.runtime, world.runtime.services
+    assert runtime.deferred is not None and services is not None
+    loop = asyncio.get_running_loop()
+    reading, read_release = asyncio.Event(), asyncio.Event()
+    rendering, render_release = asyncio.Event(), threading.Event()
+    repo = services.ledger.repo
+    read_events = repo.events
+
+    async def held_read(*args: Any, **kwargs: Any) -> Any:
+        found = await read_events(*args, **kwargs)
+        assert services.db.in_transaction() is False  # a reader's snapshot, not the writer's
+        reading.set()
+        await read_release.wait()
+        return found
+
+    def held_render(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
+        loop.call_soon_threadsafe(rendering.set)
+        render_release.wait()
+        return ledger_xlsx(ledger, tr, tz)
+
+    repo.events = held_read  # type: ignore[method-assign]
+    runtime.deferred.render_ledger = held_render
+    await world.say(world.admin, world.admin, "/start")
+    since = await world.seq()
+    try:
+        await world.say(world.admin, world.admin, "/export")
+        await reading.wait()
+        first, _ = await report(world, "#诉求 导出进行中，厂区停电了")
+        read_release.set()
+        await rendering.wait()
+        second, _ = await report(world, "#诉求 导出渲染中，污水管道堵了")
+    finally:
+        read_release.set()
+        render_release.set()
+    document = await wait_for(world, world.admin, "document", since)
+    assert (first, second) == (1, 2)
+    # One snapshot, taken before either report: neither is in the ledger.
+    assert "共 0 件" in document["text"]

@@ -1,0 +1,113 @@
+"""The worker that makes deferred answers: read on a reader, render in a thread, then queue.
+
+A leader's `/export` of a year's ledger stores a request in its update's transaction (see
+`bot.services.deferred`) and the update is done. This worker then reads the ledger on a reader
+connection (the writer stays free), renders the workbook in a thread (the event loop stays
+free), and only the final step writes: the document goes to the outbox in the same transaction
+as the request's done mark, so it is sent once, even across a crash (an unfinished request is
+made again on start). Meanwhile every enterprise's report is handled as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.context import Services
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.render.ledger import ledger_xlsx
+from bot.services.deferred import EXPORT
+from bot.services.ledger import Ledger
+from storage.repos.deferred import WorkItem
+
+log = logging.getLogger(__name__)
+
+LedgerRenderer = Callable[[Ledger, Translator, ZoneInfo], bytes]
+
+
+class DeferredWorker:
+    """Make every pending deferred answer, oldest first, until stopped."""
+
+    def __init__(self, services: Services, *, render_ledger: LedgerRenderer = ledger_xlsx) -> None:
+        self.services = services
+        self.work = services.deferred
+        # Runs in a worker thread; tests replace it to hold a render in progress.
+        self.render_ledger = render_ledger
+        self._stopping = False
+
+    async def run(self) -> None:
+        """Drain whenever a request is stored (and every few seconds) until `stop()`."""
+        while not self._stopping:
+            self.work.wakeup.clear()
+            try:
+                await self.drain()
+            except Exception:  # the loop must survive a bad round (e.g. database busy)
+                log.exception("deferred work failed")
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.work.wakeup.wait(), timeout=5.0)
+
+    async def drain(self) -> int:
+        """Make every pending answer; return how many requests were finished."""
+        done = 0
+        for item in await self.work.pending():
+            if self._stopping:
+                break
+            await self._make(item)
+            done += 1
+        return done
+
+    async def _make(self, item: WorkItem) -> None:
+        tr = Translator(str(item.params.get("locale") or self.services.settings.park.locale))
+        try:
+            if item.kind != EXPORT:
+                raise ValueError(f"unknown deferred work {item.kind!r}")
+            await self._export(item, tr)
+        except DomainError as exc:  # e.g. no longer a leader: refused as the command would be
+            await self._refuse(item, exc.message(tr), exc.key)
+        except Exception as exc:
+            log.exception("deferred work %s (%s) failed", item.id, item.kind)
+            await self._refuse(item, tr("export.failed"), repr(exc))
+
+    async def _export(self, item: WorkItem, tr: Translator) -> None:
+        services = self.services
+        start = date.fromisoformat(item.params["start"])
+        end = date.fromisoformat(item.params["end"])
+        async with services.db.reading():
+            # Permissions are checked again now: the request is data, not a decision.
+            actor = await services.people.actor(int(item.params["actor"]))
+            ledger = await services.ledger.ledger(actor, start, end)
+        data = await asyncio.to_thread(self.render_ledger, ledger, tr, services.settings.park.tz)
+        async with services.db.transaction():
+            if not await self.work.finish(item.id):
+                return  # made meanwhile (another worker round)
+            await services.outbox.send_document_bytes(
+                item.chat_id,
+                data,
+                filename=f"ledger-{start.isoformat()}-{end.isoformat()}.xlsx",
+                caption=tr(
+                    "export.caption",
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                    count=len(ledger.rows),
+                ),
+                purpose="export",
+            )
+        log.info(
+            "ledger %s..%s sent to %s (%d tickets)", start, end, item.chat_id, len(ledger.rows)
+        )
+
+    async def _refuse(self, item: WorkItem, text: str, error: str) -> None:
+        async with self.services.db.transaction():
+            if await self.work.finish(item.id, error=error):
+                await self.services.outbox.send_message(item.chat_id, text, purpose="export")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.work.wakeup.set()
