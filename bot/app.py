@@ -377,12 +377,15 @@ class Runtime:
         await sweep_jobs(context.services)
 
     async def _purge(self, context: BotContext) -> None:
-        """Drop handled inbox rows after three days."""
+        """Drop handled inbox rows after three days, sent messages after the retention."""
         assert self.processor is not None
         purged = await self.processor.purge()
         if purged:
             log.info("purged %d handled updates from the inbox", purged)
         await context.services.private_reports.purge()
+        sent = await purge_delivered(context.services)
+        if sent:
+            log.info("purged %d sent messages from the outbox", sent)
 
     exit_code: int = 0
 
@@ -450,6 +453,14 @@ async def sweep_deadlines(services: Services) -> None:
             await services.deadline_notifier.brief(brief)
         # Cadres nobody can reach: one grouped reminder a day to the admins.
         await services.notifier.unreachable_reminders(await services.reachability.due())
+
+
+async def purge_delivered(services: Services) -> int:
+    """Delete sent messages past `[delivery] sent_retention_days`, and finished deferred work."""
+    retention = timedelta(days=services.settings.delivery.sent_retention_days)
+    purged = await services.outbox.purge_sent(retention)
+    await services.deferred.purge()
+    return purged
 
 
 async def sweep_jobs(services: Services) -> tuple[int, int]:

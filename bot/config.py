@@ -322,6 +322,8 @@ class DeliverySettings(_Section):
     private_interval_seconds: float = Field(default=1.05, ge=0, le=60)
     max_attempts: int = Field(default=12, ge=1, le=100)
     concurrency: int = Field(default=8, ge=1, le=64)
+    # Sent messages (and the charts and ledgers uploaded with them) are deleted after this.
+    sent_retention_days: int = Field(default=30, ge=1, le=3650)
 
 
 class JobWordsSettings(_Section):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -24,6 +25,7 @@ CAPTION_LIMIT = 1024
 # In the stored params of an upload: which field gets the bytes, under which file name. The
 # sender replaces it with the file itself; it never reaches Telegram.
 UPLOAD_KEY = "_upload"
+PURGE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,21 @@ class Outbox:
             "menu_button",
             None,
         )
+
+    async def purge_sent(self, retention: timedelta) -> int:
+        """Delete messages sent longer than `retention` ago (charts and ledgers included).
+
+        In batches, each its own short transaction, so a large backlog never holds the writer
+        for long. Returns how many rows were deleted.
+        """
+        before = self.clock.now() - retention
+        purged = 0
+        while True:
+            async with self.db.transaction():
+                batch = await self.repo.purge_sent(before, limit=PURGE_BATCH)
+            purged += batch
+            if batch < PURGE_BATCH:
+                return purged
 
     async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
         """If `message_id` is a prompt the bot sent in this chat, return (purpose, ticket_id)."""

@@ -222,10 +222,18 @@ class OutboxRepo:
         value = await self.db.fetchval("SELECT MAX(sent_at) FROM outbox WHERE status = 'sent'")
         return from_iso(value) if value else None
 
-    async def purge_sent(self, before: datetime) -> int:
+    async def purge_sent(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to `limit` rows sent before `before`, with their uploaded bytes.
+
+        Unsent rows (pending or failed) are never purged, nor the rows of job cards (their
+        message id is how a card is edited in place later).
+        """
         return await self.db.execute(
-            "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? AND ticket_id IS NULL",
-            (to_iso(before),),
+            "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o"
+            " WHERE o.status = 'sent' AND o.sent_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM job_cards c WHERE c.outbox_id = o.id)"
+            " ORDER BY o.id LIMIT ?)",
+            (to_iso(before), limit),
         )
 
     async def record_failure(self, chat_id: int, error: str, now: datetime) -> bool:

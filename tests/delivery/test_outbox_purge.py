@@ -1,0 +1,91 @@
+"""Sent messages and their uploads are purged after the retention; unsent ones never are."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import purge_delivered
+from bot.build import build_services
+from bot.clock import FixedClock
+from bot.config import load_settings
+from storage.db import Database
+from storage.repos.queues import OutboxRepo
+
+RETENTION = timedelta(days=30)
+
+
+async def rows(db: Database) -> list[tuple[str, str, bool]]:
+    """(purpose, status, has upload) of every outbox row, oldest first."""
+    async with db.reading():
+        found = await db.fetchall(
+            "SELECT purpose, status, upload IS NOT NULL FROM outbox ORDER BY id"
+        )
+    return [(str(r[0]), str(r[1]), bool(r[2])) for r in found]
+
+
+async def test_sent_rows_and_bytes_go_after_the_retention_unsent_ones_stay(
+    db: Database, clock: FixedClock
+) -> None:
+    services = build_services(load_settings(None, delivery={"sent_retention_days": 30}), db, clock)
+    outbox, repo = services.outbox, OutboxRepo(db)
+    async with db.transaction():
+        chart = await outbox.send_photo_bytes(-100, b"\x89PNG chart", purpose="airing")
+        ledger = await outbox.send_document_bytes(
+            7, b"PK ledger", filename="l.xlsx", purpose="export"
+        )
+        (note,) = await outbox.send_message(7, "你好", purpose="note")
+        await outbox.send_message(8, "还没发出", purpose="waiting")
+        (refused,) = await outbox.send_message(9, "被拒收", purpose="refused")
+        await repo.mark_sent_many([(chart, 11), (note, 12)], clock.now())
+        await repo.mark_failed(refused, "403 Forbidden", clock.now())
+    clock.advance(timedelta(days=1))
+    async with db.transaction():
+        await repo.mark_sent_many([(ledger, 13)], clock.now())  # sent a day later
+
+    clock.advance(RETENTION - timedelta(days=1))  # exactly the retention after the first sends
+    assert await purge_delivered(services) == 0
+    assert len(await rows(db)) == 5
+
+    clock.advance(timedelta(seconds=1))
+    assert await purge_delivered(services) == 2  # the chart and the note
+    assert await rows(db) == [
+        ("export", "sent", True),
+        ("waiting", "pending", False),
+        ("refused", "failed", False),
+    ]
+    clock.advance(timedelta(days=365))
+    assert await purge_delivered(services) == 1  # the ledger, bytes and all
+    assert await rows(db) == [("waiting", "pending", False), ("refused", "failed", False)]
+
+
+async def test_purge_keeps_job_cards_and_runs_in_batches(db: Database, clock: FixedClock) -> None:
+    repo = OutboxRepo(db)
+    now = clock.now()
+    async with db.transaction():
+        ids = [
+            await repo.enqueue(
+                chat_id=-1, method="sendMessage", params={}, purpose="p", ticket_id=None, now=now
+            )
+            for _ in range(7)
+        ]
+        await repo.mark_sent_many([(i, i) for i in ids], now)
+        # A job card's row: the post's card is edited through its message id later.
+        await db.execute(
+            "INSERT INTO enterprises (id, name, created_at, updated_at) VALUES (1, 'e', 'x', 'x')"
+        )
+        await db.execute(
+            "INSERT INTO job_posts (id, enterprise_id, author_id, position, headcount,"
+            " requirements, content, location, pay_min, pay_max, pay_unit, validity_days,"
+            " contact, status, created_at, updated_at) VALUES (1, 1, 1, 'p', 1, 'r', 'c', 'l',"
+            " 1, 2, 'month', 30, 'c', 'published', 'x', 'x')"
+        )
+        await db.execute(
+            "INSERT INTO job_cards (post_id, chat_id, outbox_id) VALUES (1, -1, ?)", (ids[0],)
+        )
+    later = now + timedelta(days=31)
+    async with db.transaction():
+        assert await repo.purge_sent(later, limit=4) == 4
+    async with db.transaction():
+        assert await repo.purge_sent(later, limit=4) == 2
+        assert await repo.purge_sent(later, limit=4) == 0
+        assert await db.fetchval("SELECT id FROM outbox") == ids[0]
