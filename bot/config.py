@@ -315,8 +315,8 @@ class DeadlineSettings(_Section):
 class DeliverySettings(_Section):
     # Kept a little under Telegram's limits (30/s overall, 20/min per group, 1/s per private
     # chat) so that jitter on the wire never provokes a 429.
-    # The sender counts a send from its response (in flight = now), so jitter cannot push more
-    # than this into any one-second window: one below Telegram's 30 is margin enough.
+    # The limiter (bot/delivery/limiter.py) counts a send from its request until its answer plus
+    # the window and a margin, so jitter cannot push more than this into any one-second window.
     global_per_second: float = Field(default=29.0, gt=0, le=1000)
     group_per_minute: int = Field(default=19, ge=1, le=1000)
     private_interval_seconds: float = Field(default=1.05, ge=0, le=60)

@@ -1,7 +1,9 @@
 """Deliver the outbox: in order per chat, under Telegram's flood limits, with retries.
 
 Limits (defaults a little under Telegram's): about 28 messages/s overall, 19 per minute per
-group, one per 1.05 s per private chat. A 429 pauses that chat for `retry_after`; network errors
+group, one per 1.05 s per private chat, decided by `FloodLimiter` (limiter.py), which counts each
+send from the moment its request goes out until its answer plus the window and a margin. A 429
+pauses that chat for `retry_after`; network errors
 and 5xx are retried with capped exponential backoff, for as long as it takes (a Telegram outage
 loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
 message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
@@ -15,7 +17,6 @@ import logging
 import random
 import time
 import warnings
-from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
+from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.outbox import UPLOAD_KEY, Outbox
 from storage.db import Database
 from storage.repos.queues import OutboxItem, OutboxRepo
@@ -78,6 +80,7 @@ class Sender:
         *,
         on_permanent_failure: FailureHook | None = None,
         on_chat_migrated: MigrationHook | None = None,
+        limiter: FloodLimiter | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -94,16 +97,13 @@ class Sender:
         self._sem = asyncio.Semaphore(settings.concurrency)
         self._inflight: set[int] = set()
         self._busy_chats: set[int] = set()
-        self._paused_until: dict[int, float] = {}
-        self._group_sends: dict[int, deque[float]] = {}
-        self._private_last: dict[int, float] = {}
-        self._global_next = 0.0
-        # Completion times of counted sends in the last second, plus those still in flight.
-        # Telegram stamps a send somewhere between our request and its response, so counting
-        # by completion (and in-flight as "now") can only over-count: no jitter or event-loop
-        # stall can push more than `global_per_second` into any one-second window.
-        self._global_window: deque[float] = deque()
-        self._global_inflight = 0
+        self.limiter = limiter or FloodLimiter(
+            Limits(
+                global_per_second=settings.global_per_second,
+                group_per_minute=settings.group_per_minute,
+                private_interval_seconds=settings.private_interval_seconds,
+            )
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._buffer: list[OutboxItem] = []
         self._more = False
@@ -117,44 +117,6 @@ class Sender:
         self._marker_task: asyncio.Task[None] | None = None
         self._stopping = False
         self.sent_count = 0
-
-    # -- pacing ------------------------------------------------------------------------------
-    def _chat_wait(self, item: OutboxItem, now: float) -> float:
-        paused = self._paused_until.get(item.chat_id, 0.0) - now
-        if item.method not in COUNTED:
-            return max(paused, 0.0)
-        wait = paused
-        if item.chat_id > 0:
-            last = self._private_last.get(item.chat_id)
-            if last is not None:
-                wait = max(wait, last + self.settings.private_interval_seconds - now)
-        else:
-            window = self._group_sends.get(item.chat_id)
-            if window is not None:
-                while window and window[0] <= now - 60.0:
-                    window.popleft()
-                if len(window) >= self.settings.group_per_minute:
-                    wait = max(wait, window[0] + 60.0 - now + 0.05)
-        return max(wait, 0.0)
-
-    def _global_wait(self, now: float) -> float:
-        window = self._global_window
-        while window and window[0] <= now - 1.0:
-            window.popleft()
-        if len(window) + self._global_inflight < self.settings.global_per_second:
-            return 0.0
-        # Full: room comes when the oldest completion leaves the window (or a send completes).
-        return window[0] + 1.0 - now if window else 0.005
-
-    def _note_send(self, item: OutboxItem, now: float) -> None:
-        """Record a counted send when its response is back (see `_global_window`)."""
-        if item.method not in COUNTED:
-            return
-        self._global_window.append(now)
-        if item.chat_id > 0:
-            self._private_last[item.chat_id] = now
-        else:
-            self._group_sends.setdefault(item.chat_id, deque()).append(now)
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -240,6 +202,7 @@ class Sender:
         return self._more and len(self._buffer) < 100
 
     async def _refill(self) -> None:
+        self.limiter.forget_idle()
         async with self.db.transaction():
             items = await self.repo.due(self.clock.now(), limit=REFILL)
             next_due = await self.repo.next_due_at() if len(items) < REFILL else None
@@ -259,34 +222,35 @@ class Sender:
         wake = max(self._next_refill - time.monotonic(), 0.01)
         blocked: set[int] = set()
         waiting: list[OutboxItem] = []
+        # Once the global limit holds a counted send back, it holds back every other this pass.
+        global_hold = 0.0
         for index, item in enumerate(self._buffer):
             if self._stopping:
                 waiting += self._buffer[index:]
                 break
             counted = item.method in COUNTED
+            if counted and global_hold > 0:
+                blocked.add(item.chat_id)
+                waiting.append(item)
+                continue
             if item.chat_id in self._busy_chats or (counted and item.chat_id in blocked):
                 if counted:
                     blocked.add(item.chat_id)
                 waiting.append(item)
                 continue
-            now = time.monotonic()
-            wait = self._chat_wait(item, now)
+            wait = self.limiter.wait(item.chat_id, counted=counted)
+            if counted and wait > 0:
+                global_hold = self.limiter.global_wait()
             if wait > 0:
-                blocked.add(item.chat_id)
+                if counted:
+                    blocked.add(item.chat_id)
                 wake = min(wake, wait)
                 waiting.append(item)
                 continue
-            if counted:
-                gap = max(self._global_next - now, self._global_wait(now))
-                while gap > 0:
-                    await asyncio.sleep(gap)
-                    now = time.monotonic()
-                    gap = max(self._global_next - now, self._global_wait(now))
-                self._global_next = (
-                    max(now, self._global_next) + 1.0 / self.settings.global_per_second
-                )
-                self._global_inflight += 1
             await self._sem.acquire()
+            if counted:
+                # Counted from now, when the request goes out (after any wait for a slot).
+                self.limiter.start(item.chat_id)
             self._busy_chats.add(item.chat_id)
             self._inflight.add(item.id)
             task = asyncio.create_task(self._deliver(item))
@@ -308,18 +272,21 @@ class Sender:
             self._progress.set()
 
     async def _attempt(self, item: OutboxItem) -> None:
+        answered = False
         try:
             try:
                 result = await self.bot.do_api_request(item.method, api_kwargs=_api_kwargs(item))
+                answered = True
+            except TelegramError as exc:
+                answered = not isinstance(exc, NetworkError) or isinstance(exc, BadRequest)
+                raise
             finally:
-                # Per-chat and global windows count from the response (before any database
-                # work), never from the request: the conservative side of Telegram's stamp.
+                # Before any database work: the send stops counting a window after its answer.
                 if item.method in COUNTED:
-                    self._global_inflight -= 1
-                self._note_send(item, time.monotonic())
+                    self.limiter.finish(item.chat_id, answered=answered)
         except RetryAfter as exc:
             delay = retry_seconds(exc)
-            self._paused_until[item.chat_id] = time.monotonic() + delay
+            self.limiter.pause(item.chat_id, delay)
             log.warning("outbox %s chat %s: 429, retry after %.0fs", item.id, item.chat_id, delay)
             await self._retry(item, f"429 retry_after={delay}", delay=delay)
         except ChatMigrated as exc:

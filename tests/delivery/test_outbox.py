@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
+from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.outbox import Button, Outbox, split_text
 from bot.delivery.sender import Sender
 from storage.db import Database
@@ -48,7 +50,19 @@ class FakeBot:
         return {"message_id": len(self.calls)}
 
 
-async def make(db: Database, clock: FixedClock, bot: FakeBot) -> tuple[Outbox, Sender, list[str]]:
+class Monotonic:
+    """The limiter's clock: real monotonic time, plus the jumps a test makes."""
+
+    def __init__(self) -> None:
+        self.jumped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.jumped
+
+
+async def make(
+    db: Database, clock: FixedClock, bot: FakeBot, ticks: Monotonic | None = None
+) -> tuple[Outbox, Sender, list[str]]:
     outbox = Outbox(db, clock)
     failures: list[str] = []
 
@@ -56,7 +70,11 @@ async def make(db: Database, clock: FixedClock, bot: FakeBot) -> tuple[Outbox, S
         failures.append(f"{item.chat_id}:{error}")
 
     settings = DeliverySettings(private_interval_seconds=0.0, global_per_second=1000.0)
-    sender = Sender(bot, db, outbox, clock, settings, on_permanent_failure=on_failure)
+    limits = Limits(settings.global_per_second, settings.group_per_minute, 0.0)
+    limiter = FloodLimiter(limits, clock=ticks or Monotonic())
+    sender = Sender(
+        bot, db, outbox, clock, settings, on_permanent_failure=on_failure, limiter=limiter
+    )
     return outbox, sender, failures
 
 
@@ -88,14 +106,15 @@ async def test_transient_errors_are_retried_until_delivered(
     db: Database, clock: FixedClock
 ) -> None:
     bot = FakeBot([NetworkError("Bad Gateway"), RetryAfter(timedelta(seconds=3))])
-    outbox, sender, failures = await make(db, clock, bot)
+    ticks = Monotonic()
+    outbox, sender, failures = await make(db, clock, bot, ticks)
     async with db.transaction():
         await outbox.send_message(42, "你好")
     await drain(sender)
     assert bot.calls == []
     for _ in range(3):
         clock.advance(timedelta(minutes=10))
-        sender._paused_until.clear()
+        ticks.jumped += 600.0  # past the 429 pause and a lost send's grace
         await drain(sender)
     assert [c[1]["text"] for c in bot.calls] == ["你好"]
     assert failures == []
