@@ -17,12 +17,16 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.build import build_services
+from bot.clock import Clock
+from bot.config import Settings
 from bot.context import Services
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.services.deferred import EXPORT
 from bot.services.ledger import Ledger
+from storage.db import Database
 from storage.repos.deferred import WorkItem
 
 log = logging.getLogger(__name__)
@@ -79,10 +83,21 @@ class DeferredWorker:
         services = self.services
         start = date.fromisoformat(item.params["start"])
         end = date.fromisoformat(item.params["end"])
-        async with services.db.reading():
-            # Permissions are checked again now: the request is data, not a decision.
-            actor = await services.people.actor(int(item.params["actor"]))
-            ledger = await services.ledger.ledger(actor, start, end)
+        actor_id = int(item.params["actor"])
+        if services.db.in_memory:  # no second connection to read on: read here
+            ledger = await read_ledger(services, actor_id, start, end)
+        else:
+            # Decoding a year of events is CPU work too: all of it happens in a thread, on a
+            # reader connection of its own, with services of its own.
+            ledger = await asyncio.to_thread(
+                _read_apart,
+                services.settings,
+                services.clock,
+                services.db.path,
+                actor_id,
+                start,
+                end,
+            )
         data = await asyncio.to_thread(self.render_ledger, ledger, tr, services.settings.park.tz)
         async with services.db.transaction():
             if not await self.work.finish(item.id):
@@ -111,3 +126,26 @@ class DeferredWorker:
     def stop(self) -> None:
         self._stopping = True
         self.work.wakeup.set()
+
+
+async def read_ledger(services: Services, actor_id: int, start: date, end: date) -> Ledger:
+    """Read the ledger in one snapshot; permissions are checked again now (the request is
+    data, not a decision)."""
+    async with services.db.reading():
+        actor = await services.people.actor(actor_id)
+        return await services.ledger.ledger(actor, start, end)
+
+
+def _read_apart(
+    settings: Settings, clock: Clock, path: str, actor_id: int, start: date, end: date
+) -> Ledger:
+    """`read_ledger` in the calling thread, with its own event loop and reader connection."""
+
+    async def read() -> Ledger:
+        db = await Database.reader_only(path)
+        try:
+            return await read_ledger(build_services(settings, db, clock), actor_id, start, end)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())

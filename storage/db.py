@@ -173,6 +173,22 @@ class Database:
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._uri = self.path if self.path.startswith("file:") else _file_uri(self.path)
 
+    @classmethod
+    async def reader_only(cls, path: str | Path) -> Database:
+        """Open one read-only connection and no writer: `reading()` works, writes fail.
+
+        For work in a thread of its own (a year's ledger), which must not share the event
+        loop's connections. Applies no migrations (the writer did).
+
+        Raises:
+            StorageError: an in-memory database (no second connection can see it).
+        """
+        db = cls(path, readers=1)
+        if db.in_memory:
+            raise StorageError("an in-memory database has no second connection")
+        await db._open_readers()
+        return db
+
     @property
     def in_memory(self) -> bool:
         return self.path == ":memory:" or "mode=memory" in self.path

@@ -29,7 +29,7 @@ class Limits:
     group_per_minute: int
     private_interval_seconds: float
     # Extra time each finished send keeps its place, for jitter between our clock and Telegram's.
-    margin_seconds: float = 0.02
+    margin_seconds: float = 0.01
     # Extra time a send that got no answer keeps its place: the server may still stamp it.
     lost_grace_seconds: float = 5.0
 

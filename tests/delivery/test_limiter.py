@@ -22,7 +22,7 @@ def limiter(ticks: Ticks, **overrides: float) -> FloodLimiter:
         "global_per_second": 28.0,
         "group_per_minute": 19,
         "private_interval_seconds": 1.05,
-        "margin_seconds": 0.02,
+        "margin_seconds": 0.01,
         "lost_grace_seconds": 5.0,
     }
     limits.update(overrides)
@@ -49,7 +49,7 @@ def test_sends_are_paced_evenly_under_the_global_rate() -> None:
     gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
     assert set(gaps[:27]) == {round(1 / 28, 6)}  # the first second: evenly paced
     # Then the window is full: the 29th waits for the first answer's second and the margin.
-    assert gaps[27] == round(1.0 + 0.02 - 27 / 28, 6)
+    assert gaps[27] == round(1.0 + 0.01 - 27 / 28, 6)
     assert min(gaps) >= round(1 / 28, 6)
 
 
@@ -67,8 +67,8 @@ def test_a_full_second_waits_for_the_oldest_answer_plus_the_margin() -> None:
         flood.finish(chat)
     # The answers came at 1001.4: Telegram may have stamped them as late as that, so the next
     # send waits until a second after the answers, plus the margin.
-    assert round(flood.global_wait(), 6) == 1.0 + 0.02
-    ticks.now += 1.02
+    assert round(flood.global_wait(), 6) == 1.0 + 0.01
+    ticks.now += 1.01
     assert flood.global_wait() == 0.0
 
 
@@ -80,7 +80,7 @@ def test_the_twentieth_message_to_a_group_waits_a_minute_after_the_first_answer(
         send(flood, ticks, GROUP, took=0.2)
     first_answer = 1000.0 + 0.2
     wait = flood.wait(GROUP)
-    assert round(ticks.now + wait, 6) == round(first_answer + 60.0 + 0.02, 6)
+    assert round(ticks.now + wait, 6) == round(first_answer + 60.0 + 0.01, 6)
     assert flood.wait(OTHER_GROUP) == 0.0  # other groups are not held
 
 
@@ -91,7 +91,7 @@ def test_a_private_chat_gets_one_message_per_interval_after_the_answer() -> None
     assert flood.wait(PRIVATE) > 0  # one at a time
     ticks.now += 0.3
     flood.finish(PRIVATE)
-    assert round(flood.wait(PRIVATE), 6) == round(1.05 + 0.02, 6)
+    assert round(flood.wait(PRIVATE), 6) == round(1.05 + 0.01, 6)
     ticks.now += 1.1
     assert flood.wait(PRIVATE) == 0.0
 
@@ -100,7 +100,7 @@ def test_a_send_lost_on_the_way_keeps_its_place_for_the_grace() -> None:
     ticks = Ticks()
     flood = limiter(ticks, global_per_second=1000.0, group_per_minute=1)
     send(flood, ticks, GROUP, took=10.0, answered=False)  # a timeout: the server may stamp it late
-    assert round(flood.wait(GROUP), 6) == round(60.0 + 0.02 + 5.0, 6)
+    assert round(flood.wait(GROUP), 6) == round(60.0 + 0.01 + 5.0, 6)
 
 
 def test_a_429_pauses_the_chat_and_edits_only_respect_the_pause() -> None:

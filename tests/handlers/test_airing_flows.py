@@ -8,11 +8,13 @@ import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.services.ledger import Ledger
+from storage.repos.ledger import LedgerRepo
 from tests.handlers.conftest import World
 from tests.handlers.test_flows import report
 
@@ -91,25 +93,25 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     assert [e[5] for e in events][:2] == ["登记", "分派给陈志远"]
 
 
-async def test_reports_are_handled_while_an_export_is_read_and_rendered(world: World) -> None:
+async def test_reports_are_handled_while_an_export_is_read_and_rendered(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A leader's export holds neither the writer nor the intake: reports go through meanwhile.
 
-    Fences, no timing: the export's read is held open (inside its reader snapshot) and then its
-    render (in its thread), and a report is acknowledged while each is held.
+    Fences, no timing: the export's read is held open (inside its reader snapshot, in its
+    thread) and then its render (in its thread), and a report is acknowledged while each is held.
     """
-    runtime, services = world.runtime, world.runtime.services
-    assert runtime.deferred is not None and services is not None
+    runtime = world.runtime
+    assert runtime.deferred is not None
     loop = asyncio.get_running_loop()
-    reading, read_release = asyncio.Event(), asyncio.Event()
-    rendering, render_release = asyncio.Event(), threading.Event()
-    repo = services.ledger.repo
-    read_events = repo.events
+    reading, rendering = asyncio.Event(), asyncio.Event()
+    read_release, render_release = threading.Event(), threading.Event()
+    read_events = LedgerRepo.events
 
-    async def held_read(*args: Any, **kwargs: Any) -> Any:
-        found = await read_events(*args, **kwargs)
-        assert services.db.in_transaction() is False  # a reader's snapshot, not the writer's
-        reading.set()
-        await read_release.wait()
+    async def held_read(self: LedgerRepo, *args: Any, **kwargs: Any) -> Any:
+        found = await read_events(self, *args, **kwargs)
+        loop.call_soon_threadsafe(reading.set)
+        read_release.wait()  # blocks the export's own thread only
         return found
 
     def held_render(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
@@ -117,7 +119,7 @@ async def test_reports_are_handled_while_an_export_is_read_and_rendered(world: W
         render_release.wait()
         return ledger_xlsx(ledger, tr, tz)
 
-    repo.events = held_read  # type: ignore[method-assign]
+    monkeypatch.setattr(LedgerRepo, "events", held_read)
     runtime.deferred.render_ledger = held_render
     await world.say(world.admin, world.admin, "/start")
     since = await world.seq()
