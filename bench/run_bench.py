@@ -5,7 +5,11 @@ Per bot and repetition (fresh emulator, world and database each time):
         per second = N / (time until the last acknowledgement was delivered). For liaison-bot an
         acknowledgement is only queued in the transaction that commits the ticket, so "ack
         delivered" implies "ticket committed".
-  (ii)  latency: reports paced at R/s; injection → acknowledgement (emulator's call timestamp).
+  (ii)  latency: reports paced at R/s; injection → acknowledgement (emulator's call timestamp),
+        WHILE a leader runs /export of a year's ledger (365 days, every ticket of the run) and
+        the deadline sweep is due (1,000 open tickets marked due just before; the sweep runs
+        every 10 s). For liaison-bot, how long the ledger took to arrive and whether the sweep
+        took every due ticket within the window are recorded too.
   (iii) peak RSS of the bot process, sampled every 50 ms (psutil).
 Medians over the repetitions go to bench/results/latest.json and a Markdown table.
 
@@ -20,14 +24,17 @@ import asyncio
 import json
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psutil
 
@@ -46,10 +53,16 @@ from e2e.harness import (  # noqa: E402
     settle_world,
 )
 
+from bot.clock import to_iso  # noqa: E402
 from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import TelegramSandbox  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.repos.people import PeopleRepo  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+PARK_TZ = ZoneInfo("Asia/Shanghai")
+DUE_TICKETS = 1000  # open tickets made due for the sweep just before the paced window
+EXPORT_AFTER = 1.0  # seconds into the paced window when the leader sends /export
 
 
 @dataclass
@@ -58,6 +71,75 @@ class RunResult:
     p50_ms: float
     p99_ms: float
     peak_rss_mb: float
+    # liaison-bot only: seconds from /export to the ledger's arrival; due tickets left unswept.
+    export_s: float | None = None
+    unswept: int | None = None
+
+
+async def add_leader(db_path: Path, leader: int, cadres: list[int]) -> None:
+    """A leader (分管领导) over every cadre of the burst world, reachable in private."""
+    db = Database(db_path)
+    await db.connect()
+    try:
+        people, now = PeopleRepo(db), to_iso(datetime.now(UTC))
+        async with db.transaction():
+            leader_id = await people.upsert_cadre(
+                name="分管领导", phone=None, role="leader", telegram_id=leader, now=now
+            )
+            await people.touch_user(leader, "分管领导", None, now, private_chat=True)
+            for telegram_id in cadres:
+                cadre = await people.cadre_by_telegram(telegram_id)
+                assert cadre is not None
+                await people.set_cadre_leader(cadre.id, leader_id)
+    finally:
+        await db.close()
+
+
+def make_due(db_path: Path, count: int) -> str:
+    """Mark `count` open tickets due for the deadline sweep now; return the moment used."""
+    now = to_iso(datetime.now(UTC))
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE tickets SET next_step_at = ? WHERE id IN"
+                " (SELECT id FROM tickets WHERE status = 'new' ORDER BY id LIMIT ?)",
+                (now, count),
+            )
+    finally:
+        conn.close()
+    return now
+
+
+def unswept(db_path: Path, moment: str) -> int:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        return int(
+            conn.execute(
+                "SELECT COUNT(*) FROM tickets WHERE next_step_at <= ?", (moment,)
+            ).fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+async def export_year(client: SandboxClient, leader: int) -> None:
+    """The leader asks for a year's ledger, a second into the paced window."""
+    await asyncio.sleep(EXPORT_AFTER)
+    today = datetime.now(PARK_TZ).date()
+    start = today - timedelta(days=364)
+    await client.send_message(leader, leader, f"/export {start.isoformat()} {today.isoformat()}")
+
+
+async def wait_document(client: SandboxClient, leader: int, since: int, timeout: float) -> float:
+    """Emulator timestamp of the first document sent to the leader after `since`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for call in await client.calls("sendDocument", since_seq=since):
+            if call["ok"] and int(call["params"]["chat_id"]) == leader:
+                return float(call["timestamp"])
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the ledger never arrived")
 
 
 class EchoProcess:
@@ -167,8 +249,10 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
         async with SandboxClient(sandbox.control_url) as client:
             await client.create_bot(TOKEN, USERNAME)
             world = await build_burst_world(client, workdir / "bot.db", args.groups)
+            leader = (await client.create_user("分管领导", username="leader_bench"))["id"]
             bot: BotProcess | EchoProcess
             if kind == "liaison":
+                await add_leader(workdir / "bot.db", leader, world.cadres)
                 # Emulator limits are off, so the bot's own flood pacing is lifted as well:
                 # this measures the pipeline (intake, transaction, outbox), not Telegram's caps.
                 bot = BotProcess(
@@ -178,6 +262,8 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                     workdir / "bot.db",
                     admins=[world.admin],
                     delivery=FAST_DELIVERY,
+                    # The sweep runs (at least) twice in every paced window.
+                    extra={"deadlines": {"sweep_seconds": 10}},
                     log_level="WARNING",
                 )
             else:
@@ -187,6 +273,7 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
             rss_task = asyncio.create_task(sample_rss(bot.pid, stop))
             try:
                 await bot.wait_ready()
+                await client.send_message(leader, leader, "/start")  # opens the private chat
                 await settle_world(client, world)
 
                 # (i) throughput
@@ -203,12 +290,20 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                 await quiesce(client)
                 since = await client.last_seq()
                 count = int(args.rate * args.latency_seconds)
+                due_at = make_due(workdir / "bot.db", DUE_TICKETS) if kind == "liaison" else ""
                 wall0, mono0 = time.time(), time.monotonic()
+                exporting = asyncio.create_task(export_year(client, leader))
                 paced = await inject_reports(
                     client, world, count, start=args.reports, rate=args.rate
                 )
+                await exporting
                 log = SentLog(client, since)
                 await wait_acks(log, {(r.chat_id, r.message_id) for r in paced}, 300)
+                export_s = left = None
+                if kind == "liaison":
+                    arrived = await wait_document(client, leader, since, 300)
+                    export_s = arrived - (wall0 + EXPORT_AFTER)
+                    left = unswept(workdir / "bot.db", due_at)
                 acked = ack_times(await client.calls("sendMessage", since_seq=since))
                 latencies = sorted(
                     (acked[(r.chat_id, r.message_id)] - (wall0 + r.at - mono0)) * 1000
@@ -222,7 +317,7 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
         await sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     q = statistics.quantiles(latencies, n=100)
-    return RunResult(throughput, q[49], q[98], peak)
+    return RunResult(throughput, q[49], q[98], peak, export_s, left)
 
 
 def table(summary: dict[str, Any]) -> str:
@@ -268,9 +363,18 @@ async def main_async(args: argparse.Namespace) -> int:
         "p99 < 100 ms": summary["liaison"]["p99_ms"] < 100.0,
         "RSS < 150 MB": summary["liaison"]["peak_rss_mb"] < 150.0,
     }
+    summary["liaison"]["export_s"] = statistics.median(
+        r.export_s for r in runs["liaison"] if r.export_s is not None
+    )
+    summary["liaison"]["unswept_max"] = max(r.unswept or 0 for r in runs["liaison"])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(table(summary))
+    print(
+        f"during the paced window: /export of a year ({summary['liaison']['export_s']:.1f} s"
+        f" to arrive, median), {DUE_TICKETS} tickets due for the sweep"
+        f" (at most {summary['liaison']['unswept_max']} left unswept after the window)"
+    )
     print("goals:", summary["goals"])
     return 0
 

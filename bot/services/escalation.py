@@ -38,7 +38,7 @@ from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.kv import KvRepo
 from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from storage.repos.tickets import DueTicket, TicketRepo
 
 log = logging.getLogger(__name__)
 
@@ -138,10 +138,12 @@ class EscalationService:
     ) -> SweepResult:
         """Take every reminder, chase and escalation step that is due now, once each.
 
-        Reads only the tickets whose `next_step_at` has come (an index range), then takes each
-        ticket's steps in a transaction of its own, where `on_result` queues that ticket's
-        messages and the ticket's next moment is stored, so a step, its messages and the new
-        schedule commit together.
+        Reads only the tickets whose `next_step_at` has come (an index range, on a reader),
+        with their steps taken and reopen counts. A ticket with a step to take now gets a
+        transaction of its own, where `on_result` queues its messages and its next moment is
+        stored, so a step, its messages and the new schedule commit together. The others (a
+        reminder whose moment passed untaken, a schedule computed under old rules) only get
+        their next moment, all in one short write that skips any ticket changed meanwhile.
 
         Returns:
             What happened; also the years that fell back to Mon-Fri and were not reported before.
@@ -153,10 +155,27 @@ class EscalationService:
         while True:
             async with self.db.reading():
                 batch = await self.ticket_repo.due_for_steps(now, SWEEP_BATCH)
-            fresh = [t for t in batch if t.id not in seen]
-            for ticket in fresh:
+                ids = [due.ticket.id for due in batch]
+                steps = await self.repo.steps_of(ids)
+                reworks = await self.repo.event_counts(ids, ev.EventType.REOPEN)
+            fresh = [due for due in batch if due.ticket.id not in seen]
+            quiet: list[tuple[DueTicket, datetime | None]] = []
+            for due in fresh:
+                ticket, done, count = (
+                    due.ticket,
+                    steps[due.ticket.id],
+                    reworks.get(due.ticket.id, 0),
+                )
                 seen.add(ticket.id)
-                total.merge(await self._sweep_ticket(ticket.id, now, on_result))
+                total.examined.append(ticket.id)
+                if self._acts(ticket, done, count, now):
+                    total.merge(await self._sweep_ticket(ticket.id, now, on_result))
+                else:
+                    schedule = self.tickets.schedule
+                    quiet.append((due, schedule.next_step_at(ticket, done, count, now)))
+            if quiet:
+                async with self.db.transaction():
+                    await self.ticket_repo.reschedule_unchanged(quiet)
             if len(batch) < SWEEP_BATCH or not fresh:
                 break
         async with self.db.transaction():
@@ -183,7 +202,7 @@ class EscalationService:
         on_result: Callable[[SweepResult], Awaitable[None]] | None,
     ) -> SweepResult:
         """Take one due ticket's steps, queue their messages and store its next moment."""
-        partial = SweepResult(examined=[ticket_id])
+        partial = SweepResult()
         async with self.db.transaction():
             current = await self.ticket_repo.get(ticket_id)
             if current is None:
@@ -196,6 +215,15 @@ class EscalationService:
                     await on_result(partial)
             await self.tickets.reschedule(current.id)
         return partial
+
+    def _acts(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
+        """Whether the sweep has a step to take for this ticket now (pure: no database)."""
+        schedule = self.schedule
+        return ticket.status in OPEN_STATUSES and bool(
+            schedule.due_reminders(ticket, done, now)
+            or schedule.due_chases(ticket, done, now)
+            or schedule.rework_level2_due(ticket, reworks)
+        )
 
     async def reschedule_if_rules_changed(self) -> int:
         """Make every open ticket due once if the rules or calendar changed since last run.

@@ -104,6 +104,18 @@ class DeadlineRepo:
             found[row["ticket_id"]].add(row["step"])
         return found
 
+    async def event_counts(self, ticket_ids: Sequence[int], type_: EventType) -> dict[int, int]:
+        """How many events of `type_` each ticket has (tickets without any are left out)."""
+        if not ticket_ids:
+            return {}
+        marks = ", ".join("?" for _ in ticket_ids)
+        rows = await self.db.fetchall(
+            f"SELECT ticket_id, COUNT(*) AS n FROM ticket_events WHERE type = ?"
+            f" AND ticket_id IN ({marks}) GROUP BY ticket_id",
+            (type_.value, *ticket_ids),
+        )
+        return {r["ticket_id"]: int(r["n"]) for r in rows}
+
     # -- lists for people -----------------------------------------------------------------------
     async def tickets_of_cadres(
         self, cadre_ids: Sequence[int] | None, statuses: Sequence[Status], limit: int = 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,15 @@ def event_of(row: Row) -> TicketEvent:
         to_status=Status(row["to_status"]) if row["to_status"] else None,
         at=from_iso(row["at"]),
     )
+
+
+@dataclass(frozen=True)
+class DueTicket:
+    """A ticket whose next step time has come, with that time as stored (to compare later)."""
+
+    ticket: Ticket
+    next_step_at: str
+    updated_at: str  # as stored: both are compared before a sweep-only write
 
 
 # Columns a service may change through `update`; anything else is a programming error.
@@ -209,13 +219,31 @@ class TicketRepo:
             (to_iso(at) if at else None, ticket_id),
         )
 
-    async def due_for_steps(self, now: datetime, limit: int) -> list[Ticket]:
+    async def due_for_steps(self, now: datetime, limit: int) -> list[DueTicket]:
         """Tickets whose next step falls due at `now` or earlier, the longest due first."""
         rows = await self.db.fetchall(
             "SELECT * FROM tickets WHERE next_step_at <= ? ORDER BY next_step_at, id LIMIT ?",
             (to_iso(now), limit),
         )
-        return [_ticket(r) for r in rows]
+        return [DueTicket(_ticket(r), r["next_step_at"], r["updated_at"]) for r in rows]
+
+    async def reschedule_unchanged(
+        self, moves: Sequence[tuple[DueTicket, datetime | None]]
+    ) -> None:
+        """Store new next step times, skipping any ticket written since it was read as due."""
+        await self.db.executemany(
+            "UPDATE tickets SET next_step_at = ?"
+            " WHERE id = ? AND next_step_at = ? AND updated_at = ?",
+            [
+                (
+                    to_iso(at) if at else None,
+                    due.ticket.id,
+                    due.next_step_at,
+                    due.updated_at,
+                )
+                for due, at in moves
+            ],
+        )
 
     async def reschedule_open(self, now: datetime) -> int:
         """Make every open ticket due now (its stored moment was computed under other rules)."""

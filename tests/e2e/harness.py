@@ -75,6 +75,8 @@ class BotProcess:
     db_path: Path
     admins: list[int] = field(default_factory=list)
     delivery: dict[str, Any] = field(default_factory=dict)
+    # Further config sections, e.g. {"deadlines": {"sweep_seconds": 10}}.
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
     log_level: str = "INFO"
     token: str = TOKEN
     # Extra environment for the process; None removes a variable.
@@ -103,6 +105,8 @@ class BotProcess:
         }
         if self.delivery:
             sections["delivery"] = dict(self.delivery)
+        for name, values in self.extra.items():
+            sections[name] = {**sections.get(name, {}), **values}
         return write_config(self.config_path, sections)
 
     def start(self) -> None:

@@ -132,7 +132,7 @@ async def check_due_now(w: World, ticket_id: int) -> None:
     assert await stored(w, ticket_id) == w.clock.now().astimezone(TZ)
     async with w.db.reading():
         due = await TicketRepo(w.db).due_for_steps(w.clock.now(), 10)
-    assert [t.id for t in due] == [ticket_id]
+    assert [d.ticket.id for d in due] == [ticket_id]
 
 
 async def test_admin_supervision_keeps_the_schedule(world: World) -> None:

@@ -61,7 +61,7 @@ async def test_migration_makes_open_tickets_due_and_indexes_the_column(tmp_path:
         ("new", "2026-11-23T02:00:00.000000Z"),
     ]
     assert "tickets_next_step" in " ".join(str(r[-1]) for r in plan)
-    assert [t.status for t in due] == [Status.IN_PROGRESS, Status.NEW]
+    assert [d.ticket.status for d in due] == [Status.IN_PROGRESS, Status.NEW]
 
 
 async def test_a_status_or_deadline_change_without_its_next_step_is_refused(db: Database) -> None:
@@ -73,3 +73,36 @@ async def test_a_status_or_deadline_change_without_its_next_step_is_refused(db: 
             await TicketRepo(db).update(1, now, deadline_at=now)
         with pytest.raises(ValueError, match="next_step_at"):
             await TicketRepo(db).update(1, now, supervision_level=1)
+
+
+async def test_a_sweep_only_write_skips_a_ticket_changed_since_it_was_read(db: Database) -> None:
+    repo, now = TicketRepo(db), datetime(2026, 11, 25, tzinfo=UTC)
+    later = datetime(2026, 11, 26, tzinfo=UTC)
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO enterprises (name, created_at, updated_at) VALUES ('e', 'x', 'x')"
+        )
+        for message_id in (1, 2):
+            await repo.insert(
+                enterprise_id=1,
+                reporter_id=1,
+                chat_id=1,
+                source_message_id=message_id,
+                kind="help",
+                category="other",
+                urgency="normal",
+                content="c",
+                status=Status.NEW,
+                assignee_id=None,
+                deadline_at=later,
+                now=now,
+                next_step_at=now,
+            )
+    async with db.reading():
+        due = await repo.due_for_steps(now, 10)
+    async with db.transaction():  # ticket 2 is claimed meanwhile (a newer next step with it)
+        await repo.update(2, later, status=Status.CLAIMED, next_step_at=now)
+        await repo.reschedule_unchanged([(d, later) for d in due])
+    async with db.reading():
+        stored = [r[0] for r in await db.fetchall("SELECT next_step_at FROM tickets ORDER BY id")]
+    assert stored == ["2026-11-26T00:00:00.000000Z", "2026-11-25T00:00:00.000000Z"]
