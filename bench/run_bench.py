@@ -305,10 +305,19 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                     export_s = arrived - (wall0 + EXPORT_AFTER)
                     left = unswept(workdir / "bot.db", due_at)
                 acked = ack_times(await client.calls("sendMessage", since_seq=since))
-                latencies = sorted(
-                    (acked[(r.chat_id, r.message_id)] - (wall0 + r.at - mono0)) * 1000
+                timed = sorted(
+                    (
+                        (acked[(r.chat_id, r.message_id)] - (wall0 + r.at - mono0)) * 1000,
+                        r.at - mono0,
+                    )
                     for r in paced
                 )
+                latencies = [ms for ms, _ in timed]
+                if args.worst:
+                    print(
+                        f"  worst ({kind}):",
+                        [f"{ms:.0f}ms@{t:.2f}s" for ms, t in timed[-args.worst :]],
+                    )
             finally:
                 stop.set()
                 peak = await rss_task
@@ -386,6 +395,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--worst", type=int, default=0, help="print the N worst latencies")
     return asyncio.run(main_async(parser.parse_args()))
 
 

@@ -18,6 +18,7 @@ happens once even if the job runs twice or the bot restarts. Steps:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -159,20 +160,12 @@ class EscalationService:
                 steps = await self.repo.steps_of(ids)
                 reworks = await self.repo.event_counts(ids, ev.EventType.REOPEN)
             fresh = [due for due in batch if due.ticket.id not in seen]
-            quiet: list[tuple[DueTicket, datetime | None]] = []
-            for due in fresh:
-                ticket, done, count = (
-                    due.ticket,
-                    steps[due.ticket.id],
-                    reworks.get(due.ticket.id, 0),
-                )
-                seen.add(ticket.id)
-                total.examined.append(ticket.id)
-                if self._acts(ticket, done, count, now):
-                    total.merge(await self._sweep_ticket(ticket.id, now, on_result))
-                else:
-                    schedule = self.tickets.schedule
-                    quiet.append((due, schedule.next_step_at(ticket, done, count, now)))
+            seen.update(due.ticket.id for due in fresh)
+            total.examined += [due.ticket.id for due in fresh]
+            # The calendar arithmetic is CPU work: off the event loop, so updates go on.
+            acting, quiet = await asyncio.to_thread(self._triage, fresh, steps, reworks, now)
+            for ticket_id in acting:
+                total.merge(await self._sweep_ticket(ticket_id, now, on_result))
             if quiet:
                 async with self.db.transaction():
                     await self.ticket_repo.reschedule_unchanged(quiet)
@@ -215,6 +208,26 @@ class EscalationService:
                     await on_result(partial)
             await self.tickets.reschedule(current.id)
         return partial
+
+    def _triage(
+        self,
+        due: list[DueTicket],
+        steps: dict[int, set[str]],
+        reworks: dict[int, int],
+        now: datetime,
+    ) -> tuple[list[int], list[tuple[DueTicket, datetime | None]]]:
+        """Split due tickets into those with a step to take now, and the others with their
+        next moment (pure: no database)."""
+        acting: list[int] = []
+        quiet: list[tuple[DueTicket, datetime | None]] = []
+        for item in due:
+            ticket, done = item.ticket, steps[item.ticket.id]
+            count = reworks.get(ticket.id, 0)
+            if self._acts(ticket, done, count, now):
+                acting.append(ticket.id)
+            else:
+                quiet.append((item, self.tickets.schedule.next_step_at(ticket, done, count, now)))
+        return acting, quiet
 
     def _acts(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
         """Whether the sweep has a step to take for this ticket now (pure: no database)."""
