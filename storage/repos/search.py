@@ -14,7 +14,7 @@ from typing import Any
 from bot.clock import to_iso
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Ticket
-from storage.db import Database
+from storage.interface import SqlDatabase
 from storage.repos.tickets import _ticket
 
 _OPEN = sorted(OPEN_STATUSES)
@@ -44,7 +44,7 @@ class TicketRow:
 
 
 class SearchRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def tickets(self, query: TicketQuery) -> list[TicketRow]:
