@@ -10,7 +10,7 @@ Per bot and repetition (fresh emulator, world and database each time):
         the deadline sweep is due (1,000 open tickets marked due just before; the sweep runs
         every 10 s). For liaison-bot, how long the ledger took to arrive and whether the sweep
         took every due ticket within the window are recorded too.
-  (iii) peak RSS of the bot process, sampled every 50 ms (psutil).
+  (iii) peak RSS of the bot process and its children together, sampled every 50 ms (psutil).
 Medians over the repetitions go to bench/results/latest.json and a Markdown table.
 
 Usage: .venv/bin/python bench/run_bench.py [--reports 5000] [--groups 300] [--rate 50]
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import platform
 import shutil
@@ -183,12 +184,17 @@ class EchoProcess:
 
 
 async def sample_rss(pid: int, stop: asyncio.Event) -> float:
-    """Peak resident set size (MB) of `pid`, sampled every 50 ms until `stop`."""
+    """Peak resident set size (MB) of `pid` and its children together (liaison-bot renders a
+    ledger in a child process), sampled every 50 ms until `stop`."""
     proc = psutil.Process(pid)
     peak = 0
     while not stop.is_set():
         try:
-            peak = max(peak, proc.memory_info().rss)
+            total = proc.memory_info().rss
+            for child in proc.children(recursive=True):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += child.memory_info().rss
+            peak = max(peak, total)
         except psutil.NoSuchProcess:
             break
         await asyncio.sleep(0.05)
@@ -264,7 +270,7 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                     delivery=FAST_DELIVERY,
                     # The sweep runs (at least) twice in every paced window.
                     extra={"deadlines": {"sweep_seconds": 10}},
-                    log_level="WARNING",
+                    log_level=args.log_level,
                 )
             else:
                 bot = EchoProcess(workdir, sandbox.api_base_url, sandbox.control_url)
@@ -324,7 +330,10 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                 await bot.terminate()
     finally:
         await sandbox.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"  kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     q = statistics.quantiles(latencies, n=100)
     return RunResult(throughput, q[49], q[98], peak, export_s, left)
 
@@ -335,7 +344,7 @@ def table(summary: dict[str, Any]) -> str:
         ("reports handled / s", "throughput", "{:.1f}"),
         ("p50 latency @ {rate}/s (ms)", "p50_ms", "{:.1f}"),
         ("p99 latency @ {rate}/s (ms)", "p99_ms", "{:.1f}"),
-        ("peak RSS (MB)", "peak_rss_mb", "{:.1f}"),
+        ("peak RSS incl. children (MB)", "peak_rss_mb", "{:.1f}"),
     ]
     lines = [
         "| metric (median of runs) | liaison-bot | PTB echo | ours/echo |",
@@ -396,6 +405,8 @@ def main() -> int:
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--worst", type=int, default=0, help="print the N worst latencies")
+    parser.add_argument("--log-level", default="WARNING", help="the bot's log level")
+    parser.add_argument("--keep", action="store_true", help="keep each run's work directory")
     return asyncio.run(main_async(parser.parse_args()))
 
 

@@ -1,9 +1,10 @@
-"""The worker that makes deferred answers: read on a reader, render in a thread, then queue.
+"""The worker that makes deferred answers: read on a reader, render apart, then queue.
 
 A leader's `/export` of a year's ledger stores a request in its update's transaction (see
-`bot.services.deferred`) and the update is done. This worker then reads the ledger on a reader
-connection (the writer stays free), renders the workbook in a thread (the event loop stays
-free), and only the final step writes: the document goes to the outbox in the same transaction
+`bot.services.deferred`) and the update is done. This worker then reads the ledger in a thread
+on a reader connection of its own (the writer stays free), renders the workbook in a process of
+its own (`bot.render_worker`: the event loop keeps the interpreter), and only the final step
+writes: the document goes to the outbox in the same transaction
 as the request's done mark, so it is sent once, even across a crash (an unfinished request is
 made again on start). Meanwhile every enterprise's report is handled as usual.
 """
@@ -13,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pickle
+import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -23,7 +27,6 @@ from bot.config import Settings
 from bot.context import Services
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.render.ledger import ledger_xlsx
 from bot.services.deferred import EXPORT
 from bot.services.ledger import Ledger
 from storage.db import Database
@@ -37,10 +40,11 @@ LedgerRenderer = Callable[[Ledger, Translator, ZoneInfo], bytes]
 class DeferredWorker:
     """Make every pending deferred answer, oldest first, until stopped."""
 
-    def __init__(self, services: Services, *, render_ledger: LedgerRenderer = ledger_xlsx) -> None:
+    def __init__(self, services: Services, *, render_ledger: LedgerRenderer | None = None) -> None:
         self.services = services
         self.work = services.deferred
-        # Runs in a worker thread; tests replace it to hold a render in progress.
+        # None: render in a process of its own (`bot.render_worker`). A function given here
+        # runs in a thread instead (tests use one to hold a render in progress).
         self.render_ledger = render_ledger
         self._stopping = False
 
@@ -84,6 +88,7 @@ class DeferredWorker:
         start = date.fromisoformat(item.params["start"])
         end = date.fromisoformat(item.params["end"])
         actor_id = int(item.params["actor"])
+        started = time.monotonic()
         if services.db.in_memory:  # no second connection to read on: read here
             ledger = await read_ledger(services, actor_id, start, end)
         else:
@@ -98,7 +103,8 @@ class DeferredWorker:
                 start,
                 end,
             )
-        data = await asyncio.to_thread(self.render_ledger, ledger, tr, services.settings.park.tz)
+        read_s = time.monotonic() - started
+        data = await self._render(ledger, tr, services.settings.park.tz)
         async with services.db.transaction():
             if not await self.work.finish(item.id):
                 return  # made meanwhile (another worker round)
@@ -115,8 +121,19 @@ class DeferredWorker:
                 purpose="export",
             )
         log.info(
-            "ledger %s..%s sent to %s (%d tickets)", start, end, item.chat_id, len(ledger.rows)
+            "ledger %s..%s queued for %s: %d tickets, read %.2f s, rendered %.2f s",
+            start,
+            end,
+            item.chat_id,
+            len(ledger.rows),
+            read_s,
+            time.monotonic() - started - read_s,
         )
+
+    async def _render(self, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
+        if self.render_ledger is not None:
+            return await asyncio.to_thread(self.render_ledger, ledger, tr, tz)
+        return await render_apart(ledger, tr.locale, tz)
 
     async def _refuse(self, item: WorkItem, text: str, error: str) -> None:
         async with self.services.db.transaction():
@@ -126,6 +143,27 @@ class DeferredWorker:
     def stop(self) -> None:
         self._stopping = True
         self.work.wakeup.set()
+
+
+async def render_apart(ledger: Ledger, locale: str, tz: ZoneInfo) -> bytes:
+    """Render the workbook in a child process (see `bot.render_worker`).
+
+    Raises:
+        RuntimeError: the child failed (its last error lines are in the message).
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.render_worker",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    data, errors = await proc.communicate(pickle.dumps((ledger, locale, tz.key)))
+    if proc.returncode != 0 or not data:
+        tail = errors.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"ledger render failed ({proc.returncode}): {' | '.join(tail)}")
+    return data
 
 
 async def read_ledger(services: Services, actor_id: int, start: date, end: date) -> Ledger:
