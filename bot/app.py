@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -63,10 +62,6 @@ EXIT_TOKEN_REJECTED = 4  # Telegram answered 401: restarting will not help
 EXIT_DATABASE_IN_USE = 5  # another liaison-bot runs on this database file
 # Bounds on the shutdown steps that talk to Telegram, so a stop never waits on a dead network.
 STOP_CALL_SECONDS = 3.0
-# How long a CPU-bound thread (a ledger render, a chart) may hold the interpreter before the
-# event loop gets it back. Every database answer wakes the loop from aiosqlite's thread, so at
-# Python's default 5 ms a report handled during a render waits up to 5 ms per query.
-SWITCH_INTERVAL = 0.0005
 
 # First of all: edited messages stop here, so an edit never runs a command or report again.
 EDITS_GROUP = -10
@@ -181,7 +176,6 @@ class Runtime:
 
     async def start(self) -> None:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
-        sys.setswitchinterval(SWITCH_INTERVAL)
         # The outbox replays stored Bot API calls by method name on purpose.
         warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
         path = self.settings.storage.path

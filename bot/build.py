@@ -5,10 +5,10 @@ Called by the composition root (bot/app.py); it imports services and storage, ne
 
 from __future__ import annotations
 
-from datetime import time
 from typing import Any
 
 from bot.airing import AiringPublisher
+from bot.build_core import metrics_service, work_calendar
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services
@@ -32,7 +32,7 @@ from bot.services.jobs import JobService
 from bot.services.ledger import LedgerService
 from bot.services.logistics import LogisticsRules, LogisticsService
 from bot.services.logistics_drafts import DraftService
-from bot.services.metrics import MetricsService, Weights
+from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
@@ -53,13 +53,7 @@ def build_services(
     `chart_renderer` draws the airing chart; tests pass one with a fixed font, so what they
     assert does not depend on the fonts installed on the machine.
     """
-    calendar = WorkCalendar(
-        settings.park.tz,
-        extra_holidays=frozenset(settings.calendar.extra_holidays),
-        extra_workdays=frozenset(settings.calendar.extra_workdays),
-        work_start=settings.calendar.work_start,
-        work_end=settings.calendar.work_end,
-    )
+    calendar = work_calendar(settings)
     deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
     rules = TicketRules(
@@ -157,19 +151,7 @@ def airing_services(
 ) -> tuple[MetricsService, AiringService]:
     """The metrics and airing services from the [airing] section."""
     config = settings.airing
-    hour, minute = (int(part) for part in config.post_time.split(":"))
-    metrics = MetricsService(
-        db,
-        clock,
-        calendar,
-        weights=Weights(
-            response=config.weights.response,
-            solved=config.weights.solved,
-            satisfaction=config.weights.satisfaction,
-        ),
-        report_weekday=config.weekday,
-        report_time=time(hour, minute),
-    )
+    metrics = metrics_service(settings, db, clock, calendar)
     airing = AiringService(
         db, clock, metrics, min_tickets=config.min_tickets, trend_weeks=config.trend_weeks
     )

@@ -21,15 +21,13 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.build import build_services
-from bot.clock import Clock
-from bot.config import Settings
 from bot.context import Services
 from bot.errors import DomainError
 from bot.i18n import Translator
+from bot.ledger_apart import LedgerJob
+from bot.render.ledger import ledger_xlsx
 from bot.services.deferred import EXPORT
 from bot.services.ledger import Ledger
-from storage.db import Database
 from storage.repos.deferred import WorkItem
 
 log = logging.getLogger(__name__)
@@ -89,22 +87,16 @@ class DeferredWorker:
         end = date.fromisoformat(item.params["end"])
         actor_id = int(item.params["actor"])
         started = time.monotonic()
-        if services.db.in_memory:  # no second connection to read on: read here
-            ledger = await read_ledger(services, actor_id, start, end)
-        else:
-            # Decoding a year of events is CPU work too: all of it happens in a thread, on a
-            # reader connection of its own, with services of its own.
-            ledger = await asyncio.to_thread(
-                _read_apart,
-                services.settings,
-                services.clock,
-                services.db.path,
-                actor_id,
-                start,
-                end,
+        if self.render_ledger is None and not services.db.in_memory:
+            job = LedgerJob(
+                services.settings, services.clock, services.db.path, actor_id, start, end, tr.locale
             )
-        read_s = time.monotonic() - started
-        data = await self._render(ledger, tr, services.settings.park.tz)
+            count, data = await make_apart(job)
+        else:  # a renderer given (tests), or no second connection: read here, render in a thread
+            ledger = await read_ledger(services, actor_id, start, end)
+            render = self.render_ledger or ledger_xlsx
+            data = await asyncio.to_thread(render, ledger, tr, services.settings.park.tz)
+            count = len(ledger.rows)
         async with services.db.transaction():
             if not await self.work.finish(item.id):
                 return  # made meanwhile (another worker round)
@@ -113,27 +105,18 @@ class DeferredWorker:
                 data,
                 filename=f"ledger-{start.isoformat()}-{end.isoformat()}.xlsx",
                 caption=tr(
-                    "export.caption",
-                    start=start.isoformat(),
-                    end=end.isoformat(),
-                    count=len(ledger.rows),
+                    "export.caption", start=start.isoformat(), end=end.isoformat(), count=count
                 ),
                 purpose="export",
             )
         log.info(
-            "ledger %s..%s queued for %s: %d tickets, read %.2f s, rendered %.2f s",
+            "ledger %s..%s queued for %s: %d tickets, made in %.2f s",
             start,
             end,
             item.chat_id,
-            len(ledger.rows),
-            read_s,
-            time.monotonic() - started - read_s,
+            count,
+            time.monotonic() - started,
         )
-
-    async def _render(self, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
-        if self.render_ledger is not None:
-            return await asyncio.to_thread(self.render_ledger, ledger, tr, tz)
-        return await render_apart(ledger, tr.locale, tz)
 
     async def _refuse(self, item: WorkItem, text: str, error: str) -> None:
         async with self.services.db.transaction():
@@ -145,25 +128,32 @@ class DeferredWorker:
         self.work.wakeup.set()
 
 
-async def render_apart(ledger: Ledger, locale: str, tz: ZoneInfo) -> bytes:
-    """Render the workbook in a child process (see `bot.render_worker`).
+async def make_apart(job: LedgerJob) -> tuple[int, bytes]:
+    """Read and render the ledger in a child process (see `bot.ledger_apart`).
+
+    Returns:
+        The number of tickets and the workbook.
 
     Raises:
+        DomainError: the asker may not export (any more).
         RuntimeError: the child failed (its last error lines are in the message).
     """
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.render_worker",
+        "bot.ledger_apart",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    data, errors = await proc.communicate(pickle.dumps((ledger, locale, tz.key)))
-    if proc.returncode != 0 or not data:
+    out, errors = await proc.communicate(pickle.dumps(job))
+    if proc.returncode != 0 or not out:
         tail = errors.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError(f"ledger render failed ({proc.returncode}): {' | '.join(tail)}")
-    return data
+        raise RuntimeError(f"ledger child failed ({proc.returncode}): {' | '.join(tail)}")
+    answer = pickle.loads(out)
+    if answer[0] == "refused":
+        raise DomainError(answer[1], **answer[2])
+    return int(answer[1]), bytes(answer[2])
 
 
 async def read_ledger(services: Services, actor_id: int, start: date, end: date) -> Ledger:
@@ -172,18 +162,3 @@ async def read_ledger(services: Services, actor_id: int, start: date, end: date)
     async with services.db.reading():
         actor = await services.people.actor(actor_id)
         return await services.ledger.ledger(actor, start, end)
-
-
-def _read_apart(
-    settings: Settings, clock: Clock, path: str, actor_id: int, start: date, end: date
-) -> Ledger:
-    """`read_ledger` in the calling thread, with its own event loop and reader connection."""
-
-    async def read() -> Ledger:
-        db = await Database.reader_only(path)
-        try:
-            return await read_ledger(build_services(settings, db, clock), actor_id, start, end)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())

@@ -98,20 +98,21 @@ async def test_reports_are_handled_while_an_export_is_read_and_rendered(
 ) -> None:
     """A leader's export holds neither the writer nor the intake: reports go through meanwhile.
 
-    Fences, no timing: the export's read is held open (inside its reader snapshot, in its
-    thread) and then its render (in its thread), and a report is acknowledged while each is held.
+    Fences, no timing: the export's read is held open (inside its reader snapshot) and then its
+    render (in its thread), and a report is acknowledged while each is held. (With no renderer
+    given, the bot reads and renders in a child process: see test_export_sends_a_workbook...)
     """
     runtime = world.runtime
     assert runtime.deferred is not None
     loop = asyncio.get_running_loop()
     reading, rendering = asyncio.Event(), asyncio.Event()
-    read_release, render_release = threading.Event(), threading.Event()
+    read_release, render_release = asyncio.Event(), threading.Event()
     read_events = LedgerRepo.events
 
     async def held_read(self: LedgerRepo, *args: Any, **kwargs: Any) -> Any:
         found = await read_events(self, *args, **kwargs)
-        loop.call_soon_threadsafe(reading.set)
-        read_release.wait()  # blocks the export's own thread only
+        reading.set()
+        await read_release.wait()  # inside the reader's snapshot
         return found
 
     def held_render(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
