@@ -88,9 +88,9 @@ class DeferredWorker:
         actor_id = int(item.params["actor"])
         started = time.monotonic()
         if self.render_ledger is None and not services.db.in_memory:
-            job = LedgerJob(
-                services.settings, services.clock, services.db.path, actor_id, start, end, tr.locale
-            )
+            config = services.settings.model_dump()
+            path, clock = services.db.path, services.clock
+            job = LedgerJob(config, clock, path, actor_id, start, end, tr.locale)
             count, data = await make_apart(job)
         else:  # a renderer given (tests), or no second connection: read here, render in a thread
             ledger = await read_ledger(services, actor_id, start, end)

@@ -30,7 +30,8 @@ from storage.db import Database
 
 @dataclass(frozen=True)
 class LedgerJob:
-    settings: Settings
+    # `Settings.model_dump()`: a settings object read from a file does not pickle.
+    config: dict[str, Any]
     clock: Clock
     db_path: str
     actor_id: int
@@ -41,7 +42,7 @@ class LedgerJob:
 
 async def make(job: LedgerJob) -> tuple[Any, ...]:
     """Read the ledger in one snapshot (permissions checked again now) and render it."""
-    settings = job.settings
+    settings = Settings.model_validate(job.config)
     db = await Database.reader_only(job.db_path)
     try:
         metrics = metrics_service(settings, db, job.clock, work_calendar(settings))
