@@ -49,7 +49,8 @@ async def make(job: LedgerJob) -> tuple[Any, ...]:
         people = PeopleService(db, job.clock, config_admins=settings.park.admins)
         async with db.reading():
             actor = await people.actor(job.actor_id)
-            ledger = await LedgerService(db, job.clock, metrics).ledger(actor, job.start, job.end)
+            service = LedgerService(db, job.clock, metrics, park_name=settings.park.name)
+            ledger = await service.ledger(actor, job.start, job.end)
     except DomainError as exc:
         return ("refused", exc.key, exc.params)
     finally:
