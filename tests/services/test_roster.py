@@ -585,9 +585,24 @@ async def test_contact_separators(service: RosterService, db: Database, tmp_path
     assert ids == [11, 12, 13, 14, 15]
 
 
-@pytest.mark.parametrize("phone", ["13912345678", "+86 139 1234 5678", "0513-8123 4567", "1234567"])
-async def test_phone_valid(service: RosterService, tmp_path: Path, phone: str) -> None:
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("13912345678", "13912345678"),
+        ("+86 139 1234 5678", "+86 139 1234 5678"),
+        ("0513-8123 4567", "0513-8123 4567"),
+        ("1234567", "1234567"),
+        ("１３９１２３４５６７８", "13912345678"),  # full-width digits, as an IME types them
+        ("＋８６ １３９ １２３４ ５６７８", "+86 139 1234 5678"),
+    ],
+)
+async def test_phone_valid(
+    service: RosterService, db: Database, tmp_path: Path, phone: str, stored: str
+) -> None:
     await service.import_files([cadres_csv(tmp_path, ["某人", phone, "", "", ""])])
+    async with db.transaction():
+        cadre = await PeopleRepo(db).cadre_by_name("某人")
+    assert cadre is not None and cadre.phone == stored
 
 
 @pytest.mark.parametrize(
