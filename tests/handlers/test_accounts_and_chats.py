@@ -5,7 +5,7 @@ upgraded to a supergroup, a group that kicks the bot and takes it back.
 from __future__ import annotations
 
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, TOKEN, World
+from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, TOKEN, World
 
 BOT_ID = int(TOKEN.split(":")[0])
 

@@ -4,13 +4,12 @@ process serves the page."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.handlers.conftest import World
+from tests.handlers.world import World, until
 
 URL = "https://dashboard.example.cn/dashboard/"
 
@@ -24,13 +23,12 @@ def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def menu_calls(world: World, chat: int, since: int) -> list[dict[str, Any]]:
     """The setChatMenuButton calls for `chat` (queued after the message, so awaited)."""
-    for _ in range(100):
+
+    async def probe() -> list[dict[str, Any]] | None:
         calls = await world.client.calls(method="setChatMenuButton", since_seq=since)
-        found = [c for c in calls if c["params"].get("chat_id") == chat]
-        if found:
-            return found
-        await asyncio.sleep(0.05)
-    raise AssertionError("no setChatMenuButton call")
+        return [c for c in calls if c["params"].get("chat_id") == chat] or None
+
+    return await until(probe, "a setChatMenuButton call")
 
 
 def web_app_urls(message: dict[str, Any]) -> list[str]:

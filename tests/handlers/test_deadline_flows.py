@@ -4,15 +4,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 
 from bot.app import sweep_deadlines
 from bot.clock import FixedClock, SystemClock
-from tests.handlers.conftest import World
-from tests.handlers.test_flows import report
+from tests.handlers.world import World, add_leader, report
 
 
 @pytest.fixture
@@ -21,26 +19,6 @@ async def clock(world: World, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     fixed = FixedClock(SystemClock().now())
     monkeypatch.setattr(world.runtime.clock, "now", fixed.now)
     return fixed
-
-
-async def add_leader(world: World) -> int:
-    """Bind a new emulator user as 黄振华, the leader of 陈志远 in the sample roster."""
-    leader = (await world.client.create_user("leader"))["id"]
-    invite = await world.runtime.services.onboarding.invite("cadre", "黄振华")
-    since = await world.seq()
-    await world.say(leader, leader, f"/start {invite.payload}")
-    await world.expect(leader, "已绑定", since=since)
-    return int(leader)
-
-
-async def next_answer(world: World, before: int) -> dict:
-    """The first button answer after the first `before` ones."""
-    for _ in range(50):
-        answers = await world.client.callback_answers()
-        if len(answers) > before:
-            return answers[before]
-        await asyncio.sleep(0.1)
-    raise AssertionError("no callback answer")
 
 
 async def test_contact_and_extension_approved_by_the_leader_only(
@@ -72,9 +50,9 @@ async def test_contact_and_extension_approved_by_the_leader_only(
     approve = f"t:xok:{ticket_id}:1"
     assert approve in str(ask["reply_markup"])
     # A forged press by the cadre (not the leader) changes nothing.
-    before = len(await world.client.callback_answers())
+    before = await world.answers()
     await world.client.press_button(leader, ask["message_id"], world.cadre, approve, forge=True)
-    answer = await next_answer(world, before)
+    answer = await world.answer(before)
     assert answer.get("show_alert") and "分管领导" in answer["text"]
     await world.client.press_button(leader, ask["message_id"], leader, approve)
     await world.expect(leader, "已同意工单", since=since)

@@ -9,7 +9,7 @@ import pytest
 from bot.app import sweep_deadlines
 from bot.clock import FixedClock, SystemClock
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.conftest import World
+from tests.handlers.world import World
 
 # In the sample roster: primary cadre 李文静, who has no Telegram account, so never opened the bot.
 UNREACHABLE_ENTERPRISE = "海澄恒通电子有限公司"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.handlers.conftest import World
-from tests.handlers.test_flows import report
+from tests.handlers.world import World, report
 
 
 async def test_refusals_echo_markup_like_input_literally(world: World) -> None:
@@ -20,6 +19,7 @@ async def test_refusals_echo_markup_like_input_literally(world: World) -> None:
     await world.say(world.unbound_group, world.admin, "/bind <b>公司")
     await world.expect(world.unbound_group, "<b>公司", since=since)
     # Telegram refused nothing, so the admins were told of no delivery failure.
+    await world.settled()
     assert [c for c in await world.client.calls(since_seq=since) if not c["ok"]] == []
 
 

@@ -3,11 +3,10 @@ the card in a group bound with /bind jobs, /jobs paging, owners' buttons and for
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.app import Runtime
-from tests.handlers.conftest import World
+from tests.handlers.world import World
 
 FORM = (
     "/job 岗位=普工；人数=10；薪资=5000-7000元/月；要求=18-45岁，性别不限；内容=装配；"
@@ -107,13 +106,9 @@ async def test_one_line_form_cancel_and_stale_buttons(world: World) -> None:
     preview = (await world.expect(me, "请确认招聘信息", since=since))[0]
     await world.say(me, me, "/cancel")
     await world.expect(me, "已取消", since=since)
+    before = await world.answers()
     await press(world, preview, "j:ok")
-    for _ in range(50):
-        answers = await world.client.callback_answers()
-        if answers:
-            break
-        await asyncio.sleep(0.1)
-    assert answers and "没有正在填写" in answers[-1]["text"]
+    assert "没有正在填写" in (await world.answer(before))["text"]
     await world.say(me, me, "/cancel")
     await world.expect(me, "没有可取消", since=since)
     await world.say(me, me, "随便说点什么")
@@ -147,16 +142,11 @@ async def test_jobs_paging_and_owner_buttons(world: World) -> None:
     await world.expect(world.other_contact, "不是招聘信息", since=since)
     await world.say(world.contact, world.contact, "/myjobs")
     mine = (await world.expect(world.contact, "我的招聘信息", since=since))[0]
-    before = len(await world.client.callback_answers())
+    before = await world.answers()
     await world.client.press_button(
         world.contact, mine["message_id"], world.other_contact, f"j:m:wd:{ids[0]}", forge=True
     )
-    for _ in range(50):
-        answers = await world.client.callback_answers()
-        if len(answers) > before:
-            break
-        await asyncio.sleep(0.1)
-    assert answers and "不是招聘信息" in answers[-1]["text"]
+    assert "不是招聘信息" in (await world.answer(before))["text"]
     await press(world, mine, f"j:m:fill:{ids[0]}")
     await world.expect(world.contact, f"#{ids[0]} 已标记为已招满", since=since)
     await world.say(world.contact, world.contact, f"/hired {ids[0]} 3")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from datetime import timedelta
@@ -12,7 +11,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import FixedClock, SystemClock
-from tests.handlers.conftest import ENTERPRISE, OTHER_ENTERPRISE, World
+from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
 
 TRUCK_PHONE = "13900001111"
 CARGO_PHONE = "13800002222"
@@ -38,20 +37,6 @@ async def everything_sent(world: World, since: int) -> str:
 
 async def press(world: World, chat: int, message: dict[str, Any], user: int, data: str) -> None:
     await world.client.press_button(chat, message["message_id"], user, data)
-
-
-async def answer_after(world: World, before: int) -> dict[str, Any]:
-    """The first callback answer with text recorded after the first `before` ones."""
-    for _ in range(50):
-        fresh = [a for a in (await world.client.callback_answers())[before:] if a.get("text")]
-        if fresh:
-            return fresh[0]
-        await asyncio.sleep(0.1)
-    raise AssertionError("no callback answer")
-
-
-async def answers_so_far(world: World) -> int:
-    return len(await world.client.callback_answers())
 
 
 async def test_truck_and_cargo_match_accept_and_exchange_contacts(world: World) -> None:
@@ -116,21 +101,21 @@ async def test_permissions_forgery_and_decline(world: World) -> None:
     offer = (await world.expect(world.other_contact, "可以捎带", since=since))[0]
     number = match_id(offer)
     # A stranger forging the accept button on the carrier's message is refused; nothing changes.
-    before = await answers_so_far(world)
+    before = await world.answers()
     await world.client.press_button(
         world.other_contact, offer["message_id"], world.stranger, f"lg:a:{number}", forge=True
     )
-    assert "不是您的" in (await answer_after(world, before))["text"]
+    assert "不是您的" in (await world.answer(before, with_text=True))["text"]
     await world.say(world.contact, world.contact, f"/done {number}")
     await world.expect(world.contact, "尚未被双方接受", since=since)
     # Only the owner withdraws: the shipper cannot withdraw the carrier's truck.
     await world.say(world.other_contact, world.other_contact, "/mytrucks")
     listing = (await world.expect(world.other_contact, "我的车源", since=since))[0]
-    before = await answers_so_far(world)
+    before = await world.answers()
     await world.client.press_button(
         world.other_contact, listing["message_id"], world.contact, "lg:wt:1", forge=True
     )
-    assert "不是您发布的" in (await answer_after(world, before))["text"]
+    assert "不是您发布的" in (await world.answer(before, with_text=True))["text"]
     # The carrier declines: the shipper is told, and the match can no longer be accepted.
     await press(world, world.other_contact, offer, world.other_contact, f"lg:d:{number}")
     await world.expect(world.contact, "对方认为不合适", since=since)
@@ -162,9 +147,9 @@ async def test_guided_cargo_survives_a_restart(world: World) -> None:
     await press(world, user, date_prompt, user, "lg:s:date:1")
     await world.expect(user, "货物名称", since=since)
     # A press on the old date question now is stale and refused.
-    before = await answers_so_far(world)
+    before = await world.answers()
     await press(world, user, date_prompt, user, "lg:s:date:2")
-    assert "已过期" in (await answer_after(world, before))["text"]
+    assert "已过期" in (await world.answer(before, with_text=True))["text"]
     for answer_text, next_question in [
         ("纺织面料", "多少吨"),
         ("两吨", "重量“两吨”不对"),
@@ -334,7 +319,7 @@ async def test_contacts_typed_into_free_text_stay_private_until_both_accept(worl
     to_shipper_done = (await world.expect(shipper, "已达成", since=since))[0]["text"]
     assert "138-0000-2222" in to_carrier_done and "ship_er88" in to_carrier_done
     assert "139 0000 1111" in to_shipper_done and "trucker_01" in to_shipper_done
-    group_texts = [m.get("text") or "" for m in await world.client.sent(group, since_seq=since)]
+    group_texts = await world.outbox_texts(group)  # all it was ever owed, sent or not
     assert not any("ship_er88" in t or "trucker_01" in t for t in group_texts)
 
 
@@ -362,9 +347,9 @@ async def test_a_refusal_names_the_truck_status_in_words(
     fixed.advance(timedelta(days=2))
     await world.runtime.services.logistics.expire()
     for offer, word in ((1, "已发车"), (2, "已过期")):
-        before = await answers_so_far(world)
+        before = await world.answers()
         await press(world, carrier, listing, carrier, f"lg:wt:{offer}")
-        refused = (await answer_after(world, before))["text"]
+        refused = (await world.answer(before, with_text=True))["text"]
         assert refused == f"该车源当前状态为「{word}」，不能执行该操作。"
     await world.say(carrier, carrier, "/mytrucks")
     await world.expect(carrier, "没有发布中的车源", since=since)

@@ -11,20 +11,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.conftest import OTHER_ENTERPRISE, World
-from tests.handlers.test_airing_flows import download, wait_for
-from tests.handlers.test_deadline_flows import next_answer
-from tests.handlers.test_flows import report
-
-
-async def bind_cadre(world: World, name: str) -> int:
-    """A new emulator user bound as the roster cadre `name`, with a private chat open."""
-    user = int((await world.client.create_user(name))["id"])
-    invite = await world.runtime.services.onboarding.invite("cadre", name)
-    since = await world.seq()
-    await world.say(user, user, f"/start {invite.payload}")
-    await world.expect(user, "已绑定", since=since)
-    return user
+from tests.handlers.world import OTHER_ENTERPRISE, World, bind_cadre, report
 
 
 async def bind_group(world: World, target: str) -> int:
@@ -42,8 +29,8 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 async def ledger_rows(world: World, leader: int, since: int) -> list[list[Any]]:
     await world.say(leader, leader, "/export")
-    document = await wait_for(world, leader, "document", since)
-    book = load_workbook(io.BytesIO(await download(world, document["document"])))
+    document = await world.upload(leader, "document", since=since)
+    book = load_workbook(io.BytesIO(await world.download(document["document"])))
     # Row 1 is the title, row 2 the header; each row starts with 序号, then the ticket number.
     return [[c.value for c in row][1:] for row in book["问题台账"].iter_rows(min_row=3)]
 
@@ -59,11 +46,11 @@ async def test_a_leader_acts_only_for_the_cadres_they_lead(world: World) -> None
 
     await world.say(other, other, f"/supervise {ticket_id}")
     await world.expect(other, "不在您分管的范围内", since=since)
-    before = len(await world.client.callback_answers())
+    before = await world.answers()
     await world.client.press_button(
         world.cadre, notice["message_id"], other, f"t:sup:{ticket_id}", forge=True
     )
-    answer = await next_answer(world, before)
+    answer = await world.answer(before)
     assert answer["show_alert"] and "不在您分管的范围内" in answer["text"]
     await world.say(other, other, "/blockers")
     await world.expect(other, "没有督办工单", since=since)
@@ -76,11 +63,11 @@ async def test_a_leader_acts_only_for_the_cadres_they_lead(world: World) -> None
     await world.expect(other, "不归您办理", since=since, count=2)
     await world.say(world.cadre, world.cadre, f"/extend {ticket_id} 2 等待供电所排期")
     ask = (await world.expect(own, "申请将工单", since=since))[0]
-    before = len(await world.client.callback_answers())
+    before = await world.answers()
     await world.client.press_button(
         own, ask["message_id"], other, f"t:xok:{ticket_id}:1", forge=True
     )
-    answer = await next_answer(world, before)
+    answer = await world.answer(before)
     assert answer["show_alert"] and "分管领导" in answer["text"]
 
     # The ledger: the other leader's export holds none of this team's tickets.
@@ -153,11 +140,11 @@ async def test_a_forged_transfer_press_by_a_contact_lists_no_staff(world: World)
     ack = (await world.client.sent(chat_id=world.group))[-1]
     since = await world.seq()
     for verb in ("xfer", "prog"):
-        before = len(await world.client.callback_answers())
+        before = await world.answers()
         await world.client.press_button(
             world.group, ack["message_id"], world.contact, f"t:{verb}:{ticket_id}", forge=True
         )
-        answer = await next_answer(world, before)
+        answer = await world.answer(before)
         assert answer["show_alert"] and "不归您办理" in answer["text"]
     # A fence: the group's next answer comes after anything those presses queued there.
     await world.say(world.group, world.contact, f"/ticket {ticket_id}")
@@ -169,11 +156,11 @@ async def test_a_forged_transfer_press_by_a_contact_lists_no_staff(world: World)
 async def test_a_refused_press_is_answered_exactly_once(world: World) -> None:
     ticket_id, notice = await report(world)
     since = await world.seq()
-    before = len(await world.client.callback_answers())
+    before = await world.answers()
     query = await world.client.press_button(
         world.cadre, notice["message_id"], world.other_cadre, f"t:xto:{ticket_id}:5", forge=True
     )
-    answer = await next_answer(world, before)
+    answer = await world.answer(before)
     assert answer["callback_query_id"] == query and "不归您办理" in answer["text"]
     await world.say(world.cadre, world.cadre, f"/ticket {ticket_id}")  # a fence in that chat
     await world.expect(world.cadre, "办理记录", since=since)
@@ -206,9 +193,9 @@ async def test_not_yours_reads_as_not_found_to_those_who_may_not_know(world: Wor
     for data in ("t:claim:{}", "t:rs:{}:solved", "t:xok:{}:1", "t:cat:{}"):
         alerts = []
         for number in (ticket_id, missing):
-            before = len(await world.client.callback_answers())
+            before = await world.answers()
             await world.client.press_button(
                 world.cadre, notice["message_id"], outsider, data.format(number), forge=True
             )
-            alerts.append((await next_answer(world, before))["text"].replace(str(number), "N"))
+            alerts.append((await world.answer(before))["text"].replace(str(number), "N"))
         assert alerts[0] == alerts[1], data

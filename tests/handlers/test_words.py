@@ -16,9 +16,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
 from bot.services.deadlines import due_dates
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.conftest import World
-from tests.handlers.test_deadline_flows import add_leader, next_answer
-from tests.handlers.test_flows import report
+from tests.handlers.world import World, add_leader, report
 
 RAW_STATUS = re.compile(r"\b(new|claimed|contacted|in_progress|resolved|closed|withdrawn)\b")
 PHONE_OF_CHEN = "13985907963"  # 陈志远 in the sample roster
@@ -125,9 +123,8 @@ async def test_one_name_per_state_never_a_code(world: World, clock: FixedClock) 
     await world.expect(world.cadre, "已退回重办", since=since)
     await world.say(world.contact, world.contact, f"/ticket {ticket_id}")
     await world.expect(world.contact, "工单 #1 · 重办", since=since)
-    everything = await world.client.sent(since_seq=since)
-    texts = [m.get("text") or "" for m in everything]
-    coded = [t for t in texts if RAW_STATUS.search(t)]
+    # Everything queued by now (the last update is answered), sent or not.
+    coded = [t for t in await world.outbox_texts() if RAW_STATUS.search(t)]
     assert coded == []
 
 
@@ -206,11 +203,11 @@ async def test_help_by_role_short_with_the_rest_behind_a_button(world: World) ->
     assert "/jobs" not in text and "/lang" not in text  # behind the button
     button = first["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == "更多命令"
-    answers = len(await world.client.callback_answers())
+    answers = await world.answers()
     await world.client.press_button(
         world.cadre, first["message_id"], world.cadre, button["callback_data"]
     )
-    await next_answer(world, answers)
+    await world.answer(answers)
     rest = (await world.expect(world.cadre, "更多命令", since=since))[-1]["text"]
     assert "/jobs" in rest and "/lang" in rest and "/claim" not in rest
     assert "/supervise" not in rest and "/export" not in rest
