@@ -13,7 +13,7 @@ import pytest
 
 from bot.deferred import DeferredWorker
 from bot.services.metrics import parse_week
-from tests.dashboard.conftest import PHOTO_BYTES, Api
+from tests.dashboard.api import PHOTO_BYTES, Api
 from tests.dashboard.park import NOW, PHOTO_FILE, TOKEN, init_data
 from tests.story import TZ
 

@@ -19,6 +19,7 @@ import pytest
 
 from bot.dashboard.server import DashboardServer
 from bot.services.metrics import parse_week
+from tests.dashboard.api import dashboard_settings
 from tests.dashboard.browser import (
     ARGS,
     ARTIFACTS,
@@ -29,7 +30,6 @@ from tests.dashboard.browser import (
     launch_url,
     require_browser,
 )
-from tests.dashboard.conftest import dashboard_settings
 from tests.dashboard.park import NOW, TOKEN, Park, init_data
 from tests.story import TZ
 

@@ -1,38 +1,7 @@
-"""Fixtures for end-to-end tests: a started emulator with the bot registered, and a client."""
+"""Registers the end-to-end fixtures (emulator, client, work dir; defined in fixtures.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+from e2e.fixtures import client, sandbox, workdir
 
-import pytest_asyncio
-
-from e2e.harness import TOKEN, USERNAME
-from sandbox.client import SandboxClient
-from sandbox.server import TelegramSandbox
-
-
-@pytest_asyncio.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    """The emulator, in this test's event loop, with the bot's account created."""
-    sb = TelegramSandbox()
-    await sb.start(port=0)
-    async with SandboxClient(sb.control_url) as c:
-        await c.create_bot(TOKEN, USERNAME)
-    try:
-        yield sb
-    finally:
-        await sb.stop()
-
-
-@pytest_asyncio.fixture
-async def client(sandbox: TelegramSandbox) -> AsyncIterator[SandboxClient]:
-    """The emulator's control client."""
-    async with SandboxClient(sandbox.control_url) as c:
-        yield c
-
-
-@pytest_asyncio.fixture
-def workdir(tmp_path: Path) -> Path:
-    """Where the config, database and bot log live."""
-    return tmp_path
+__all__ = ["client", "sandbox", "workdir"]

@@ -17,9 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sandbox import SandboxClient, TelegramSandbox  # noqa: E402
-
-TOKEN = "7000000001:AAH-sandbox-test-token"
-BOT_USERNAME = "liaison_bot"
+from tests.emulator.bots import BOT_USERNAME, TOKEN, make_bot  # noqa: E402
 
 
 @pytest_asyncio.fixture
@@ -30,11 +28,6 @@ async def sandbox() -> AsyncIterator[TelegramSandbox]:
     await sb.start()
     yield sb
     await sb.stop()
-
-
-def make_bot(sb: TelegramSandbox, token: str = TOKEN) -> telegram.Bot:
-    """A real python-telegram-bot Bot talking to the emulator."""
-    return telegram.Bot(token, base_url=sb.api_base_url, base_file_url=sb.base_file_url)
 
 
 @pytest.fixture

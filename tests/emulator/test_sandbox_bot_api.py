@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import BadRequest, Conflict, Forbidden
 
 from sandbox import TelegramSandbox
-from tests.emulator.conftest import TOKEN
+from tests.emulator.bots import TOKEN
 
 
 async def poll_in_flight(sandbox: TelegramSandbox, token: str = TOKEN) -> None:

@@ -1,7 +1,7 @@
-"""Resilience tests share the end-to-end fixtures (emulator, client, work dir)."""
+"""Registers the end-to-end fixtures (emulator, client, work dir) for the resilience tests."""
 
 from __future__ import annotations
 
-from e2e.conftest import client, sandbox, workdir
+from e2e.fixtures import client, sandbox, workdir
 
 __all__ = ["client", "sandbox", "workdir"]
