@@ -15,23 +15,7 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.services.ledger import Ledger
 from storage.repos.ledger import LedgerRepo
-from tests.handlers.conftest import World
-from tests.handlers.test_flows import report
-
-
-async def wait_for(world: World, chat: int, method_key: str, since: int) -> dict:
-    for _ in range(100):
-        for message in await world.client.sent(chat_id=chat, since_seq=since):
-            if method_key in message:
-                return message
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {method_key} sent to {chat}")
-
-
-async def download(world: World, file_id: str) -> bytes:
-    bot = world.runtime.app.bot  # type: ignore[union-attr]
-    file = await bot.get_file(file_id)
-    return bytes(await file.download_as_bytearray())
+from tests.handlers.world import World, report
 
 
 async def test_airing_preview_sends_text_and_chart_privately(world: World) -> None:
@@ -41,9 +25,9 @@ async def test_airing_preview_sends_text_and_chart_privately(world: World) -> No
     await world.say(world.group, world.admin, "/airing 2026-W47")
     text = (await world.expect(world.admin, "企业服务周晾晒", since=since))[0]["text"]
     assert "第47周（11月16日—11月22日）" in text and "预览" in text
-    photo = await wait_for(world, world.admin, "photo", since)
+    photo = await world.upload(world.admin, "photo", since=since)
     assert photo["method"] == "sendPhoto" and "办结率" in photo["text"]  # the caption
-    png = await download(world, photo["photo"])
+    png = await world.download(photo["photo"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     # Queued with the preview in one transaction, so counted by now if there were any.
     for purpose in ("airing", "airing_preview"):
@@ -76,9 +60,9 @@ async def test_export_sends_a_workbook_that_reads_back(world: World) -> None:
     since = await world.seq()
     await world.say(world.admin, world.admin, "/start")
     await world.say(world.admin, world.admin, "/export")
-    document = await wait_for(world, world.admin, "document", since)
+    document = await world.upload(world.admin, "document", since=since)
     assert document["method"] == "sendDocument" and "共 1 件" in document["text"]
-    book = load_workbook(io.BytesIO(await download(world, document["document"])))
+    book = load_workbook(io.BytesIO(await world.download(document["document"])))
     assert book.sheetnames == ["问题台账", "指标", "办理记录"]
     sheet = book["问题台账"]
     assert sheet["A1"].value.startswith("开发区 问题台账（")
@@ -134,7 +118,7 @@ async def test_reports_are_handled_while_an_export_is_read_and_rendered(
     finally:
         read_release.set()
         render_release.set()
-    document = await wait_for(world, world.admin, "document", since)
+    document = await world.upload(world.admin, "document", since=since)
     assert (first, second) == (1, 2)
     # One snapshot, taken before either report: neither is in the ledger.
     assert "共 0 件" in document["text"]
