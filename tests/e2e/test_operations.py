@@ -64,12 +64,12 @@ async def test_a_rejected_token_is_one_redacted_line_and_a_prompt_exit(
     bot = bot_in(workdir, sandbox, token=rejected)
     bot.start()
     try:
-        code, waited = await wait_exit(bot, timeout=15.0)
+        code, _ = await wait_exit(bot, timeout=15.0)
     finally:
         await bot.ensure_stopped()
     log = bot.log_text()
     assert code == 4, log
-    assert waited < 10.0
+    assert "retrying" not in log  # a rejected token is final: no retry loop
     assert rejected not in log and rejected.split(":")[1] not in log
     assert "Traceback" not in log
     critical = [line for line in log.splitlines() if " CRITICAL " in line]
@@ -114,7 +114,7 @@ def closed_port() -> Iterator[int]:
         sock.close()
 
 
-async def test_sigterm_stops_run_within_5_seconds_while_telegram_is_unreachable(
+async def test_sigterm_interrupts_the_retry_wait_while_telegram_is_unreachable(
     sandbox: TelegramSandbox, workdir: Path, closed_port: int
 ) -> None:
     bot = bot_in(workdir, sandbox)
@@ -122,12 +122,12 @@ async def test_sigterm_stops_run_within_5_seconds_while_telegram_is_unreachable(
     bot.start()
     try:
         await wait_log(bot, "Telegram unreachable at start")
-        # Let the retry delay grow past what a stop may take (1, 2, 4 s ...).
-        await wait_log(bot, "retrying in 4s")
-        code, elapsed = await bot.terminate(timeout=10.0)
+        # Let the retry delay grow (1, 2, 4, 8 s): a stop that waited it out would still be
+        # sleeping when the harness gives up below and kills the process (exit code -9).
+        await wait_log(bot, "retrying in 8s", timeout=30.0)
+        code, _ = await bot.terminate(timeout=6.0)
     finally:
         await bot.ensure_stopped()
-    assert elapsed < 5.0, bot.log_tail()
     assert code == 0, bot.log_tail()
     assert "liaison-bot stopped" in bot.log_text()
 

@@ -143,8 +143,8 @@ async def test_ticket_story_survives_restart(
         await p.expect(cadre, "已签收")
 
         # RESTART in the middle of the story: graceful stop, then continue on the new process.
-        code, elapsed = await bot.terminate()
-        assert code == 0 and elapsed < 10, (code, elapsed, bot.log_tail())
+        code, _ = await bot.terminate()  # SIGKILL (code -9) if it did not stop by itself
+        assert code == 0, (code, bot.log_tail())
         rows = read_db(db_path, "SELECT status, assignee_id FROM tickets WHERE id = 1")
         claims = read_db(
             db_path, "SELECT actor_id FROM ticket_events WHERE ticket_id = 1 AND type = 'claim'"
@@ -196,8 +196,8 @@ async def test_ticket_story_survives_restart(
         await p.press(await p.latest_to(group, "#2"), contact, "不满意")
         await p.expect(cadre, "退回重办")
 
-        code, elapsed = await bot.terminate()
-        assert code == 0 and elapsed < 10, (code, elapsed)
+        code, _ = await bot.terminate()
+        assert code == 0, code
     finally:
         await bot.ensure_stopped()
 

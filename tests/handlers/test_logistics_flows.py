@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -50,11 +49,10 @@ async def test_truck_and_cargo_match_accept_and_exchange_contacts(world: World) 
     post = (await world.expect(group, "车源", since=since))[0]
     assert "海门 → 常州" in post["text"] and TRUCK_PHONE not in post["text"]
 
-    started = time.monotonic()
+    # How fast a match is found is bench/bench_matching.py's goal, not this test's.
     await world.say(shipper, shipper, f"/cargo 海门 无锡 明天~后天 2t 1.5m3 电子元件 {CARGO_PHONE}")
     to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]
     to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]
-    assert time.monotonic() - started < 1.0
     number = match_id(to_carrier)
     assert match_id(to_shipper) == number
     assert "接受" in str(to_shipper["reply_markup"])

@@ -60,11 +60,17 @@ async def test_sigkill_during_burst_loses_nothing(
         await bot.wait_ready()
         await settle_world(client, world)
         for round_no in range(ROUNDS):
+            before = read_db(db_path, "SELECT count(*) FROM tickets")[0][0]
             burst = asyncio.create_task(
                 inject_reports(client, world, PER_ROUND, start=round_no * PER_ROUND)
             )
-            # A random moment inside the burst (a round takes a few seconds to inject).
-            await asyncio.sleep(rng.uniform(0.3, 2.0))
+            # A random moment inside the burst: once a random share of this round made tickets.
+            made = rng.randint(PER_ROUND // 20, PER_ROUND // 2)
+
+            async def under_way(target: int = before + made) -> bool:
+                return read_db(db_path, "SELECT count(*) FROM tickets")[0][0] >= target
+
+            await wait_for(under_way, timeout=60, interval=0.05, what=f"{made} new tickets")
             await bot.kill()
             kills += 1
             injected += await burst
