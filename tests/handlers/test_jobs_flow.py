@@ -167,11 +167,11 @@ async def test_disguised_restrictions_are_refused_naming_the_typed_words(world: 
         ("ｍａｌｅ ｏｎｌｙ", "性别歧视", "ｍａｌｅ ｏｎｌｙ"),
         ("日结万元", "诱导性用语", "日结万元"),
     ):
-        since = await world.seq()
+        since, queued = await world.seq(), await world.queued(me)
         await world.say(me, me, FORM.replace("性别不限", requirement))
         refusal = (await world.expect(me, reason, since=since))[0]
         assert typed in refusal["text"], refusal["text"]
-        assert len(await world.client.sent(me, since_seq=since)) == 1  # the refusal only
+        assert await world.queued(me) == queued + 1  # the refusal only (queued with it)
     since = await world.seq()
     await world.say(me, me, FORM.replace("性别不限", "性别不限，男女不限，不限户籍"))
     await world.expect(me, "请确认招聘信息", since=since)  # accepted: the preview
