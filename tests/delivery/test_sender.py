@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
+from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.outbox import Button, Outbox
 from bot.delivery.sender import Sender
 from storage.db import Database
@@ -48,6 +49,16 @@ class FakeBot:
         return [params["text"] for _, params in self.calls]
 
 
+class Monotonic:
+    """The flood limiter's clock: real monotonic time, plus the jumps a test makes."""
+
+    def __init__(self) -> None:
+        self.jumped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.jumped
+
+
 class Rig:
     """An outbox, its sender and what the sender reported as permanent failures."""
 
@@ -56,11 +67,23 @@ class Rig:
         self.bot = bot
         self.outbox = Outbox(db, clock)
         self.failures: list[str] = []
+        self.ticks = Monotonic()
         delivery = DeliverySettings(
             **{"private_interval_seconds": 0.0, "global_per_second": 1000.0, **settings}
         )
+        limits = Limits(
+            global_per_second=delivery.global_per_second,
+            group_per_minute=delivery.group_per_minute,
+            private_interval_seconds=delivery.private_interval_seconds,
+        )
         self.sender = Sender(
-            bot, db, self.outbox, clock, delivery, on_permanent_failure=self.failed
+            bot,
+            db,
+            self.outbox,
+            clock,
+            delivery,
+            on_permanent_failure=self.failed,
+            limiter=FloodLimiter(limits, clock=self.ticks),
         )
 
     async def failed(self, item: OutboxItem, error: str) -> None:
@@ -69,6 +92,11 @@ class Rig:
     async def counts(self) -> dict[str, int]:
         async with self.db.transaction():
             return await OutboxRepo(self.db).counts()
+
+    async def rescheduled(self, attempts: int) -> bool:
+        """Whether a failed attempt number `attempts` is recorded (with its next attempt time)."""
+        async with self.db.transaction():
+            return bool(await self.db.fetchval("SELECT MAX(attempts) FROM outbox") >= attempts)
 
     async def idle(self) -> dict[str, int]:
         """Wait until nothing is pending; return the outbox's counts by status."""
@@ -126,9 +154,11 @@ async def test_transient_errors_are_retried_until_delivered(
         async with db.transaction():
             await rig.outbox.send_message(42, "你好")
         for attempt in (1, 2):
-            # Each failure reschedules the message on the outbox's clock: move past it.
-            await until(lambda a=attempt: bot.attempts >= a, f"attempt {attempt}")
+            # Each failure reschedules the message on the outbox's clock and holds the chat in
+            # the limiter (a lost send's grace, the 429's pause): move both past it.
+            await until(lambda a=attempt: rig.rescheduled(a), f"attempt {attempt} rescheduled")
             clock.advance(timedelta(minutes=10))
+            rig.ticks.jumped += 600.0
         assert await rig.idle() == {"sent": 1}
     assert bot.texts() == ["你好"] and bot.attempts == 3
     assert rig.failures == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import warnings
+from typing import Any
 
 import httpx
 import pytest
@@ -62,13 +63,23 @@ async def test_wait_sent_and_calls(
     user = await client.create_user("群友")
     seq = await client.last_seq()
 
-    async def later() -> None:
-        await asyncio.sleep(0.1)
-        await bot.send_message(group["id"], "工单 #1 已创建")
+    # The message is sent once wait_sent has looked and found nothing: it must keep waiting.
+    looked = asyncio.Event()
+    sent = client.sent
 
-    task = asyncio.create_task(later())
-    found = await client.wait_sent(group["id"], since_seq=seq, contains="已创建", timeout=3)
-    await task
+    async def observed_sent(*args: Any, **kwargs: Any) -> Any:
+        found = await sent(*args, **kwargs)
+        looked.set()
+        return found
+
+    client.sent = observed_sent  # type: ignore[method-assign]
+    waiting = asyncio.create_task(
+        client.wait_sent(group["id"], since_seq=seq, contains="已创建", timeout=10)
+    )
+    await looked.wait()
+    await bot.send_message(group["id"], "工单 #1 已创建")
+    found = await waiting
+    client.sent = sent  # type: ignore[method-assign]
     assert found[0]["text"] == "工单 #1 已创建" and found[0]["parse_mode"] is None
     with pytest.raises(AssertionError, match="工单 #1 已创建"):
         await client.wait_sent(group["id"], count=2, since_seq=seq, timeout=0.2)

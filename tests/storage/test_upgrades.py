@@ -57,7 +57,10 @@ class Row:
 
 
 # Migrations that only change the schema (indexes): the schema comparison covers them.
-SCHEMA_ONLY = {10: "an index for the cumulative counts"}
+SCHEMA_ONLY = {
+    10: "an index for the cumulative counts",
+    14: "an index of job cards by outbox row, for the purge",
+}
 
 ROWS = [
     # -- 0001 ------------------------------------------------------------------------------------
@@ -86,7 +89,11 @@ ROWS = [
                     "updated_at": LATER, "resolved_at": LATER, "closed_at": None,
                     "solved_rating": "unsolved", "satisfaction": "basic",
                     "supervision_level": 1},
-        after={2: {"claim_due_at": None, "response_due_at": None}, 7: {"channel": "group"}}),
+        after={
+            2: {"claim_due_at": None, "response_due_at": None},
+            7: {"channel": "group"},
+            12: {"next_step_at": AT},  # open before 0012: due at once; the sweep computes it
+        }),
     Row("ticket_events", {"id": 1, "ticket_id": 1, "type": "create", "actor_id": 777,
                           "from_status": None, "to_status": "new", "data": {}, "at": AT}),
     Row("ticket_events", {"id": 2, "ticket_id": 1, "type": "claim", "actor_id": 1002,
@@ -179,6 +186,12 @@ ROWS = [
                             "files": [], "created_at": AT}, since=7),
     # -- 0008 ------------------------------------------------------------------------------------
     Row("unreachable_cadres", {"cadre_id": 2, "noticed_at": AT, "reminded_at": LATER}, since=8),
+    # -- 0013 ------------------------------------------------------------------------------------
+    Row("deferred_work", {"id": 1, "kind": "export", "chat_id": 1001,
+                          "params": {"actor": 1001, "start": "2026-01-01", "end": "2026-11-01",
+                                     "locale": "zh_CN"},
+                          "status": "pending", "created_at": AT, "done_at": None, "error": None},
+        since=13),
 ]  # fmt: skip
 
 
