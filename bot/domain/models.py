@@ -57,11 +57,19 @@ class Actor:
 
     telegram_id: int
     cadre: Cadre | None = None
-    enterprise_id: int | None = None  # set when the user is an enterprise contact
+    enterprise_id: int | None = None  # set when the user is an enterprise contact (first bound)
     config_admin: bool = False
     # The group the action comes from (None: a private chat). What an enterprise member sees
     # there is narrowed to what that group may see (bot/services/access.py).
     venue: ChatBinding | None = None
+    # Every enterprise the user is a contact of (a contact may serve several).
+    enterprise_ids: frozenset[int] = frozenset()
+
+    def contact_of(self, enterprise_id: int | None) -> bool:
+        """Whether the user is a contact of `enterprise_id` (any of theirs, not just the first)."""
+        return enterprise_id is not None and (
+            enterprise_id == self.enterprise_id or enterprise_id in self.enterprise_ids
+        )
 
     @property
     def is_admin(self) -> bool:

@@ -57,14 +57,12 @@ def sees_in_place(actor: Actor, ticket: Ticket) -> bool:
 def lists_in_place(actor: Actor) -> bool:
     """Whether the place may list the actor's enterprise's tickets: privately, or in its group."""
     venue = actor.venue
-    return venue is None or (
-        venue.kind == "enterprise" and venue.enterprise_id == actor.enterprise_id
-    )
+    return venue is None or (venue.kind == "enterprise" and actor.contact_of(venue.enterprise_id))
 
 
 def owner_side(actor: Actor, ticket: Ticket) -> bool:
     """The reporter or a contact of the ticket's enterprise, in a place that may see it."""
-    own = actor.telegram_id == ticket.reporter_id or actor.enterprise_id == ticket.enterprise_id
+    own = actor.telegram_id == ticket.reporter_id or actor.contact_of(ticket.enterprise_id)
     return own and sees_in_place(actor, ticket)
 
 

@@ -63,7 +63,7 @@ class JobService:
     # -- permissions --------------------------------------------------------------------------
     async def may_post_for(self, actor: Actor, enterprise_id: int) -> bool:
         """Contacts of the enterprise, its primary or backup cadre, and admins."""
-        if actor.is_admin or actor.enterprise_id == enterprise_id:
+        if actor.is_admin or actor.contact_of(enterprise_id):
             return True
         if actor.cadre is None:
             return False
@@ -210,8 +210,7 @@ class JobService:
         """The posts the actor owns: their enterprise's, or their 包联 enterprises'."""
         async with self.db.transaction():
             ids: list[int] = []
-            if actor.enterprise_id is not None:
-                ids.append(actor.enterprise_id)
+            ids += sorted(actor.enterprise_ids)
             if actor.cadre is not None:
                 ids += [e.id for e in await self.people.enterprises_of_cadre(actor.cadre.id)]
                 ids += await self.jobs.enterprises_backed_by(actor.cadre.id)

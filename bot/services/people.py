@@ -31,14 +31,15 @@ class PeopleService:
         """
         async with self.db.transaction():
             cadre = await self.people.cadre_by_telegram(telegram_id)
-            enterprise_id = await self.people.contact_enterprise(telegram_id)
+            enterprises = [e.id for e in await self.people.contact_enterprises(telegram_id)]
             venue = await self._venue(group_id)
         return Actor(
             telegram_id=telegram_id,
             cadre=cadre,
-            enterprise_id=enterprise_id,
+            enterprise_id=enterprises[0] if enterprises else None,
             config_admin=telegram_id in self.config_admins,
             venue=venue,
+            enterprise_ids=frozenset(enterprises),
         )
 
     async def chat_actor(self, chat_id: int, *, group_id: int | None = None) -> Actor:
@@ -54,7 +55,12 @@ class PeopleService:
             binding = await self.chats.binding(chat_id)
             venue = await self._venue(group_id)
         enterprise_id = binding.enterprise_id if binding and binding.kind == "enterprise" else None
-        return Actor(telegram_id=chat_id, enterprise_id=enterprise_id, venue=venue)
+        return Actor(
+            telegram_id=chat_id,
+            enterprise_id=enterprise_id,
+            venue=venue,
+            enterprise_ids=frozenset() if enterprise_id is None else frozenset({enterprise_id}),
+        )
 
     async def _venue(self, group_id: int | None) -> ChatBinding | None:
         """The binding of the group an action comes from; an unbound group sees no ticket."""

@@ -229,9 +229,15 @@ class TicketService:
             raise NotAllowed("error.not_contact")
         if not lists_in_place(actor):
             raise NotAllowed("error.list_in_private")
+        venue = actor.venue
+        # In the enterprise's own group, that enterprise; privately, every one the contact serves.
+        enterprises = [venue.enterprise_id] if venue and venue.enterprise_id else []
         async with self.db.transaction():
-            found = await self.tickets.list_for_enterprise(actor.enterprise_id)
-            return [await self._view(t) for t in found]
+            found: list[Ticket] = []
+            for enterprise_id in enterprises or sorted(actor.enterprise_ids):
+                found += await self.tickets.list_for_enterprise(enterprise_id)
+            found.sort(key=lambda t: t.id, reverse=True)
+            return [await self._view(t) for t in found[:20]]
 
     # -- the one writer of ticket columns -----------------------------------------------------
     async def _next_step(self, ticket: Ticket, now: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.services.roster import RosterService
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
+from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World, report
 
 
 def ticket_number(text: str) -> int:
@@ -137,3 +137,36 @@ async def services_enterprise_id(world: World, name: str) -> int:
     async with services.db.transaction():
         found = await services.db.fetchval("SELECT id FROM enterprises WHERE name = ?", (name,))
     return int(found)
+
+
+async def test_a_contact_of_two_enterprises_sees_both_privately_and_one_per_group(
+    world: World, tmp_path: Path
+) -> None:
+    services = world.runtime.services
+    roster = tmp_path / "enterprises.csv"
+    roster.write_text(
+        "企业名称,包联干部,联系人TelegramID\n"
+        f"{ENTERPRISE},陈志远,{world.contact}\n"
+        f"{OTHER_ENTERPRISE},王晓峰,{world.contact}\n",
+        encoding="utf-8",
+    )
+    await RosterService(services.db, services.clock).import_files([roster])
+    # The other enterprise's own contact reports privately: a ticket of the second enterprise.
+    since = await world.seq()
+    await world.say(world.other_contact, world.other_contact, "/report 厂区道路积水")
+    theirs = ticket_number(
+        (await world.expect(world.other_contact, ACK_MARK, since=since))[0]["text"]
+    )
+    mine, _ = await report(world, "#诉求 食堂网络不通")
+
+    me, since = world.contact, await world.seq()
+    await world.say(me, me, "/mytickets")
+    listing = (await world.expect(me, "本企业的工单", since=since))[0]["text"]
+    assert f"#{theirs}" in listing and f"#{mine}" in listing
+    await world.say(me, me, f"/ticket {theirs}")
+    await world.expect(me, "厂区道路积水", since=since)
+    # In the first enterprise's group only that enterprise's tickets are listed.
+    since = await world.seq()
+    await world.say(world.group, me, "/mytickets")
+    in_group = (await world.expect(world.group, "本企业的工单", since=since))[0]["text"]
+    assert f"#{mine}" in in_group and f"#{theirs}" not in in_group
