@@ -89,15 +89,7 @@ async def test_stranger_is_told_how_to_get_bound(world: World) -> None:
 async def test_contact_of_two_enterprises_picks_one_after_a_restart(
     world: World, tmp_path: Path
 ) -> None:
-    services = world.runtime.services
-    roster = tmp_path / "enterprises.csv"
-    roster.write_text(
-        "企业名称,包联干部,联系人TelegramID\n"
-        f"{ENTERPRISE},陈志远,{world.contact}\n"
-        f"{OTHER_ENTERPRISE},王晓峰,{world.contact}\n",
-        encoding="utf-8",
-    )
-    await RosterService(services.db, services.clock).import_files([roster])
+    await contact_of_both(world, tmp_path)
     me, since = world.contact, await world.seq()
     sent = await world.say(me, me, "/report 两家共用的污水管道堵了")
     choice = (await world.expect(me, "请选择本问题所属的企业", since=since))[0]
@@ -132,6 +124,19 @@ async def test_contact_of_two_enterprises_picks_one_after_a_restart(
     assert f"#{ticket_number(ack['text'])}" in (await world.answer(before))["text"]
 
 
+async def contact_of_both(world: World, tmp_path: Path) -> None:
+    """List `world.contact` under both enterprises in the roster, as an admin would."""
+    services = world.runtime.services
+    roster = tmp_path / "enterprises.csv"
+    roster.write_text(
+        "企业名称,包联干部,联系人TelegramID\n"
+        f"{ENTERPRISE},陈志远,{world.contact}\n"
+        f"{OTHER_ENTERPRISE},王晓峰,{world.contact}\n",
+        encoding="utf-8",
+    )
+    await RosterService(services.db, services.clock).import_files([roster])
+
+
 async def services_enterprise_id(world: World, name: str) -> int:
     services = world.runtime.services
     async with services.db.transaction():
@@ -142,15 +147,7 @@ async def services_enterprise_id(world: World, name: str) -> int:
 async def test_a_contact_of_two_enterprises_sees_both_privately_and_one_per_group(
     world: World, tmp_path: Path
 ) -> None:
-    services = world.runtime.services
-    roster = tmp_path / "enterprises.csv"
-    roster.write_text(
-        "企业名称,包联干部,联系人TelegramID\n"
-        f"{ENTERPRISE},陈志远,{world.contact}\n"
-        f"{OTHER_ENTERPRISE},王晓峰,{world.contact}\n",
-        encoding="utf-8",
-    )
-    await RosterService(services.db, services.clock).import_files([roster])
+    await contact_of_both(world, tmp_path)
     # The other enterprise's own contact reports privately: a ticket of the second enterprise.
     since = await world.seq()
     await world.say(world.other_contact, world.other_contact, "/report 厂区道路积水")

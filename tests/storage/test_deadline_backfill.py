@@ -7,7 +7,6 @@ extension, an overdue chase keyed `chase1`.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,27 +14,15 @@ from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.services.calendar import WorkCalendar
 from bot.services.metrics import MetricsService
-from storage.db import Database, _split_sql, load_migrations
+from storage.db import Database
 from storage.repos.tickets import TicketRepo
+from tests.storage.schemas import schema_at
 from tests.storage.test_event_repair import NOW, W47, OldRelease
 from tests.story import TZ, park
 
 
 def release_0010(path: Path) -> dict[str, int]:
-    raw = sqlite3.connect(path, isolation_level=None)
-    raw.execute(
-        "CREATE TABLE schema_migrations"
-        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    for migration in [m for m in load_migrations() if m.version <= 10]:
-        raw.execute("BEGIN")
-        for statement in _split_sql(migration.sql):
-            raw.execute(statement)
-        raw.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')",
-            (migration.version, migration.name),
-        )
-        raw.execute("COMMIT")
+    raw = schema_at(path, 10)
     stamp = "2026-01-01T00:00:00.000000Z"
     raw.execute(
         "INSERT INTO cadres (id, name, created_at, updated_at) VALUES (1, '陈志远', ?, ?)",

@@ -24,6 +24,7 @@ from bot.services.calendar import WorkCalendar
 from bot.services.metrics import MetricsService, parse_week
 from storage.db import Database, _split_sql, load_migrations
 from storage.repos.tickets import TicketRepo
+from tests.storage.schemas import schema_at
 from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
@@ -108,20 +109,7 @@ class OldRelease:
 
 
 def old_database(path: Path) -> None:
-    raw = sqlite3.connect(path, isolation_level=None)
-    raw.execute(
-        "CREATE TABLE schema_migrations"
-        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    for migration in [m for m in load_migrations() if m.version <= 5]:
-        raw.execute("BEGIN")
-        for statement in _split_sql(migration.sql):
-            raw.execute(statement)
-        raw.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')",
-            (migration.version, migration.name),
-        )
-        raw.execute("COMMIT")
+    raw = schema_at(path, 5)
     stamp = "2026-01-01T00:00:00.000000Z"
     raw.execute(
         "INSERT INTO cadres (id, name, telegram_id, created_at, updated_at)"

@@ -9,26 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.domain.lifecycle import Status
-from storage.db import Database, _split_sql, load_migrations
+from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
+from tests.storage.schemas import schema_at
 
 MIGRATION = next(m.version for m in load_migrations() if m.name == "next_step")
 
 
 def schema_before(path: Path, version: int) -> None:
     """A database file at schema `version`, as an older release left it."""
-    with sqlite3.connect(path) as raw:
-        raw.execute(
-            "CREATE TABLE schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        for migration in load_migrations()[:version]:
-            for statement in _split_sql(migration.sql):
-                raw.execute(statement)
-            raw.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, 'x')",
-                (migration.version, migration.name),
-            )
+    schema_at(path, version).close()
 
 
 async def test_migration_makes_open_tickets_due_and_indexes_the_column(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database, _split_sql, load_migrations
+from storage.db import Database, load_migrations
+from tests.storage.schemas import schema_at
 
 AT = "2026-11-02T01:00:00.000000Z"
 LATER = "2026-11-03T01:00:00.000000Z"
@@ -197,20 +198,7 @@ ROWS = [
 
 def build(path: Path, version: int) -> None:
     """A database at schema `version`, holding the rows that release wrote."""
-    raw = sqlite3.connect(path, isolation_level=None)
-    raw.execute(
-        "CREATE TABLE schema_migrations"
-        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    for migration in load_migrations()[:version]:
-        raw.execute("BEGIN")
-        for statement in _split_sql(migration.sql):
-            raw.execute(statement)
-        raw.execute(
-            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-            (migration.version, migration.name, AT),
-        )
-        raw.execute("COMMIT")
+    raw = schema_at(path, version)
     for row in ROWS:
         if row.since <= version <= row.until:
             columns = ", ".join(row.values)
