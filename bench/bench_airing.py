@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.build import build_services
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
+from bot.container import build_services
 from bot.delivery.outbox import split_text
 from bot.domain import events as ev
 from bot.services.metrics import parse_week

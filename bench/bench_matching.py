@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock
 from bot.domain.logistics import VEHICLE_TYPES, CargoForm, TruckForm
 from bot.domain.models import Actor
-from bot.services.logistics import LogisticsRules, LogisticsService
+from bot.services.logistics.service import LogisticsRules, LogisticsService
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 

@@ -24,33 +24,33 @@ from telegram.warnings import PTBUserWarning
 import handlers.airing
 import handlers.binding
 import handlers.dashboard
-import handlers.deadlines
 import handlers.edits
 import handlers.fallback
 import handlers.feedback
-import handlers.job_posts
-import handlers.jobs
 import handlers.logistics
 import handlers.logistics_chat
 import handlers.private_report
+import handlers.recruiting
+import handlers.recruiting_posts
 import handlers.report
+import handlers.response
 import handlers.start
 import handlers.supervision
 import handlers.views
 import handlers.work
-from bot.build import build_services
 from bot.clock import Clock, SystemClock
 from bot.commands import DEFAULT_MENU, Audience, audiences, menu
 from bot.config import Settings
+from bot.container import build_services
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
-from bot.deferred import DeferredWorker
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.delivery.sender import Sender
 from bot.i18n import Translator, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
+from bot.offload.worker import DeferredWorker
 from storage.db import Database, DatabaseInUse, RunLock, StorageError
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def register_handlers(app: BotApplication, settings: Settings) -> None:
     # Group -2: /bind and /unbind must work in groups that are not bound yet.
     # Group -1: the gate that silences everything else in unbound groups.
     handlers.binding.register(app, gate_group=GATE_GROUP)
-    handlers.jobs.register_drafts(app, group=JOB_DRAFT_GROUP)
+    handlers.recruiting.register_drafts(app, group=JOB_DRAFT_GROUP)
     handlers.logistics_chat.register_drafts(app, group=LOGISTICS_DRAFT_GROUP)
     # Group 0, first match wins: /start /help /lang, cadre work (incl. replies to prompts),
     # reading, enterprise feedback buttons, then report detection for ordinary group messages.
@@ -94,19 +94,19 @@ def register_handlers(app: BotApplication, settings: Settings) -> None:
     # after prompt replies (an answer is not a new problem) and before the fallbacks.
     handlers.private_report.register(app, group=MAIN_GROUP, hashtags=settings.tickets.hashtags)
     # Deadlines and 督办: commands and their own `t:` button verbs (not matched above).
-    handlers.deadlines.register(app, group=MAIN_GROUP)
+    handlers.response.register(app, group=MAIN_GROUP)
     handlers.supervision.register(app, group=MAIN_GROUP)
     # /airing and /export (admins, leaders): plain commands, no buttons.
     handlers.airing.register(app, group=MAIN_GROUP)
     # /dashboard (private chats): the Mini App's button and the chat menu button.
     handlers.dashboard.register(app, group=MAIN_GROUP)
     # Job posts: /job and its `j:` buttons, /jobs, owners' commands.
-    handlers.jobs.register(app, group=MAIN_GROUP)
-    handlers.job_posts.register(app, group=MAIN_GROUP)
+    handlers.recruiting.register(app, group=MAIN_GROUP)
+    handlers.recruiting_posts.register(app, group=MAIN_GROUP)
     # Logistics exchange: /truck /cargo /mytrucks /mycargo /done and their `lg:` buttons.
     handlers.logistics.register(app, group=MAIN_GROUP)
     # After every feature's own /cancel: the answer when nothing is open.
-    handlers.jobs.register_last(app, group=MAIN_GROUP)
+    handlers.recruiting.register_last(app, group=MAIN_GROUP)
     # Last in group 0, so they only see what no handler above matched.
     handlers.fallback.register(app, group=MAIN_GROUP)
     app.add_error_handler(on_error)

@@ -36,7 +36,7 @@ from pydantic_settings import (
 )
 
 from bot.delivery.proxy import ProxyConfigError, parse_proxy, resolve_proxy
-from bot.domain.jobs import DEFAULT_ALLOWED_PHRASES, DEFAULT_BANNED_WORDS
+from bot.domain.recruiting import DEFAULT_ALLOWED_PHRASES, DEFAULT_BANNED_WORDS
 from bot.domain.taxonomy import (
     CATEGORIES,
     DEFAULT_CATEGORY_KEYWORDS,

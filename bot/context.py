@@ -11,14 +11,14 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.airing import AiringPublisher
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
-from bot.job_notify import JobNotifier
-from bot.notify import Notifier
-from bot.notify_deadlines import DeadlineNotifier
-from bot.notify_logistics import LogisticsNotifier
+from bot.notify.airing import AiringPublisher
+from bot.notify.deadlines import DeadlineNotifier
+from bot.notify.logistics import LogisticsNotifier
+from bot.notify.recruiting import JobNotifier
+from bot.notify.tickets import Notifier
 from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
@@ -26,16 +26,16 @@ from bot.services.dashboard import DashboardService
 from bot.services.deferred import DeferredWork
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
-from bot.services.job_drafts import JobDraftService
-from bot.services.jobs import JobService
 from bot.services.ledger import LedgerService
-from bot.services.logistics import LogisticsService
-from bot.services.logistics_drafts import DraftService
+from bot.services.logistics.drafts import DraftService
+from bot.services.logistics.service import LogisticsService
 from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
+from bot.services.recruiting.drafts import JobDraftService
+from bot.services.recruiting.posts import JobService
 from bot.services.tickets import TicketService
 from storage.db import Database
 

@@ -17,7 +17,7 @@ from bot.delivery.outbox import Keyboard
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 
 log = logging.getLogger(__name__)
 

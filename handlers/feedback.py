@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 from bot.render import tickets as render
 from handlers.common import actor_of, answer, guarded, ticket_button, tr_of
 

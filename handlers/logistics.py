@@ -13,7 +13,7 @@ from bot.context import BotApplication, BotContext
 from bot.domain.logistics_forms import parse_cargo, parse_truck
 from bot.errors import InvalidInput
 from bot.render import logistics as render
-from bot.services.logistics import PostedCargo, PostedTruck
+from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers import logistics_chat
 from handlers.common import actor_of, answer, guarded, reply, rest_text, tr_of
 from handlers.logistics_chat import announce

@@ -22,8 +22,8 @@ from bot.domain.logistics import Draft
 from bot.errors import InvalidInput
 from bot.render import logistics as render
 from bot.render import logistics_chat as chat_render
-from bot.services.logistics import PostedCargo, PostedTruck
-from bot.services.logistics_drafts import Progress
+from bot.services.logistics.drafts import Progress
+from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers.common import actor_of, answer, guarded, reply, tr_of
 
 

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 from bot.render import tickets as render
 from bot.services.private_reports import Held
 from bot.services.tickets import Created, Report

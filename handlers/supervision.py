@@ -7,8 +7,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
-from bot.render import callbacks as cb
 from bot.render import deadlines as render_dl
+from bot.render import keyboards as cb
 from handlers.common import actor_of, answer, guarded, reply, ticket_button, ticket_number, tr_of
 
 

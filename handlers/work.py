@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import BotApplication, BotContext
 from bot.domain.models import TicketView
 from bot.errors import InvalidInput
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 from bot.render import tickets as render
 from handlers.common import (
     actor_of,

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.container import build_services
 from bot.context import Services
 from bot.domain.models import Actor, TicketView
-from bot.services.roster import RosterService
+from bot.services.roster.service import RosterService
 from bot.services.tickets import Report
 from storage.db import Database
 

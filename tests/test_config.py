@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import ConfigError, Settings, load_settings, run_problems
 
 ROOT = Path(__file__).resolve().parents[1]

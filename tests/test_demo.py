@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo import run_demo
+from bot.cli.demo import run_demo
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -47,7 +47,7 @@ def test_storage_imports_no_transport() -> None:
         "bot.domain.models",
         "bot.domain.lifecycle",
         "bot.domain.logistics",
-        "bot.domain.jobs",
+        "bot.domain.recruiting",
         "bot.domain.taxonomy",
     }
     bot_imports = {m for _, m in imports("storage") if m.startswith("bot")}

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
+from bot.cli.ops import OpsError, backup, doctor
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
-from bot.ops import OpsError, backup, doctor
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, load_migrations

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from bot.delivery.outbox import Button
 from bot.domain.models import Ticket, TicketView
 from bot.i18n import Translator
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 from bot.render.text import day_label
 from bot.render.tickets import cadre_label, preview, when
 from bot.services.briefs import Brief, BriefItem

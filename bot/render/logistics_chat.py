@@ -8,7 +8,7 @@ from bot.delivery.outbox import Button, Keyboard
 from bot.domain.logistics import Draft, TruckForm
 from bot.i18n import Translator
 from bot.render import logistics as render
-from bot.services.logistics_drafts import (
+from bot.services.logistics.drafts import (
     CHOICES,
     CONFIRM,
     EDITS,

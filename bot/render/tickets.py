@@ -18,7 +18,7 @@ from bot.domain import taxonomy
 from bot.domain.lifecycle import Action, Status, can
 from bot.domain.models import Cadre, Enterprise, Ticket, TicketView
 from bot.i18n import Translator
-from bot.render import callbacks as cb
+from bot.render import keyboards as cb
 
 PREVIEW = 60
 

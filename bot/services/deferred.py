@@ -1,7 +1,7 @@
 """Deferred work: heavy answers (a year's ledger) owed to a chat, made after the update.
 
 The request is stored in the asking update's transaction, checked as the answer would be (so a
-refusal is immediate); `bot.deferred.DeferredWorker` makes the answer afterwards, reading on a
+refusal is immediate); `bot.offload.worker.DeferredWorker` makes the answer afterwards, reading on a
 reader connection and rendering off the event loop, and queues it with the request's done mark.
 A report that arrives meanwhile is handled at once: nothing of this holds the writer.
 """

@@ -1,7 +1,7 @@
 """督办: reminders before deadlines, chases after them, supervision levels and the lists.
 
 The sweeper (`sweep`) runs every minute. It asks the database for the tickets whose stored
-`next_step_at` has come (`bot.services.schedule` says when, and every change of a ticket's
+`next_step_at` has come (`bot.services.next_step` says when, and every change of a ticket's
 status, deadlines or level stores it), takes their due steps and stores their next moment. Each
 step is recorded in `escalation_steps` under a unique key together with its event, so a step
 happens once even if the job runs twice or the bot restarts. Steps:
@@ -33,7 +33,7 @@ from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import leads
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
-from bot.services.schedule import StepSchedule, chase_step
+from bot.services.next_step import StepSchedule, chase_step
 from bot.services.tickets import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo

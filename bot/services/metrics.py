@@ -37,13 +37,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from bot.clock import Clock
 from bot.domain import taxonomy
 from bot.domain.models import Role
-from bot.services.calendar import WorkCalendar
-from bot.services.metric_rules import Facts, facts
 
 # Re-exported: the week is part of this module's public shape.
-from bot.services.weeks import Week as Week
-from bot.services.weeks import parse_week as parse_week
-from bot.services.weeks import week_of as week_of
+from bot.domain.weeks import Week as Week
+from bot.domain.weeks import parse_week as parse_week
+from bot.domain.weeks import week_of as week_of
+from bot.services.calendar import WorkCalendar
+from bot.services.metric_rules import Facts, facts
 from storage.db import Database
 from storage.repos.metrics import MetricsRepo, OpenIssue, TicketHistory
 

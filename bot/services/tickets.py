@@ -28,7 +28,7 @@ from bot.errors import (
 from bot.services.access import Access, lists_in_place, owner_side, refusal
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
-from bot.services.schedule import Planned, StepSchedule
+from bot.services.next_step import Planned, StepSchedule
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.deadlines import DeadlineRepo

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.interface import SqlDatabase
-from storage.repos.jobs import JobRepo
 from storage.repos.logistics import LogisticsRepo
+from storage.repos.recruiting import JobRepo
 
 # The keys every caller may rely on, in display order.
 COUNT_KEYS: tuple[str, ...] = (

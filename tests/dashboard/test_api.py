@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.deferred import DeferredWorker
+from bot.offload.worker import DeferredWorker
 from bot.services.metrics import parse_week
 from tests.dashboard.api import PHOTO_BYTES, Api
 from tests.dashboard.park import NOW, PHOTO_FILE, TOKEN, init_data

@@ -15,9 +15,9 @@ import pytest
 import telegram
 
 from bot.app import Runtime
-from bot.build import build_services
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
+from bot.container import build_services
 from bot.delivery.sender import Sender
 from bot.domain.models import Actor
 from sandbox import TelegramSandbox

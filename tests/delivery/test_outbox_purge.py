@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import purge_delivered
-from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.container import build_services
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
 

@@ -8,7 +8,6 @@ from enum import StrEnum
 
 import pytest
 
-from bot.domain.jobs import JobAction, JobStatus, next_job_status
 from bot.domain.lifecycle import Status
 from bot.domain.logistics import (
     CargoStatus,
@@ -18,6 +17,7 @@ from bot.domain.logistics import (
     match_move,
     truck_move,
 )
+from bot.domain.recruiting import JobAction, JobStatus, next_job_status
 from bot.errors import InvalidTransition, Labelled
 from bot.i18n import Translator, catalog
 

@@ -1,7 +1,7 @@
 """Harness for tests that run the real bot process against the in-process Telegram emulator.
 
 The emulator (`TelegramSandbox`) lives in the test's event loop; the bot runs as a subprocess
-(`python -m bot.cli --config FILE run`), exactly as in production, so SIGTERM/SIGKILL, restarts
+(`python -m bot.cli.main --config FILE run`), exactly as in production, so SIGTERM/SIGKILL, restarts
 and the durable inbox/outbox are exercised for real. Worlds (roster, cadres, bound groups) are
 written into the SQLite file before the bot starts; assertions read it back read-only.
 """
@@ -118,7 +118,7 @@ class BotProcess:
             log.write(f"\n===== start #{self.starts} =====\n".encode())
             log.flush()
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "--config", str(self.config_path), "run"],
+                [sys.executable, "-m", "bot.cli.main", "--config", str(self.config_path), "run"],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

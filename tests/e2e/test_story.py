@@ -1,8 +1,8 @@
 """The whole ticket story through the real bot process, including a restart in the middle.
 
 Everything goes through the emulator as people would use Telegram; the bot is the production
-entry point (`python -m bot.cli --config FILE run`). Assertions are on what the emulator recorded
-and, with the bot stopped, on the database.
+entry point (`python -m bot.cli.main --config FILE run`). Assertions are on what the emulator
+recorded and, with the bot stopped, on the database.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.services.onboarding import OnboardingService
-from bot.services.roster import RosterService
+from bot.services.roster.service import RosterService
 from e2e.harness import ACK_MARK, BotProcess, read_db
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bot.app import Runtime
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
-from bot.services.roster import RosterService
+from bot.services.roster.service import RosterService
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World, report
 

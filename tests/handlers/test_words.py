@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _invite
+from bot.cli.main import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
 from bot.services.deadlines import due_dates
@@ -81,7 +81,7 @@ async def test_invite_prints_a_clickable_link_or_says_how(
     assert "https://t.me/park_bot?start=e-" in capsys.readouterr().out
     # Neither known (a fresh database, no token): it says how, and still prints the /start line.
     fresh = tmp_path / "fresh.db"
-    from bot.services.roster import RosterService
+    from bot.services.roster.service import RosterService
     from storage.db import Database
 
     db = Database(str(fresh))

@@ -26,7 +26,7 @@ from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.services.onboarding import OnboardingService
-from bot.services.roster import RosterService
+from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.container import build_services
 from bot.context import Services
 from bot.i18n import Translator
 from bot.render.chart import ChartRenderer, render_chart

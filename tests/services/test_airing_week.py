@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot import cli_airing
+from bot.cli import airing as cli_airing
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.i18n import Translator

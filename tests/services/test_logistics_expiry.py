@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.app import expire_logistics
-from bot.build import build_services
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.container import build_services
 from bot.domain.logistics import CargoForm, TruckForm
 from bot.domain.models import Actor
 from storage.db import Database

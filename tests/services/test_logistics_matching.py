@@ -17,7 +17,7 @@ from bot.domain.logistics import (
 )
 from bot.domain.models import Actor
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
-from bot.services.logistics import LogisticsRules, LogisticsService
+from bot.services.logistics.service import LogisticsRules, LogisticsService
 from storage.db import Database
 
 TODAY = date(2026, 11, 25)  # the clock fixture's park date

@@ -13,7 +13,7 @@ from bot.clock import from_iso
 from bot.domain import events as ev
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
-from bot.services.schedule import StepSchedule
+from bot.services.next_step import StepSchedule
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.tickets import TicketRepo
 from tests.services import test_tickets

@@ -21,8 +21,14 @@ from openpyxl import Workbook
 
 import bot
 from bot.clock import FixedClock
-from bot.roster_files import cell_text, decode_csv, normalize_name, read_roster_file, split_ids
-from bot.services.roster import (
+from bot.services.roster.files import (
+    cell_text,
+    decode_csv,
+    normalize_name,
+    read_roster_file,
+    split_ids,
+)
+from bot.services.roster.service import (
     CREDIT_ALPHABET,
     RosterError,
     RosterProblem,

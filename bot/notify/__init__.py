@@ -1,0 +1,1 @@
+"""Who is told what after each change: notifications queued in the outbox."""

@@ -1,0 +1,1 @@
+"""Heavy work kept off the event loop: the deferred worker and the ledger child process."""

@@ -1,0 +1,1 @@
+"""Logistics sharing (物流拼车): offers, requests, matching, drafts."""

@@ -1,0 +1,1 @@
+"""Recruitment posts (招聘): drafts, publishing, expiry."""

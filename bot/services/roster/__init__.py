@@ -1,0 +1,1 @@
+"""The roster: reading spreadsheets, checking rows, applying the import."""

@@ -1,0 +1,172 @@
+"""Roster import results: problems, the error that lists them, the report, credit codes."""
+
+from dataclasses import dataclass, field
+
+from bot.errors import DomainError
+from bot.i18n import DEFAULT_LOCALE, t_plain
+from bot.services.roster.files import (
+    Param,
+    TableKind,
+)
+
+# GB 32100-2015 统一社会信用代码: 31 symbols (no I, O, S, V, Z), weights 3^i mod 31.
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+CREDIT_CODE_LENGTH = 18
+
+
+def credit_check_char(first17: str) -> str:
+    """Return the check character (18th) for the first 17 characters of a credit code.
+
+    Raises:
+        ValueError: a character is outside the GB 32100-2015 alphabet or the length is not 17.
+    """
+    if len(first17) != CREDIT_CODE_LENGTH - 1:
+        raise ValueError("need exactly 17 characters")
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_error(code: str) -> tuple[str, dict[str, Param]] | None:
+    """Explain why `code` is not a valid 统一社会信用代码, or return None when it is."""
+    if len(code) != CREDIT_CODE_LENGTH:
+        return "roster.credit_length", {"value": code, "length": len(code)}
+    for position, char in enumerate(code, start=1):
+        if char not in CREDIT_ALPHABET:
+            return "roster.credit_char", {"value": code, "position": position, "char": char}
+    expected = credit_check_char(code[:17])
+    if code[17] != expected:
+        return "roster.credit_check", {"value": code, "expected": expected, "actual": code[17]}
+    return None
+
+
+# -- public results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    """One thing to fix, pointing at the file, sheet, row and column (header as written)."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def location(self, locale: str = DEFAULT_LOCALE) -> str:
+        """Where the problem is, e.g. `roster.xlsx「企业」工作表 第 5 行「包联干部」列`."""
+        return where_text(locale, self.file, self.sheet, self.row, self.column)
+
+    def describe(self, locale: str = DEFAULT_LOCALE) -> str:
+        """Location and message on one line."""
+        return t_plain(
+            locale, "roster.problem_line", where=self.location(locale), message=self.message
+        )
+
+
+class RosterError(DomainError):
+    """The import was refused; nothing was written. `problems` lists every bad cell."""
+
+    key = "roster.failed"
+
+    def __init__(self, problems: list[RosterProblem], locale: str = DEFAULT_LOCALE) -> None:
+        super().__init__(count=len(problems))
+        self.problems = problems
+        self.locale = locale
+
+    def lines(self, locale: str | None = None) -> list[str]:
+        """A summary line followed by one line per problem, in the import's locale by default."""
+        chosen = locale or self.locale
+        head = t_plain(chosen, self.key, **self.params)
+        return [head, *(p.describe(chosen) for p in self.problems)]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """One table that was read: where it came from, what it holds and how many rows."""
+
+    file: str
+    sheet: str | None
+    kind: TableKind
+    rows: int
+
+
+@dataclass
+class RosterReport:
+    """What an import changed (or, with dry_run, would change)."""
+
+    enterprises_created: int = 0
+    enterprises_updated: int = 0
+    enterprises_unchanged: int = 0
+    cadres_created: int = 0
+    cadres_updated: int = 0
+    cadres_unchanged: int = 0
+    assignments_set: int = 0
+    contacts_bound: int = 0
+    tables: list[TableSummary] = field(default_factory=list)
+    # Enterprises in the import left without a primary cadre (包联干部): allowed, but worth a look.
+    unassigned: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def lines(self, locale: str = DEFAULT_LOCALE) -> list[str]:
+        """A human summary, one line each, in `locale`."""
+        out = [
+            t_plain(
+                locale,
+                "roster.report_table",
+                where=where_text(locale, table.file, table.sheet, None, None),
+                kind=t_plain(locale, f"roster.kind_{table.kind.value}"),
+                rows=table.rows,
+            )
+            for table in self.tables
+        ]
+        out.append(
+            t_plain(
+                locale,
+                "roster.report_enterprises",
+                created=self.enterprises_created,
+                updated=self.enterprises_updated,
+                unchanged=self.enterprises_unchanged,
+            )
+        )
+        out.append(
+            t_plain(
+                locale,
+                "roster.report_cadres",
+                created=self.cadres_created,
+                updated=self.cadres_updated,
+                unchanged=self.cadres_unchanged,
+            )
+        )
+        out.append(t_plain(locale, "roster.report_assignments", count=self.assignments_set))
+        out.append(t_plain(locale, "roster.report_contacts", count=self.contacts_bound))
+        if self.unassigned:
+            names = t_plain(locale, "roster.list_separator").join(self.unassigned)
+            out.append(
+                t_plain(locale, "roster.report_unassigned", count=len(self.unassigned), names=names)
+            )
+        out.append(
+            t_plain(locale, "roster.report_dry_run" if self.dry_run else "roster.report_done")
+        )
+        return out
+
+
+def where_text(
+    locale: str, file: str, sheet: str | None, row: int | None, column: str | None
+) -> str:
+    place = (
+        t_plain(locale, "roster.where_sheet", file=file, sheet=sheet)
+        if sheet is not None
+        else t_plain(locale, "roster.where_file", file=file)
+    )
+    if row is not None:
+        place = t_plain(locale, "roster.where_row", place=place, row=row)
+    if column is not None:
+        place = t_plain(locale, "roster.where_column", place=place, column=column)
+    return place
+
+
+# -- parsed rows and the database snapshot -----------------------------------------------------

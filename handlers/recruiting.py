@@ -1,0 +1,178 @@
+"""/job: the guided job-post conversation (durable drafts), its buttons, /cancel.
+
+No conversation state lives in memory: every answer is applied to the stored draft and the next
+question follows from what is still missing, so a restart mid-conversation just continues.
+Typed answers are caught in an earlier handler group that lets the update through when the user
+has no open job draft, so other features' conversations and the fallbacks still see it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from markupsafe import Markup
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotApplication, BotContext
+from bot.domain.recruiting import WordingRefused
+from bot.errors import DomainError, InvalidInput
+from bot.i18n import Translator
+from bot.render import recruiting as render
+from bot.services.recruiting.drafts import DraftState
+from handlers.common import Handler, actor_of, answer, refuse, reply, rest_text, tr_of
+
+
+def localize(error: DomainError, tr: Translator) -> DomainError:
+    """Turn codes in a job error's params (field, reason) into words (a status names its own)."""
+    params = dict(error.params)
+    if isinstance(error, WordingRefused):
+        params["reasons"] = Markup("、").join(tr(f"jobs.reason_{r}") for r in error.found)
+        params["words"] = str(params["words"])
+    if "field" in params:
+        params["field"] = tr(f"jobs.field_{params['field']}")
+    return DomainError(error.key, **params)
+
+
+def job_guarded(func: Handler) -> Handler:
+    """Like `guarded`, with job error params put into words first."""
+
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        try:
+            await func(update, context)
+        except DomainError as error:
+            await refuse(update, context, localize(error, await tr_of(update, context)))
+
+    return wrapper
+
+
+async def ask(update: Update, context: BotContext, state: DraftState) -> None:
+    """Send the question of the current step (or the preview with its buttons)."""
+    tr = await tr_of(update, context)
+    rules = context.services.job_drafts.rules
+    text, keyboard = render.question(state, rules, tr)
+    await reply(update, context, text, keyboard=keyboard, purpose="job_question", quote=False)
+
+
+@job_guarded
+async def job_command(update: Update, context: BotContext) -> None:
+    """/job [FORM]: start a job post, guided or from a one-line form (private chat)."""
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != "private":
+        raise InvalidInput("jobs.err_private")
+    form = rest_text(update, 1)
+    actor = await actor_of(update, context)
+    state = await context.services.job_drafts.start(actor, form=form)
+    await ask(update, context, state)
+
+
+@job_guarded
+async def _answer_text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    actor = await actor_of(update, context)
+    state = await context.services.job_drafts.answer(actor, message.text or "")
+    await ask(update, context, state)
+
+
+async def draft_text(update: Update, context: BotContext) -> None:
+    """A typed answer in private: apply it to the open job draft, if there is one."""
+    actor = await actor_of(update, context)
+    if await context.services.job_drafts.current(actor) is None:
+        return  # not ours: later groups (other conversations, fallbacks) handle it
+    await _answer_text(update, context)
+    raise ApplicationHandlerStop
+
+
+async def cancel_draft(update: Update, context: BotContext) -> None:
+    """/cancel: drop the open job draft, if there is one."""
+    actor = await actor_of(update, context)
+    if not await context.services.job_drafts.cancel(actor):
+        return  # nothing of ours: another feature's /cancel, or the last-resort answer
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("jobs.cancelled"))
+    raise ApplicationHandlerStop
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel with nothing open anywhere."""
+    tr = await tr_of(update, context)
+    await reply(update, context, tr("jobs.nothing_to_cancel"))
+
+
+@job_guarded
+async def draft_button(update: Update, context: BotContext) -> None:
+    """Handle the conversation's buttons; the service re-checks the step of every press."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    actor = await actor_of(update, context)
+    drafts = context.services.job_drafts
+    tr = await tr_of(update, context)
+    verb = parts[1] if len(parts) > 1 else ""
+    if verb == "ok" and len(parts) == 2:
+        confirmed = await drafts.confirm(actor)
+        notifier = context.services.job_notifier
+        await answer(update, context)
+        post_id = confirmed.view.post.id
+        if confirmed.edited:
+            await notifier.changed(confirmed.view)
+            await reply(update, context, tr("jobs.edited", id=post_id))
+        else:
+            count = await notifier.published(confirmed.view)
+            await reply(update, context, tr("jobs.published", id=post_id, count=count))
+        return
+    if verb == "no" and len(parts) == 2:
+        await drafts.cancel(actor)
+        await answer(update, context)
+        await reply(update, context, tr("jobs.cancelled"))
+        return
+    if verb == "chg" and len(parts) == 2:
+        state = await drafts.current(actor)
+        if state is None or state.step != "confirm":
+            raise InvalidInput("jobs.err_stale_button")
+        await answer(update, context)
+        await reply(update, context, tr("jobs.pick_field"), keyboard=render.field_picker(tr))
+        return
+    if verb == "f" and len(parts) == 3:
+        state = await drafts.reopen(actor, parts[2])
+    elif verb in render.CODE_STEPS and len(parts) == 3:
+        state = await drafts.press(actor, render.CODE_STEPS[verb], parts[2])
+    else:
+        raise InvalidInput("jobs.err_stale_button")
+    await answer(update, context)
+    await ask(update, context, state)
+
+
+DRAFT_BUTTONS = r"^j:(ok|no|chg|f|e|u|v|s|b)(:|$)"
+
+
+def register_drafts(app: BotApplication, *, group: int) -> None:
+    """Register the typed-answer catcher and /cancel in their own earlier group."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("cancel", cancel_draft, filters=private), group=group)
+    app.add_handler(
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, draft_text
+        ),
+        group=group,
+    )
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register /job and the conversation's buttons."""
+    app.add_handler(CommandHandler("job", job_command), group=group)
+    app.add_handler(CallbackQueryHandler(draft_button, pattern=DRAFT_BUTTONS), group=group)
+
+
+def register_last(app: BotApplication, *, group: int) -> None:
+    """Register the last-resort /cancel answer (after every feature's own /cancel)."""
+    app.add_handler(CommandHandler("cancel", nothing_to_cancel), group=group)

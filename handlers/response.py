@@ -1,0 +1,110 @@
+"""The response and extensions: /contact (已联系), /extend and the leader's approve/refuse buttons.
+
+Every press is re-checked in the services: only the assignee (or their leader, an admin) records
+the contact, only the assignee asks to extend, only their leader decides.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotApplication, BotContext
+from bot.domain.models import TicketView
+from bot.errors import InvalidInput
+from bot.render import keyboards as cb
+from bot.render import tickets as render
+from handlers.common import (
+    actor_of,
+    answer,
+    guarded,
+    reply,
+    rest_text,
+    ticket_button,
+    ticket_number,
+    tr_of,
+)
+
+
+async def _contact(update: Update, context: BotContext, ticket_id: int) -> TicketView:
+    actor = await actor_of(update, context)
+    view = await context.services.tickets.contact(actor, ticket_id)
+    tr = await tr_of(update, context)
+    await reply(
+        update,
+        context,
+        tr("clock.contacted", id=ticket_id),
+        keyboard=render.work_buttons(view.ticket, tr),
+        ticket_id=ticket_id,
+        quote=update.callback_query is None,
+    )
+    return view
+
+
+@guarded
+async def contact_command(update: Update, context: BotContext) -> None:
+    """/contact N: record that the enterprise was contacted (已联系)."""
+    await _contact(update, context, ticket_number(context.args, "usage.contact"))
+
+
+@guarded
+async def extend_command(update: Update, context: BotContext) -> None:
+    """/extend N DAYS REASON: ask the leader to move the deadline by DAYS working days."""
+    ticket_id = ticket_number(context.args, "usage.extend")
+    args = context.args or []
+    if len(args) < 2 or not args[1].isdigit() or len(args[1]) > 3:
+        raise InvalidInput("usage.extend")
+    reason = rest_text(update, 3)
+    if not reason:
+        raise InvalidInput("usage.extend")
+    services = context.services
+    actor = await actor_of(update, context)
+    asked = await services.extensions.request(actor, ticket_id, int(args[1]), reason)
+    reached = await services.deadline_notifier.extension_asked(asked)
+    tr = await tr_of(update, context)
+    key = "clock.extend_sent" if reached else "clock.extend_sent_admins"
+    await reply(update, context, tr(key, id=ticket_id, days=int(args[1])), ticket_id=ticket_id)
+
+
+@guarded
+async def deadline_button(update: Update, context: BotContext) -> None:
+    """Handle the contact button and the leader's approve / refuse buttons."""
+    query = update.callback_query
+    assert query is not None
+    verb, ticket_id, args = ticket_button(update)
+    tr = await tr_of(update, context)
+    if verb == cb.CONTACT:
+        await _contact(update, context, ticket_id)
+        await answer(update, context, tr("clock.contacted_short", id=ticket_id))
+        return
+    if verb not in (cb.EXTEND_OK, cb.EXTEND_NO) or len(args) != 1 or not args[0].isdigit():
+        raise InvalidInput("error.stale_button")
+    services = context.services
+    actor = await actor_of(update, context)
+    decided = await services.extensions.decide(
+        actor, ticket_id, int(args[0]), approve=verb == cb.EXTEND_OK
+    )
+    await services.deadline_notifier.extension_decided(decided)
+    ticket = decided.view.ticket
+    if decided.approved:
+        text = tr(
+            "clock.extend_approved",
+            id=ticket_id,
+            deadline=render.when(ticket.deadline_at, services.settings.park.tz, tr),
+        )
+    else:
+        text = tr("clock.extend_refused", id=ticket_id)
+    await answer(update, context, text)
+    await reply(update, context, text, ticket_id=ticket_id, quote=False)
+    message = query.message
+    if message is not None:
+        # The decision is made: take the buttons away so nobody presses them again.
+        await services.outbox.edit_keyboard(message.chat.id, message.message_id, None)
+
+
+def register(app: BotApplication, *, group: int) -> None:
+    """Register /contact, /extend and their buttons."""
+    app.add_handler(CommandHandler("contact", contact_command), group=group)
+    app.add_handler(CommandHandler("extend", extend_command), group=group)
+    pattern = f"^t:({cb.CONTACT}|{cb.EXTEND_OK}|{cb.EXTEND_NO}):"
+    app.add_handler(CallbackQueryHandler(deadline_button, pattern=pattern), group=group)
