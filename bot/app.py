@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.warnings import PTBUserWarning
 
 import handlers.airing
@@ -38,8 +38,9 @@ import handlers.start
 import handlers.supervision
 import handlers.views
 import handlers.work
+from bot import scheduled
 from bot.clock import Clock, SystemClock
-from bot.commands import DEFAULT_MENU, Audience, audiences, menu
+from bot.commands import DEFAULT_MENU, Audience, audiences, check_registered, menu
 from bot.config import Settings
 from bot.container import build_services
 from bot.context import BotApplication, BotContext, BotData, Services
@@ -146,6 +147,16 @@ def build_application(
         .build()
     )
     register_handlers(app, settings)
+    # The command table feeds /help and the menus; the handlers must answer exactly its commands.
+    check_registered(
+        {
+            name
+            for group in app.handlers.values()
+            for handler in group
+            if isinstance(handler, CommandHandler)
+            for name in handler.commands
+        }
+    )
     return app
 
 
@@ -240,20 +251,8 @@ class Runtime:
             )
             self.tasks.append(asyncio.create_task(self._poll(), name="poller"))
         assert app.job_queue is not None
-        app.job_queue.run_repeating(self._close_unrated, interval=300, first=2)
+        scheduled.schedule(app.job_queue, self.settings)
         app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
-        app.job_queue.run_repeating(
-            self._sweep_deadlines, interval=self.settings.deadlines.sweep_seconds, first=5
-        )
-        # Every few minutes rather than run_daily: the same check posts on schedule and catches
-        # up on start after a missed Monday (the record makes it post once).
-        app.job_queue.run_repeating(self._air_week, interval=300, first=10)
-        app.job_queue.run_repeating(self._sweep_jobs, interval=600, first=15)
-        app.job_queue.run_repeating(
-            self._expire_logistics,
-            interval=timedelta(minutes=self.settings.logistics.expire_every_minutes),
-            first=20,
-        )
         log.info(
             "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
         )
@@ -353,39 +352,13 @@ class Runtime:
             # The token was revoked while running: retrying cannot help, a person must act.
             self.fail(EXIT_TOKEN_REJECTED, "ops.token_rejected")
 
-    async def _close_unrated(self, context: BotContext) -> None:
-        """Close tickets nobody rated within the window, as 未评价."""
-        services = context.services
-        async with services.db.transaction():
-            for view in await services.tickets.close_unrated():
-                await services.notifier.auto_closed(view)
-
-    async def _sweep_deadlines(self, context: BotContext) -> None:
-        """Send due reminders, chases, escalations and daily briefs, each exactly once."""
-        await sweep_deadlines(context.services)
-
-    async def _air_week(self, context: BotContext) -> None:
-        """Post the weekly airing when it is due and not posted yet."""
-        await context.services.publisher.post_due()
-
-    async def _expire_logistics(self, context: BotContext) -> None:
-        """Take down truck offers after departure and cargo requests after their latest day."""
-        await expire_logistics(context.services)
-
-    async def _sweep_jobs(self, context: BotContext) -> None:
-        """Expire job posts past their validity and tell owners of those about to expire."""
-        await sweep_jobs(context.services)
-
     async def _purge(self, context: BotContext) -> None:
-        """Drop handled inbox rows after three days, sent messages after the retention."""
+        """Drop handled inbox rows after three days, then the outbox's and the other queues'."""
         assert self.processor is not None
         purged = await self.processor.purge()
         if purged:
             log.info("purged %d handled updates from the inbox", purged)
-        await context.services.private_reports.purge()
-        sent = await purge_delivered(context.services)
-        if sent:
-            log.info("purged %d sent messages from the outbox", sent)
+        await scheduled.purge(context.services)
 
     exit_code: int = 0
 
@@ -442,41 +415,6 @@ class Runtime:
             except (TelegramError, TimeoutError) as exc:
                 log.warning("could not remove the webhook on stop: %s", exc)
         await self.webhook.stop()
-
-
-async def sweep_deadlines(services: Services) -> None:
-    """One pass of the deadline job: each step and its messages commit together."""
-    # Each ticket's steps and their messages commit together, ticket by ticket.
-    await services.escalation.sweep(on_result=services.deadline_notifier.swept)
-    async with services.db.transaction():
-        for brief in await services.briefs.due():
-            await services.deadline_notifier.brief(brief)
-        # Cadres nobody can reach: one grouped reminder a day to the admins.
-        await services.notifier.unreachable_reminders(await services.reachability.due())
-
-
-async def purge_delivered(services: Services) -> int:
-    """Delete sent messages past `[delivery] sent_retention_days`, and finished deferred work."""
-    retention = timedelta(days=services.settings.delivery.sent_retention_days)
-    purged = await services.outbox.purge_sent(retention)
-    await services.deferred.purge()
-    return purged
-
-
-async def sweep_jobs(services: Services) -> tuple[int, int]:
-    """One job-post sweep in one transaction, so each post expires and is announced once."""
-    async with services.db.transaction():
-        done = await services.job_notifier.sweep()
-        await services.job_drafts.purge_stale()
-    return done
-
-
-async def expire_logistics(services: Services) -> int:
-    """One logistics expiry pass in one transaction, so each post expires and is told once."""
-    async with services.db.transaction():
-        expired = await services.logistics.expire()
-        await services.logistics_notifier.expired(expired)
-    return len(expired.offers) + len(expired.requests)
 
 
 async def run_until_signalled(runtime: Runtime) -> int:

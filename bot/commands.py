@@ -121,3 +121,17 @@ def menu(mine: frozenset[Audience], tr: Translator) -> list[tuple[str, str]]:
 
 # The menu everyone gets by default (enterprise contacts and anyone else).
 DEFAULT_MENU = frozenset({Audience.ANYONE, Audience.CONTACT})
+
+
+def check_registered(registered: set[str]) -> None:
+    """Refuse to build a bot whose handlers answer other commands than the table lists.
+
+    Raises:
+        RuntimeError: naming the commands registered but not in the table, or the reverse.
+    """
+    listed = {c.name for c in COMMANDS}
+    if registered != listed:
+        raise RuntimeError(
+            f"command table and handlers differ: not in the table {sorted(registered - listed)}, "
+            f"not registered {sorted(listed - registered)}"
+        )

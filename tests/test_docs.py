@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from telegram.ext import CommandHandler
 
 from bot.app import bot_commands, build_application
-from bot.commands import COMMANDS, LISTED, Audience
+from bot.commands import COMMANDS, LISTED, Audience, check_registered
 from bot.config import load_settings
 from bot.i18n import catalog
 
@@ -50,6 +51,14 @@ def test_the_command_table_is_what_is_registered() -> None:
         for name in handler.commands
     }
     assert registered == {c.name for c in COMMANDS}
+
+
+def test_a_command_missing_from_the_table_stops_the_build() -> None:
+    check_registered({c.name for c in COMMANDS})
+    with pytest.raises(RuntimeError, match="secret"):
+        check_registered({c.name for c in COMMANDS} | {"secret"})
+    with pytest.raises(RuntimeError, match="airing"):
+        check_registered({c.name for c in COMMANDS} - {"airing"})
 
 
 def test_menu_commands_have_descriptions() -> None:

@@ -144,31 +144,6 @@ class Outbox:
             ids.append(await self._put(chat_id, "sendMessage", params, purpose, ticket_id))
         return ids
 
-    async def send_file(
-        self,
-        chat_id: int,
-        kind: str,
-        file_id: str,
-        *,
-        caption: str | None = None,
-        reply_to: int | None = None,
-        purpose: str = "",
-        ticket_id: int | None = None,
-    ) -> int:
-        """Queue a photo or document by Telegram file_id."""
-        method = "sendPhoto" if kind == "photo" else "sendDocument"
-        field = "photo" if kind == "photo" else "document"
-        params: dict[str, Any] = {"chat_id": chat_id, field: file_id}
-        if caption:
-            params["caption"] = truncate_html(caption, CAPTION_LIMIT)
-            params["parse_mode"] = "HTML"
-        if reply_to is not None:
-            params["reply_parameters"] = {
-                "message_id": reply_to,
-                "allow_sending_without_reply": True,
-            }
-        return await self._put(chat_id, method, params, purpose, ticket_id)
-
     async def send_photo_bytes(
         self,
         chat_id: int,

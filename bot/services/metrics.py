@@ -29,7 +29,7 @@ Every cadre (role cadre) on the roster is reported, with a sample of 0 when they
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -353,12 +353,3 @@ def _merge(buckets: Iterable[_Bucket]) -> _Bucket:
         park.tickets |= b.tickets
     park.ytd = (ytd_received, ytd_done)
     return park
-
-
-def weights_from(mapping: Mapping[str, float]) -> Weights:
-    """Build Weights from the config's table (keys response, solved, satisfaction)."""
-    return Weights(
-        response=float(mapping.get("response", 0.30)),
-        solved=float(mapping.get("solved", 0.35)),
-        satisfaction=float(mapping.get("satisfaction", 0.35)),
-    )

@@ -42,13 +42,6 @@ class ChatRepo:
     async def unbind(self, chat_id: int) -> bool:
         return await self.db.execute("DELETE FROM chat_bindings WHERE chat_id = ?", (chat_id,)) > 0
 
-    async def enterprise_chats(self, enterprise_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT chat_id FROM chat_bindings WHERE enterprise_id = ? ORDER BY chat_id",
-            (enterprise_id,),
-        )
-        return [int(r[0]) for r in rows]
-
     # -- a group upgraded to a supergroup ----------------------------------------------------
     async def record_migration(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
         """Remember that a chat moved to a new id; True the first time."""

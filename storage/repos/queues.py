@@ -198,14 +198,6 @@ class OutboxRepo:
             (to_iso(now), error[:500], item_id),
         )
 
-    async def message_id_for(self, ticket_id: int, purpose: str, chat_id: int) -> int | None:
-        value = await self.db.fetchval(
-            "SELECT message_id FROM outbox WHERE ticket_id = ? AND purpose = ? AND chat_id = ?"
-            " AND status = 'sent' ORDER BY id DESC LIMIT 1",
-            (ticket_id, purpose, chat_id),
-        )
-        return None if value is None else int(value)
-
     async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
         row = await self.db.fetchone(
             "SELECT purpose, ticket_id FROM outbox WHERE chat_id = ? AND message_id = ?"

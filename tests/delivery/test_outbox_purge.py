@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app import purge_delivered
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.container import build_services
+from bot.scheduled import purge_delivered
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
 

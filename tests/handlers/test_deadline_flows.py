@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import sweep_deadlines
 from bot.clock import FixedClock, SystemClock
+from bot.scheduled import sweep_deadlines
 from tests.handlers.world import World, add_leader, report
 
 

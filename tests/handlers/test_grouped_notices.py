@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import sweep_deadlines
 from bot.clock import FixedClock, SystemClock
+from bot.scheduled import sweep_deadlines
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World
 

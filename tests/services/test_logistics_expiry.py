@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.app import expire_logistics
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.container import build_services
 from bot.domain.logistics import CargoForm, TruckForm
 from bot.domain.models import Actor
+from bot.scheduled import expire_logistics
 from storage.db import Database
 from storage.repos.exchange_stats import week_counts
 

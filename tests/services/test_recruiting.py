@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import sweep_jobs
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
 from bot.container import build_services
@@ -15,6 +14,7 @@ from bot.context import Services
 from bot.domain.models import Actor
 from bot.domain.recruiting import JobStatus, WordingRefused
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
+from bot.scheduled import sweep_jobs
 from storage.db import Database
 from storage.repos import exchange_stats
 from storage.repos.chats import ChatRepo

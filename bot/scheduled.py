@@ -1,0 +1,101 @@
+"""The scheduled work: each job's body, and when it runs (PTB's JobQueue, APScheduler).
+
+The bodies take the services only, so the tests run one pass directly, and each body owns its
+transactions: a step and the messages it owes commit together, exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import JobQueue
+
+from bot.config import Settings
+from bot.context import BotContext, Services
+
+log = logging.getLogger(__name__)
+
+
+def schedule(queue: JobQueue[BotContext], settings: Settings) -> None:
+    """Register every repeating job on the bot's job queue."""
+    queue.run_repeating(_job(close_unrated), interval=300, first=2)
+    queue.run_repeating(_job(sweep_deadlines), interval=settings.deadlines.sweep_seconds, first=5)
+    # Every few minutes rather than run_daily: the same check posts on schedule and catches
+    # up on start after a missed Monday (the record makes it post once).
+    queue.run_repeating(_job(air_week), interval=300, first=10)
+    queue.run_repeating(_job(sweep_jobs), interval=600, first=15)
+    queue.run_repeating(
+        _job(expire_logistics),
+        interval=timedelta(minutes=settings.logistics.expire_every_minutes),
+        first=20,
+    )
+
+
+def _job(
+    body: Callable[[Services], Awaitable[object]],
+) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+    """A job callback that runs `body` on the bot's services."""
+
+    async def run(context: BotContext) -> None:
+        await body(context.services)
+
+    run.__name__ = run.__qualname__ = body.__name__
+    return run
+
+
+async def close_unrated(services: Services) -> None:
+    """Close tickets nobody rated within the window, as 未评价."""
+    async with services.db.transaction():
+        for view in await services.tickets.close_unrated():
+            await services.notifier.auto_closed(view)
+
+
+async def air_week(services: Services) -> None:
+    """Post the weekly airing when it is due and not posted yet."""
+    await services.publisher.post_due()
+
+
+async def purge(services: Services) -> None:
+    """Drop expired private-report drafts, sent messages and finished deferred work."""
+    await services.private_reports.purge()
+    sent = await purge_delivered(services)
+    if sent:
+        log.info("purged %d sent messages from the outbox", sent)
+
+
+async def sweep_deadlines(services: Services) -> None:
+    """One pass of the deadline job: each step and its messages commit together."""
+    # Each ticket's steps and their messages commit together, ticket by ticket.
+    await services.escalation.sweep(on_result=services.deadline_notifier.swept)
+    async with services.db.transaction():
+        for brief in await services.briefs.due():
+            await services.deadline_notifier.brief(brief)
+        # Cadres nobody can reach: one grouped reminder a day to the admins.
+        await services.notifier.unreachable_reminders(await services.reachability.due())
+
+
+async def purge_delivered(services: Services) -> int:
+    """Delete sent messages past `[delivery] sent_retention_days`, and finished deferred work."""
+    retention = timedelta(days=services.settings.delivery.sent_retention_days)
+    purged = await services.outbox.purge_sent(retention)
+    await services.deferred.purge()
+    return purged
+
+
+async def sweep_jobs(services: Services) -> tuple[int, int]:
+    """One job-post sweep in one transaction, so each post expires and is announced once."""
+    async with services.db.transaction():
+        done = await services.job_notifier.sweep()
+        await services.job_drafts.purge_stale()
+    return done
+
+
+async def expire_logistics(services: Services) -> int:
+    """One logistics expiry pass in one transaction, so each post expires and is told once."""
+    async with services.db.transaction():
+        expired = await services.logistics.expire()
+        await services.logistics_notifier.expired(expired)
+    return len(expired.offers) + len(expired.requests)
