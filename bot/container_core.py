@@ -1,8 +1,8 @@
-"""The part of the container that needs no transport: the working calendar and the metrics.
+"""The part of the container that needs no transport: calendar, metrics, ledger, roster, invites.
 
-Shared by `bot.container` (the bot) and `bot.offload.ledger_child` (a child process that reads
-and renders a ledger), so the child builds the same services without importing Telegram or the
-charts.
+Shared by `bot.container` (the bot), `bot.offload.ledger_child` (a child process that reads and
+renders a ledger) and the command line (roster import, invitations), so each builds the same
+services without importing Telegram or the charts. Nothing else constructs a service.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from datetime import time
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.calendar import WorkCalendar
+from bot.services.ledger import LedgerService
 from bot.services.metrics import MetricsService, Weights
+from bot.services.onboarding import OnboardingService
+from bot.services.people import PeopleService
+from bot.services.roster.service import RosterService
 from storage.db import Database
 
 
@@ -45,3 +49,22 @@ def metrics_service(
         report_weekday=config.weekday,
         report_time=time(hour, minute),
     )
+
+
+def ledger_parts(
+    settings: Settings, db: Database, clock: Clock
+) -> tuple[PeopleService, LedgerService]:
+    """Who asks (people) and the ledger, for a process that only renders ledgers."""
+    metrics = metrics_service(settings, db, clock, work_calendar(settings))
+    people = PeopleService(db, clock, config_admins=settings.park.admins)
+    return people, LedgerService(db, clock, metrics, park_name=settings.park.name)
+
+
+def roster_service(db: Database, clock: Clock) -> RosterService:
+    """The roster import, for the command line and the demo."""
+    return RosterService(db, clock)
+
+
+def onboarding_service(settings: Settings, db: Database, clock: Clock) -> OnboardingService:
+    """Invitations with the configured validity, for the command line and the demo."""
+    return OnboardingService(db, clock, invite_valid_days=settings.tickets.invite_valid_days)

@@ -94,3 +94,38 @@ def test_the_sqlite_only_check_sees_each_spelling() -> None:
     ):
         assert SQLITE_ONLY.search(sql), sql
     assert not SQLITE_ONLY.search("SELECT MAX(at) FROM ticket_events WHERE id IN (?, ?)")
+
+
+WIRING = {"bot/container.py", "bot/container_core.py"}
+
+
+def wired_classes() -> set[str]:
+    """The services and notifiers: classes the container builds once and hands out."""
+    names = set()
+    for folder in ("bot/services", "bot/notify"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.ClassDef) and node.name.endswith(
+                    ("Service", "Notifier", "Publisher")
+                ):
+                    names.add(node.name)
+    return names
+
+
+def constructions(folders: tuple[str, ...], names: set[str]) -> set[tuple[str, str]]:
+    found = set()
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                called = node.func if isinstance(node, ast.Call) else None
+                if isinstance(called, ast.Name) and called.id in names:
+                    found.add((str(path.relative_to(ROOT)), called.id))
+    return found
+
+
+def test_only_the_container_builds_services_and_notifiers() -> None:
+    """One place wires: the CLI, the demo and the ledger child ask the container too."""
+    names = wired_classes()
+    assert {"TicketService", "Notifier", "AiringPublisher", "RosterService"} <= names
+    built = constructions(("bot", "handlers", "storage"), names)
+    assert {f for f, _ in built} == WIRING, sorted(f for f in built if f[0] not in WIRING)

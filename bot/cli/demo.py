@@ -18,10 +18,9 @@ from typing import Any
 from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import load_settings
+from bot.container_core import onboarding_service, roster_service
 from bot.render.text import plain_text
 from bot.services.metrics import week_of
-from bot.services.onboarding import OnboardingService
-from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
@@ -125,23 +124,23 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
         )
         transcript.names.update({admin["id"]: "管理员 沈若琳"})
 
-        # The administration loads the roster and makes invitations (the CLI does the same).
-        samples = resources.files("bot.samples")
-        with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
-            db = Database(db_path)
-            await db.connect()
-            await RosterService(db, SystemClock()).import_files([roster_file])
-            onboarding = OnboardingService(db, SystemClock(), invite_valid_days=7)
-            cadre_invite = await onboarding.invite("cadre", CADRE)
-            contact_invite = await onboarding.invite("enterprise", ENTERPRISE)
-            await db.close()
-
         settings = load_settings(
             None,
             telegram={"token": TOKEN, "api_base_url": sandbox.api_base_url, "poll_timeout": 1},
             storage={"path": str(db_path)},
             park={"name": "海澄经济开发区", "locale": locale, "admins": [admin["id"]]},
         )
+        # The administration loads the roster and makes invitations (the CLI does the same).
+        samples = resources.files("bot.samples")
+        with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
+            db = Database(db_path)
+            await db.connect()
+            await roster_service(db, SystemClock()).import_files([roster_file])
+            onboarding = onboarding_service(settings, db, SystemClock())
+            cadre_invite = await onboarding.invite("cadre", CADRE)
+            contact_invite = await onboarding.invite("enterprise", ENTERPRISE)
+            await db.close()
+
         runtime = Runtime(settings)
         await runtime.start()
         story = Story(client, transcript)

@@ -113,13 +113,14 @@ async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
 
 
 async def _roster_import(settings: Settings, files: list[Path]) -> int:
-    from bot.services.roster.service import RosterError, RosterService
+    from bot.container_core import roster_service
+    from bot.services.roster.service import RosterError
     from storage.db import Database
 
     db = Database(settings.storage.path)
     await db.connect()
     try:
-        report = await RosterService(db, SystemClock()).import_files(
+        report = await roster_service(db, SystemClock()).import_files(
             files, locale=settings.park.locale
         )
     except RosterError as error:
@@ -134,15 +135,13 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
 
 
 async def _invite(settings: Settings, kind: str, name: str) -> int:
-    from bot.services.onboarding import OnboardingService
+    from bot.container_core import onboarding_service
     from storage.db import Database
 
     db = Database(settings.storage.path)
     await db.connect()
     try:
-        onboarding = OnboardingService(
-            db, SystemClock(), invite_valid_days=settings.tickets.invite_valid_days
-        )
+        onboarding = onboarding_service(settings, db, SystemClock())
         invite = await onboarding.invite(kind, name)
         # The configured name, else the one the bot stored at its last start, else ask Telegram.
         username = settings.telegram.username or await onboarding.bot_username()

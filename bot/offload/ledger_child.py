@@ -19,12 +19,10 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.container_core import metrics_service, work_calendar
+from bot.container_core import ledger_parts
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
-from bot.services.ledger import LedgerService
-from bot.services.people import PeopleService
 from storage.db import Database
 
 
@@ -45,11 +43,9 @@ async def make(job: LedgerJob) -> tuple[Any, ...]:
     settings = Settings.model_validate(job.config)
     db = await Database.reader_only(job.db_path)
     try:
-        metrics = metrics_service(settings, db, job.clock, work_calendar(settings))
-        people = PeopleService(db, job.clock, config_admins=settings.park.admins)
+        people, service = ledger_parts(settings, db, job.clock)
         async with db.reading():
             actor = await people.actor(job.actor_id)
-            service = LedgerService(db, job.clock, metrics, park_name=settings.park.name)
             ledger = await service.ledger(actor, job.start, job.end)
     except DomainError as exc:
         return ("refused", exc.key, exc.params)
