@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from e2e.fixtures import client, sandbox, workdir
+from tests.e2e.fixtures import client, sandbox, workdir
 
 __all__ = ["client", "sandbox", "workdir"]

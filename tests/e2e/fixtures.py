@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from e2e.harness import TOKEN, USERNAME
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.e2e.harness import TOKEN, USERNAME
 
 
 @pytest_asyncio.fixture

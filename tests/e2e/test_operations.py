@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from e2e.harness import TOKEN, BotProcess
-from e2e.proxy import CA_FILE, TLS_HOST, CountingProxy
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.e2e.harness import TOKEN, BotProcess
+from tests.e2e.proxy import CA_FILE, TLS_HOST, CountingProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

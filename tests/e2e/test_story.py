@@ -17,10 +17,10 @@ import pytest
 from bot.clock import SystemClock
 from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
-from e2e.harness import ACK_MARK, BotProcess, read_db
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
+from tests.e2e.harness import ACK_MARK, BotProcess, read_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 import telegram
 
-# The project root has no installed package metadata; make `import sandbox`
-# work however pytest is invoked (no root conftest may be added by this module).
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from sandbox import SandboxClient, TelegramSandbox  # noqa: E402
-from tests.emulator.bots import BOT_USERNAME, TOKEN, make_bot  # noqa: E402
+from sandbox import SandboxClient, TelegramSandbox
+from tests.emulator.bots import BOT_USERNAME, TOKEN, make_bot
 
 
 @pytest_asyncio.fixture

@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e.harness import (
+
+from sandbox.client import SandboxClient
+from sandbox.server import TelegramSandbox
+from tests.e2e.harness import (
     FAST_DELIVERY,
     BotProcess,
     acks_by_source,
@@ -17,9 +20,6 @@ from e2e.harness import (
     settle_world,
     wait_for,
 )
-
-from sandbox.client import SandboxClient
-from sandbox.server import TelegramSandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

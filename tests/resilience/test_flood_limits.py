@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e.harness import (
+
+from bot.clock import from_iso
+from sandbox.client import SandboxClient
+from sandbox.server import TelegramSandbox
+from tests.e2e.harness import (
     BotProcess,
     SentLog,
     build_burst_world,
@@ -16,10 +20,6 @@ from e2e.harness import (
     steady_rate,
     wait_for,
 )
-
-from bot.clock import from_iso
-from sandbox.client import SandboxClient
-from sandbox.server import TelegramSandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -14,7 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e.harness import (
+
+from sandbox.client import SandboxClient
+from sandbox.server import TelegramSandbox
+from tests.e2e.harness import (
     FAST_DELIVERY,
     BotProcess,
     Injected,
@@ -26,9 +29,6 @@ from e2e.harness import (
     settle_world,
     wait_for,
 )
-
-from sandbox.client import SandboxClient
-from sandbox.server import TelegramSandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
