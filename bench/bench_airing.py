@@ -30,7 +30,7 @@ from bot.container import build_services
 from bot.delivery.outbox import split_text
 from bot.domain import events as ev
 from bot.services.metrics import parse_week
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 
 TICKETS, CADRES, EVENTS = 100_000, 1_000, 300_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -104,7 +104,7 @@ def _story(tid: int, created: datetime, kind: str, rng: random.Random) -> tuple[
 
 
 async def generate(path: Path) -> None:
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()  # migrations
     await db.close()
     rng = random.Random(7)
@@ -178,7 +178,7 @@ async def generate(path: Path) -> None:
 
 async def measure(path: Path, runs: int) -> None:
     settings = load_settings(None, storage={"path": str(path)})
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     services = build_services(settings, db, FixedClock(NOW))
     week = parse_week("2026-W47", settings.park.tz)

@@ -31,7 +31,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.config import DashboardSettings, load_settings  # noqa: E402
 from bot.container import build_services  # noqa: E402
 from bot.dashboard.server import DashboardServer  # noqa: E402
-from storage.db import Database  # noqa: E402
+from storage.sqlite import SqliteDatabase  # noqa: E402
 from tests.dashboard.browser import ARGS, CHROMIUM, PHONE, launch_url, why_no_browser  # noqa: E402
 from tests.dashboard.park import init_data  # noqa: E402
 
@@ -119,7 +119,7 @@ async def measure_page(base: str, pages: int) -> list[float]:
 
 async def run(path: Path, requests: int, pages: int) -> None:
     settings = load_settings(None, storage={"path": str(path)}, park={"admins": [ADMIN]})
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     services = build_services(settings, db, FixedClock(NOW))
     dashboard = DashboardSettings(

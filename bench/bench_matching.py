@@ -29,6 +29,7 @@ from bot.domain.models import Actor
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
+from storage.sqlite import SqliteDatabase
 
 GOAL_MS = 20.0
 CITIES = [f"城市{n:02d}" for n in range(60)]
@@ -130,7 +131,7 @@ def report(name: str, samples: list[float], found: int) -> bool:
 async def main(posts: int, runs: int) -> int:
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as folder:
-        db = Database(Path(folder) / "bench.db")
+        db = SqliteDatabase(Path(folder) / "bench.db")
         await db.connect()
         started = time.perf_counter()
         await fill(db, posts, rng)

@@ -57,8 +57,8 @@ from e2e.harness import (  # noqa: E402
 from bot.clock import to_iso  # noqa: E402
 from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import TelegramSandbox  # noqa: E402
-from storage.db import Database  # noqa: E402
 from storage.repos.people import PeopleRepo  # noqa: E402
+from storage.sqlite import SqliteDatabase  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 PARK_TZ = ZoneInfo("Asia/Shanghai")
@@ -80,7 +80,7 @@ class RunResult:
 
 async def add_leader(db_path: Path, leader: int, cadres: list[int]) -> None:
     """A leader (分管领导) over every cadre of the burst world, reachable in private."""
-    db = Database(db_path)
+    db = SqliteDatabase(db_path)
     await db.connect()
     try:
         people, now = PeopleRepo(db), to_iso(datetime.now(UTC))

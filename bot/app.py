@@ -52,7 +52,9 @@ from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
 from bot.offload.worker import DeferredWorker
-from storage.db import Database, DatabaseInUse, RunLock, StorageError
+from storage.db import Database, open_database
+from storage.errors import DatabaseInUse, StorageError
+from storage.runlock import HeldLock, take_run_lock
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +173,7 @@ class Runtime:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
-    lock: RunLock | None = None
+    lock: HeldLock | None = None
     db: Database | None = None
     app: BotApplication | None = None
     requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
@@ -189,13 +191,10 @@ class Runtime:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
         # The outbox replays stored Bot API calls by method name on purpose.
         warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-        path = self.settings.storage.path
-        if path != ":memory:":
-            # Before anything else: a second process must not touch the inbox or the outbox.
-            lock = RunLock(path)
-            lock.acquire()
-            self.lock = lock
-        db = Database(path)
+        url = self.settings.storage.path
+        # Before anything else: a second process must not touch the inbox or the outbox.
+        self.lock = await take_run_lock(url)
+        db = open_database(url)
         await db.connect()
         self.db = db
         services = build_services(self.settings, db, self.clock)
@@ -399,7 +398,8 @@ class Runtime:
         if self.db is not None:
             await self.db.close()
         if self.lock is not None:
-            self.lock.release()
+            await self.lock.release()
+            self.lock = None
         log.info("liaison-bot stopped")
 
     async def _stop_webhook(self) -> None:

@@ -1,1 +1,2 @@
-"""SQLite storage: the connection, numbered migrations and one repository per aggregate."""
+"""Storage: SQLite or PostgreSQL behind one interface, numbered migrations, one repository per
+aggregate."""

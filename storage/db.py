@@ -1,100 +1,57 @@
-"""SQLite: one writer connection with serialised transactions, reader connections, migrations.
+"""The database, whichever the backend: serialised nestable write transactions and snapshot reads.
 
-Writes go through `Database.transaction()`. The outermost call takes an asyncio lock and opens
-`BEGIN IMMEDIATE`; a nested call (same task) becomes a SAVEPOINT, so a service can own its
+Writes go through `Database.transaction()`. The outermost call takes the write lock and opens a
+transaction; a nested call (same task) becomes a SAVEPOINT, so a service can own its
 transaction while the update intake wraps a whole update (handler writes, outbox rows and the
 inbox "done" mark) in one atomic unit. Repositories never commit.
 
-Reads that do not lead to a write go through `Database.reading()`: a snapshot on one of a few
-read-only connections (WAL lets them read while the writer writes), so a leader's year-long
-export never holds the writer lock, nor waits for it. Inside a write transaction `reading()`
-reads through the writer (it sees the transaction's own writes); inside `reading()` a nested
-`transaction()` joins the read, and any write there is a bug (StorageError). An in-memory
-database has no second connection: there `reading()` is a transaction on the writer.
+One write transaction at a time: the services read, decide and write within one transaction and
+rely on nobody writing in between (a claim checks the ticket's state before it moves it, the
+airing checks its week's record before it posts, the outbox hands each row to one sender, the
+deferred worker finishes an item once). SQLite gives that with `BEGIN IMMEDIATE` behind an
+asyncio lock; PostgreSQL with the same asyncio lock plus a transaction-scoped advisory lock per
+database schema, which serialises the writers of every process on that database the same way
+(see `storage.postgres`).
+
+Reads that do not lead to a write go through `Database.reading()`: a snapshot on a connection
+of its own, so a leader's year-long export never holds the write lock, nor waits for it. Inside
+a write transaction `reading()` reads through it (it sees the transaction's own writes); inside
+`reading()` a nested `transaction()` joins the read, and any write there is a bug
+(StorageError). A database with no second connection (SQLite in memory) reads on the writer.
+
+Backends: `storage.sqlite.SqliteDatabase` and `storage.postgres.PostgresDatabase`; open one from
+a URL with `open_database`. Each implements the few primitives at the bottom of this class and
+brings its `storage.dialect.Dialect`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
-import fcntl
-import os
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import to_iso
-from storage.dialect import READER_PRAGMAS, WRITER_PRAGMAS
+from storage.dialect import Dialect
+from storage.errors import DatabaseInUse, StorageError
+from storage.interface import Params, Row
+from storage.migrate import Migration, load_migrations
+from storage.url import POSTGRESQL, parse_url
 
-Row = sqlite3.Row
-Params = Sequence[Any] | dict[str, Any]
-
-
-class StorageError(Exception):
-    """The database could not be opened or is not usable."""
-
-
-class DatabaseInUse(StorageError):
-    """Another process runs the bot on this database file."""
-
-    def __init__(self, path: str, pid: int | None) -> None:
-        self.path, self.pid = path, pid
-        super().__init__(f"another liaison-bot (pid {pid or '?'}) is running on {path}")
-
-
-class RunLock:
-    """The OS lock that keeps a second bot process off the database while this one runs.
-
-    An exclusive `flock` on `<database>.lock`, held for the process's life: the kernel releases
-    it when the process exits or crashes, so a stale lock file never blocks a restart. Operator
-    commands (backup, roster import, doctor) do not take it: they may run beside the bot.
-    """
-
-    def __init__(self, db_path: str | Path) -> None:
-        self.db_path = str(db_path)
-        self.path = Path(f"{db_path}.lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        """Take the lock or raise at once.
-
-        Raises:
-            DatabaseInUse: another process holds it.
-            StorageError: the lock file cannot be created.
-        """
-        if self._fd is not None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StorageError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip()
-            os.close(fd)
-            raise DatabaseInUse(self.db_path, int(holder) if holder.isdigit() else None) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        """Release the lock (idempotent). The file stays: removing it would race a new owner."""
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        os.close(fd)  # closing the descriptor releases the flock
+__all__ = [
+    "Database",
+    "DatabaseInUse",
+    "Migration",
+    "Params",
+    "Row",
+    "StorageError",
+    "load_migrations",
+    "open_database",
+]
 
 
 @dataclass
@@ -109,22 +66,26 @@ class _TxState:
     # The task that opened it. A task started inside a transaction inherits the context
     # variable, but not the transaction: it must wait for the lock (or read on a reader).
     task: asyncio.Task[Any] | None
+    conn: Any = None
     depth: int = 0
     # Nested scopes, outermost first. A SAVEPOINT is only issued when the scope first writes:
     # read-only service calls nest freely without two extra round trips each.
     savepoints: list[_Savepoint] = field(default_factory=list)
 
 
-_current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
-    "liaison_tx", default=None
-)
-
-
 @dataclass
 class _ReadState:
     db: Database
-    conn: aiosqlite.Connection
+    conn: Any
     task: asyncio.Task[Any] | None
+
+
+_current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
+    "liaison_tx", default=None
+)
+_current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVar(
+    "liaison_read", default=None
+)
 
 
 def _task() -> asyncio.Task[Any] | None:
@@ -134,83 +95,65 @@ def _task() -> asyncio.Task[Any] | None:
         return None
 
 
-_current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVar(
-    "liaison_read", default=None
-)
+def open_database(url: str, *, readers: int = 2) -> Database:
+    """The database at `url` (`[storage] url`, or a bare SQLite path); not yet connected.
+
+    Raises:
+        StorageError: the URL names no backend we know.
+    """
+    parsed = parse_url(url)
+    if parsed.backend == POSTGRESQL:
+        from storage.postgres import PostgresDatabase  # asyncpg only where it is used
+
+        return PostgresDatabase(parsed, readers=readers)
+    from storage.sqlite import SqliteDatabase
+
+    return SqliteDatabase(parsed.target, readers=readers)
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
+async def open_reader(url: str) -> Database:
+    """One read-only connection and no writer, for work in a process or thread of its own.
+
+    `reading()` works, writes fail; no migrations are applied (the writer did).
+
+    Raises:
+        StorageError: the database cannot be shared (SQLite in memory) or opened.
+    """
+    db = open_database(url, readers=1)
+    await db.connect_reader()
+    return db
 
 
-def load_migrations() -> list[Migration]:
-    """Return the packaged numbered migrations (`NNNN_name.sql`) in order."""
-    found: list[Migration] = []
-    for entry in resources.files("storage.migrations").iterdir():
-        if not entry.name.endswith(".sql"):
-            continue
-        number, _, rest = entry.name.partition("_")
-        found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StorageError(f"migration numbers must be 1..N without gaps, got {versions}")
-    return found
+class Database(ABC):
+    """Serialised, nestable write transactions and snapshot reads over a backend's connections."""
 
+    backend: str
+    dialect: Dialect
+    migrations: str  # the package of this backend's numbered migrations
 
-class Database:
-    """An aiosqlite writer with serialised, nestable transactions, and read-only readers."""
-
-    def __init__(self, path: str | Path, *, readers: int = 2) -> None:
-        self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
+    def __init__(self) -> None:
         self._lock = asyncio.Lock()
-        self._readers_wanted = readers
-        self._readers: list[aiosqlite.Connection] = []
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        self._uri = self.path if self.path.startswith("file:") else _file_uri(self.path)
 
-    @classmethod
-    async def reader_only(cls, path: str | Path) -> Database:
-        """Open one read-only connection and no writer: `reading()` works, writes fail.
-
-        For work in a thread of its own (a year's ledger), which must not share the event
-        loop's connections. Applies no migrations (the writer did).
-
-        Raises:
-            StorageError: an in-memory database (no second connection can see it).
-        """
-        db = cls(path, readers=1)
-        if db.in_memory:
-            raise StorageError("an in-memory database has no second connection")
-        await db._open_readers()
-        return db
+    # -- what the rest of the program sees ---------------------------------------------------
 
     @property
-    def in_memory(self) -> bool:
-        return self.path == ":memory:" or "mode=memory" in self.path
+    @abstractmethod
+    def url(self) -> str:
+        """What `open_database` takes to open this database again (secret: may hold a password)."""
+
+    @property
+    @abstractmethod
+    def display(self) -> str:
+        """The database for people and logs, without any password."""
+
+    @property
+    def shareable(self) -> bool:
+        """Whether another connection (another process) can open this database."""
+        return True
 
     async def connect(self) -> None:
-        """Open the connection, set pragmas and apply pending migrations."""
-        if self.path != ":memory:" and not self.path.startswith("file:"):
-            try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(
-                    f"cannot create the directory for the database {self.path}: {exc.strerror}"
-                ) from None
-        try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-            self._conn.row_factory = sqlite3.Row
-            for pragma in WRITER_PRAGMAS:
-                await self._conn.execute(pragma)
-        except sqlite3.Error as exc:
-            await self.close()
-            raise StorageError(f"cannot open database {self.path}: {exc}") from exc
+        """Open the connections and apply pending migrations."""
+        await self._open()
         try:
             await self.migrate()
             await self._open_readers()
@@ -218,39 +161,152 @@ class Database:
             await self.close()
             raise
 
-    async def _open_readers(self) -> None:
-        """Open the read-only connections (none for an in-memory database: nothing to share)."""
-        if self.in_memory:
-            return
-        for _ in range(self._readers_wanted):
-            try:
-                conn = await aiosqlite.connect(self._uri, uri=True, isolation_level=None)
-                conn.row_factory = sqlite3.Row
-                for pragma in READER_PRAGMAS:
-                    await conn.execute(pragma)
-            except sqlite3.Error as exc:
-                raise StorageError(f"cannot open a reader on {self.path}: {exc}") from exc
-            self._readers.append(conn)
-            self._idle.put_nowait(conn)
+    async def connect_reader(self) -> None:
+        """Open one read-only connection and no writer (see `open_reader`)."""
+        if not self.shareable:
+            raise StorageError("an in-memory database has no second connection")
+        await self._open_readers()
 
+    @abstractmethod
     async def close(self) -> None:
         """Close the connections (idempotent)."""
-        readers, self._readers = self._readers, []
-        self._idle = asyncio.Queue()
-        for reader in readers:
-            await reader.close()
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
-
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise StorageError("database is not connected")
-        return self._conn
 
     def in_transaction(self) -> bool:
         return self._tx_state() is not None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Database]:
+        """Read a consistent snapshot without the write lock (see the module docstring)."""
+        if self.in_transaction() or self._read_scope() is not None or not self._has_readers():
+            # The writer's own transaction, an enclosing read, or (in memory) the writer.
+            async with self.transaction():
+                yield self
+            return
+        conn = await self._begin_read()
+        token = _current_read.set(_ReadState(self, conn, _task()))
+        try:
+            yield self
+        finally:
+            _current_read.reset(token)
+            await self._end_read(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """Run the block atomically; nested blocks are savepoints of the outer one.
+
+        Inside `reading()` (and no write transaction) the block joins the read instead.
+        """
+        if not self.in_transaction() and self._read_scope() is not None:
+            yield self
+            return
+        state = self._tx_state()
+        if state is not None:
+            async with self._savepoint(state):
+                yield self
+            return
+        async with self._lock:
+            state = _TxState(self, _task())
+            token = _current_tx.set(state)
+            try:
+                state.conn = await self._begin_write()
+                try:
+                    yield self
+                except BaseException:
+                    await self._end_write(state.conn, commit=False)
+                    raise
+                else:
+                    await self._end_write(state.conn, commit=True)
+            finally:
+                _current_tx.reset(token)
+
+    @asynccontextmanager
+    async def _savepoint(self, state: _TxState) -> AsyncIterator[None]:
+        state.depth += 1
+        scope = _Savepoint(f"sp{state.depth}")
+        state.savepoints.append(scope)
+        try:
+            yield
+        except BaseException:
+            if scope.issued:
+                await self._run(state.conn, f"ROLLBACK TO SAVEPOINT {scope.name}", ())
+                await self._run(state.conn, f"RELEASE SAVEPOINT {scope.name}", ())
+            raise
+        else:
+            if scope.issued:
+                await self._run(state.conn, f"RELEASE SAVEPOINT {scope.name}", ())
+        finally:
+            state.savepoints.pop()
+            state.depth -= 1
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Execute one statement; return the number of rows it changed."""
+        return await self._run(await self._writable(), sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Execute an INSERT into a table with an `id` column; return the new row's id."""
+        return await self._run_insert(await self._writable(), sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._run_many(await self._writable(), sql, rows)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._fetch(self._readable(), sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        for row in await self._fetch(self._readable(), sql, params):
+            return row
+        return None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        """The version of the last migration applied (0: an empty database)."""
+        async with self.transaction():
+            await self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            value = await self.fetchval("SELECT MAX(version) FROM schema_migrations")
+        return int(value or 0)
+
+    async def migrate(self) -> list[int]:
+        """Apply pending migrations, each with its version row in one transaction.
+
+        Each migration re-reads the version under the write lock, so processes starting
+        together on one PostgreSQL database apply each migration once.
+
+        Raises:
+            StorageError: the database is newer than this program.
+        """
+        applied: list[int] = []
+        known = load_migrations(self.migrations)
+        latest = known[-1].version if known else 0
+        current = await self.schema_version()
+        if current > latest:
+            raise StorageError(
+                f"database schema version {current} is newer than this program "
+                f"({latest}); upgrade liaison-bot"
+            )
+        for migration in known:
+            if migration.version <= current:
+                continue
+            async with self.transaction():
+                current = int(
+                    await self.fetchval("SELECT MAX(version) FROM schema_migrations") or 0
+                )
+                if migration.version <= current:
+                    continue  # another process applied it meanwhile
+                await self._apply(migration)
+                await self.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, to_iso(datetime.now(UTC))),
+                )
+            applied.append(migration.version)
+        return applied
+
+    # -- scopes ------------------------------------------------------------------------------
 
     def _tx_state(self) -> _TxState | None:
         state = _current_tx.get()
@@ -264,182 +320,71 @@ class Database:
             return None
         return read
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Database]:
-        """Read a consistent snapshot without the writer lock (see the module docstring)."""
-        if self.in_transaction() or self._read_scope() is not None or not self._readers:
-            # The writer's own transaction, an enclosing read, or (in memory) the writer.
-            async with self.transaction():
-                yield self
-            return
-        conn = await self._idle.get()
-        token = _current_read.set(_ReadState(self, conn, _task()))
-        try:
-            await conn.execute("BEGIN")  # one snapshot for the whole block
-            try:
-                yield self
-            finally:
-                with contextlib.suppress(sqlite3.Error):
-                    await conn.execute("COMMIT")
-        finally:
-            _current_read.reset(token)
-            if conn in self._readers:  # not closed meanwhile
-                self._idle.put_nowait(conn)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
-        """Run the block atomically; nested blocks are savepoints of the outer one.
-
-        Inside `reading()` (and no write transaction) the block joins the read instead.
-        """
-        if not self.in_transaction() and self._read_scope() is not None:
-            yield self
-            return
+    def _readable(self) -> Any:
+        """The connection to read from: the writer in a transaction, else the read's own."""
         state = self._tx_state()
         if state is not None:
-            state.depth += 1
-            scope = _Savepoint(f"sp{state.depth}")
-            state.savepoints.append(scope)
-            try:
-                yield self
-            except BaseException:
-                if scope.issued:
-                    await self.conn.execute(f"ROLLBACK TO {scope.name}")
-                    await self.conn.execute(f"RELEASE {scope.name}")
-                raise
-            else:
-                if scope.issued:
-                    await self.conn.execute(f"RELEASE {scope.name}")
-            finally:
-                state.savepoints.pop()
-                state.depth -= 1
-            return
-        async with self._lock:
-            token = _current_tx.set(_TxState(self, _task()))
-            try:
-                try:
-                    await self.conn.execute("BEGIN IMMEDIATE")
-                except BaseException:
-                    # Cancelled while BEGIN was queued: the worker thread still runs it, so
-                    # queue a ROLLBACK behind it; never leave a transaction without an owner.
-                    await self._rollback_quietly()
-                    raise
-                try:
-                    yield self
-                except BaseException:
-                    await self._rollback_quietly()
-                    raise
-                else:
-                    await self.conn.execute("COMMIT")
-            finally:
-                _current_tx.reset(token)
-
-    async def _rollback_quietly(self) -> None:
-        # The statement runs in the worker thread even if this await is cancelled.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self.conn.execute("ROLLBACK")
-
-    def _check(self) -> aiosqlite.Connection:
-        """The connection to read from: the writer in a transaction, else the read's own."""
-        if self.in_transaction():
-            return self.conn
+            return state.conn
         read = self._read_scope()
         if read is not None:
             return read.conn
         raise StorageError("database access outside Database.transaction() or reading()")
 
-    async def _writable(self) -> aiosqlite.Connection:
+    async def _writable(self) -> Any:
         """The writer, after issuing the SAVEPOINTs of enclosing scopes that have none."""
-        if not self.in_transaction():
+        state = self._tx_state()
+        if state is None:
             if self._read_scope() is not None:
                 raise StorageError("a write inside Database.reading()")
             raise StorageError("database access outside Database.transaction()")
-        conn = self.conn
-        state = self._tx_state()
-        assert state is not None
         for scope in state.savepoints:
             if not scope.issued:
-                await conn.execute(f"SAVEPOINT {scope.name}")
+                await self._run(state.conn, f"SAVEPOINT {scope.name}", ())
                 scope.issued = True
-        return conn
+        return state.conn
 
-    # Each aiosqlite call is a round trip to its worker thread, so every helper below makes
-    # exactly one: no separate fetch or close calls (cursors are finalised by the thread).
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Execute one statement; return the number of rows it changed."""
-        cursor = await (await self._writable()).execute(sql, params)
-        return int(cursor.rowcount)
+    # -- what a backend implements -----------------------------------------------------------
 
-    async def insert(self, sql: str, params: Params = ()) -> int:
-        """Execute an INSERT; return the new row id."""
-        cursor = await (await self._writable()).execute(sql, params)
-        return int(cursor.lastrowid or 0)
+    @abstractmethod
+    async def _open(self) -> None:
+        """Open the writer's side (connection or pool); raise StorageError if it cannot."""
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await (await self._writable()).executemany(sql, rows)
+    @abstractmethod
+    async def _open_readers(self) -> None:
+        """Open the read side (nothing where reads go through the writer)."""
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._check().execute_fetchall(sql, params))
+    @abstractmethod
+    def _has_readers(self) -> bool:
+        """Whether `reading()` has connections apart from the writer."""
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self._check().execute_fetchall(sql, params)
-        for row in rows:
-            return row
-        return None
+    @abstractmethod
+    async def _begin_write(self) -> Any:
+        """Start a write transaction holding the write lock; return its connection."""
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
+    @abstractmethod
+    async def _end_write(self, conn: Any, *, commit: bool) -> None:
+        """Commit or roll back; the connection is free afterwards whatever happens."""
 
-    async def schema_version(self) -> int:
-        async with self.transaction():
-            await self.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            value = await self.fetchval("SELECT MAX(version) FROM schema_migrations")
-        return int(value or 0)
+    @abstractmethod
+    async def _begin_read(self) -> Any:
+        """Start a read-only snapshot on a reader; return its connection."""
 
-    async def migrate(self) -> list[int]:
-        """Apply pending migrations, each with its version row in one transaction."""
-        applied: list[int] = []
-        current = await self.schema_version()
-        known = load_migrations()
-        if current > len(known):
-            raise StorageError(
-                f"database schema version {current} is newer than this program "
-                f"({len(known)}); upgrade liaison-bot"
-            )
-        for migration in known:
-            if migration.version <= current:
-                continue
-            async with self.transaction():
-                for statement in _split_sql(migration.sql):
-                    await self.execute(statement)
-                await self.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, to_iso(datetime.now(UTC))),
-                )
-            applied.append(migration.version)
-        return applied
+    @abstractmethod
+    async def _end_read(self, conn: Any) -> None:
+        """End the snapshot and give the reader back."""
 
+    @abstractmethod
+    async def _apply(self, migration: Migration) -> None:
+        """Run a migration's statements inside the current transaction."""
 
-def _file_uri(path: str) -> str:
-    return "" if path == ":memory:" else Path(path).resolve().as_uri()
+    @abstractmethod
+    async def _run(self, conn: Any, sql: str, params: Params) -> int: ...
 
+    @abstractmethod
+    async def _run_insert(self, conn: Any, sql: str, params: Params) -> int: ...
 
-def _split_sql(script: str) -> list[str]:
-    """Split a migration script into statements (no triggers with inner semicolons)."""
-    statements: list[str] = []
-    buffer: list[str] = []
-    for line in script.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("--") or not stripped:
-            continue
-        buffer.append(line)
-        if sqlite3.complete_statement("\n".join(buffer)):
-            statements.append("\n".join(buffer).strip())
-            buffer = []
-    if buffer and "\n".join(buffer).strip():
-        statements.append("\n".join(buffer).strip())
-    return statements
+    @abstractmethod
+    async def _run_many(self, conn: Any, sql: str, rows: Iterable[Params]) -> None: ...
+
+    @abstractmethod
+    async def _fetch(self, conn: Any, sql: str, params: Params) -> list[Row]: ...

@@ -1,8 +1,8 @@
 """The database as the repositories see it: execute, fetch, transaction, reading.
 
-Repositories depend on this protocol only, never on the SQLite connection behind it
-(`storage.db.Database` implements it; a PostgreSQL implementation satisfies the same protocol,
-with `storage.dialect` swapped). Its contract:
+Repositories depend on this protocol only, never on the connection behind it
+(`storage.sqlite.SqliteDatabase` and `storage.postgres.PostgresDatabase` implement it). Its
+contract:
 
 - `transaction()`: a write unit; the outermost commits, nested ones are savepoints. Writes
   outside one are a bug.
@@ -10,6 +10,8 @@ with `storage.dialect` swapped). Its contract:
   reads through it; writes inside it are a bug.
 - `insert` returns the new row's integer id; `execute` the number of rows it changed.
 - Rows read by column name (`row["id"]`) and by position (`row[0]`), and iterate.
+- Parameters are `?` (a sequence) or `:name` (a mapping), whatever the backend.
+- `dialect` spells what the backends spell differently (`storage.dialect`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
+
+from storage.dialect import Dialect
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -35,6 +39,9 @@ class Row(Protocol):
 
 class SqlDatabase(Protocol):
     """The small interface every repository talks to."""
+
+    @property
+    def dialect(self) -> Dialect: ...
 
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 

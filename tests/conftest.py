@@ -9,6 +9,7 @@ import pytest
 
 from bot.clock import FixedClock
 from storage.db import Database
+from storage.sqlite import SqliteDatabase
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
-    database = Database(":memory:")
+    database = SqliteDatabase(":memory:")
     await database.connect()
     try:
         yield database

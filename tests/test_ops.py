@@ -17,6 +17,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, load_migrations
 from storage.repos.queues import InboxRepo, OutboxRepo
+from storage.sqlite import SqliteDatabase
 from tests.e2e.proxy import CountingProxy
 
 TOKEN = "100003:DOCTOR-token-not-secret-00000000"
@@ -30,7 +31,7 @@ def message_update(update_id: int) -> dict[str, object]:
 @pytest.fixture
 async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
     """An open database on a file, with inbox and outbox rows (the bot is 'running')."""
-    database = Database(tmp_path / "live.db")
+    database = SqliteDatabase(tmp_path / "live.db")
     await database.connect()
     async with database.transaction():
         await InboxRepo(database).add_many([message_update(i) for i in range(1, 51)], clock.now())
@@ -108,7 +109,7 @@ async def test_backup_refuses_to_overwrite_without_force(live_db: Database, tmp_
 async def test_backup_refuses_missing_database_and_itself(tmp_path: Path) -> None:
     with pytest.raises(OpsError, match="not found"):
         await backup(settings_for(tmp_path / "nope.db"), tmp_path / "copy.db")
-    db = Database(tmp_path / "self.db")
+    db = SqliteDatabase(tmp_path / "self.db")
     await db.connect()
     await db.close()
     with pytest.raises(OpsError, match="database itself"):

@@ -30,10 +30,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `airing` or `export`; print a domain error in the park's language."""
     from bot.container import build_services
-    from storage.db import Database
+    from storage.db import open_database
 
     tr = Translator(settings.park.locale)
-    db = Database(settings.storage.path)
+    db = open_database(settings.storage.path)
     await db.connect()
     try:
         services = build_services(settings, db, SystemClock())

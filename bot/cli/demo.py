@@ -23,7 +23,7 @@ from bot.render.text import plain_text
 from bot.services.metrics import week_of
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 
 TOKEN = "100001:DEMO-token-not-secret-0000000000"
 USERNAME = "liaison_demo_bot"
@@ -133,7 +133,7 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
         # The administration loads the roster and makes invitations (the CLI does the same).
         samples = resources.files("bot.samples")
         with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
-            db = Database(db_path)
+            db = SqliteDatabase(db_path)
             await db.connect()
             await roster_service(db, SystemClock()).import_files([roster_file])
             onboarding = onboarding_service(settings, db, SystemClock())

@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings, load_run_settings, load_settings
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.logs import secrets_of, setup_logging
-from storage.db import StorageError
+from storage.errors import StorageError
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -115,9 +115,9 @@ async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
 async def _roster_import(settings: Settings, files: list[Path]) -> int:
     from bot.container_core import roster_service
     from bot.services.roster.service import RosterError
-    from storage.db import Database
+    from storage.db import open_database
 
-    db = Database(settings.storage.path)
+    db = open_database(settings.storage.path)
     await db.connect()
     try:
         report = await roster_service(db, SystemClock()).import_files(
@@ -136,9 +136,9 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
 
 async def _invite(settings: Settings, kind: str, name: str) -> int:
     from bot.container_core import onboarding_service
-    from storage.db import Database
+    from storage.db import open_database
 
-    db = Database(settings.storage.path)
+    db = open_database(settings.storage.path)
     await db.connect()
     try:
         onboarding = onboarding_service(settings, db, SystemClock())

@@ -19,8 +19,9 @@ from pathlib import Path
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, run_problems
 from bot.logs import secrets_of
-from storage.db import Database, load_migrations
+from storage.migrate import latest_version
 from storage.repos.queues import InboxRepo, OutboxRepo
+from storage.sqlite import SqliteDatabase
 
 # Failed updates older than this are history, not a current problem (they are never purged).
 RECENT_FAILURES = timedelta(days=7)
@@ -216,7 +217,7 @@ async def _check_database(settings: Settings, report: Report, clock: Clock) -> N
             "integrity_check failed: " + "; ".join(integrity[:5]),
             "stop the bot and restore the last good backup (see Backup and restore)",
         )
-    expected = len(load_migrations())
+    expected = latest_version()
     if version != expected:
         newer = version > expected
         report.problem(
@@ -233,7 +234,7 @@ async def _check_database(settings: Settings, report: Report, clock: Clock) -> N
 
 async def _check_queues(path: Path, report: Report, clock: Clock) -> None:
     """Report inbox, outbox and ticket counts through the repositories."""
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     try:
         inbox_repo, outbox_repo = InboxRepo(db), OutboxRepo(db)

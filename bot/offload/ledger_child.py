@@ -23,7 +23,7 @@ from bot.container_core import ledger_parts
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
-from storage.db import Database
+from storage.db import open_reader
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class LedgerJob:
     # `Settings.model_dump()`: a settings object read from a file does not pickle.
     config: dict[str, Any]
     clock: Clock
-    db_path: str
+    db_url: str  # the database's URL (a PostgreSQL one holds its password: never logged)
     actor_id: int
     start: date
     end: date
@@ -41,7 +41,7 @@ class LedgerJob:
 async def make(job: LedgerJob) -> tuple[Any, ...]:
     """Read the ledger in one snapshot (permissions checked again now) and render it."""
     settings = Settings.model_validate(job.config)
-    db = await Database.reader_only(job.db_path)
+    db = await open_reader(job.db_url)
     try:
         people, service = ledger_parts(settings, db, job.clock)
         async with db.reading():

@@ -87,10 +87,10 @@ class DeferredWorker:
         end = date.fromisoformat(item.params["end"])
         actor_id = int(item.params["actor"])
         started = time.monotonic()
-        if self.render_ledger is None and not services.db.in_memory:
+        if self.render_ledger is None and services.db.shareable:
             config = services.settings.model_dump()
-            path, clock = services.db.path, services.clock
-            job = LedgerJob(config, clock, path, actor_id, start, end, tr.locale)
+            url, clock = services.db.url, services.clock
+            job = LedgerJob(config, clock, url, actor_id, start, end, tr.locale)
             count, data = await make_apart(job)
         else:  # a renderer given (tests), or no second connection: read here, render in a thread
             ledger = await read_ledger(services, actor_id, start, end)

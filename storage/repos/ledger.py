@@ -9,7 +9,6 @@ from datetime import datetime
 from bot.clock import from_iso, to_iso
 from bot.domain.events import EventType
 from bot.domain.models import TicketEvent
-from storage.dialect import unindexed
 from storage.interface import SqlDatabase
 from storage.repos.tickets import event_of
 
@@ -74,7 +73,7 @@ class LedgerRepo:
         """Tickets created in [start, end), by number; only those assigned to `cadre_ids`."""
         where, params = _window(start, end, cadre_ids)
         # The ticket's own events are few: walk them by ticket rather than by type.
-        mine, of_type = "ticket_id = t.id", f"{unindexed('type')} = "
+        mine, of_type = "ticket_id = t.id", f"{self.db.dialect.unindexed('type')} = "
         rows = await self.db.fetchall(
             "SELECT t.id, e.name, t.category, t.kind, t.content, c.name, t.created_at,"
             " t.deadline_at,"

@@ -16,7 +16,6 @@ from bot.domain.logistics import (
     TruckStatus,
     city_key,
 )
-from storage.dialect import unindexed
 from storage.interface import Row, SqlDatabase
 
 # Enough to rank well; the SQL already orders by the first ranking criterion (the date).
@@ -288,11 +287,12 @@ class LogisticsRepo:
         cities = sorted(offer.route)
         marks = ", ".join("?" for _ in cities)
         day = offer.depart_date.isoformat()
+        latest = self.db.dialect.unindexed("latest_date")
         rows = await self.db.fetchall(
             f"SELECT * FROM cargo_requests WHERE destination IN ({marks}) AND status = 'open'"
             # Keep the planner on cargo_requests_match (destination first), not on the
             # expiry index, whatever the statistics say.
-            f" AND ready_date <= ? AND {unindexed('latest_date')} >= ? AND tonnes <= ?"
+            f" AND ready_date <= ? AND {latest} >= ? AND tonnes <= ?"
             " AND (? IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
             " ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
             (

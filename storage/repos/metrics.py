@@ -21,13 +21,12 @@ from datetime import datetime
 from bot.clock import from_iso, to_iso
 from bot.domain.events import RESPONSES, VERDICTS, Event, EventType, decode
 from bot.domain.lifecycle import OPEN_STATUSES, Status
-from storage.dialect import unindexed
+from storage.dialect import Dialect
 from storage.interface import SqlDatabase
 
 # The events a period's figures read: responses, resolutions and reopenings, verdicts (a rating,
 # or the close without one) and transfers (a transfer starts a fresh response window).
 _READ = sorted({*RESPONSES, *VERDICTS, EventType.RESOLVE, EventType.CLOSE, EventType.TRANSFER})
-_E_TYPE = unindexed("e.type")
 _STATE = (EventType.RESOLVE.value, EventType.REOPEN.value)
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 _DONE = (Status.RESOLVED.value, Status.CLOSED.value)
@@ -46,13 +45,20 @@ _DONE_SQL, _DONE_PARAMS = _marks("done", _DONE)
 
 # "Resolved at time T": the last resolve/reopen event up to T is a resolve. Event ids follow the
 # order of writing, so they break ties between events that share a timestamp.
-# In per-ticket subqueries `unindexed(e.type)` keeps SQLite on the (ticket_id, id) index: with
-# the (type, at) index it would scan every event of that type for each ticket (minutes at 300k).
-_RESOLVED_AT = (
-    "(SELECT e.type FROM ticket_events e WHERE e.ticket_id = t.id"
-    f" AND {_E_TYPE} IN {_STATE_SQL} AND e.at <= :as_of"
-    " ORDER BY e.id DESC LIMIT 1) = :state0"
-)
+
+
+def _resolved_at(dialect: Dialect) -> str:
+    """The condition "resolved at `:as_of`" for the ticket `t`.
+
+    In per-ticket subqueries `unindexed(e.type)` keeps SQLite on the (ticket_id, id) index:
+    with the (type, at) index it would scan every event of that type for each ticket (minutes
+    at 300k).
+    """
+    return (
+        "(SELECT e.type FROM ticket_events e WHERE e.ticket_id = t.id"
+        f" AND {dialect.unindexed('e.type')} IN {_STATE_SQL} AND e.at <= :as_of"
+        " ORDER BY e.id DESC LIMIT 1) = :state0"
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ class MetricsRepo:
     async def received(self, start: datetime, end: datetime, as_of: datetime) -> list[Received]:
         """Tickets created in [start, end), each with whether it was resolved by `as_of`."""
         rows = await self.db.fetchall(
-            f"SELECT t.id, t.assignee_id, {_RESOLVED_AT} AS done FROM tickets t"
+            f"SELECT t.id, t.assignee_id, {_resolved_at(self.db.dialect)} AS done FROM tickets t"
             " WHERE t.created_at >= :start AND t.created_at < :end",
             {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of), **_STATE_PARAMS},
         )
@@ -127,13 +133,15 @@ class MetricsRepo:
         """
         params = {"start": to_iso(start), "end": to_iso(end), "as_of": to_iso(as_of)}
         rows = await self.db.fetchall(
-            f"SELECT assignee_id, COUNT(*), SUM(status IN {_DONE_SQL}) FROM tickets"
+            "SELECT assignee_id, COUNT(*),"
+            f" SUM(CASE WHEN status IN {_DONE_SQL} THEN 1 ELSE 0 END) FROM tickets"
             " WHERE created_at >= :start AND created_at < :end GROUP BY assignee_id",
             {**params, **_DONE_PARAMS},
         )
         counts = {r[0]: [int(r[1]), int(r[2] or 0)] for r in rows}
         later = await self.db.fetchall(
-            f"SELECT t.assignee_id, t.status IN {_DONE_SQL}, {_RESOLVED_AT} FROM tickets t"
+            f"SELECT t.assignee_id, t.status IN {_DONE_SQL}, {_resolved_at(self.db.dialect)}"
+            " FROM tickets t"
             " WHERE t.id IN (SELECT ticket_id FROM ticket_events"
             f"   WHERE type IN {_STATE_SQL} AND at > :as_of)"
             " AND t.created_at >= :start AND t.created_at < :end",
@@ -165,9 +173,10 @@ class MetricsRepo:
             {**params, **_READ_PARAMS},
         )
         found = {r[0]: TicketHistory(r[0], r[1], from_iso(r[2]), _time(r[3])) for r in rows}
+        e_type = self.db.dialect.unindexed("e.type")
         events = await self.db.fetchall(
             "SELECT e.ticket_id, e.type, e.at, e.data FROM ticket_events e"
-            f" WHERE e.ticket_id IN ({touched}) AND {_E_TYPE} IN {_READ_SQL} AND e.at <= :as_of"
+            f" WHERE e.ticket_id IN ({touched}) AND {e_type} IN {_READ_SQL} AND e.at <= :as_of"
             " ORDER BY e.ticket_id, e.id",
             {**params, **_READ_PARAMS},
         )

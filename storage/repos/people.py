@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.domain.models import Assignment, Cadre, Enterprise, Role
-from storage.dialect import contains, greatest
 from storage.interface import Row, SqlDatabase
 
 
@@ -113,8 +112,9 @@ class PeopleRepo:
         return _enterprise(row) if row else None
 
     async def enterprises_matching(self, fragment: str, limit: int = 5) -> list[Enterprise]:
+        where = self.db.dialect.contains("name")
         rows = await self.db.fetchall(
-            f"SELECT * FROM enterprises WHERE {contains('name')} ORDER BY length(name) LIMIT ?",
+            f"SELECT * FROM enterprises WHERE {where} ORDER BY length(name) LIMIT ?",
             (fragment, limit),
         )
         return [_enterprise(r) for r in rows]
@@ -238,11 +238,12 @@ class PeopleRepo:
         private_chat: bool = False,
     ) -> None:
         """Record that we saw this user (and that they opened a private chat, if so)."""
+        private_ok = self.db.dialect.greatest("users.private_chat_ok", "excluded.private_chat_ok")
         await self.db.execute(
             "INSERT INTO users (telegram_id, first_name, username, private_chat_ok, seen_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET"
             " first_name = excluded.first_name, username = excluded.username,"
-            f" private_chat_ok = {greatest('users.private_chat_ok', 'excluded.private_chat_ok')},"
+            f" private_chat_ok = {private_ok},"
             " seen_at = excluded.seen_at",
             (telegram_id, first_name, username, int(private_chat), now),
         )

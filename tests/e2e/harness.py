@@ -24,9 +24,9 @@ from typing import Any
 
 from bot.clock import to_iso
 from sandbox.client import SandboxClient
-from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
+from storage.sqlite import SqliteDatabase
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "100002:E2E-token-not-secret-00000000000"
@@ -242,7 +242,7 @@ async def build_burst_world(
         groups.append(chat["id"])
         contacts.append(contact["id"])
         cadres.append(cadre["id"])
-    db = Database(db_path)
+    db = SqliteDatabase(db_path)
     await db.connect()
     try:
         now_dt = datetime.now(UTC)

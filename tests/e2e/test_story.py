@@ -19,7 +19,7 @@ from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 from tests.e2e.harness import ACK_MARK, BotProcess, read_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -31,7 +31,7 @@ OTHER_CADRE = "王晓峰"  # 包联 of another enterprise: not allowed to touch 
 
 async def prepare_db(db_path: Path) -> dict[str, str]:
     """Sample roster plus invitations; returns the /start payloads by person."""
-    db = Database(db_path)
+    db = SqliteDatabase(db_path)
     await db.connect()
     try:
         with resources.as_file(resources.files("bot.samples").joinpath("roster.xlsx")) as roster:

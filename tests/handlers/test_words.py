@@ -82,9 +82,9 @@ async def test_invite_prints_a_clickable_link_or_says_how(
     # Neither known (a fresh database, no token): it says how, and still prints the /start line.
     fresh = tmp_path / "fresh.db"
     from bot.services.roster.service import RosterService
-    from storage.db import Database
+    from storage.sqlite import SqliteDatabase
 
-    db = Database(str(fresh))
+    db = SqliteDatabase(str(fresh))
     await db.connect()
     await RosterService(db, SystemClock()).import_files(
         [Path(__file__).parents[2] / "bot" / "samples" / "roster.xlsx"]

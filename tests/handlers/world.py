@@ -29,7 +29,7 @@ from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 from tests.e2e.harness import ACK_MARK
 
 TOKEN = "200002:TEST-token-handlers-000000000000"
@@ -204,7 +204,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
             }
             group = (await client.create_chat("supergroup", title="企业群"))["id"]
             unbound = (await client.create_chat("supergroup", title="未绑定群"))["id"]
-            db = Database(db_path)
+            db = SqliteDatabase(db_path)
             await db.connect()
             roster = resources.files("bot.samples").joinpath("roster.xlsx")
             with resources.as_file(roster) as path:

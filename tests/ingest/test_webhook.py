@@ -23,6 +23,7 @@ from bot.ingest.webhook import SECRET_HEADER, WebhookServer
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
+from storage.sqlite import SqliteDatabase
 
 SECRET = "s3cret_Token-1"
 TOKEN = "100002:WEBHOOK-token-not-secret-000000"
@@ -45,7 +46,7 @@ def update(update_id: int, text: str = "hello") -> dict[str, Any]:
 @pytest.fixture
 async def file_db(tmp_path: Path) -> AsyncIterator[Database]:
     """A real database on a temporary file."""
-    database = Database(tmp_path / "bot.db")
+    database = SqliteDatabase(tmp_path / "bot.db")
     await database.connect()
     try:
         yield database

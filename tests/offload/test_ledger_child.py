@@ -12,12 +12,12 @@ from openpyxl import load_workbook
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.offload.ledger_child import LedgerJob, make
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 from tests.story import ADMIN_TG, Story, park
 
 
 async def test_the_child_job_reads_renders_and_refuses_like_export(tmp_path: Path) -> None:
-    db = Database(tmp_path / "bot.db")
+    db = SqliteDatabase(tmp_path / "bot.db")
     await db.connect()
     clock = FixedClock(park(16, 9))
     try:

@@ -19,6 +19,7 @@ from bot.render.chart import ChartRenderer, render_chart
 from bot.services.metrics import parse_week
 from storage.db import Database
 from storage.repos.airing import AiringRepo
+from storage.sqlite import SqliteDatabase
 from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
@@ -151,7 +152,7 @@ async def outbox_rows(db: Database) -> list[tuple[int, str, str, bytes | None]]:
 async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     clock = FixedClock(park(23, 8, 59))  # Monday, a minute before the airing of W47
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     await seed_board(db, clock)
     async with db.transaction():
@@ -168,7 +169,7 @@ async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: P
     # The bot is down at 09:00 and starts again on Tuesday: W47 goes out on start, once.
     clock.set(park(24, 15))
     for _ in range(2):
-        db = Database(path)
+        db = SqliteDatabase(path)
         await db.connect()
         posted = await services_for(db, clock).publisher.post_due()
         rows = await outbox_rows(db)

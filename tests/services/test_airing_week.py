@@ -34,7 +34,7 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.render.text import plain_text
 from bot.services.metrics import parse_week
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 from tests.services.test_metrics_stories import Expected, check, half_up, oracle
 from tests.story import ADMIN_TG, TZ, Story, TicketScript, park
 
@@ -114,7 +114,7 @@ def rates_line(e: Expected) -> str:
 @pytest.fixture
 async def week(tmp_path: Path) -> AsyncIterator[tuple[Story, dict[str, Expected], Path]]:
     path = tmp_path / "bot.db"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     clock = FixedClock(park(16, 8))
     story = await Story.open(db, clock, cadres=CADRES)

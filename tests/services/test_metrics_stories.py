@@ -24,7 +24,7 @@ from bot.domain.models import Ticket
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.metrics import Metrics, Rate, parse_week
-from storage.db import Database
+from storage.sqlite import SqliteDatabase
 from tests.story import TZ, Step, Story, TicketScript, park
 
 W47 = parse_week("2026-W47", TZ)
@@ -185,7 +185,7 @@ def check(metrics: Metrics, e: Expected) -> None:
 
 
 async def play_and_check(plan: list[Plan]) -> None:
-    db = Database(":memory:")
+    db = SqliteDatabase(":memory:")
     await db.connect()
     try:
         clock = FixedClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))

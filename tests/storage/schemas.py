@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.db import _split_sql, load_migrations
+from storage.migrate import load_migrations
+from storage.sqlite import split_sql
 
 APPLIED_AT = "2026-11-01T00:00:00Z"
 
@@ -22,7 +23,7 @@ def schema_at(path: Path, version: int) -> sqlite3.Connection:
     )
     for migration in load_migrations()[:version]:
         raw.execute("BEGIN")
-        for statement in _split_sql(migration.sql):
+        for statement in split_sql(migration.sql):
             raw.execute(statement)
         raw.execute(
             "INSERT INTO schema_migrations VALUES (?, ?, ?)",

@@ -14,8 +14,8 @@ from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.services.calendar import WorkCalendar
 from bot.services.metrics import MetricsService
-from storage.db import Database
 from storage.repos.tickets import TicketRepo
+from storage.sqlite import SqliteDatabase
 from tests.storage.schemas import schema_at
 from tests.storage.test_event_repair import NOW, W47, OldRelease
 from tests.story import TZ, park
@@ -59,7 +59,7 @@ async def test_upgrade_stamps_each_resolve_and_reopen_with_the_deadline_then_in_
 ) -> None:
     path = tmp_path / "old.db"
     ids = release_0010(path)
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()  # applies 0011
     try:
         async with db.transaction():

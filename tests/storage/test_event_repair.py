@@ -22,8 +22,9 @@ from bot.domain import events as ev
 from bot.domain.lifecycle import Status
 from bot.services.calendar import WorkCalendar
 from bot.services.metrics import MetricsService, parse_week
-from storage.db import Database, _split_sql, load_migrations
+from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
+from storage.sqlite import SqliteDatabase, split_sql
 from tests.storage.schemas import schema_at
 from tests.story import TZ, Story, park
 
@@ -147,7 +148,7 @@ async def test_upgrade_merges_each_rating_into_one_event_and_corrects_the_figure
     old_database(path)
     with sqlite3.connect(path) as raw:
         before = raw.execute("SELECT COUNT(*) FROM ticket_events").fetchone()[0]
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()  # applies 0006 and later, the repair (0009) among them
     try:
         async with db.transaction():
@@ -197,6 +198,6 @@ async def test_repair_leaves_a_current_history_alone(db: Database) -> None:
     [migration] = [m for m in load_migrations() if m.name == "event_repair"]
     async with db.transaction():
         before = await TicketRepo(db).events(twice.id)
-        for statement in _split_sql(migration.sql):
+        for statement in split_sql(migration.sql):
             await db.execute(statement)
         assert await TicketRepo(db).events(twice.id) == before

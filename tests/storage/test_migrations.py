@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database, StorageError, load_migrations
+from storage.sqlite import SqliteDatabase
 
 
 async def test_apply_then_reapply_is_a_noop(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     version = await db.schema_version()
     assert version == len(load_migrations())
@@ -26,7 +27,7 @@ async def test_apply_then_reapply_is_a_noop(tmp_path: Path) -> None:
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     async with db.transaction():
         await db.execute(
@@ -34,7 +35,7 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
         )
     await db.close()
     with pytest.raises(StorageError, match="newer"):
-        await Database(path).connect()
+        await SqliteDatabase(path).connect()
 
 
 async def test_outer_rollback_and_savepoint(db: Database) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.domain.lifecycle import Status
 from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
+from storage.sqlite import SqliteDatabase
 from tests.storage.schemas import schema_at
 
 MIGRATION = next(m.version for m in load_migrations() if m.name == "next_step")
@@ -34,7 +35,7 @@ async def test_migration_makes_open_tickets_due_and_indexes_the_column(tmp_path:
                 " ?, ?)",
                 (message_id, status, *[f"2026-11-2{message_id}T02:00:00.000000Z"] * 2),
             )
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.connect()
     try:
         async with db.reading():

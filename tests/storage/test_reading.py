@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database, StorageError
+from storage.sqlite import SqliteDatabase
 
 
 @pytest.fixture
 async def file_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "r.db")
+    database = SqliteDatabase(tmp_path / "r.db")
     await database.connect()
     try:
         yield database

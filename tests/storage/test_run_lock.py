@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import DatabaseInUse, RunLock
+from storage.errors import DatabaseInUse
+from storage.runlock import RunLock
 
 
 def test_a_second_holder_is_refused_with_the_first_ones_pid(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from storage.db import Database, load_migrations
+from storage.db import load_migrations
+from storage.sqlite import SqliteDatabase
 from tests.storage.schemas import schema_at
 
 AT = "2026-11-02T01:00:00.000000Z"
@@ -250,7 +251,7 @@ async def test_upgrade_keeps_every_row(tmp_path: Path, version: int) -> None:
     raw.close()
 
     for target in (path, tmp_path / "fresh.db"):
-        db = Database(target)
+        db = SqliteDatabase(target)
         await db.connect()  # applies version+1..N (all of them to the fresh one)
         await db.close()
 

@@ -1,0 +1,346 @@
+"""PostgreSQL through asyncpg: a connection pool, writers serialised by an advisory lock.
+
+What is PostgreSQL's own lives here, next to its PostgreSQL spelling:
+
+- parameters: the repositories write `?` or `:name`; `translate` turns them into `$1, $2, ...`
+  once per statement text (string literals, quoted names, comments and `::` casts untouched);
+- the new row's id: `INSERT ... RETURNING id`;
+- `strpos` for substring search, `GREATEST`, and no planner hints;
+- `numeric` results (SUM of integers, AVG) read as int or float, as SQLite returns them;
+- the write lock. SQLite's `BEGIN IMMEDIATE` lets one writer in at a time, and the services rely
+  on it (see `storage.db`). Here every write transaction starts with
+  `pg_advisory_xact_lock(WRITE_LOCK, hash of the schema)`: one writer at a time per database
+  schema across every process using it, released by COMMIT or ROLLBACK, or by the server when
+  the process dies. Writers run at READ COMMITTED, so once a writer holds the lock each of its
+  statements sees everything committed before it, as on SQLite. Readers (`reading()`) take
+  REPEATABLE READ READ ONLY snapshots on other pool connections and never wait for the lock;
+- the run lock (`PostgresRunLock`): a session-level advisory lock on a connection of its own.
+
+The migrations are `storage/migrations_pg/` (see `storage.migrate`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+from storage.db import Database
+from storage.dialect import Dialect
+from storage.errors import DatabaseInUse, StorageError
+from storage.interface import Params, Row
+from storage.migrate import POSTGRES_MIGRATIONS, Migration
+from storage.url import POSTGRESQL, StorageUrl, redact
+
+# Advisory lock classes (the first key); the second is `hashtext(current_schema())`.
+WRITE_LOCK = 0x6C69  # "li"
+RUN_LOCK = 0x6C6A
+CLOSE_TIMEOUT = 5.0
+
+
+class PostgresDialect:
+    """PostgreSQL's spellings (see `storage.dialect.Dialect`)."""
+
+    name = POSTGRESQL
+
+    def contains(self, column: str, param: str = "?") -> str:
+        return f"strpos({column}, {param}) > 0"
+
+    def unindexed(self, column: str) -> str:
+        return column
+
+    def greatest(self, first: str, second: str) -> str:
+        return f"GREATEST({first}, {second})"
+
+
+POSTGRES_DIALECT = PostgresDialect()
+
+_TOKENS = re.compile(
+    r"'(?:[^']|'')*'"  # a string literal
+    r'|"(?:[^"]|"")*"'  # a quoted name
+    r"|--[^\n]*|/\*.*?\*/"  # comments
+    r"|::"  # a cast, not a parameter
+    r"|\?"
+    r"|:([A-Za-z_][A-Za-z0-9_]*)",
+    re.DOTALL,
+)
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> tuple[str, tuple[str, ...] | None]:
+    """`?` and `:name` parameters as `$n`; the names in `$n` order (None for `?` style).
+
+    Raises:
+        StorageError: both styles in one statement.
+    """
+    names: dict[str, int] = {}
+    positional = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal positional
+        token = match.group(0)
+        if token == "?":
+            positional += 1
+            return f"${positional}"
+        name = match.group(1)
+        if name is None:
+            return token
+        if name not in names:
+            names[name] = len(names) + 1
+        return f"${names[name]}"
+
+    text = _TOKENS.sub(replace, sql)
+    if positional and names:
+        raise StorageError(f"both ? and :name parameters in one statement: {sql}")
+    return text, (tuple(names) if names else None)
+
+
+def _args(sql: str, params: Params) -> tuple[str, list[Any]]:
+    text, names = translate(sql)
+    if names is None:
+        if isinstance(params, dict):
+            if params:
+                raise StorageError(f"named parameters for a statement with ?: {sql}")
+            return text, []
+        return text, list(params)
+    if not isinstance(params, dict):
+        raise StorageError(f"a statement with :name parameters needs a mapping: {sql}")
+    return text, [params[name] for name in names]
+
+
+def _numeric(text: str) -> int | float | Decimal:
+    # SUM of integers is an integer, AVG or a ratio a float: what SQLite hands back.
+    if "." in text or "e" in text.lower() or text in ("NaN", "Infinity", "-Infinity"):
+        return float(text)
+    return int(text)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text"
+    )
+
+
+def rows_changed(status: str) -> int:
+    """The row count at the end of a command tag ("UPDATE 3", "INSERT 0 1")."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+def _server_settings(url: StorageUrl, role: str) -> dict[str, str]:
+    settings = {"application_name": f"liaison-bot {role} {os.getpid()}", "jit": "off"}
+    if url.schema:
+        settings["search_path"] = url.schema
+    return settings
+
+
+def _failure(url: StorageUrl, exc: BaseException) -> StorageError:
+    """A connection failure as one line an operator can act on, without the password."""
+    text = redact(str(exc) or type(exc).__name__)
+    if url.password:
+        text = text.replace(url.password, "***")
+    return StorageError(f"cannot connect to the database {url.redacted}: {text}")
+
+
+class PostgresDatabase(Database):
+    """A pool of asyncpg connections: one writer at a time (per schema), readers beside it."""
+
+    backend = POSTGRESQL
+    dialect: Dialect = POSTGRES_DIALECT
+    migrations = POSTGRES_MIGRATIONS
+
+    def __init__(self, url: StorageUrl, *, readers: int = 2) -> None:
+        super().__init__()
+        self._url = url
+        self._readers_wanted = max(1, readers)
+        self._pool: asyncpg.Pool | None = None
+        self._lock_key = 0
+
+    @property
+    def url(self) -> str:
+        return self._url.url
+
+    @property
+    def display(self) -> str:
+        return self._url.redacted
+
+    @property
+    def schema(self) -> str | None:
+        return self._url.schema
+
+    async def _open(self) -> None:
+        # The writer plus the readers; writers of this process queue on the asyncio lock first,
+        # so one pool connection at a time waits for the advisory lock.
+        await self._create_pool(self._readers_wanted + 1, role="bot")
+
+    async def _open_readers(self) -> None:
+        if self._pool is None:  # a reader only (open_reader)
+            await self._create_pool(self._readers_wanted, role="reader")
+
+    async def _create_pool(self, size: int, *, role: str) -> None:
+        try:
+            self._pool = await asyncpg.create_pool(
+                self._url.target,
+                min_size=1,
+                max_size=size,
+                init=_init_connection,
+                server_settings=_server_settings(self._url, role),
+            )
+            async with self._pool.acquire() as conn:
+                if self._url.schema and role == "bot":
+                    await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self._url.schema}"')
+                schema = await conn.fetchval("SELECT current_schema()")
+                if schema is None:
+                    raise StorageError(
+                        f"the schema {self._url.schema} does not exist in {self._url.redacted}"
+                    )
+                self._lock_key = int(await conn.fetchval("SELECT hashtext($1)", schema))
+        except StorageError:
+            await self.close()
+            raise
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            await self.close()
+            raise _failure(self._url, exc) from None
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        try:
+            await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT)
+        except (TimeoutError, asyncpg.InterfaceError):
+            pool.terminate()
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise StorageError("database is not connected")
+        return self._pool
+
+    def _has_readers(self) -> bool:
+        return self._pool is not None
+
+    async def _begin_write(self) -> asyncpg.Connection:
+        conn = await self.pool.acquire()
+        try:
+            await conn.execute(
+                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}, {self._lock_key})"
+            )
+        except BaseException:
+            await self._discard(conn)
+            raise
+        return conn
+
+    async def _end_write(self, conn: asyncpg.Connection, *, commit: bool) -> None:
+        try:
+            await conn.execute("COMMIT" if commit else "ROLLBACK")
+        except BaseException:
+            await self._discard(conn)
+            raise
+        await self.pool.release(conn)
+
+    async def _discard(self, conn: asyncpg.Connection) -> None:
+        """Give back a connection whose transaction state is unknown (the pool resets it)."""
+        if conn.is_in_transaction():
+            with contextlib.suppress(Exception):
+                await conn.execute("ROLLBACK")
+        if conn.is_in_transaction() or conn.is_closed():
+            conn.terminate()
+        await self.pool.release(conn)
+
+    async def _begin_read(self) -> asyncpg.Connection:
+        conn = await self.pool.acquire()
+        try:
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        except BaseException:
+            await self._discard(conn)
+            raise
+        return conn
+
+    async def _end_read(self, conn: asyncpg.Connection) -> None:
+        try:
+            await conn.execute("COMMIT")
+        except BaseException:
+            await self._discard(conn)
+            raise
+        await self.pool.release(conn)
+
+    async def _apply(self, migration: Migration) -> None:
+        # One script, several statements (plpgsql bodies included): the simple query protocol.
+        await (await self._writable()).execute(migration.sql)
+
+    async def _run(self, conn: asyncpg.Connection, sql: str, params: Params) -> int:
+        text, args = _args(sql, params)
+        return rows_changed(await conn.execute(text, *args))
+
+    async def _run_insert(self, conn: asyncpg.Connection, sql: str, params: Params) -> int:
+        text, args = _args(sql, params)
+        if not re.search(r"\bRETURNING\b", text, re.IGNORECASE):
+            text += " RETURNING id"
+        return int(await conn.fetchval(text, *args) or 0)
+
+    async def _run_many(self, conn: asyncpg.Connection, sql: str, rows: Iterable[Params]) -> None:
+        batch = [_args(sql, params) for params in rows]
+        if batch:
+            await conn.executemany(batch[0][0], [args for _, args in batch])
+
+    async def _fetch(self, conn: asyncpg.Connection, sql: str, params: Params) -> list[Row]:
+        text, args = _args(sql, params)
+        return list(await conn.fetch(text, *args))
+
+
+class PostgresRunLock:
+    """A session-level advisory lock held on a connection of its own for the process's life."""
+
+    def __init__(self, url: StorageUrl) -> None:
+        self.url = url
+        self._conn: asyncpg.Connection | None = None
+
+    async def acquire(self) -> None:
+        """Take the lock or raise at once.
+
+        Raises:
+            DatabaseInUse: another process holds it (its pid from its connection's name).
+            StorageError: the server cannot be reached.
+        """
+        if self._conn is not None:
+            return
+        try:
+            conn = await asyncpg.connect(
+                self.url.target, server_settings=_server_settings(self.url, "run")
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise _failure(self.url, exc) from None
+        try:
+            key = await conn.fetchval("SELECT hashtext(current_schema())")
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", RUN_LOCK, key):
+                holder = await conn.fetchval(
+                    "SELECT a.application_name FROM pg_locks l"
+                    " JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND l.granted"
+                    " AND l.classid = $1 AND l.objid = $2::oid AND l.objsubid = 2",
+                    RUN_LOCK,
+                    key & 0xFFFFFFFF,
+                )
+                pid = str(holder or "").rsplit(" ", 1)[-1]
+                raise DatabaseInUse(self.url.redacted, int(pid) if pid.isdigit() else None)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._conn = conn
+
+    async def release(self) -> None:
+        """Release the lock (idempotent): closing the session releases it."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
+            except (TimeoutError, OSError, asyncpg.InterfaceError):
+                conn.terminate()

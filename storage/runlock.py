@@ -1,0 +1,101 @@
+"""The run lock: one bot process per database while multi-worker operation is not there yet.
+
+SQLite: an exclusive `flock` on `<database>.lock` (`RunLock`). PostgreSQL: a session-level
+advisory lock on a connection of its own (`storage.postgres.PostgresRunLock`). Either way the
+holder's death frees it: the kernel releases the flock, the server the session's lock.
+Operator commands (backup, roster import, doctor) do not take it: they may run beside the bot;
+`port-db` does, so nothing writes to the SQLite file while it is copied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Protocol
+
+from storage.errors import DatabaseInUse, StorageError
+from storage.url import POSTGRESQL, parse_url
+
+
+class HeldLock(Protocol):
+    """A run lock this process holds."""
+
+    async def release(self) -> None: ...
+
+
+async def take_run_lock(url: str) -> HeldLock | None:
+    """Take the run lock of the database at `url`, or raise at once (None: nothing to lock).
+
+    Raises:
+        DatabaseInUse: another process holds it.
+        StorageError: the lock cannot be taken (no lock file, no server).
+    """
+    parsed = parse_url(url)
+    if parsed.backend == POSTGRESQL:
+        from storage.postgres import PostgresRunLock
+
+        lock = PostgresRunLock(parsed)
+        await lock.acquire()
+        return lock
+    if parsed.target == ":memory:" or "mode=memory" in parsed.target:
+        return None
+    file_lock = _FileLock(RunLock(parsed.target))
+    file_lock.lock.acquire()
+    return file_lock
+
+
+class _FileLock:
+    def __init__(self, lock: RunLock) -> None:
+        self.lock = lock
+
+    async def release(self) -> None:
+        self.lock.release()
+
+
+class RunLock:
+    """The OS lock that keeps a second bot process off a SQLite database while this one runs.
+
+    An exclusive `flock` on `<database>.lock`, held for the process's life: the kernel releases
+    it when the process exits or crashes, so a stale lock file never blocks a restart. Operator
+    commands (backup, roster import, doctor) do not take it: they may run beside the bot.
+    """
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = str(db_path)
+        self.path = Path(f"{db_path}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise at once.
+
+        Raises:
+            DatabaseInUse: another process holds it.
+            StorageError: the lock file cannot be created.
+        """
+        if self._fd is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StorageError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise DatabaseInUse(self.db_path, int(holder) if holder.isdigit() else None) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (idempotent). The file stays: removing it would race a new owner."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)  # closing the descriptor releases the flock
