@@ -191,7 +191,7 @@ class Runtime:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
         # The outbox replays stored Bot API calls by method name on purpose.
         warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-        url = self.settings.storage.path
+        url = self.settings.storage.database_url
         # Before anything else: a second process must not touch the inbox or the outbox.
         self.lock = await take_run_lock(url)
         db = open_database(url)

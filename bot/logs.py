@@ -137,7 +137,7 @@ def install_redaction(secrets: Iterable[str]) -> Redactor:
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret the settings hold: the token, the webhook secret, proxy passwords."""
+    """Every secret the settings hold: token, webhook secret, proxy and database passwords."""
     telegram = settings.telegram
     found = [telegram.token.get_secret_value(), telegram.webhook.secret_token.get_secret_value()]
     candidates = [("telegram.proxy", telegram.proxy.get_secret_value())]
@@ -150,6 +150,7 @@ def secrets_of(settings: Settings) -> list[str]:
                 found += parse_proxy(url, source=source).secrets
             except ProxyConfigError:
                 continue
+    found += settings.storage.database.secrets  # a PostgreSQL password
     return [secret for secret in found if secret]
 
 

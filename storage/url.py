@@ -57,11 +57,20 @@ class StorageUrl:
 
     @property
     def password(self) -> str | None:
-        """The password in a PostgreSQL URL, if any (for redaction)."""
+        """The password in a PostgreSQL URL, if any."""
         if self.backend == SQLITE:
             return None
         password = urlsplit(self.target).password
         return unquote(password) if password else None
+
+    @property
+    def secrets(self) -> list[str]:
+        """What to mask wherever text is shown: the password as written and as decoded."""
+        raw = urlsplit(self.target).password if self.backend != SQLITE else None
+        return sorted({s for s in (raw, self.password) if s}, key=len, reverse=True)
+
+    def __repr__(self) -> str:
+        return f"StorageUrl({self.redacted!r})"
 
 
 def parse_url(text: str) -> StorageUrl:

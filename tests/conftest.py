@@ -1,15 +1,24 @@
-"""Shared fixtures: an in-memory database and a fixed clock."""
+"""Shared fixtures: a database (SQLite in memory, or PostgreSQL; see databases.py), a fixed
+clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.clock import FixedClock
-from storage.db import Database
+from storage.db import Database, open_database
 from storage.sqlite import SqliteDatabase
+from tests.databases import ON_POSTGRES, database_url, drop_schemas
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_schemas() -> Iterator[None]:
+    """On PostgreSQL, drop the schemas the run made when it ends."""
+    yield
+    drop_schemas()
 
 
 @pytest.fixture
@@ -20,7 +29,10 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
-    database = SqliteDatabase(":memory:")
+    """An empty database for this test: SQLite in memory, or a PostgreSQL schema."""
+    database = (
+        open_database(database_url(None, "db")) if ON_POSTGRES else SqliteDatabase(":memory:")
+    )
     await database.connect()
     try:
         yield database

@@ -33,7 +33,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import open_database
 
     tr = Translator(settings.park.locale)
-    db = open_database(settings.storage.path)
+    db = open_database(settings.storage.database_url)
     await db.connect()
     try:
         services = build_services(settings, db, SystemClock())

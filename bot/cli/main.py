@@ -117,7 +117,7 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
     from bot.services.roster.service import RosterError
     from storage.db import open_database
 
-    db = open_database(settings.storage.path)
+    db = open_database(settings.storage.database_url)
     await db.connect()
     try:
         report = await roster_service(db, SystemClock()).import_files(
@@ -138,7 +138,7 @@ async def _invite(settings: Settings, kind: str, name: str) -> int:
     from bot.container_core import onboarding_service
     from storage.db import open_database
 
-    db = open_database(settings.storage.path)
+    db = open_database(settings.storage.database_url)
     await db.connect()
     try:
         onboarding = onboarding_service(settings, db, SystemClock())

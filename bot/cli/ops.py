@@ -105,7 +105,9 @@ def backup_file(source: Path, target: Path, *, force: bool = False) -> BackupRes
 
 async def backup(settings: Settings, target: Path, *, force: bool = False) -> BackupResult:
     """Back up the configured database to `target` without blocking the event loop."""
-    return await asyncio.to_thread(backup_file, Path(settings.storage.path), target, force=force)
+    return await asyncio.to_thread(
+        backup_file, Path(settings.storage.database.target), target, force=force
+    )
 
 
 def human_size(size: int) -> str:
@@ -193,7 +195,7 @@ async def doctor(settings: Settings, *, out: Output = print, clock: Clock | None
 
 async def _check_database(settings: Settings, report: Report, clock: Clock) -> None:
     """Report integrity, schema version, queue depths, last send and tickets."""
-    path = Path(settings.storage.path)
+    path = Path(settings.storage.database.target)
     try:
         facts = await asyncio.to_thread(_inspect_file, path)
     except sqlite3.Error as exc:

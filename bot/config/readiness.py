@@ -13,6 +13,7 @@ from typing import Any
 from bot.config.base import ConfigError
 from bot.config.loading import Settings, load_settings
 from bot.delivery.proxy import ProxyConfigError, resolve_proxy
+from storage.url import SQLITE
 
 
 def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
@@ -27,9 +28,11 @@ def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> l
             "config error: telegram.token is empty (get it from @BotFather; set it in the "
             "config file or LIAISON_TELEGRAM__TOKEN)"
         )
-    storage = storage_problem(settings.storage.path)
+    database = settings.storage.database
+    storage = storage_problem(database.target) if database.backend == SQLITE else None
     if storage:
-        lines.append(f"config error: storage.path: {storage}")
+        key = "storage.url" if settings.storage.url is not None else "storage.path"
+        lines.append(f"config error: {key}: {storage}")
     try:
         resolve_proxy(
             settings.telegram.proxy.get_secret_value(),

@@ -15,6 +15,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from bot.config.base import Section
 from bot.delivery.proxy import ProxyConfigError, parse_proxy
+from storage.errors import StorageError
+from storage.url import SQLITE, StorageUrl, parse_url
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,100}$")
@@ -129,7 +131,43 @@ def _error(loc: tuple[str, ...], message: str) -> InitErrorDetails:
 
 
 class StorageSettings(Section):
+    # The database: sqlite:///data/liaison.db or postgresql://user:password@host:5432/dbname
+    # (see storage/url.py). Unset: the SQLite file at `path`, as before `url` existed.
+    url: SecretStr | None = None
     path: str = "data/liaison.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        try:
+            parse_url(value.get_secret_value())
+        except StorageError as exc:  # the message never holds the password
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> StorageSettings:
+        """`url` and `path` name the same thing: refuse two different answers."""
+        if self.url is not None and "path" in self.model_fields_set:
+            parsed = parse_url(self.url.get_secret_value())
+            if parsed.backend != SQLITE or parsed.target != self.path:
+                raise ValueError(
+                    "storage.url and storage.path are both set: keep url "
+                    "(sqlite:///path/to/file.db or postgresql://...) and remove path"
+                )
+        return self
+
+    @property
+    def database(self) -> StorageUrl:
+        """Where the database is (secret for PostgreSQL: `.redacted` to show it)."""
+        return parse_url(self.url.get_secret_value() if self.url is not None else self.path)
+
+    @property
+    def database_url(self) -> str:
+        """What `storage.db.open_database` opens (a PostgreSQL one holds its password)."""
+        return self.database.url
 
 
 class DeliverySettings(Section):
