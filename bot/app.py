@@ -211,7 +211,7 @@ class Runtime:
         await self._initialize(app)
         app.bot_data.bot_username = app.bot.username or ""
         self.processor = UpdateProcessor(
-            app, db, self.clock, on_failure=services.notifier.handler_failed
+            app, db, self.clock, on_failure=services.failures.handler_failed
         )
         self.sender = Sender(
             app.bot,
@@ -219,7 +219,7 @@ class Runtime:
             services.outbox,
             self.clock,
             self.settings.delivery,
-            on_permanent_failure=services.notifier.delivery_failed,
+            on_permanent_failure=services.failures.delivery_failed,
             on_chat_migrated=self._follow_migration,
         )
         await app.start()
@@ -259,9 +259,7 @@ class Runtime:
     async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
         """A send found its group upgraded: move everything over, tell the admins once."""
         assert self.services is not None
-        migrated = await self.services.onboarding.follow_migration(old_chat_id, new_chat_id)
-        if migrated is not None:
-            await self.services.notifier.chat_migrated(migrated)
+        await self.services.onboarding.follow_migration(old_chat_id, new_chat_id)
 
     async def _start_webhook(self, app: BotApplication, db: Database) -> None:
         """Listen first, then tell Telegram where to deliver (and with which secret)."""

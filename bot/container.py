@@ -1,6 +1,9 @@
 """Build the services from the settings: one database, one clock, every service wired once.
 
-Called by the composition root (bot/app.py); it imports services and storage, never handlers.
+Every service that causes messages is given the dispatcher's `publish`; the notifiers are built
+after the services (they read through `Recipients` and a few services) and connected to the
+dispatcher last. Called by the composition root (bot/app.py); it imports services, notify and
+storage, never handlers.
 """
 
 from __future__ import annotations
@@ -12,21 +15,24 @@ from bot.config import Settings
 from bot.container_core import metrics_service, work_calendar
 from bot.context import Services
 from bot.delivery.outbox import Outbox
+from bot.domain.outcome import Publish
 from bot.domain.recruiting import JobRules
-from bot.notify.airing import AiringPublisher
+from bot.notify.admins import AdminNotifier
+from bot.notify.airing import AiringComposer, AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
+from bot.notify.dispatch import Dispatcher, Notifiers
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import JobNotifier
-from bot.notify.tickets import Notifier
+from bot.notify.tickets import TicketNotifier
 from bot.render.chart import ChartRenderer, render_chart
-from bot.services.airing import AiringService
+from bot.services.airing import AiringPlan, AiringService
 from bot.services.briefs import BriefService
-from bot.services.calendar import WorkCalendar
 from bot.services.dashboard import DashboardService
 from bot.services.deadlines import DeadlineRules
 from bot.services.deferred import DeferredWork
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
+from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
 from bot.services.logistics.service import LogisticsRules, LogisticsService
@@ -35,9 +41,11 @@ from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
+from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import JobService
-from bot.services.tickets import TicketRules, TicketService
+from bot.services.ticket_base import TicketRules
+from bot.services.tickets import TicketService
 from storage.db import Database
 
 
@@ -56,20 +64,32 @@ def build_services(
     calendar = work_calendar(settings)
     deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
-    rules = TicketRules(
-        resolve_working_days=settings.tickets.resolve_working_days,
-        rating_window_days=settings.tickets.rating_window_days,
-        category_keywords=settings.tickets.category_keywords,
-        kind_keywords=settings.tickets.kind_keywords,
-        urgent_keywords=settings.tickets.urgent_keywords,
-        deadlines=deadline_rules,
+    dispatcher = Dispatcher()
+    publish = dispatcher.publish
+    tickets = TicketService(
+        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
     )
-    tickets = TicketService(db, clock, calendar, rules)
-    reachability = ReachabilityService(db, clock, calendar)
-    notifier = Notifier(db, outbox, settings, reachability)
-    metrics, airing = airing_services(settings, db, clock, calendar)
-    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets)
+    reachability = ReachabilityService(db, clock, calendar, publish=publish)
+    metrics = metrics_service(settings, db, clock, calendar)
+    composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
+    airing = airing_service(settings, db, clock, metrics, composer, publish)
+    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
     ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
+    jobs = job_services(settings, db, clock, publish)
+    logistics = logistics_services(settings, db, clock, publish)
+    admins = AdminNotifier(outbox, Recipients(db, config_admins=settings.park.admins), settings)
+    ticket_notifier = TicketNotifier(admins, reachability)
+    publisher = AiringPublisher(airing, composer, outbox, admins)
+    dispatcher.connect(
+        Notifiers(
+            admins=admins,
+            tickets=ticket_notifier,
+            deadlines=DeadlineNotifier(ticket_notifier),
+            logistics=LogisticsNotifier(admins),
+            jobs=JobNotifier(admins, jobs["jobs"]),
+            airing=publisher,
+        )
+    )
     return Services(
         settings=settings,
         db=db,
@@ -78,31 +98,48 @@ def build_services(
         people=PeopleService(db, clock, config_admins=settings.park.admins),
         tickets=tickets,
         onboarding=OnboardingService(
-            db, clock, invite_valid_days=settings.tickets.invite_valid_days
+            db, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
         ),
         outbox=outbox,
-        notifier=notifier,
-        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets),
+        dispatcher=dispatcher,
+        failures=FailureService(db, publish=publish),
+        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
         escalation=escalation,
-        briefs=BriefService(db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time),
-        deadline_notifier=DeadlineNotifier(notifier),
+        briefs=BriefService(
+            db,
+            clock,
+            calendar,
+            tickets,
+            brief_time=settings.deadlines.brief_time,
+            publish=publish,
+        ),
         metrics=metrics,
         airing=airing,
-        publisher=AiringPublisher(
-            db, clock, airing, outbox, notifier, settings, chart_renderer=chart_renderer
-        ),
+        publisher=publisher,
         ledger=ledger,
         deferred=DeferredWork(db, clock, ledger),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
-        **job_services(settings, db, clock, outbox),
-        **logistics_services(settings, db, clock, outbox),
+        **jobs,
+        **logistics,
+    )
+
+
+def ticket_rules_from(settings: Settings, deadlines: DeadlineRules) -> TicketRules:
+    """The ticket rules from the [tickets] and [deadlines] sections."""
+    return TicketRules(
+        resolve_working_days=settings.tickets.resolve_working_days,
+        rating_window_days=settings.tickets.rating_window_days,
+        category_keywords=settings.tickets.category_keywords,
+        kind_keywords=settings.tickets.kind_keywords,
+        urgent_keywords=settings.tickets.urgent_keywords,
+        deadlines=deadlines,
     )
 
 
 def logistics_services(
-    settings: Settings, db: Database, clock: Clock, outbox: Outbox
+    settings: Settings, db: Database, clock: Clock, publish: Publish
 ) -> dict[str, Any]:
     """The logistics exchange services from the [logistics] section."""
     config = settings.logistics
@@ -111,15 +148,13 @@ def logistics_services(
         max_days_ahead=config.max_days_ahead,
         draft_valid_hours=config.draft_valid_hours,
     )
-    logistics = LogisticsService(db, clock, settings.park.tz, rules)
-    return {
-        "logistics": logistics,
-        "logistics_drafts": DraftService(logistics),
-        "logistics_notifier": LogisticsNotifier(db, outbox, settings),
-    }
+    logistics = LogisticsService(db, clock, settings.park.tz, rules, publish=publish)
+    return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
 
 
-def job_services(settings: Settings, db: Database, clock: Clock, outbox: Outbox) -> dict[str, Any]:
+def job_services(
+    settings: Settings, db: Database, clock: Clock, publish: Publish
+) -> dict[str, Any]:
     """The job-post services from the [jobs] section."""
     config = settings.jobs
     words = config.words.model_dump()
@@ -138,24 +173,37 @@ def job_services(settings: Settings, db: Database, clock: Clock, outbox: Outbox)
         channels=tuple(config.channels),
         page_size=config.page_size,
         notice_days_before=config.notice_days_before,
+        publish=publish,
     )
-    return {
-        "jobs": jobs,
-        "job_drafts": JobDraftService(db, clock, rules, jobs),
-        "job_notifier": JobNotifier(db, outbox, settings, jobs),
-    }
+    return {"jobs": jobs, "job_drafts": JobDraftService(db, clock, rules, jobs, publish=publish)}
 
 
-def airing_services(
-    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar
-) -> tuple[MetricsService, AiringService]:
-    """The metrics and airing services from the [airing] section."""
+def airing_service(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    metrics: MetricsService,
+    composer: AiringComposer,
+    publish: Publish,
+) -> AiringService:
+    """The airing service from the [airing] section, composing its posts with `composer`."""
     config = settings.airing
-    metrics = metrics_service(settings, db, clock, calendar)
-    airing = AiringService(
-        db, clock, metrics, min_tickets=config.min_tickets, trend_weeks=config.trend_weeks
+    plan = AiringPlan(
+        enabled=config.enabled,
+        chat_ids=tuple(config.chat_ids),
+        park_groups=config.park_groups,
+        locale=settings.park.locale,
     )
-    return metrics, airing
+    return AiringService(
+        db,
+        clock,
+        metrics,
+        min_tickets=config.min_tickets,
+        trend_weeks=config.trend_weeks,
+        plan=plan,
+        compose=composer.compose,
+        publish=publish,
+    )
 
 
 def deadline_rules_from(settings: Settings) -> DeadlineRules:

@@ -15,10 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.notify.airing import AiringPublisher
-from bot.notify.deadlines import DeadlineNotifier
-from bot.notify.logistics import LogisticsNotifier
-from bot.notify.recruiting import JobNotifier
-from bot.notify.tickets import Notifier
+from bot.notify.dispatch import Dispatcher
 from bot.services.airing import AiringService
 from bot.services.briefs import BriefService
 from bot.services.calendar import WorkCalendar
@@ -26,6 +23,7 @@ from bot.services.dashboard import DashboardService
 from bot.services.deferred import DeferredWork
 from bot.services.escalation import EscalationService
 from bot.services.extensions import ExtensionService
+from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
 from bot.services.logistics.service import LogisticsService
@@ -50,11 +48,12 @@ class Services:
     tickets: TicketService
     onboarding: OnboardingService
     outbox: Outbox
-    notifier: Notifier
+    # Routes the outcomes services publish to the notifiers; nothing else calls a notifier.
+    dispatcher: Dispatcher
+    failures: FailureService
     extensions: ExtensionService
     escalation: EscalationService
     briefs: BriefService
-    deadline_notifier: DeadlineNotifier
     metrics: MetricsService
     airing: AiringService
     publisher: AiringPublisher
@@ -62,10 +61,8 @@ class Services:
     dashboard: DashboardService
     jobs: JobService
     job_drafts: JobDraftService
-    job_notifier: JobNotifier
     logistics: LogisticsService
     logistics_drafts: DraftService
-    logistics_notifier: LogisticsNotifier
     private_reports: PrivateReportService
     reachability: ReachabilityService
     deferred: DeferredWork

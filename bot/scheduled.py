@@ -1,7 +1,8 @@
 """The scheduled work: each job's body, and when it runs (PTB's JobQueue, APScheduler).
 
 The bodies take the services only, so the tests run one pass directly, and each body owns its
-transactions: a step and the messages it owes commit together, exactly once.
+transactions: a step and the messages it owes (published by the service, queued by the
+dispatcher) commit together, exactly once. No body calls a notifier.
 """
 
 from __future__ import annotations
@@ -48,14 +49,12 @@ def _job(
 
 async def close_unrated(services: Services) -> None:
     """Close tickets nobody rated within the window, as 未评价."""
-    async with services.db.transaction():
-        for view in await services.tickets.close_unrated():
-            await services.notifier.auto_closed(view)
+    await services.tickets.close_unrated()
 
 
 async def air_week(services: Services) -> None:
     """Post the weekly airing when it is due and not posted yet."""
-    await services.publisher.post_due()
+    await services.airing.post_due()
 
 
 async def purge(services: Services) -> None:
@@ -69,12 +68,11 @@ async def purge(services: Services) -> None:
 async def sweep_deadlines(services: Services) -> None:
     """One pass of the deadline job: each step and its messages commit together."""
     # Each ticket's steps and their messages commit together, ticket by ticket.
-    await services.escalation.sweep(on_result=services.deadline_notifier.swept)
+    await services.escalation.sweep()
     async with services.db.transaction():
-        for brief in await services.briefs.due():
-            await services.deadline_notifier.brief(brief)
+        await services.briefs.due()
         # Cadres nobody can reach: one grouped reminder a day to the admins.
-        await services.notifier.unreachable_reminders(await services.reachability.due())
+        await services.reachability.due()
 
 
 async def purge_delivered(services: Services) -> int:
@@ -88,14 +86,13 @@ async def purge_delivered(services: Services) -> int:
 async def sweep_jobs(services: Services) -> tuple[int, int]:
     """One job-post sweep in one transaction, so each post expires and is announced once."""
     async with services.db.transaction():
-        done = await services.job_notifier.sweep()
+        expired = await services.jobs.expire_due()
+        noticed = await services.jobs.expiry_notices()
         await services.job_drafts.purge_stale()
-    return done
+    return len(expired), len(noticed)
 
 
 async def expire_logistics(services: Services) -> int:
     """One logistics expiry pass in one transaction, so each post expires and is told once."""
-    async with services.db.transaction():
-        expired = await services.logistics.expire()
-        await services.logistics_notifier.expired(expired)
+    expired = await services.logistics.expire()
     return len(expired.offers) + len(expired.requests)

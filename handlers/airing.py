@@ -21,7 +21,7 @@ async def airing_command(update: Update, context: BotContext) -> None:
     services = context.services
     week = parse_week(context.args[0], services.settings.park.tz) if context.args else None
     locale = await locale_of(update, context)
-    await services.publisher.preview(actor.telegram_id, week, locale)
+    await services.airing.preview(actor.telegram_id, week, locale)
 
 
 async def locale_of(update: Update, context: BotContext) -> str:

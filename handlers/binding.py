@@ -100,10 +100,7 @@ async def chat_migrated(update: Update, context: BotContext) -> None:
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    services = context.services
-    migrated = await services.onboarding.follow_migration(old, new)
-    if migrated is not None:
-        await services.notifier.chat_migrated(migrated)
+    await context.services.onboarding.follow_migration(old, new)
 
 
 def _final(func: Handler) -> Handler:

@@ -48,7 +48,6 @@ async def feedback_button(update: Update, context: BotContext) -> None:
             ),
             ticket_id=ticket_id,
         )
-        await services.notifier.rated(rated)
     elif verb in (cb.CATEGORY_MENU, cb.KIND_MENU):
         view = await services.tickets.view(actor, ticket_id)
         await answer(update, context)

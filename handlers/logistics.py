@@ -78,10 +78,9 @@ async def done_command(update: Update, context: BotContext) -> None:
         raise InvalidInput("logistics.usage_done")
     match_id = int(raw)
     actor = await actor_of(update, context)
-    view, side = await context.services.logistics.matcher.complete(actor, match_id)
+    await context.services.logistics.matcher.complete(actor, match_id)
     tr = await tr_of(update, context)
     await reply(update, context, tr("logistics.completed", match=match_id))
-    await context.services.logistics_notifier.completed(view, side)
 
 
 @guarded
@@ -106,7 +105,6 @@ async def match_button(update: Update, context: BotContext) -> None:
             "gone": "logistics.match_gone",
         }.get(answered.outcome)
         await answer(update, context, tr(notice, match=number) if notice else None)
-        await services.logistics_notifier.answered(answered)
     elif verb == render.WITHDRAW_TRUCK:
         await services.logistics.withdraw_truck(actor, number)
         await answer(update, context)

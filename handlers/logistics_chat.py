@@ -42,20 +42,16 @@ async def start(update: Update, context: BotContext, kind: str) -> None:
 
 
 async def announce(update: Update, context: BotContext, posted: PostedTruck | PostedCargo) -> None:
-    """Confirm a new post to its owner, put it in the logistics groups, offer its matches."""
+    """Confirm a new post to its owner (the groups and the matches were told by the service)."""
     tr = await tr_of(update, context)
-    notify = context.services.logistics_notifier
     count = len(posted.proposals)
     found = tr("logistics.found_some", count=count) if count else tr("logistics.found_none")
     if isinstance(posted, PostedTruck):
         line = render.truck_line(posted.offer, tr)
         await reply(update, context, tr("logistics.posted_truck", line=line, found=found))
-        await notify.posted_truck(posted.offer)
     else:
         line = render.cargo_line(posted.request, tr)
         await reply(update, context, tr("logistics.posted_cargo", line=line, found=found))
-        await notify.posted_cargo(posted.request)
-    await notify.proposals(posted.proposals)
 
 
 async def _progress(update: Update, context: BotContext, progress: Progress) -> None:

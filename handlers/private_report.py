@@ -18,7 +18,7 @@ from bot.errors import InvalidInput
 from bot.render import keyboards as cb
 from bot.render import tickets as render
 from bot.services.private_reports import Held
-from bot.services.tickets import Created, Report
+from bot.services.ticket_intake import Created, Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
 from handlers.report import files_of
 
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 
 async def _created(update: Update, context: BotContext, created: Created) -> None:
-    await context.services.notifier.created(created)
     ticket = created.view.ticket
     log.info(
         "update %s: private ticket #%s for enterprise %s routed to %s (%s)",

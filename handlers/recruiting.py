@@ -120,14 +120,12 @@ async def draft_button(update: Update, context: BotContext) -> None:
     verb = parts[1] if len(parts) > 1 else ""
     if verb == "ok" and len(parts) == 2:
         confirmed = await drafts.confirm(actor)
-        notifier = context.services.job_notifier
         await answer(update, context)
         post_id = confirmed.view.post.id
         if confirmed.edited:
-            await notifier.changed(confirmed.view)
             await reply(update, context, tr("jobs.edited", id=post_id))
         else:
-            count = await notifier.published(confirmed.view)
+            count = len(confirmed.chats)
             await reply(update, context, tr("jobs.published", id=post_id, count=count))
         return
     if verb == "no" and len(parts) == 2:

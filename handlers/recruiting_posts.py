@@ -69,7 +69,6 @@ async def myjobs_command(update: Update, context: BotContext) -> None:
 
 
 async def _after_close(update: Update, context: BotContext, view: JobView, key: str) -> None:
-    await context.services.job_notifier.changed(view)
     tr = await tr_of(update, context)
     await reply(update, context, tr(key, id=view.post.id))
 
@@ -114,7 +113,6 @@ async def hired_command(update: Update, context: BotContext) -> None:
     post_id = post_number(args, "hired")
     count = int(args[1][:6])
     view = await context.services.jobs.report_hired(await actor_of(update, context), post_id, count)
-    await context.services.job_notifier.changed(view)
     tr = await tr_of(update, context)
     await reply(
         update, context, tr("jobs.hired_saved", id=post_id, count=count, total=view.post.hired)

@@ -12,7 +12,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.services.tickets import IncomingFile, Report
+from bot.services.ticket_intake import IncomingFile, Report
 from handlers.common import guarded_in_chat, rest_text, sender_of
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ async def _submit(update: Update, context: BotContext, source: Message, content:
             files=files_of(source),
         )
     )
-    await services.notifier.created(created)
     ticket = created.view.ticket
     log.info(
         "update %s: ticket #%s for enterprise %s routed to %s (%s)",

@@ -60,9 +60,8 @@ async def extend_command(update: Update, context: BotContext) -> None:
     services = context.services
     actor = await actor_of(update, context)
     asked = await services.extensions.request(actor, ticket_id, int(args[1]), reason)
-    reached = await services.deadline_notifier.extension_asked(asked)
     tr = await tr_of(update, context)
-    key = "clock.extend_sent" if reached else "clock.extend_sent_admins"
+    key = "clock.extend_sent" if asked.leader_reachable else "clock.extend_sent_admins"
     await reply(update, context, tr(key, id=ticket_id, days=int(args[1])), ticket_id=ticket_id)
 
 
@@ -84,7 +83,6 @@ async def deadline_button(update: Update, context: BotContext) -> None:
     decided = await services.extensions.decide(
         actor, ticket_id, int(args[0]), approve=verb == cb.EXTEND_OK
     )
-    await services.deadline_notifier.extension_decided(decided)
     ticket = decided.view.ticket
     if decided.approved:
         text = tr(

@@ -14,7 +14,6 @@ from bot.commands import Audience
 from bot.context import BotApplication, BotContext
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.models import Actor
-from bot.errors import InviteRefused
 from bot.i18n import LOCALES, Translator, normalize_locale
 from handlers.common import actor_of, answer, guarded, reply, tr_of
 
@@ -63,13 +62,9 @@ async def start_command(update: Update, context: BotContext) -> None:
     actor = await actor_of(update, context)
     lines: list[str] = []
     if context.args:
-        try:
-            redeemed = await services.onboarding.redeem(
-                user.id, context.args[0], admin=actor.config_admin
-            )
-        except InviteRefused as refused:
-            await services.notifier.invite_refused(user.id, user.first_name, refused)
-            raise
+        redeemed = await services.onboarding.redeem(
+            user.id, context.args[0], admin=actor.config_admin, name=user.first_name
+        )
         lines.append(tr(f"start.bound_{redeemed.kind}", name=redeemed.name))
         actor = await actor_of(update, context)
     else:

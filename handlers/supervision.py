@@ -15,8 +15,7 @@ from handlers.common import actor_of, answer, guarded, reply, ticket_button, tic
 async def _supervise(update: Update, context: BotContext, ticket_id: int) -> None:
     services = context.services
     actor = await actor_of(update, context)
-    raised = await services.escalation.supervise(actor, ticket_id)
-    await services.deadline_notifier.supervised(raised, actor)
+    await services.escalation.supervise(actor, ticket_id)
     tr = await tr_of(update, context)
     await reply(
         update,

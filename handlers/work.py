@@ -39,23 +39,20 @@ async def _after_claim(update: Update, context: BotContext, view: TicketView) ->
         keyboard=render.work_buttons(view.ticket, tr),
         ticket_id=view.ticket.id,
     )
-    await context.services.notifier.claimed(view)
 
 
 async def _do_progress(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
     actor = await actor_of(update, context)
-    view = await context.services.tickets.progress(actor, ticket_id, note)
+    await context.services.tickets.progress(actor, ticket_id, note)
     tr = await tr_of(update, context)
     await reply(update, context, tr("work.progress_saved", id=ticket_id), ticket_id=ticket_id)
-    await context.services.notifier.progressed(view, note.strip())
 
 
 async def _do_resolve(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
     actor = await actor_of(update, context)
-    view = await context.services.tickets.resolve(actor, ticket_id, note)
+    await context.services.tickets.resolve(actor, ticket_id, note)
     tr = await tr_of(update, context)
     await reply(update, context, tr("work.resolved", id=ticket_id), ticket_id=ticket_id)
-    await context.services.notifier.resolved(view, note.strip())
 
 
 @guarded
@@ -107,7 +104,6 @@ async def _transfer(update: Update, context: BotContext, ticket_id: int, target:
         tr("work.transferred", id=ticket_id, name=render.cadre_label(receiver, tr)),
         ticket_id=ticket_id,
     )
-    await context.services.notifier.transferred(moved, actor)
 
 
 @guarded

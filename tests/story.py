@@ -34,7 +34,7 @@ from bot.container import build_services
 from bot.context import Services
 from bot.domain.models import Actor, TicketView
 from bot.services.roster.service import RosterService
-from bot.services.tickets import Report
+from bot.services.ticket_intake import Report
 from storage.db import Database
 
 TZ = ZoneInfo("Asia/Shanghai")

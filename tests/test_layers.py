@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+import typing
 from pathlib import Path
+
+from bot.context import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +55,45 @@ def test_storage_imports_no_transport() -> None:
     }
     bot_imports = {m for _, m in imports("storage") if m.startswith("bot")}
     assert bot_imports <= allowed, bot_imports - allowed
+
+
+def test_notify_never_imports_storage() -> None:
+    """Notifiers read through `bot.services.recipients` (and write through services); the
+    dispatcher hands them outcomes inside the transaction of the change."""
+    assert offenders("bot/notify", ("storage", "aiosqlite", "sqlite3")) == []
+
+
+def notify_fields() -> set[str]:
+    """The `Services` fields that hold an object of the notify layer."""
+    hints = typing.get_type_hints(Services)
+    return {
+        n for n, kind in hints.items() if getattr(kind, "__module__", "").startswith("bot.notify")
+    }
+
+
+# Transport and job bodies: they call a service and reply; the service publishes its outcomes.
+CALLERS = ("handlers", "bot/dashboard", "bot/app.py", "bot/scheduled.py")
+
+
+def test_handlers_never_reach_bot_notify() -> None:
+    """No handler, dashboard route or job body imports bot.notify or calls a notifier through
+    the services: a service publishes what it caused, so nobody can forget to notify."""
+    fields = notify_fields()
+    assert fields, "no Services field holds a notify object: the check sees nothing"
+    found: list[tuple[str, str]] = []
+    for name in CALLERS:
+        where = ROOT / name
+        paths = [where] if where.suffix else sorted(where.rglob("*.py"))
+        for path in (p for p in paths if p.exists()):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                for imported in [module or "", *names]:
+                    if imported == "bot.notify" or imported.startswith("bot.notify."):
+                        found.append((str(path.relative_to(ROOT)), imported))
+                if isinstance(node, ast.Attribute) and node.attr in fields:
+                    found.append((str(path.relative_to(ROOT)), node.attr))
+    assert found == []
 
 
 def test_only_the_composition_root_imports_handlers() -> None:
@@ -106,7 +148,7 @@ def wired_classes() -> set[str]:
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
                 if isinstance(node, ast.ClassDef) and node.name.endswith(
-                    ("Service", "Notifier", "Publisher")
+                    ("Service", "Notifier", "Publisher", "Composer", "Dispatcher", "Recipients")
                 ):
                     names.add(node.name)
     return names
@@ -126,6 +168,6 @@ def constructions(folders: tuple[str, ...], names: set[str]) -> set[tuple[str, s
 def test_only_the_container_builds_services_and_notifiers() -> None:
     """One place wires: the CLI, the demo and the ledger child ask the container too."""
     names = wired_classes()
-    assert {"TicketService", "Notifier", "AiringPublisher", "RosterService"} <= names
+    assert {"TicketService", "TicketNotifier", "Dispatcher", "Recipients", "RosterService"} <= names
     built = constructions(("bot", "handlers", "storage"), names)
     assert {f for f, _ in built} == WIRING, sorted(f for f in built if f[0] not in WIRING)

@@ -3,8 +3,8 @@
 Every API request carries Telegram's signed launch data (`Authorization: tma <initData>`); it is
 checked (bot.dashboard.auth), the user id is resolved into an Actor exactly as for a chat update,
 and the services decide what that actor may see or do. Nothing here reads the database.
-Actions (督办, an extension decision, the ledger export) call the same services and notifiers as
-the chat buttons, in one transaction with the messages they owe.
+Actions (督办, an extension decision, the ledger export) call the same services as the chat
+buttons; each queues the messages it owes in its own transaction.
 """
 
 from __future__ import annotations
@@ -263,9 +263,8 @@ class DashboardServer:
         """督办, as the chat button does: flag it and tell the assignee (and leader)."""
         actor, tr = await self._who(request)
         services = self.services
-        async with services.db.transaction():
-            raised = await services.escalation.supervise(actor, int(request.match_info["id"]))
-            await services.deadline_notifier.supervised(raised, actor)
+        # The service queues the assignee's (and leader's) notices with the flag.
+        await services.escalation.supervise(actor, int(request.match_info["id"]))
         services.dashboard.forget()
         return _json({"message": tr.plain("dashboard.supervised_done")})
 
@@ -277,11 +276,9 @@ class DashboardServer:
         if not isinstance(request_id, int) or not isinstance(body.get("approve"), bool):
             raise InvalidInput("dashboard.bad_filter")
         services = self.services
-        async with services.db.transaction():
-            decided = await services.extensions.decide(
-                actor, int(request.match_info["id"]), request_id, approve=body["approve"]
-            )
-            await services.deadline_notifier.extension_decided(decided)
+        decided = await services.extensions.decide(
+            actor, int(request.match_info["id"]), request_id, approve=body["approve"]
+        )
         services.dashboard.forget()
         if decided.approved:
             deadline = views.when(decided.view.ticket.deadline_at, self._tz, tr)

@@ -1,35 +1,29 @@
-"""Publishing the weekly airing: compose the text and the chart, queue them, record the week.
+"""The weekly airing's messages: compose the text and the chart, queue them when published.
 
-The scheduled job calls `post_due` every few minutes. It posts the latest week whose airing time
-has come, if that week is not recorded yet: so a post missed while the bot was down goes out when
-it starts, and only the latest missed week. The record (`airing_weeks`, with the week's ranks) is
-written in the same transaction as the outbox rows, so a week is posted once and only once, even
-across a crash or a restart. `preview` queues the same post privately without recording it.
+`AiringService.post_due` (the scheduled job) and `AiringService.preview` (/airing) build the
+week's board, have it composed here (`AiringComposer.compose`, injected into the service by the
+container: text and chart rendered outside any transaction, the chart in a thread), then record
+the week and publish `AiringPosted` (or `AiringPreviewed`) in one transaction. The dispatcher
+routes those back to `AiringPublisher`, which queues the post in that transaction: a week is
+posted once and only once, even across a crash or a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.i18n import Translator
-from bot.notify.tickets import Notifier
+from bot.notify.admins import AdminNotifier
 from bot.render.airing import Style, airing_text, week_label
 from bot.render.chart import Chart, ChartRenderer, render_chart
-from bot.services.airing import AiringService, Board
-from bot.services.metrics import Week
-from storage.db import Database
-from storage.repos.kv import KvRepo
+from bot.services.airing import AiringPost, AiringPosted, AiringPreviewed, AiringService, Board
+from bot.services.metrics import Week, Weights
 
-log = logging.getLogger(__name__)
-
-FONT_WARNED = "airing.font_warned"
 CHART_NAME = "airing-{week}.png"
 
 
@@ -40,29 +34,26 @@ class Rendered:
     chart: Chart
     caption: str
 
+    def post(self, note: str = "") -> AiringPost:
+        """The rendered week as the post the service publishes (a note above the text)."""
+        return AiringPost(
+            text=Markup("{}\n{}").format(note, self.text) if note else self.text,
+            png=self.chart.png,
+            caption=self.caption,
+            filename=CHART_NAME.format(week=self.board.week.label),
+            font_missing=self.chart.font is None,
+        )
 
-class AiringPublisher:
-    """Compose, queue and record the weekly airing."""
+
+class AiringComposer:
+    """Render a week's board as text and chart in a language, as the [airing] section says."""
 
     def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        airing: AiringService,
-        outbox: Outbox,
-        notifier: Notifier,
-        settings: Settings,
-        *,
-        chart_renderer: ChartRenderer = render_chart,
+        self, settings: Settings, weights: Weights, *, chart_renderer: ChartRenderer = render_chart
     ) -> None:
-        self.db = db
-        self.chart_renderer = chart_renderer
-        self.clock = clock
-        self.airing = airing
-        self.outbox = outbox
-        self.notifier = notifier
         self.settings = settings
-        self.kv = KvRepo(db)
+        self.weights = weights
+        self.chart_renderer = chart_renderer
 
     @property
     def style(self) -> Style:
@@ -74,14 +65,13 @@ class AiringPublisher:
             flag_below=config.flag_below,
             min_tickets=config.min_tickets,
             side_lines=config.side_lines,
-            weights=self.airing.metrics.weights,
+            weights=self.weights,
             named_items=config.named_items,
             cadre_lines=config.cadre_lines,
         )
 
-    async def render(self, week: Week, locale: str) -> Rendered:
-        """Build the week's board and render its text and chart in `locale`."""
-        board = await self.airing.board(week)
+    async def render(self, board: Board, locale: str) -> Rendered:
+        """Render the board's text and chart in `locale`."""
         tr = Translator(locale)
         text = airing_text(board, tr, self.style)
         # matplotlib is CPU-bound: keep the event loop (and the sender) responsive meanwhile.
@@ -89,60 +79,55 @@ class AiringPublisher:
         caption = tr(
             "airing.chart_caption",
             park=self.style.park,
-            week=week_label(week, tr),
+            week=week_label(board.week, tr),
             weeks=len(board.trend),
         )
         return Rendered(board, text, chart, caption)
 
-    async def _queue(
-        self, chat_id: int, rendered: Rendered, *, purpose: str, note: str = ""
+    async def compose(self, board: Board, locale: str, preview: bool) -> AiringPost:
+        """The post for `board` in `locale`; a preview says so above the text."""
+        rendered = await self.render(board, locale)
+        return rendered.post(Translator(locale)("airing.preview_note") if preview else "")
+
+
+class AiringPublisher:
+    """Queue the airing posts the service publishes; render a week for the CLI."""
+
+    def __init__(
+        self,
+        airing: AiringService,
+        composer: AiringComposer,
+        outbox: Outbox,
+        admins: AdminNotifier,
     ) -> None:
-        text = Markup("{}\n{}").format(note, rendered.text) if note else rendered.text
-        await self.outbox.send_message(chat_id, text, purpose=purpose)
+        self.airing = airing
+        self.composer = composer
+        self.outbox = outbox
+        self.admins = admins
+
+    async def render(self, week: Week, locale: str) -> Rendered:
+        """Build the week's board and render its text and chart in `locale` (nothing queued)."""
+        return await self.composer.render(await self.airing.board(week), locale)
+
+    async def _queue(self, chat_id: int, post: AiringPost, *, purpose: str) -> None:
+        await self.outbox.send_message(chat_id, post.text, purpose=purpose)
         await self.outbox.send_photo_bytes(
-            chat_id,
-            rendered.chart.png,
-            caption=rendered.caption,
-            filename=CHART_NAME.format(week=rendered.board.week.label),
-            purpose=purpose,
+            chat_id, post.png, caption=post.caption, filename=post.filename, purpose=purpose
         )
 
     async def _font_warning(self) -> None:
-        """Tell the admins once that the chart has no CJK font (inside the caller's transaction)."""
-        if await self.kv.get(FONT_WARNED) is None:
-            await self.kv.set(FONT_WARNED, self.clock.now().isoformat())
-            await self.notifier.tell_admins("airing.font_missing", purpose="admin_font")
+        """Tell the admins (once: the service decides) that the chart has no CJK font."""
+        await self.admins.tell_admins("airing.font_missing", purpose="admin_font")
 
-    async def post_due(self) -> Week | None:
-        """Post the due week to the configured chats if it was not posted; return it if posted."""
-        config = self.settings.airing
-        if not config.enabled:
-            return None
-        week = await self.airing.pending_week()
-        if week is None:
-            return None
-        chats = await self.airing.chats(config.chat_ids, park_groups=config.park_groups)
-        if not chats:
-            log.info("airing %s is due but no chat is configured or bound as park", week.label)
-            return None
-        rendered = await self.render(week, self.settings.park.locale)
-        async with self.db.transaction():
-            if not await self.airing.record_posted(rendered.board, len(chats)):
-                return None  # posted meanwhile (another instance or an overlapping run)
-            for chat_id in chats:
-                await self._queue(chat_id, rendered, purpose="airing")
-            if rendered.chart.font is None:
-                await self._font_warning()
-        log.info("airing %s queued for %d chats", week.label, len(chats))
-        return week
+    async def posted(self, posted: AiringPosted) -> None:
+        """Queue the week's post to every airing chat."""
+        for chat_id in posted.chats:
+            await self._queue(chat_id, posted.post, purpose="airing")
+        if posted.warn_font:
+            await self._font_warning()
 
-    async def preview(self, chat_id: int, week: Week | None, locale: str) -> Week:
-        """Queue the week's post to one chat (privately) without recording it as posted."""
-        week = week or self.airing.due_week()
-        rendered = await self.render(week, locale)
-        async with self.db.transaction():
-            note = Translator(locale)("airing.preview_note")
-            await self._queue(chat_id, rendered, purpose="airing_preview", note=note)
-            if rendered.chart.font is None:
-                await self._font_warning()
-        return week
+    async def previewed(self, previewed: AiringPreviewed) -> None:
+        """Queue a private preview."""
+        await self._queue(previewed.chat_id, previewed.post, purpose="airing_preview")
+        if previewed.warn_font:
+            await self._font_warning()

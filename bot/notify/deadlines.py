@@ -1,8 +1,8 @@
 """Who is told what about deadlines: reminders, chases, 督办, extensions and the daily brief.
 
-Like `bot.notify.tickets`, called inside the transaction of the change (the update's or the
-job's), so each step and the messages it owes commit together. Private messages go in the
-recipient's language; whoever cannot be reached privately is replaced by the admins.
+Like `bot.notify.tickets`, called by the dispatcher inside the transaction of the change (the
+update's or the job's), so each step and the messages it owes commit together. Private messages
+go in the recipient's language; whoever cannot be reached privately is replaced by the admins.
 """
 
 from __future__ import annotations
@@ -10,31 +10,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.delivery.outbox import Keyboard
-from bot.domain.models import Actor, Cadre, TicketView
+from bot.domain.models import Cadre, TicketView
 from bot.i18n import Translator
-from bot.notify.tickets import Notifier
+from bot.notify.tickets import TicketNotifier
 from bot.render import deadlines as render_dl
 from bot.render import tickets as render
 from bot.services.briefs import Brief
-from bot.services.escalation import Raised, SweepResult
+from bot.services.escalation import Raised, Supervised, SweepResult
 from bot.services.extensions import ExtensionAsked, ExtensionDecided
 
 
 class DeadlineNotifier:
-    """Compose and queue the deadline half's messages through the shared Notifier."""
+    """Compose and queue the deadline half's messages, beside the ticket notifier."""
 
-    def __init__(self, notifier: Notifier) -> None:
-        self.base = notifier
-        self.outbox = notifier.outbox
-        self.people = notifier.people
-        self.tz = notifier.tz
+    def __init__(self, tickets: TicketNotifier) -> None:
+        self.tickets = tickets
+        self.base = tickets.admins
+        self.outbox = tickets.outbox
+        self.tz = tickets.tz
 
     async def _reachable(self, cadre: Cadre | None) -> int | None:
-        if cadre is None or cadre.telegram_id is None:
-            return None
-        if not await self.people.private_chat_ok(cadre.telegram_id):
-            return None
-        return cadre.telegram_id
+        return await self.tickets.recipients.reachable(cadre)
 
     async def _private(
         self,
@@ -110,7 +106,7 @@ class DeadlineNotifier:
                 due=reminder.due,
             )
             if not reached and reminder.view.assignee is not None:
-                await self.base.cadre_unreachable(reminder.view)
+                await self.tickets.cadre_unreachable(reminder.view)
         for chase in result.chases:
             view = chase.view
             await self._about_ticket(
@@ -151,12 +147,13 @@ class DeadlineNotifier:
         )
 
     # -- people's actions -----------------------------------------------------------------------
-    async def supervised(self, raised: Raised, actor: Actor) -> None:
+    async def supervised(self, supervised: Supervised) -> None:
         """Tell the assignee (and their leader, unless the leader flagged it) about 督办."""
+        raised = supervised.raised
         view = raised.view
         await self._about_ticket(view.assignee, view, "clock.supervised_you", purpose="escalate")
         leader = raised.leader
-        if leader is not None and leader.telegram_id != actor.telegram_id:
+        if leader is not None and leader.telegram_id != supervised.by:
             await self._about_ticket(
                 leader,
                 view,
@@ -167,9 +164,8 @@ class DeadlineNotifier:
                 cadre=render.cadre_label(view.assignee, self.base.group_tr),
             )
 
-    async def extension_asked(self, asked: ExtensionAsked) -> bool:
-        """Ask the leader (or, with no reachable leader, the admins) to decide; True if the
-        leader was reached."""
+    async def extension_asked(self, asked: ExtensionAsked) -> None:
+        """Ask the leader (or, with no leader on the roster, the admins) to decide."""
         view, request = asked.view, asked.request
         chat_ids: list[int] = []
         leader_chat = await self._reachable(asked.leader)
@@ -194,7 +190,6 @@ class DeadlineNotifier:
                 purpose="extend_ask",
                 ticket_id=view.ticket.id,
             )
-        return leader_chat is not None
 
     async def extension_decided(self, decided: ExtensionDecided) -> None:
         """Tell the assignee the leader's answer."""

@@ -9,33 +9,25 @@ posts in the park's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from bot.config import Settings
-from bot.delivery.outbox import Keyboard, Outbox
-from bot.domain.contacts import contacts_in
-from bot.domain.logistics import CargoRequest, MatchView, Party, TruckOffer
+from bot.delivery.outbox import Keyboard
+from bot.domain.logistics import MatchView
 from bot.i18n import Translator
+from bot.notify.admins import AdminNotifier
 from bot.render import logistics as render
-from bot.services.logistics.matching import Answered
-from bot.services.logistics.service import Expired
-from storage.db import Database
-from storage.repos.logistics import LogisticsRepo
-from storage.repos.people import PeopleRepo
+from bot.services.logistics.matching import Answered, Completed
+from bot.services.logistics.service import Expired, PostedCargo, PostedTruck
 
 
 class LogisticsNotifier:
     """Compose and queue the logistics posts, offers and confirmations."""
 
-    def __init__(self, db: Database, outbox: Outbox, settings: Settings) -> None:
-        self.outbox = outbox
-        self.settings = settings
-        self.repo = LogisticsRepo(db)
-        self.people = PeopleRepo(db)
-        self.group_tr = Translator(settings.park.locale)
-
-    async def _tr(self, telegram_id: int) -> Translator:
-        return Translator(await self.people.user_locale(telegram_id) or self.settings.park.locale)
+    def __init__(self, admins: AdminNotifier) -> None:
+        self.admins = admins
+        self.outbox = admins.outbox
+        self.recipients = admins.recipients
+        self.group_tr = admins.group_tr
 
     async def _tell(
         self,
@@ -46,7 +38,7 @@ class LogisticsNotifier:
         **params: str | int | Callable[[Translator], str],
     ) -> None:
         """Queue a private message in the recipient's language; callables render per language."""
-        tr = await self._tr(telegram_id)
+        tr = await self.admins.tr_for(telegram_id)
         rendered = {k: (v(tr) if callable(v) else v) for k, v in params.items()}
         await self.outbox.send_message(
             telegram_id,
@@ -55,41 +47,21 @@ class LogisticsNotifier:
             purpose="logistics",
         )
 
-    async def party(
-        self, owner_id: int, enterprise_id: int | None, given: str | None, typed: Iterable[str] = ()
-    ) -> Party:
-        """Who posted: their enterprise, name and phone (typed, else from the roster).
-
-        The phone is the contact they gave plus any contact details typed into the post's text
-        (masked in public until now), else the roster's.
-        """
-        cadre = await self.people.cadre_by_telegram(owner_id)
-        enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
-        found = [given] if given else []
-        for text in typed:
-            found += contacts_in(text)
-        known = await self.repo.user_name(owner_id)
-        telegram_name = known[0] if known is not None and known[0] else str(owner_id)
-        return Party(
-            telegram_id=owner_id,
-            company=enterprise.name if enterprise else None,
-            name=cadre.name if cadre else telegram_name,
-            phone="、".join(dict.fromkeys(found)) or (cadre.phone if cadre else None),
-            username=known[1] if known is not None else None,
-        )
-
     # -- posts --------------------------------------------------------------------------------
-    async def posted_truck(self, offer: TruckOffer) -> None:
-        """Post a new truck offer in every logistics group, without its contact."""
-        text = self.group_tr("logistics.group_truck", line=render.truck_line(offer, self.group_tr))
-        for chat_id in await self.repo.logistics_chats():
-            await self.outbox.send_message(chat_id, text, purpose="logistics_post")
+    async def posted_truck(self, posted: PostedTruck) -> None:
+        """Post a new truck offer in every logistics group, without its contact; propose it."""
+        line = render.truck_line(posted.offer, self.group_tr)
+        await self._to_groups(self.group_tr("logistics.group_truck", line=line))
+        await self.proposals(posted.proposals)
 
-    async def posted_cargo(self, request: CargoRequest) -> None:
-        """Post a new cargo request in every logistics group, without its contact."""
-        line = render.cargo_line(request, self.group_tr)
-        text = self.group_tr("logistics.group_cargo", line=line)
-        for chat_id in await self.repo.logistics_chats():
+    async def posted_cargo(self, posted: PostedCargo) -> None:
+        """Post a new cargo request in every logistics group, without its contact; propose it."""
+        line = render.cargo_line(posted.request, self.group_tr)
+        await self._to_groups(self.group_tr("logistics.group_cargo", line=line))
+        await self.proposals(posted.proposals)
+
+    async def _to_groups(self, text: str) -> None:
+        for chat_id in await self.recipients.logistics_chats():
             await self.outbox.send_message(chat_id, text, purpose="logistics_post")
 
     # -- matches ------------------------------------------------------------------------------
@@ -97,7 +69,7 @@ class LogisticsNotifier:
         """Offer each new match privately to both sides, with 接受 / 不合适 buttons."""
         for view in views:
             for side, owner in (("truck", view.offer.owner_id), ("cargo", view.request.owner_id)):
-                tr = await self._tr(owner)
+                tr = await self.admins.tr_for(owner)
                 await self.outbox.send_message(
                     owner,
                     render.proposal(view, side, tr),
@@ -122,10 +94,10 @@ class LogisticsNotifier:
             await self._tell(other, "logistics.other_declined", match=match_id)
         elif answered.outcome == "accepted":
             # The exchange: from here on each side sees the other's post as typed.
-            carrier = await self.party(
+            carrier = await self.recipients.party(
                 offer.owner_id, offer.enterprise_id, offer.contact, offer.free_text
             )
-            shipper = await self.party(
+            shipper = await self.recipients.party(
                 request.owner_id, request.enterprise_id, request.contact, request.free_text
             )
             await self._tell(
@@ -144,9 +116,10 @@ class LogisticsNotifier:
             )
             await self.proposals(answered.proposals)
 
-    async def completed(self, view: MatchView, side: str) -> None:
+    async def completed(self, completed: Completed) -> None:
         """Tell the other party that the shipment was recorded as completed."""
-        other = view.request.owner_id if side == "truck" else view.offer.owner_id
+        view = completed.view
+        other = view.request.owner_id if completed.side == "truck" else view.offer.owner_id
         await self._tell(other, "logistics.completed_other", match=view.match.id)
 
     async def expired(self, expired: Expired) -> None:

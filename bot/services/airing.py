@@ -11,18 +11,65 @@ first: 督办 level 2, level 1, then most working days overdue.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.services.metrics import CadreMetrics, MetricsService, Rate, Week, WeekMetrics, week_of
 from storage.db import Database
 from storage.repos import exchange_stats
 from storage.repos.airing import AiringRepo
+from storage.repos.kv import KvRepo
 from storage.repos.metrics import OpenIssue
 
+log = logging.getLogger(__name__)
+
 LIST_SIZE = 3
+FONT_WARNED = "airing.font_warned"  # kv key: the admins were told the chart has no CJK font
+
+
+@dataclass(frozen=True)
+class AiringPost:
+    """A week's post as rendered: the text, and the chart with its caption."""
+
+    text: str
+    png: bytes
+    caption: str
+    filename: str
+    font_missing: bool  # the chart was drawn without a CJK font
+
+
+@dataclass(frozen=True)
+class AiringPlan:
+    """Where and in which language the weekly post goes ([airing] and [park] settings)."""
+
+    enabled: bool = True
+    chat_ids: tuple[int, ...] = ()
+    park_groups: bool = False  # also every group bound as park-wide
+    locale: str = "zh_CN"
+
+
+@dataclass(frozen=True)
+class AiringPosted(Outcome):
+    """A week recorded as posted: its post goes to every airing chat."""
+
+    week: Week
+    chats: list[int]
+    post: AiringPost
+    warn_font: bool  # first post without a CJK font: the admins are told, once
+
+
+@dataclass(frozen=True)
+class AiringPreviewed(Outcome):
+    """A private preview of a week's post (nothing recorded)."""
+
+    chat_id: int
+    post: AiringPost
+    warn_font: bool
 
 
 @dataclass(frozen=True)
@@ -75,6 +122,14 @@ class Board:
         """The bottom 3 ranks, worst first, with ties at the last place; never a red cadre."""
         red = {s.cadre.cadre_id for s in self.red}
         return [s for s in bottom_ranks(self.ranked) if s.cadre.cadre_id not in red]
+
+
+# Renders a board as a post in a language (True: a preview); `bot.notify.airing` provides it.
+Compose = Callable[["Board", str, bool], Awaitable[AiringPost]]
+
+
+async def _no_composer(board: Board, locale: str, preview: bool) -> AiringPost:
+    raise RuntimeError("the airing service was built without a composer")
 
 
 def top_ranks(ranked: list[Standing], size: int = LIST_SIZE) -> list[Standing]:
@@ -135,8 +190,15 @@ class AiringService:
         *,
         min_tickets: int = 2,
         trend_weeks: int = 8,
+        plan: AiringPlan | None = None,
+        compose: Compose = _no_composer,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
+        self.plan = plan or AiringPlan()
+        self.compose = compose
+        self.publish = publish
+        self.kv = KvRepo(db)
         self.clock = clock
         self.metrics = metrics
         self.min_tickets = min_tickets
@@ -217,6 +279,49 @@ class AiringService:
                 chats=chats,
                 ranks=ranks,
             )
+
+    async def post_due(self) -> Week | None:
+        """Post the due week to the plan's chats if it was not posted; return it if posted.
+
+        The post is composed first, outside any transaction; the record of the week and the
+        published `AiringPosted` then commit together.
+        """
+        plan = self.plan
+        if not plan.enabled:
+            return None
+        week = await self.pending_week()
+        if week is None:
+            return None
+        chats = await self.chats(list(plan.chat_ids), park_groups=plan.park_groups)
+        if not chats:
+            log.info("airing %s is due but no chat is configured or bound as park", week.label)
+            return None
+        board = await self.board(week)
+        post = await self.compose(board, plan.locale, False)
+        async with self.db.transaction():
+            if not await self.record_posted(board, len(chats)):
+                return None  # posted meanwhile (another instance or an overlapping run)
+            warn = await self._font_warning(post)
+            await self.publish(AiringPosted(week, chats, post, warn_font=warn))
+        log.info("airing %s queued for %d chats", week.label, len(chats))
+        return week
+
+    async def preview(self, chat_id: int, week: Week | None, locale: str) -> Week:
+        """Publish the week's post (default: the due week) to one chat, in `locale`, without
+        recording the week as posted."""
+        week = week or self.due_week()
+        post = await self.compose(await self.board(week), locale, True)
+        async with self.db.transaction():
+            warn = await self._font_warning(post)
+            await self.publish(AiringPreviewed(chat_id, post, warn_font=warn))
+        return week
+
+    async def _font_warning(self, post: AiringPost) -> bool:
+        """True the first time a chart lacks a CJK font (the admins are told once)."""
+        if not post.font_missing or await self.kv.get(FONT_WARNED) is not None:
+            return False
+        await self.kv.set(FONT_WARNED, self.clock.now().isoformat())
+        return True
 
     async def chats(self, configured: list[int], *, park_groups: bool) -> list[int]:
         """The configured chats plus (if enabled) every park-wide group, without repeats."""

@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.services.calendar import WorkCalendar
 from bot.services.tickets import TicketService
 from storage.db import Database
@@ -33,7 +34,7 @@ class BriefItem:
 
 
 @dataclass(frozen=True)
-class Brief:
+class Brief(Outcome):
     """One leader's brief; each ticket is in one list only, the most urgent that applies."""
 
     leader: Cadre
@@ -70,8 +71,10 @@ class BriefService:
         tickets: TicketService,
         *,
         brief_time: time = time(8, 30),
+        publish: Publish = discard,
     ) -> None:
         self.db = db
+        self.publish = publish
         self.clock = clock
         self.calendar = calendar
         self.tickets = tickets
@@ -80,9 +83,9 @@ class BriefService:
         self.people = PeopleRepo(db)
 
     async def due(self) -> list[Brief]:
-        """Claim and return today's brief for every leader who has not had it yet.
+        """Claim, publish and return today's brief for every leader who has not had it yet.
 
-        Call inside the transaction that also queues the messages: the claim and the message
+        Each brief is published in the transaction of its claim, so the claim and the message
         commit together. Nothing is due before `brief_time` or on a non-working day.
 
         Returns:
@@ -112,6 +115,7 @@ class BriefService:
                 team = scope.ids() or []
                 brief = await self._compose(leader, today, since, now, team)
                 if not brief.empty:
+                    await self.publish(brief)
                     briefs.append(brief)
         return briefs
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +28,7 @@ from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import leads
 from bot.services.calendar import WorkCalendar
@@ -69,8 +69,18 @@ class Raised:
     leader: Cadre | None
 
 
+@dataclass(frozen=True)
+class Supervised(Outcome):
+    """督办 by a leader or an admin: the assignee (and the leader, if someone else) are told."""
+
+    raised: Raised
+    by: int  # the Telegram id of whoever flagged it
+
+
 @dataclass
-class SweepResult:
+class SweepResult(Outcome):
+    """What one sweep (or one ticket's part of it) did; its messages are queued with it."""
+
     reminders: list[Reminder] = field(default_factory=list)
     chases: list[Chase] = field(default_factory=list)
     raised: list[Raised] = field(default_factory=list)
@@ -96,12 +106,15 @@ class EscalationService:
         calendar: WorkCalendar,
         rules: DeadlineRules,
         tickets: TicketService,
+        *,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         self.tickets = tickets
+        self.publish = publish
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
         self.people = PeopleRepo(db)
@@ -134,17 +147,16 @@ class EscalationService:
         )
         return True
 
-    async def sweep(
-        self, on_result: Callable[[SweepResult], Awaitable[None]] | None = None
-    ) -> SweepResult:
+    async def sweep(self) -> SweepResult:
         """Take every reminder, chase and escalation step that is due now, once each.
 
         Reads only the tickets whose `next_step_at` has come (an index range, on a reader),
         with their steps taken and reopen counts. A ticket with a step to take now gets a
-        transaction of its own, where `on_result` queues its messages and its next moment is
-        stored, so a step, its messages and the new schedule commit together. The others (a
-        reminder whose moment passed untaken, a schedule computed under old rules) only get
-        their next moment, all in one short write that skips any ticket changed meanwhile.
+        transaction of its own, where its result is published (its messages queued) and its
+        next moment is stored, so a step, its messages and the new schedule commit together.
+        The others (a reminder whose moment passed untaken, a schedule computed under old
+        rules) only get their next moment, all in one short write that skips any ticket
+        changed meanwhile.
 
         Returns:
             What happened; also the years that fell back to Mon-Fri and were not reported before.
@@ -165,7 +177,7 @@ class EscalationService:
             # The calendar arithmetic is CPU work: off the event loop, so updates go on.
             acting, quiet = await asyncio.to_thread(self._triage, fresh, steps, reworks, now)
             for ticket_id in acting:
-                total.merge(await self._sweep_ticket(ticket_id, now, on_result))
+                total.merge(await self._sweep_ticket(ticket_id, now))
             if quiet:
                 async with self.db.transaction():
                     await self.ticket_repo.reschedule_unchanged(quiet)
@@ -174,8 +186,8 @@ class EscalationService:
         async with self.db.transaction():
             partial = SweepResult()
             await self._calendar_warnings(now, partial)
-            if on_result is not None and partial.fallback_years:
-                await on_result(partial)
+            if partial.fallback_years:
+                await self.publish(partial)
         total.merge(partial)
         if seen:
             log.info(
@@ -188,12 +200,7 @@ class EscalationService:
             )
         return total
 
-    async def _sweep_ticket(
-        self,
-        ticket_id: int,
-        now: datetime,
-        on_result: Callable[[SweepResult], Awaitable[None]] | None,
-    ) -> SweepResult:
+    async def _sweep_ticket(self, ticket_id: int, now: datetime) -> SweepResult:
         """Take one due ticket's steps, queue their messages and store its next moment."""
         partial = SweepResult()
         async with self.db.transaction():
@@ -204,8 +211,7 @@ class EscalationService:
                 done = (await self.repo.steps_of([current.id]))[current.id]
                 reworks = await self.ticket_repo.count_events(current.id, ev.EventType.REOPEN)
                 await self._sweep_one(current, done, reworks, now, partial)
-                if on_result is not None:
-                    await on_result(partial)
+                await self.publish(partial)
             await self.tickets.reschedule(current.id)
         return partial
 
@@ -323,7 +329,9 @@ class EscalationService:
                 raise InvalidInput(
                     "clock.already_supervised", id=ticket_id, level=ticket.supervision_level
                 )
-            return Raised(await self._view(ticket), 1, "manual", await self._leader_of(ticket))
+            raised = Raised(await self._view(ticket), 1, "manual", await self._leader_of(ticket))
+            await self.publish(Supervised(raised, by=actor.telegram_id))
+        return raised
 
     async def scope(self, actor: Actor) -> list[int] | None:
         """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""

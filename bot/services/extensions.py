@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import refusal
 from bot.services.calendar import WorkCalendar
@@ -26,14 +27,19 @@ from storage.repos.tickets import TicketRepo
 
 
 @dataclass(frozen=True)
-class ExtensionAsked:
+class ExtensionAsked(Outcome):
+    """A request waiting for the leader (the admins when the cadre has no leader)."""
+
     view: TicketView
     request: ExtensionRequest
     leader: Cadre | None  # None: no leader on the roster, the admins decide
+    leader_reachable: bool = False  # the leader can be asked privately
 
 
 @dataclass(frozen=True)
-class ExtensionDecided:
+class ExtensionDecided(Outcome):
+    """The leader's answer, for the assignee."""
+
     view: TicketView
     request: ExtensionRequest
     approved: bool
@@ -50,12 +56,15 @@ class ExtensionService:
         calendar: WorkCalendar,
         rules: DeadlineRules,
         tickets: TicketService,
+        *,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         self.tickets = tickets
+        self.publish = publish
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
         self.people = PeopleRepo(db)
@@ -108,7 +117,16 @@ class ExtensionService:
             leader = (
                 await self.people.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
             )
-            return ExtensionAsked(await self.tickets.view_of(ticket_id), request, leader)
+            reachable = bool(
+                leader is not None
+                and leader.telegram_id is not None
+                and await self.people.private_chat_ok(leader.telegram_id)
+            )
+            asked = ExtensionAsked(
+                await self.tickets.view_of(ticket_id), request, leader, reachable
+            )
+            await self.publish(asked)
+        return asked
 
     async def decide(
         self, actor: Actor, ticket_id: int, request_id: int, *, approve: bool
@@ -159,6 +177,8 @@ class ExtensionService:
                 )
             decided = await self.repo.request(request_id)
             assert decided is not None
-            return ExtensionDecided(
+            outcome = ExtensionDecided(
                 await self.tickets.view_of(ticket_id), decided, approved, assignee
             )
+            await self.publish(outcome)
+        return outcome

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, ChatBinding
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.errors import (
     InvalidInput,
     InviteInvalid,
@@ -43,7 +44,7 @@ class Redeemed:
 
 
 @dataclass(frozen=True)
-class Migrated:
+class Migrated(Outcome):
     """A bound group that became a supergroup, and what followed it to the new id."""
 
     old_chat_id: int
@@ -53,6 +54,15 @@ class Migrated:
     moved: int  # queued messages readdressed
 
 
+@dataclass(frozen=True)
+class InviteTakeover(Outcome):
+    """Someone opened an invitation that would have taken over a bound account."""
+
+    telegram_id: int
+    name: str  # as Telegram gave it
+    refused: InviteRefused
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -60,9 +70,12 @@ def _hash(secret: str) -> str:
 class OnboardingService:
     """Create and redeem invitations; bind and unbind groups."""
 
-    def __init__(self, db: Database, clock: Clock, *, invite_valid_days: int) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, invite_valid_days: int, publish: Publish = discard
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.publish = publish
         self.valid = timedelta(days=invite_valid_days)
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
@@ -94,7 +107,9 @@ class OnboardingService:
             )
         return Invite(kind, label, f"{_PREFIX[kind]}-{secret}", now + self.valid)
 
-    async def redeem(self, telegram_id: int, payload: str, *, admin: bool = False) -> Redeemed:
+    async def redeem(
+        self, telegram_id: int, payload: str, *, admin: bool = False, name: str = ""
+    ) -> Redeemed:
         """Bind the Telegram user named by an invitation payload.
 
         An invitation binds whoever opens it, but never takes over an account that is bound
@@ -106,6 +121,7 @@ class OnboardingService:
             telegram_id: who opened the link.
             payload: the /start parameter.
             admin: the user is a configured admin (staff, never an enterprise contact).
+            name: the user's name as Telegram gave it (for the admins, on a refusal).
         Raises:
             InviteInvalid: unknown, expired or already used.
             InviteRefused: it would take over a bound account (the admins should be told).
@@ -130,6 +146,8 @@ class OnboardingService:
                 outcome = await self._redeem_contact(telegram_id, target_id, admin, to_iso(now))
         # Raised after the transaction, so the invitation stays used up.
         if isinstance(outcome, InviteRefused):
+            async with self.db.transaction():
+                await self.publish(InviteTakeover(telegram_id, name, outcome))
             raise outcome
         return outcome
 
@@ -256,7 +274,9 @@ class OnboardingService:
             if binding is not None and binding.enterprise_id is not None:
                 enterprise = await self.people.enterprise(binding.enterprise_id)
                 serves = enterprise.name if enterprise is not None else serves
-        return Migrated(old_chat_id, new_chat_id, binding, serves, moved)
+            migrated = Migrated(old_chat_id, new_chat_id, binding, serves, moved)
+            await self.publish(migrated)
+        return migrated
 
     async def _unknown_enterprise(self, name: str) -> UnknownEnterprise:
         """The error for an unknown name, suggesting close matches when there are some."""

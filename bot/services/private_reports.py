@@ -14,7 +14,8 @@ from datetime import timedelta
 from bot.clock import to_iso
 from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
-from bot.services.tickets import Created, IncomingFile, Report, TicketService, report_text
+from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
+from bot.services.tickets import TicketService
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Cadre, Ticket
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.services.calendar import WorkCalendar
 from storage.db import Database
 from storage.repos.notices import NoticeRepo
@@ -24,8 +25,8 @@ WAITING = sorted(OPEN_STATUSES)  # the statuses in which a ticket waits for its 
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """An unreachable cadre and the open tickets waiting for them."""
+class Waiting(Outcome):
+    """An unreachable cadre and the open tickets waiting for them (the admins' daily reminder)."""
 
     cadre: Cadre
     tickets: list[Ticket]
@@ -34,8 +35,11 @@ class Waiting:
 class ReachabilityService:
     """Open, remind and close the unreachable-cadre episodes."""
 
-    def __init__(self, db: Database, clock: Clock, calendar: WorkCalendar) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, calendar: WorkCalendar, *, publish: Publish = discard
+    ) -> None:
         self.db = db
+        self.publish = publish
         self.clock = clock
         self.calendar = calendar
         self.repo = NoticeRepo(db)
@@ -60,9 +64,9 @@ class ReachabilityService:
             await self.repo.close_unreachable(cadre.id)
 
     async def due(self) -> list[Waiting]:
-        """Claim today's reminder for each open episode that still has tickets waiting.
+        """Claim and publish today's reminder for each open episode with tickets waiting.
 
-        Call inside the transaction that also queues the reminders. Nothing is due on a
+        Each reminder is published in the transaction of its claim. Nothing is due on a
         non-working day, before working hours, or twice on one day. Episodes of cadres who are
         reachable again, or with nothing waiting, are closed instead.
 
@@ -95,4 +99,5 @@ class ReachabilityService:
                     continue
                 await self.repo.reminded(cadre_id, now)
                 due.append(Waiting(cadre, waiting))
+                await self.publish(due[-1])
         return due

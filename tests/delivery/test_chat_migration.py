@@ -74,7 +74,7 @@ async def test_a_send_to_an_upgraded_group_moves_the_queue(
             services.outbox,
             clock,
             settings.delivery,
-            on_permanent_failure=services.notifier.delivery_failed,
+            on_permanent_failure=services.failures.delivery_failed,
             on_chat_migrated=runtime._follow_migration,
         )
         task = asyncio.create_task(sender.run())

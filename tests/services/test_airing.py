@@ -144,8 +144,12 @@ async def test_unknown_rank_history_is_recomputed(db: Database, clock: FixedCloc
 
 
 async def outbox_rows(db: Database) -> list[tuple[int, str, str, bytes | None]]:
+    """The airing's rows (the seeded tickets queued their own acknowledgements and notices)."""
     async with db.transaction():
-        rows = await db.fetchall("SELECT chat_id, method, purpose, upload FROM outbox ORDER BY id")
+        rows = await db.fetchall(
+            "SELECT chat_id, method, purpose, upload FROM outbox"
+            " WHERE purpose IN ('airing', 'airing_preview', 'admin_font') ORDER BY id"
+        )
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
@@ -163,15 +167,15 @@ async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: P
         )
     services = services_for(db, clock)
     # W46 (aired 16 Nov) was never posted: caught up now; W47 is not due yet.
-    assert (await services.publisher.post_due()) == W47.shifted(-1)
-    assert await services.publisher.post_due() is None
+    assert (await services.airing.post_due()) == W47.shifted(-1)
+    assert await services.airing.post_due() is None
     await db.close()
     # The bot is down at 09:00 and starts again on Tuesday: W47 goes out on start, once.
     clock.set(park(24, 15))
     for _ in range(2):
         db = SqliteDatabase(path)
         await db.connect()
-        posted = await services_for(db, clock).publisher.post_due()
+        posted = await services_for(db, clock).airing.post_due()
         rows = await outbox_rows(db)
         await db.close()
         if _ == 0:
@@ -202,29 +206,31 @@ async def test_a_failed_post_records_nothing_and_is_retried(
 
     monkeypatch.setattr(services.outbox, "send_photo_bytes", broken)
     with pytest.raises(RuntimeError):
-        await services.publisher.post_due()
+        await services.airing.post_due()
     assert await outbox_rows(db) == []
     async with db.transaction():
         assert not await AiringRepo(db).is_posted("2026-W47")
     monkeypatch.undo()
-    assert await services.publisher.post_due() == W47
+    assert await services.airing.post_due() == W47
 
 
 async def test_preview_is_not_recorded(db: Database, clock: FixedClock) -> None:
     await seed_board(db, clock)
     services = services_for(db, clock)
-    assert await services.publisher.preview(42, None, "en") == W47
+    assert await services.airing.preview(42, None, "en") == W47
     rows = await outbox_rows(db)
     assert [(r[0], r[1], r[2]) for r in rows if r[2] != "admin_font"] == [
         (42, "sendMessage", "airing_preview"),
         (42, "sendPhoto", "airing_preview"),
     ]
     async with db.transaction():
-        text = await db.fetchval("SELECT params FROM outbox WHERE method = 'sendMessage'")
+        text = await db.fetchval(
+            "SELECT params FROM outbox WHERE method = 'sendMessage' AND purpose = 'airing_preview'"
+        )
         assert not await AiringRepo(db).is_posted("2026-W47")
     assert "Preview" in text and "Red list (best, top 3)" in text
     assert "Week 47 (11/16–11/22)" in text
-    assert await services.publisher.post_due() == W47  # the preview did not use the week up
+    assert await services.airing.post_due() == W47  # the preview did not use the week up
 
 
 async def test_chart_is_a_png_in_a_cjk_font(db: Database, clock: FixedClock) -> None:
@@ -242,8 +248,8 @@ async def test_chart_is_a_png_in_a_cjk_font(db: Database, clock: FixedClock) -> 
 async def test_without_a_cjk_font_the_admins_are_told_once(db: Database, clock: FixedClock) -> None:
     await seed_board(db, clock)
     services = services_for(db, clock, chart=NO_FONT_CHART)
-    await services.publisher.preview(42, None, "zh_CN")
-    await services.publisher.preview(42, None, "zh_CN")
+    await services.airing.preview(42, None, "zh_CN")
+    await services.airing.preview(42, None, "zh_CN")
     rows = await outbox_rows(db)
     assert [r[0] for r in rows if r[2] == "admin_font"] == [777]
     assert sum(r[1] == "sendPhoto" for r in rows) == 2  # still posted

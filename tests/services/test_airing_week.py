@@ -155,7 +155,7 @@ async def test_the_preview_shows_the_figures_of_the_script(
         (7, "己"),
     ]
     services = story.services
-    await services.publisher.preview(ADMIN_TG, W47, "zh_CN")
+    await services.airing.preview(ADMIN_TG, W47, "zh_CN")
     async with services.db.transaction():
         posted = await services.db.fetchval(
             "SELECT json_extract(params, '$.text') FROM outbox WHERE purpose = 'airing_preview'"

@@ -200,7 +200,8 @@ async def test_done_ships_the_cargo(service: LogisticsService) -> None:
     proposal = (await service.post_cargo(SHIPPER, cargo())).proposals[0]
     for actor in (SHIPPER, TRUCKER):
         await service.matcher.answer(actor, proposal.match.id, accept=True)
-    view, side = await service.matcher.complete(TRUCKER, proposal.match.id)
+    done = await service.matcher.complete(TRUCKER, proposal.match.id)
+    view, side = done.view, done.side
     assert side == "truck"
     assert view.match.status is MatchStatus.COMPLETED
     assert view.request.status is CargoStatus.SHIPPED

@@ -67,9 +67,7 @@ async def publish(services: Services, telegram_id: int = CONTACT_TG, form: str =
     who = await actor(services, telegram_id)
     state = await services.job_drafts.start(who, form=form)
     assert state.step == "confirm"  # a complete one-line form asks nothing more
-    confirmed = await services.job_drafts.confirm(who)
-    async with services.db.transaction():
-        await services.job_notifier.published(confirmed.view)
+    confirmed = await services.job_drafts.confirm(who)  # its cards are queued with it
     return confirmed.view.post.id
 
 
@@ -103,8 +101,7 @@ async def test_guided_steps_then_publish_to_channel_and_bound_group(services: Se
     state = await drafts.answer(who, "包吃住")
     assert state.step == "confirm" and state.data["shift"] == "两班倒"
     confirmed = await drafts.confirm(who)
-    async with services.db.transaction():
-        assert await services.job_notifier.published(confirmed.view) == 2
+    assert confirmed.chats == (CHANNEL, JOBS_GROUP)
     cards = await outbox(services.db, "job_card")
     assert [c[0] for c in cards] == [CHANNEL, JOBS_GROUP]
     assert "焊工" in cards[0][1]["text"] and "6000 元/月" in cards[0][1]["text"]

@@ -29,7 +29,9 @@ from bot.errors import (
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.people import PeopleService
-from bot.services.tickets import IncomingFile, Report, TicketRules, TicketService
+from bot.services.ticket_base import TicketRules
+from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets import TicketService
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo

@@ -27,14 +27,15 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 
 
 @dataclass(frozen=True)
-class Answered:
-    """What an accept or decline press led to."""
+class Answered(Outcome):
+    """What an accept or decline press led to; the other party is told."""
 
     view: MatchView
     side: str  # truck | cargo: who pressed
@@ -42,13 +43,22 @@ class Answered:
     proposals: list[MatchView] = field(default_factory=list)  # new ones after the truck changed
 
 
+@dataclass(frozen=True)
+class Completed(Outcome):
+    """A shipment recorded as done (`/done`); the other party is told."""
+
+    view: MatchView
+    side: str  # truck | cargo: who recorded it
+
+
 class Matcher:
     """Apply the matching rule whenever a post is created or changed."""
 
-    def __init__(self, db: Database, clock: Clock, *, top: int) -> None:
+    def __init__(self, db: Database, clock: Clock, *, top: int, publish: Publish = discard) -> None:
         self.db = db
         self.clock = clock
         self.top = top
+        self.publish = publish
         self.repo = LogisticsRepo(db)
 
     # -- finding ------------------------------------------------------------------------------
@@ -121,6 +131,12 @@ class Matcher:
             NotAllowed: the actor is neither party.
             InvalidInput: unknown match, already answered, or no longer proposed.
         """
+        async with self.db.transaction():
+            answered = await self._answer(actor, match_id, accept)
+            await self.publish(answered)
+        return answered
+
+    async def _answer(self, actor: Actor, match_id: int, accept: bool) -> Answered:
         async with self.db.transaction():
             view, side = await self._load(actor, match_id)
             match = view.match
@@ -200,8 +216,8 @@ class Matcher:
         for match in pending:
             await self.repo.update_match(match.id, now, status=MatchStatus.VOID)
 
-    async def complete(self, actor: Actor, match_id: int) -> tuple[MatchView, str]:
-        """Record an accepted match as shipped (`/done`); returns the view and the actor's side.
+    async def complete(self, actor: Actor, match_id: int) -> Completed:
+        """Record an accepted match as shipped (`/done`), for the actor's side.
 
         Raises:
             NotAllowed: the actor is neither party.
@@ -221,7 +237,9 @@ class Matcher:
             await self.repo.update_request(
                 view.request.id, now, status=cargo_move(view.request.status, CargoStatus.SHIPPED)
             )
-            return await self._reload(match_id), side
+            completed = Completed(await self._reload(match_id), side)
+            await self.publish(completed)
+        return completed
 
 
 def _pair_ok(offer: TruckOffer, request: CargoRequest) -> bool:

@@ -26,6 +26,7 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.logistics.matching import Matcher
 from storage.db import Database
@@ -43,20 +44,24 @@ class LogisticsRules:
 
 
 @dataclass(frozen=True)
-class PostedTruck:
+class PostedTruck(Outcome):
+    """A new truck offer: announced in the logistics groups, its matches proposed."""
+
     offer: TruckOffer
     proposals: list[MatchView]
 
 
 @dataclass(frozen=True)
-class PostedCargo:
+class PostedCargo(Outcome):
+    """A new cargo request: announced in the logistics groups, its matches proposed."""
+
     request: CargoRequest
     proposals: list[MatchView]
 
 
 @dataclass(frozen=True)
-class Expired:
-    """What one expiry run changed, for telling the owners."""
+class Expired(Outcome):
+    """What one expiry run took down unmatched; the owners are told."""
 
     offers: list[TruckOffer] = field(default_factory=list)
     requests: list[CargoRequest] = field(default_factory=list)
@@ -65,14 +70,23 @@ class Expired:
 class LogisticsService:
     """Use cases of the logistics exchange (the matcher does the pairing)."""
 
-    def __init__(self, db: Database, clock: Clock, tz: ZoneInfo, rules: LogisticsRules) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        tz: ZoneInfo,
+        rules: LogisticsRules,
+        *,
+        publish: Publish = discard,
+    ) -> None:
         self.db = db
+        self.publish = publish
         self.clock = clock
         self.tz = tz
         self.rules = rules
         self.repo = LogisticsRepo(db)
         self.drafts = LogisticsDraftRepo(db)
-        self.matcher = Matcher(db, clock, top=rules.top_matches)
+        self.matcher = Matcher(db, clock, top=rules.top_matches, publish=publish)
 
     def today(self) -> date:
         """The park's local date, from the injected clock."""
@@ -124,7 +138,9 @@ class LogisticsService:
             )
             offer = await self.repo.offer(offer_id)
             assert offer is not None
-            return PostedTruck(offer, await self.matcher.propose_for_offer(offer))
+            truck = PostedTruck(offer, await self.matcher.propose_for_offer(offer))
+            await self.publish(truck)
+        return truck
 
     async def post_cargo(self, actor: Actor, form: CargoForm) -> PostedCargo:
         """Record a cargo request (货源) and propose its best trucks.
@@ -157,7 +173,9 @@ class LogisticsService:
             )
             request = await self.repo.request(request_id)
             assert request is not None
-            return PostedCargo(request, await self.matcher.propose_for_request(request))
+            cargo = PostedCargo(request, await self.matcher.propose_for_request(request))
+            await self.publish(cargo)
+        return cargo
 
     # -- owning -------------------------------------------------------------------------------
     async def my_trucks(self, actor: Actor) -> list[TruckOffer]:
@@ -237,4 +255,6 @@ class LogisticsService:
             await self.drafts.drop_drafts_before(
                 now - timedelta(hours=self.rules.draft_valid_hours)
             )
+            if expired.offers or expired.requests:
+                await self.publish(expired)
         return expired

@@ -14,6 +14,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.domain import recruiting_form as job_form
 from bot.domain.models import Actor, Enterprise
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.domain.recruiting import (
     OPTIONAL_FIELDS,
     PAY_UNITS,
@@ -55,9 +56,12 @@ class DraftState:
 
 
 @dataclass(frozen=True)
-class Confirmed:
+class Confirmed(Outcome):
+    """A post published (its card goes to `chats`) or edited (its cards are edited)."""
+
     view: JobView
     edited: bool
+    chats: tuple[int, ...] = ()  # where a new post's card goes
 
 
 def _step(draft: Draft) -> str:
@@ -73,8 +77,17 @@ def _step(draft: Draft) -> str:
 class JobDraftService:
     """Start, answer, press, reopen a field, cancel and confirm a /job conversation."""
 
-    def __init__(self, db: Database, clock: Clock, rules: JobRules, posts: JobService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        rules: JobRules,
+        posts: JobService,
+        *,
+        publish: Publish = discard,
+    ) -> None:
         self.db = db
+        self.publish = publish
         self.clock = clock
         self.rules = rules
         self.posts = posts
@@ -292,7 +305,11 @@ class JobDraftService:
             else:
                 view = await self.posts.publish(actor, draft.enterprise_id, fields)
             await self.jobs.delete_draft(actor.telegram_id)
-            return Confirmed(view, edited=draft.post_id is not None)
+            edited = draft.post_id is not None
+            chats = () if edited else tuple(await self.posts.targets())
+            confirmed = Confirmed(view, edited=edited, chats=chats)
+            await self.publish(confirmed)
+        return confirmed
 
     async def purge_stale(self, days: int = 7) -> int:
         """Forget conversations nobody touched for `days` days."""

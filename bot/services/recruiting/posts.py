@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.models import Actor
+from bot.domain.outcome import Outcome, Publish, discard
 from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobView, next_job_status
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
 from storage.db import Database
@@ -28,6 +29,27 @@ class JobPage:
     page: int  # 0-based
     pages: int
     total: int
+
+
+@dataclass(frozen=True)
+class JobChanged(Outcome):
+    """A post filled, withdrawn or with new hires: its delivered cards are edited."""
+
+    view: JobView
+
+
+@dataclass(frozen=True)
+class JobExpired(Outcome):
+    """A post past its validity: the owners are told, its cards marked."""
+
+    view: JobView
+
+
+@dataclass(frozen=True)
+class JobExpiring(Outcome):
+    """A post about to expire: the owners are told, once."""
+
+    view: JobView
 
 
 def expiry_for(start: datetime, validity_days: int, tz: ZoneInfo) -> datetime:
@@ -49,8 +71,11 @@ class JobService:
         channels: tuple[int, ...] = (),
         page_size: int = 5,
         notice_days_before: int = 3,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
+        # Not `publish`: that is the use case of publishing a post.
+        self.outcomes = publish
         self.clock = clock
         self.rules = rules
         self.tz = tz
@@ -165,12 +190,16 @@ class JobService:
     async def withdraw(self, actor: Actor, post_id: int) -> JobView:
         """撤回 a published post (owners only)."""
         async with self.db.transaction():
-            return await self._close(actor, await self._owned(actor, post_id), JobAction.WITHDRAW)
+            view = await self._close(actor, await self._owned(actor, post_id), JobAction.WITHDRAW)
+            await self.outcomes(JobChanged(view))
+        return view
 
     async def fill(self, actor: Actor, post_id: int) -> JobView:
         """Mark a published post 已招满 (owners only)."""
         async with self.db.transaction():
-            return await self._close(actor, await self._owned(actor, post_id), JobAction.FILL)
+            view = await self._close(actor, await self._owned(actor, post_id), JobAction.FILL)
+            await self.outcomes(JobChanged(view))
+        return view
 
     async def report_hired(self, actor: Actor, post_id: int, count: int) -> JobView:
         """Add people hired through a post (owners only); the total is kept on the post.
@@ -188,7 +217,9 @@ class JobService:
             await self.jobs.add_event(
                 post_id, "hire", actor_id=actor.telegram_id, at=now, count=count
             )
-            return await self._view(await self._load(post_id))
+            view = await self._view(await self._load(post_id))
+            await self.outcomes(JobChanged(view))
+        return view
 
     # -- reading ------------------------------------------------------------------------------
     async def page(self, keyword: str, page: int) -> JobPage:
@@ -220,26 +251,30 @@ class JobService:
             posts += [p for p in await self.jobs.by_author(actor.telegram_id) if p not in posts]
             return [await self._view(p) for p in posts]
 
-    async def owners(self, post: JobPost) -> list[int]:
-        """Telegram ids to tell about a post: its author, then the enterprise's contacts."""
+    async def record_card(self, post_id: int, chat_id: int, outbox_id: int) -> None:
+        """Remember a queued card, so later changes edit it in place."""
         async with self.db.transaction():
-            contacts = await self.people.contacts_of(post.enterprise_id)
-        return list(dict.fromkeys([post.author_id, *contacts]))
+            await self.jobs.add_card(post_id, chat_id, outbox_id)
 
     # -- expiry -------------------------------------------------------------------------------
     async def expire_due(self) -> list[JobView]:
         """Expire published posts past the end of their validity; return them."""
+        expired: list[JobView] = []
         async with self.db.transaction():
-            return [
-                await self._close(None, post, JobAction.EXPIRE)
-                for post in await self.jobs.due_to_expire(self.clock.now())
-            ]
+            for post in await self.jobs.due_to_expire(self.clock.now()):
+                expired.append(await self._close(None, post, JobAction.EXPIRE))
+                await self.outcomes(JobExpired(expired[-1]))
+        return expired
 
     async def expiry_notices(self) -> list[JobView]:
         """Posts expiring within the notice window whose owners were not told; mark them told."""
         now = self.clock.now()
         async with self.db.transaction():
             due = await self.jobs.due_for_notice(now + self.notice_before)
+            noticed: list[JobView] = []
             for post in due:
                 await self.jobs.update(post.id, now, expiry_notice_at=now)
-            return [await self._view(await self._load(p.id)) for p in due]
+            for post in due:
+                noticed.append(await self._view(await self._load(post.id)))
+                await self.outcomes(JobExpiring(noticed[-1]))
+        return noticed

@@ -1,0 +1,144 @@
+"""The dispatcher: the one table from each outcome type to the notifier method that queues its
+messages.
+
+Services publish outcomes (`bot.domain.outcome`) inside the transaction of the change; the
+dispatcher looks the outcome's exact type up in `routes` and awaits its notifier there, so the
+outbox rows are written in that same transaction: the change and its messages commit, or roll
+back, together. Handlers and jobs never call a notifier. A test checks that every outcome type
+has exactly one route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.domain.outcome import Outcome
+from bot.notify.admins import AdminNotifier
+from bot.notify.airing import AiringPublisher
+from bot.notify.deadlines import DeadlineNotifier
+from bot.notify.logistics import LogisticsNotifier
+from bot.notify.recruiting import JobNotifier
+from bot.notify.tickets import TicketNotifier
+from bot.services.airing import AiringPosted, AiringPreviewed
+from bot.services.briefs import Brief
+from bot.services.escalation import Supervised, SweepResult
+from bot.services.extensions import ExtensionAsked, ExtensionDecided
+from bot.services.failures import DeliveryFailed, HandlerFailed
+from bot.services.logistics.matching import Answered, Completed
+from bot.services.logistics.service import Expired, PostedCargo, PostedTruck
+from bot.services.onboarding import InviteTakeover, Migrated
+from bot.services.reachability import Waiting
+from bot.services.recruiting.drafts import Confirmed
+from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring
+from bot.services.ticket_intake import Created
+from bot.services.ticket_ratings import AutoClosed, Rated
+from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
+
+OutcomeT = TypeVar("OutcomeT", bound=Outcome)
+Handler = Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    outcome: type[Outcome]
+    handler: Handler
+
+
+def route(outcome: type[OutcomeT], handler: Callable[[OutcomeT], Awaitable[None]]) -> Route:
+    """One line of the table; typed, so a handler must take the outcome it is routed."""
+    return Route(outcome, handler)
+
+
+@dataclass(frozen=True)
+class Notifiers:
+    admins: AdminNotifier
+    tickets: TicketNotifier
+    deadlines: DeadlineNotifier
+    logistics: LogisticsNotifier
+    jobs: JobNotifier
+    airing: AiringPublisher
+
+
+def routes(n: Notifiers) -> list[Route]:
+    """Who is told about what: every outcome type, once."""
+    return [
+        # The ticket loop.
+        route(Created, n.tickets.created),
+        route(Claimed, n.tickets.claimed),
+        route(Progressed, n.tickets.progressed),
+        route(Resolved, n.tickets.resolved),
+        route(Transferred, n.tickets.transferred),
+        route(Rated, n.tickets.rated),
+        route(AutoClosed, n.tickets.auto_closed),
+        # Deadlines, 督办 and extensions.
+        route(SweepResult, n.deadlines.swept),
+        route(Supervised, n.deadlines.supervised),
+        route(ExtensionAsked, n.deadlines.extension_asked),
+        route(ExtensionDecided, n.deadlines.extension_decided),
+        route(Brief, n.deadlines.brief),
+        # The duty desk.
+        route(Waiting, n.admins.unreachable_reminder),
+        route(DeliveryFailed, n.admins.delivery_failed),
+        route(HandlerFailed, n.admins.handler_failed),
+        route(InviteTakeover, n.admins.invite_takeover),
+        route(Migrated, n.admins.chat_migrated),
+        # The logistics exchange.
+        route(PostedTruck, n.logistics.posted_truck),
+        route(PostedCargo, n.logistics.posted_cargo),
+        route(Answered, n.logistics.answered),
+        route(Completed, n.logistics.completed),
+        route(Expired, n.logistics.expired),
+        # Job posts.
+        route(Confirmed, n.jobs.confirmed),
+        route(JobChanged, n.jobs.changed),
+        route(JobExpired, n.jobs.expired),
+        route(JobExpiring, n.jobs.expiring),
+        # The weekly airing.
+        route(AiringPosted, n.airing.posted),
+        route(AiringPreviewed, n.airing.previewed),
+    ]
+
+
+class UnroutedOutcome(RuntimeError):
+    """An outcome type with no route: a programming error, caught by the tests."""
+
+
+class Dispatcher:
+    """Turn published outcomes into outbox rows, in the publisher's transaction.
+
+    Built before the services (they are given `publish`) and connected to the notifiers once
+    those are built (the notifiers read through services).
+    """
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+        self.table: dict[type[Outcome], Handler] | None = None
+
+    def connect(self, notifiers: Notifiers) -> None:
+        """Install the routes.
+
+        Raises:
+            ValueError: an outcome type is routed twice.
+        """
+        lines = routes(notifiers)
+        table: dict[type[Outcome], Handler] = {}
+        for line in lines:
+            if line.outcome in table:
+                raise ValueError(f"{line.outcome.__name__} is routed twice")
+            table[line.outcome] = line.handler
+        self.routes, self.table = lines, table
+
+    async def publish(self, outcome: Outcome, /) -> None:
+        """Queue the messages `outcome` owes (call inside the transaction of the change).
+
+        Raises:
+            UnroutedOutcome: no route for its type, or the dispatcher is not connected yet.
+        """
+        if self.table is None:
+            raise UnroutedOutcome("the dispatcher is not connected to the notifiers")
+        handler = self.table.get(type(outcome))
+        if handler is None:
+            raise UnroutedOutcome(f"no route for {type(outcome).__name__}")
+        await handler(outcome)

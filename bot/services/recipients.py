@@ -1,0 +1,120 @@
+"""Who the notifiers tell, and in which language: the reads the notify layer needs.
+
+The notifiers (`bot.notify`) never touch storage: they ask this service who the admins are,
+whether a person can be reached privately, where a group lives now, who may read a logistics
+post and where job cards go. Each read runs in the caller's transaction when there is one (the
+dispatcher is called inside the transaction of the change), so it sees the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.domain.contacts import contacts_in
+from bot.domain.logistics import Party
+from bot.domain.models import Cadre, ChatBinding
+from bot.domain.recruiting import JobPost
+from storage.db import Database
+from storage.repos.chats import ChatRepo
+from storage.repos.logistics import LogisticsRepo
+from storage.repos.people import PeopleRepo
+from storage.repos.recruiting import JobRepo
+
+
+class Recipients:
+    """Read-only lookups about the people and chats a message goes to."""
+
+    def __init__(self, db: Database, *, config_admins: Iterable[int] = ()) -> None:
+        self.db = db
+        self.config_admins = list(config_admins)
+        self.people = PeopleRepo(db)
+        self.chats = ChatRepo(db)
+        self.logistics = LogisticsRepo(db)
+        self.jobs = JobRepo(db)
+
+    # -- people ---------------------------------------------------------------------------------
+    async def locale_of(self, telegram_id: int) -> str | None:
+        """The language the user picked (or Telegram reported); None if never seen."""
+        async with self.db.transaction():
+            return await self.people.user_locale(telegram_id)
+
+    async def admin_ids(self) -> list[int]:
+        """The configured admins first, then the roster's admins with a Telegram account."""
+        async with self.db.transaction():
+            roster = await self.people.admin_telegram_ids()
+        return self.config_admins + [i for i in roster if i not in self.config_admins]
+
+    async def private_chat_ok(self, telegram_id: int) -> bool:
+        """Whether the user started the bot privately and did not block it since."""
+        async with self.db.transaction():
+            return await self.people.private_chat_ok(telegram_id)
+
+    async def reachable(self, cadre: Cadre | None) -> int | None:
+        """The cadre's private chat, if they can be reached there."""
+        if cadre is None or cadre.telegram_id is None:
+            return None
+        return cadre.telegram_id if await self.private_chat_ok(cadre.telegram_id) else None
+
+    # -- chats ----------------------------------------------------------------------------------
+    async def current_chat(self, chat_id: int) -> int:
+        """Where a chat lives now: its new id if the group was upgraded, else itself."""
+        async with self.db.transaction():
+            return await self.chats.current_chat(chat_id)
+
+    async def binding(self, chat_id: int) -> ChatBinding | None:
+        async with self.db.transaction():
+            return await self.chats.binding(chat_id)
+
+    async def chat_name(self, chat_id: int) -> tuple[str, str]:
+        """How an admin recognises a chat: ("user", name), ("group", title) or ("chat", "")."""
+        async with self.db.transaction():
+            if chat_id > 0:
+                cadre = await self.people.cadre_by_telegram(chat_id)
+                name = cadre.name if cadre else await self.people.user_name(chat_id)
+                return "user", name or str(chat_id)
+            binding = await self.chats.binding(chat_id)
+        if binding is not None and binding.title:
+            return "group", binding.title
+        return "chat", ""
+
+    # -- logistics ------------------------------------------------------------------------------
+    async def logistics_chats(self) -> list[int]:
+        """The groups bound with /bind logistics, where new posts are announced."""
+        async with self.db.transaction():
+            return await self.logistics.logistics_chats()
+
+    async def party(
+        self, owner_id: int, enterprise_id: int | None, given: str | None, typed: Iterable[str] = ()
+    ) -> Party:
+        """Who posted: their enterprise, name and phone (typed, else from the roster).
+
+        The phone is the contact they gave plus any contact details typed into the post's text
+        (masked in public until the match), else the roster's.
+        """
+        async with self.db.transaction():
+            cadre = await self.people.cadre_by_telegram(owner_id)
+            enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+            known = await self.logistics.user_name(owner_id)
+        found = [given] if given else []
+        for text in typed:
+            found += contacts_in(text)
+        telegram_name = known[0] if known is not None and known[0] else str(owner_id)
+        return Party(
+            telegram_id=owner_id,
+            company=enterprise.name if enterprise else None,
+            name=cadre.name if cadre else telegram_name,
+            phone="、".join(dict.fromkeys(found)) or (cadre.phone if cadre else None),
+            username=known[1] if known is not None else None,
+        )
+
+    # -- job posts ------------------------------------------------------------------------------
+    async def job_owners(self, post: JobPost) -> list[int]:
+        """Whom to tell about a post: its author, then the enterprise's contacts."""
+        async with self.db.transaction():
+            contacts = await self.people.contacts_of(post.enterprise_id)
+        return list(dict.fromkeys([post.author_id, *contacts]))
+
+    async def job_cards(self, post_id: int) -> list[tuple[int, int]]:
+        """(chat_id, message_id) of the post's delivered cards, to edit in place."""
+        async with self.db.transaction():
+            return await self.jobs.sent_cards(post_id)

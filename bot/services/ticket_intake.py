@@ -1,0 +1,212 @@
+"""Reporting a problem: the enterprise it is for, its deadlines, its route to a 包联 cadre.
+
+A report becomes a ticket with its create and assign events and its attachments in one
+transaction, which also publishes `Created` (the acknowledgement and the cadre's notice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import events as ev
+from bot.domain import taxonomy
+from bot.domain.lifecycle import Status
+from bot.domain.models import Cadre, TicketView
+from bot.domain.outcome import Outcome
+from bot.domain.visible_text import is_blank
+from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
+from bot.services.deadlines import DueDates, due_dates
+from bot.services.next_step import Planned
+from bot.services.ticket_base import TicketBase
+
+MAX_CONTENT = 2000
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    kind: str  # photo | document
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A problem posted in a group, or sent to the bot privately, as the handler parsed it."""
+
+    chat_id: int
+    message_id: int
+    reporter_id: int
+    text: str
+    files: list[IncomingFile] = field(default_factory=list)
+    # Sent privately (私信): the enterprise is the reporter's own, not the group's.
+    private: bool = False
+    # For a private report: the enterprise the reporter is a contact of and chose.
+    enterprise_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Created(Outcome):
+    """A new ticket: acknowledged to the reporter, announced to its cadre (or the duty desk)."""
+
+    view: TicketView
+    route: str  # primary | backup | duty
+    chat_kind: str  # enterprise | park | private
+
+
+class TicketIntake(TicketBase):
+    """Turn reports into routed tickets."""
+
+    async def report(self, report: Report) -> Created:
+        """Record a problem posted in a bound group and route it to the 包联 cadre.
+
+        Raises:
+            NotBound: the group is not bound, or (park-wide group) the reporter is not bound.
+            InvalidInput: the text is empty or too long.
+            DuplicateTicket: this message is already a ticket.
+        """
+        text = report_text(report)
+        now = self.clock.now()
+        async with self.db.transaction():
+            enterprise_id, chat_kind = await self._enterprise_for(report)
+            existing = await self.tickets.by_source(report.chat_id, report.message_id)
+            if existing is not None:
+                raise DuplicateTicket(id=existing.id)
+            assignee, route = await self._route(enterprise_id)
+            ticket_id = await self._insert(report, text, enterprise_id, assignee, now)
+            await self._record_intake(ticket_id, report, assignee, route, now)
+            created = Created(await self._view(await self._load(ticket_id)), route, chat_kind)
+            await self.publish(created)
+        return created
+
+    async def _enterprise_for(self, report: Report) -> tuple[int, str]:
+        """The enterprise a report is for, and the kind of chat it came from."""
+        if report.private:
+            return await self._private_enterprise(report), "private"
+        binding = await self.chats.binding(report.chat_id)
+        if binding is None or binding.kind not in ("enterprise", "park"):
+            raise NotBound("error.group_not_bound")
+        enterprise_id = binding.enterprise_id
+        if binding.kind == "park":
+            enterprise_id = await self.people.contact_enterprise(report.reporter_id)
+            if enterprise_id is None:
+                raise NotBound("error.reporter_not_bound")
+        assert enterprise_id is not None
+        return enterprise_id, binding.kind
+
+    def _due(self, text: str, now: datetime) -> tuple[str, str, str, DueDates]:
+        """The inferred kind, category and urgency of a text, and the deadlines they give."""
+        kind = taxonomy.infer_kind(text, self.rules.kind_keywords)
+        category = taxonomy.infer_category(text, self.rules.category_keywords)
+        urgency = taxonomy.infer_urgency(text, self.rules.urgent_keywords)
+        due = due_dates(
+            self.rules.deadline_rules,
+            self.calendar,
+            now,
+            kind=kind,
+            category=category,
+            urgency=urgency,
+        )
+        return kind, category, urgency, due
+
+    async def _insert(
+        self, report: Report, text: str, enterprise_id: int, assignee: Cadre | None, now: datetime
+    ) -> int:
+        """Insert the ticket row with its deadlines and first next step time."""
+        kind, category, urgency, due = self._due(text, now)
+        return await self.tickets.insert(
+            enterprise_id=enterprise_id,
+            reporter_id=report.reporter_id,
+            chat_id=report.chat_id,
+            source_message_id=report.message_id,
+            kind=kind,
+            category=category,
+            urgency=urgency,
+            content=text,
+            status=Status.NEW,
+            assignee_id=assignee.id if assignee else None,
+            deadline_at=due.deadline_at,
+            claim_due_at=due.claim_due_at,
+            response_due_at=due.response_due_at,
+            now=now,
+            channel="private" if report.private else "group",
+            # A new ticket has taken no step and was never reopened.
+            next_step_at=self.schedule.next_step_at(
+                Planned(Status.NEW, due.claim_due_at, due.response_due_at, due.deadline_at),
+                set(),
+                0,
+                now,
+            ),
+        )
+
+    async def _record_intake(
+        self, ticket_id: int, report: Report, assignee: Cadre | None, route: str, now: datetime
+    ) -> None:
+        """The create and assign events, and the report's attachments."""
+        await self.tickets.record(
+            ticket_id,
+            ev.Create(chat_id=report.chat_id, message_id=report.message_id),
+            actor_id=report.reporter_id,
+            at=now,
+            to_status=Status.NEW,
+        )
+        await self.tickets.record(
+            ticket_id,
+            ev.Assign(route=route, cadre_id=assignee.id if assignee else None),
+            actor_id=None,
+            at=now,
+        )
+        for item in report.files:
+            await self.tickets.add_attachment(
+                ticket_id,
+                kind=item.kind,
+                file_id=item.file_id,
+                file_unique_id=item.file_unique_id,
+                file_name=item.file_name,
+                mime_type=item.mime_type,
+                now=now,
+            )
+
+    async def _private_enterprise(self, report: Report) -> int:
+        """The enterprise of a private report, re-checked: the reporter must be its contact."""
+        if report.enterprise_id is None:
+            raise NotBound("error.private_report_not_bound")
+        if not await self.people.is_contact_of(report.reporter_id, report.enterprise_id):
+            raise NotAllowed("error.report_enterprise_not_yours")
+        return report.enterprise_id
+
+    async def _route(self, enterprise_id: int) -> tuple[Cadre | None, str]:
+        """Primary cadre; the backup when the primary is on leave; else the duty desk."""
+        assignment = await self.people.assignment(enterprise_id)
+        if assignment is not None:
+            primary = (
+                await self.people.cadre(assignment.primary_cadre_id)
+                if assignment.primary_cadre_id
+                else None
+            )
+            if primary is not None and not primary.on_leave:
+                return primary, "primary"
+            backup = (
+                await self.people.cadre(assignment.backup_cadre_id)
+                if assignment.backup_cadre_id
+                else None
+            )
+            if backup is not None and not backup.on_leave:
+                return backup, "backup"
+        return None, "duty"
+
+
+def report_text(report: Report) -> str:
+    """The problem text of a report, checked (a file alone is a report too)."""
+    text = report.text.strip()
+    if text and is_blank(text) and not report.files:
+        raise InvalidInput("error.report_invisible")
+    if is_blank(text) and report.files:
+        text = "(附件)"
+    if not text:
+        raise InvalidInput("error.report_empty")
+    if len(text) > MAX_CONTENT:
+        raise InvalidInput("error.report_too_long", limit=MAX_CONTENT)
+    return text
