@@ -78,18 +78,8 @@ def build_services(
     jobs = job_services(settings, db, clock, publish)
     logistics = logistics_services(settings, db, clock, publish)
     admins = AdminNotifier(outbox, Recipients(db, config_admins=settings.park.admins), settings)
-    ticket_notifier = TicketNotifier(admins, reachability)
     publisher = AiringPublisher(airing, composer, outbox, admins)
-    dispatcher.connect(
-        Notifiers(
-            admins=admins,
-            tickets=ticket_notifier,
-            deadlines=DeadlineNotifier(ticket_notifier),
-            logistics=LogisticsNotifier(admins),
-            jobs=JobNotifier(admins, jobs["jobs"]),
-            airing=publisher,
-        )
-    )
+    dispatcher.connect(notifiers(admins, reachability, jobs["jobs"], publisher))
     return Services(
         settings=settings,
         db=db,
@@ -106,12 +96,7 @@ def build_services(
         extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
         escalation=escalation,
         briefs=BriefService(
-            db,
-            clock,
-            calendar,
-            tickets,
-            brief_time=settings.deadlines.brief_time,
-            publish=publish,
+            db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time, publish=publish
         ),
         metrics=metrics,
         airing=airing,
@@ -123,6 +108,24 @@ def build_services(
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
         **jobs,
         **logistics,
+    )
+
+
+def notifiers(
+    admins: AdminNotifier,
+    reachability: ReachabilityService,
+    jobs: JobService,
+    airing: AiringPublisher,
+) -> Notifiers:
+    """The notifiers the dispatcher routes to, all speaking through `admins`' outbox."""
+    tickets = TicketNotifier(admins, reachability)
+    return Notifiers(
+        admins=admins,
+        tickets=tickets,
+        deadlines=DeadlineNotifier(tickets),
+        logistics=LogisticsNotifier(admins),
+        jobs=JobNotifier(admins, jobs),
+        airing=airing,
     )
 
 

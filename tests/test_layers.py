@@ -37,6 +37,23 @@ def test_services_and_domain_never_import_telegram() -> None:
         assert offenders(folder, ("telegram", "handlers")) == [], folder
 
 
+# Render turns domain values into text, keyboards, charts and workbooks; these are all it sees
+# of the bot (third-party libraries aside).
+RENDER_MAY_IMPORT = ("bot.domain", "bot.render", "bot.i18n", "bot.errors", "bot.clock")
+
+
+def test_render_imports_the_domain_only() -> None:
+    """No service, notifier, delivery, config, storage or transport in render: what it shows
+    is a domain value, so a service's internals never leak into a message."""
+    ours = ("bot", "storage", "handlers", "telegram", "aiosqlite", "sqlite3", "sandbox")
+    found = [
+        (f, m)
+        for f, m in imports("bot/render")
+        if m.split(".")[0] in ours and not m.startswith(RENDER_MAY_IMPORT)
+    ]
+    assert found == []
+
+
 def test_dashboard_reaches_data_through_services_only() -> None:
     """The web app is transport, like the handlers: routes call services, never SQL."""
     assert offenders("bot/dashboard", ("storage", "aiosqlite", "sqlite3", "handlers")) == []
@@ -46,7 +63,10 @@ def test_storage_imports_no_transport() -> None:
     assert offenders("storage", ("telegram", "handlers")) == []
     allowed = {
         "bot.clock",
+        "bot.domain.airing",
         "bot.domain.events",
+        "bot.domain.figures",
+        "bot.domain.ledger",
         "bot.domain.models",
         "bot.domain.lifecycle",
         "bot.domain.logistics",

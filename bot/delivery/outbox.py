@@ -2,14 +2,13 @@
 
 Callers enqueue inside the transaction of the change that caused the message, so a crash either
 keeps both or neither. The Sender (sender.py) delivers them. Buttons are plain data here
-(`Button`), turned into Bot API JSON at enqueue time, so nothing above imports telegram.
+(`bot.domain.buttons`), turned into Bot API JSON at enqueue time, so nothing above imports telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,11 @@ from markupsafe import Markup
 
 from bot.clock import Clock
 from bot.delivery.splitting import split_html, truncate_html
+
+# Re-exported: the outbox takes keyboards of these (defined in the domain, built by render).
+from bot.domain.buttons import Button as Button
+from bot.domain.buttons import Keyboard as Keyboard
+from bot.domain.buttons import WebAppButton as WebAppButton
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
 
@@ -26,31 +30,6 @@ CAPTION_LIMIT = 1024
 # sender replaces it with the file itself; it never reaches Telegram.
 UPLOAD_KEY = "_upload"
 PURGE_BATCH = 500
-
-
-@dataclass(frozen=True)
-class Button:
-    text: str
-    data: str
-
-    def __post_init__(self) -> None:
-        if len(self.data.encode()) > 64:
-            raise ValueError(f"callback data over 64 bytes: {self.data!r}")
-
-
-@dataclass(frozen=True)
-class WebAppButton:
-    """A button that opens a Mini App (private chats only: Telegram refuses it in groups)."""
-
-    text: str
-    url: str  # https
-
-    def __post_init__(self) -> None:
-        if not self.url.startswith("https://"):
-            raise ValueError("a Web App button needs an https URL")
-
-
-Keyboard = Sequence[Sequence[Button | WebAppButton]]
 
 
 def _button_json(button: Button | WebAppButton) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from bot.domain.airing import COUNT_KEYS, Board, NamedIssue, Standing
+from bot.domain.figures import CadreMetrics, Metrics, Rate, Weights
+from bot.domain.weeks import Week
 from bot.i18n import Translator
 from bot.render.text import day_label
 from bot.render.tickets import preview
-from bot.services.airing import Board, NamedIssue, Standing
-from bot.services.metrics import CadreMetrics, Metrics, Rate, Week, Weights
-from storage.repos.exchange_stats import COUNT_KEYS
 
 PROBLEM_PREVIEW = 40
 # Names listed under 样本不足 (or 暂无可计分数据) before the rest are only counted.

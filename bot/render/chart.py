@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.airing import Board, Standing
 from bot.i18n import Translator
 from bot.render.airing import TIE_GROUP, ties, week_label
-from bot.services.airing import Board, Standing
 
 log = logging.getLogger(__name__)
 

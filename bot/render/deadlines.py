@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.delivery.outbox import Button
+from bot.domain.briefs import Brief, BriefItem
+from bot.domain.buttons import Button
 from bot.domain.models import Ticket, TicketView
 from bot.i18n import Translator
 from bot.render import keyboards as cb
 from bot.render.text import day_label
 from bot.render.tickets import cadre_label, preview, when
-from bot.services.briefs import Brief, BriefItem
 
 
 def extension_buttons(ticket_id: int, request_id: int, tr: Translator) -> list[list[Button]]:

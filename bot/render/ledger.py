@@ -23,12 +23,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.domain.figures import Metrics, Rate
+from bot.domain.ledger import Ledger
 from bot.i18n import Translator
 from bot.render.airing import left_out
 from bot.render.ledger_events import EventWords, actor_name, label
 from bot.render.tickets import status_key
-from bot.services.ledger import Ledger
-from bot.services.metrics import Metrics, Rate
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"

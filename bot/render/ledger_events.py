@@ -11,8 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import events as ev
+from bot.domain.ledger import Person
 from bot.i18n import Translator
-from storage.repos.ledger import Person
 
 TIME = "%Y-%m-%d %H:%M"
 

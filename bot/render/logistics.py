@@ -16,7 +16,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from bot.delivery.outbox import Button, Keyboard
+from bot.domain.buttons import Button, Keyboard
 from bot.domain.contacts import mask_contacts
 from bot.domain.logistics import CargoForm, CargoRequest, MatchView, Party, TruckForm, TruckOffer
 from bot.i18n import Translator

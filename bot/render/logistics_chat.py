@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from bot.delivery.outbox import Button, Keyboard
+from bot.domain.buttons import Button, Keyboard
 from bot.domain.logistics import Draft, TruckForm
-from bot.i18n import Translator
-from bot.render import logistics as render
-from bot.services.logistics.drafts import (
+from bot.domain.logistics_steps import (
     CHOICES,
     CONFIRM,
     EDITS,
@@ -18,6 +16,8 @@ from bot.services.logistics.drafts import (
     STEPS,
     form_of,
 )
+from bot.i18n import Translator
+from bot.render import logistics as render
 
 PER_ROW = 3
 

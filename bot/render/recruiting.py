@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.delivery.outbox import Button, Keyboard
+from bot.domain.buttons import Button, Keyboard
 from bot.domain.recruiting import PAY_UNITS, JobRules, JobStatus, JobView
+from bot.domain.recruiting_steps import CONFIRM, EMPLOYER, SKIP, STEPS, DraftState, JobPage
 from bot.i18n import Translator
-from bot.services.recruiting.drafts import CONFIRM, EMPLOYER, SKIP, STEPS, DraftState
-from bot.services.recruiting.posts import JobPage
 
 PREFIX = "j:"
 # Button data per step of the conversation: j:<code>:<value>.

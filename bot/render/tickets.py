@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.delivery.outbox import Button
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.buttons import Button
 from bot.domain.lifecycle import Action, Status, can
 from bot.domain.models import Cadre, Enterprise, Ticket, TicketView
 from bot.i18n import Translator

@@ -14,21 +14,28 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+
+# Re-exported: the board is this service's answer.
+from bot.domain.airing import LIST_SIZE as LIST_SIZE
+from bot.domain.airing import Board as Board
+from bot.domain.airing import NamedIssue as NamedIssue
+from bot.domain.airing import Standing as Standing
+from bot.domain.airing import bottom_ranks as bottom_ranks
+from bot.domain.airing import top_ranks as top_ranks
+from bot.domain.figures import OpenIssue
 from bot.domain.outcome import Outcome, Publish, discard
-from bot.services.metrics import CadreMetrics, MetricsService, Rate, Week, WeekMetrics, week_of
+from bot.services.metrics import CadreMetrics, MetricsService, Week, week_of
 from storage.db import Database
 from storage.repos import exchange_stats
 from storage.repos.airing import AiringRepo
 from storage.repos.kv import KvRepo
-from storage.repos.metrics import OpenIssue
 
 log = logging.getLogger(__name__)
 
-LIST_SIZE = 3
 FONT_WARNED = "airing.font_warned"  # kv key: the admins were told the chart has no CJK font
 
 
@@ -72,81 +79,12 @@ class AiringPreviewed(Outcome):
     warn_font: bool
 
 
-@dataclass(frozen=True)
-class Standing:
-    """A ranked cadre: competition rank (ties share it) and places gained since last week."""
-
-    cadre: CadreMetrics
-    rank: int
-    change: int | None  # places gained since last week (negative: lost); None: newly ranked
-    tied: bool = False  # another cadre has the same rank (并列)
-
-    @property
-    def score(self) -> float:
-        assert self.cadre.metrics.score is not None  # only scored cadres are ranked
-        return self.cadre.metrics.score
-
-
-@dataclass(frozen=True)
-class NamedIssue:
-    """An open ticket the post names: overdue, supervised, or both."""
-
-    issue: OpenIssue
-    overdue_days: int | None  # working days past the deadline; None when not overdue
-
-    @property
-    def overdue(self) -> bool:
-        return self.overdue_days is not None
-
-
-@dataclass(frozen=True)
-class Board:
-    """Everything one week's airing shows."""
-
-    week: Week
-    metrics: WeekMetrics
-    ranked: list[Standing]
-    insufficient: list[CadreMetrics]  # 样本不足: fewer than min_tickets tickets
-    unscored: list[CadreMetrics] = field(default_factory=list)  # enough tickets, nothing to score
-    issues: list[NamedIssue] = field(default_factory=list)  # worst first
-    trend: list[tuple[Week, Rate]] = field(default_factory=list)
-    side: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def red(self) -> list[Standing]:
-        """The top 3 ranks, best first, with everyone tied at the last place."""
-        return top_ranks(self.ranked)
-
-    @property
-    def yellow(self) -> list[Standing]:
-        """The bottom 3 ranks, worst first, with ties at the last place; never a red cadre."""
-        red = {s.cadre.cadre_id for s in self.red}
-        return [s for s in bottom_ranks(self.ranked) if s.cadre.cadre_id not in red]
-
-
 # Renders a board as a post in a language (True: a preview); `bot.notify.airing` provides it.
-Compose = Callable[["Board", str, bool], Awaitable[AiringPost]]
+Compose = Callable[[Board, str, bool], Awaitable[AiringPost]]
 
 
 async def _no_composer(board: Board, locale: str, preview: bool) -> AiringPost:
     raise RuntimeError("the airing service was built without a composer")
-
-
-def top_ranks(ranked: list[Standing], size: int = LIST_SIZE) -> list[Standing]:
-    """The first `size` standings (best first) and everyone sharing the last one's rank."""
-    if len(ranked) <= size:
-        return list(ranked)
-    last = ranked[size - 1].rank
-    return [s for s in ranked if s.rank <= last]
-
-
-def bottom_ranks(ranked: list[Standing], size: int = LIST_SIZE) -> list[Standing]:
-    """The last `size` standings (worst first) and everyone sharing the last one's score."""
-    worst_first = sorted(ranked, key=lambda s: (s.score, s.cadre.name, s.cadre.cadre_id))
-    if len(worst_first) <= size:
-        return worst_first
-    last = worst_first[size - 1].rank
-    return [s for s in worst_first if s.rank >= last]
 
 
 def rank(

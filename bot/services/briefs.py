@@ -9,55 +9,22 @@ message (the day is still claimed, so nothing arrives later in the day either).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
+
+# Re-exported: the brief is this service's answer.
+from bot.domain.briefs import Brief as Brief
+from bot.domain.briefs import BriefItem as BriefItem
 from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.models import Actor, Cadre, Role, Ticket, TicketView
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.models import Actor, Cadre, Role, Ticket
+from bot.domain.outcome import Publish, discard
 from bot.services.calendar import WorkCalendar
 from bot.services.tickets import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.people import PeopleRepo
-
-
-@dataclass(frozen=True)
-class BriefItem:
-    """One ticket in the brief, with its working days."""
-
-    view: TicketView
-    days_open: int  # working days since it was received
-    overdue_days: int | None  # working days past its deadline; None when not overdue
-
-
-@dataclass(frozen=True)
-class Brief(Outcome):
-    """One leader's brief; each ticket is in one list only, the most urgent that applies."""
-
-    leader: Cadre
-    day: date
-    since: datetime
-    escalated: list[BriefItem]
-    overdue: list[BriefItem]
-    reopened: list[BriefItem]
-    new: list[BriefItem]
-
-    @property
-    def sections(self) -> list[tuple[str, list[BriefItem]]]:
-        """(heading code, items), most urgent first."""
-        return [
-            ("escalated", self.escalated),
-            ("overdue", self.overdue),
-            ("reopened", self.reopened),
-            ("new", self.new),
-        ]
-
-    @property
-    def empty(self) -> bool:
-        return not any(items for _, items in self.sections)
 
 
 class BriefService:

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
-from bot.domain.models import Actor, TicketEvent
+from bot.domain.ledger import Ledger as Ledger  # re-exported: this service's answer
+from bot.domain.models import Actor
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.access import Access, Scope, leads
-from bot.services.metrics import CadreMetrics, Metrics, MetricsService
+from bot.services.metrics import MetricsService
 from storage.db import Database
-from storage.repos.ledger import LedgerRepo, LedgerRow, Person
+from storage.repos.ledger import LedgerRepo
 from storage.repos.people import PeopleRepo
 
 MAX_DAYS = 366
-
-
-@dataclass(frozen=True)
-class Ledger:
-    """What the workbook shows: the tickets, their events with who acted, and the figures."""
-
-    park_name: str
-    start: date
-    end: date  # inclusive
-    rows: list[LedgerRow]
-    events: list[TicketEvent]
-    park: Metrics
-    cadres: list[CadreMetrics]
-    people: dict[int, Person] = field(default_factory=dict)  # actors by Telegram id
-    cadre_names: dict[int, str] = field(default_factory=dict)  # by roster id
 
 
 def parse_day(text: str) -> date:

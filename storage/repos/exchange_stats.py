@@ -7,22 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.airing import COUNT_KEYS
 from storage.interface import SqlDatabase
 from storage.repos.logistics import LogisticsRepo
 from storage.repos.recruiting import JobRepo
-
-# The keys every caller may rely on, in display order.
-COUNT_KEYS: tuple[str, ...] = (
-    "jobs_published",
-    "jobs_filled",
-    "jobs_expired",
-    "people_hired",
-    "truck_offers",
-    "cargo_requests",
-    "matches_proposed",
-    "matches_accepted",
-    "matches_completed",
-)
 
 
 async def week_counts(db: SqlDatabase, start: datetime, end: datetime) -> dict[str, int]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
 from bot.domain.events import EventType
+from bot.domain.ledger import LedgerRow, Person
 from bot.domain.models import TicketEvent
 from storage.interface import SqlDatabase
 from storage.repos.tickets import event_of
@@ -29,36 +29,6 @@ def _window(
         where += f" AND t.assignee_id IN ({', '.join(':' + n for n in names)})"
         params.update(zip(names, cadre_ids, strict=True))
     return where, params
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    id: int
-    enterprise: str
-    category: str
-    kind: str
-    content: str
-    cadre: str | None
-    created_at: datetime
-    deadline_at: datetime
-    claimed_at: datetime | None
-    resolved_at: datetime | None
-    status: str
-    solved_rating: str | None
-    satisfaction: str | None
-    reopens: int
-    supervision_level: int
-    channel: str  # group | private (私信)
-
-
-@dataclass(frozen=True)
-class Person:
-    """Who a Telegram user is, for the 办理记录's 操作人 column."""
-
-    telegram_id: int
-    cadre: str | None  # the roster name of a cadre, leader or admin
-    enterprise: str | None  # the enterprise of a contact
-    first_name: str | None  # the Telegram name the bot last saw
 
 
 class LedgerRepo:

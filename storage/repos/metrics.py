@@ -20,6 +20,7 @@ from datetime import datetime
 
 from bot.clock import from_iso, to_iso
 from bot.domain.events import RESPONSES, VERDICTS, Event, EventType, decode
+from bot.domain.figures import OpenIssue
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from storage.dialect import Dialect
 from storage.interface import SqlDatabase
@@ -85,19 +86,6 @@ class TicketHistory:
     created_at: datetime
     response_due_at: datetime | None
     events: list[Logged] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class OpenIssue:
-    ticket_id: int
-    assignee_id: int | None
-    assignee_name: str | None
-    enterprise: str
-    category: str
-    content: str
-    created_at: datetime
-    deadline_at: datetime
-    supervision_level: int
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from datetime import timedelta
 from matplotlib.figure import Figure
 
 from bot.delivery.outbox import split_text
+from bot.domain.figures import OpenIssue
 from bot.i18n import Translator
 from bot.render.airing import Style, airing_text, week_label
 from bot.render.chart import _bars, _draw_bars, render_chart
 from bot.services.airing import Board, NamedIssue, Standing, rank, worst_first
 from bot.services.metrics import CadreMetrics, Metrics, Rate, WeekMetrics, parse_week
-from storage.repos.metrics import OpenIssue
 from tests.story import TZ, park
 
 ZH = Translator("zh_CN")

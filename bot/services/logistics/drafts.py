@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from bot.domain.logistics import LENGTHS, VEHICLE_TYPES, CargoForm, Draft, TruckForm
+from bot.domain.logistics import LENGTHS, VEHICLE_TYPES, Draft, TruckForm
 from bot.domain.logistics_forms import (
     MAX_M3,
     MAX_TEXT,
@@ -28,41 +28,21 @@ from bot.domain.logistics_forms import (
     parse_place,
     parse_range,
 )
+
+# Re-exported: the conversations' shape, defined in the domain (render shows it).
+from bot.domain.logistics_steps import CHOICES as CHOICES
+from bot.domain.logistics_steps import CONFIRM as CONFIRM
+from bot.domain.logistics_steps import EDITS as EDITS
+from bot.domain.logistics_steps import OK as OK
+from bot.domain.logistics_steps import OPTIONAL as OPTIONAL
+from bot.domain.logistics_steps import SKIP as SKIP
+from bot.domain.logistics_steps import STEPS as STEPS
+from bot.domain.logistics_steps import form_of as form_of
 from bot.domain.models import Actor
 from bot.errors import InvalidInput
 from bot.services.logistics.service import LogisticsService, PostedCargo, PostedTruck
 from storage.repos.logistics_drafts import LogisticsDraftRepo
 
-STEPS: dict[str, tuple[str, ...]] = {
-    "truck": ("route", "date", "vehicle", "load", "confirm"),
-    "cargo": (
-        "origin",
-        "destination",
-        "date",
-        "name",
-        "tonnes",
-        "m3",
-        "pieces",
-        "cold",
-        "price",
-        "contact",
-        "confirm",
-    ),
-}
-# Optional fields a summary's buttons open (one question, then back to the summary).
-EDITS: dict[str, tuple[str, ...]] = {"truck": ("via", "length", "price", "contact"), "cargo": ()}
-CONFIRM = "confirm"
-OK = "ok"
-SKIP = "skip"
-OPTIONAL = frozenset({"via", "length", "m3", "pieces", "price", "contact"})
-# Button values per step (labels live in the catalogs as logistics.choice_<step>_<value>).
-CHOICES: dict[str, tuple[str, ...]] = {
-    "date": ("0", "1", "2"),
-    "vehicle": VEHICLE_TYPES,
-    "length": LENGTHS,
-    "cold": ("yes", "no"),
-    "confirm": ("ok",),
-}
 _YES = {"yes", "是", "要", "需要", "冷链"}
 _NO = {"no", "否", "不", "不要", "不需要"}
 _ROUTE_SPLIT = re.compile(r"[\s→>\-—–－到至]+")
@@ -248,35 +228,3 @@ def _route(value: str) -> dict[str, Any]:
         "destination": parse_place(places[1]),
         "via": list(dict.fromkeys(via)) or None,
     }
-
-
-def form_of(draft: Draft) -> TruckForm | CargoForm:
-    """Build the form a finished draft describes (for the summary and for posting)."""
-    data: dict[str, Any] = draft.data
-    first, last = (date.fromisoformat(d) for d in data["date"])
-    if draft.kind == "truck":
-        return TruckForm(
-            origin=data["origin"],
-            destination=data["destination"],
-            depart_date=first,
-            vehicle=data["vehicle"],
-            spare_tonnes=data["tonnes"],
-            via=tuple(data.get("via") or ()),
-            length=data.get("length"),
-            spare_m3=data.get("m3"),
-            price_note=data.get("price"),
-            contact=data.get("contact"),
-        )
-    return CargoForm(
-        origin=data["origin"],
-        destination=data["destination"],
-        ready_date=first,
-        latest_date=last,
-        cargo_name=data["name"],
-        tonnes=data["tonnes"],
-        m3=data.get("m3"),
-        pieces=data.get("pieces"),
-        cold=bool(data.get("cold")),
-        price_note=data.get("price"),
-        contact=data.get("contact"),
-    )

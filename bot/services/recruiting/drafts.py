@@ -7,7 +7,7 @@ the step they answer; a press for any other step is stale and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,6 @@ from bot.domain.outcome import Outcome, Publish, discard
 from bot.domain.recruiting import (
     OPTIONAL_FIELDS,
     PAY_UNITS,
-    REQUIRED_FIELDS,
     JobRules,
     JobView,
     check_headcount,
@@ -29,30 +28,21 @@ from bot.domain.recruiting import (
     refuse_wording,
     validate,
 )
+
+# Re-exported: the conversation's shape, defined in the domain (render shows it).
+from bot.domain.recruiting_steps import CONFIRM as CONFIRM
+from bot.domain.recruiting_steps import EMPLOYER as EMPLOYER
+from bot.domain.recruiting_steps import SKIP as SKIP
+from bot.domain.recruiting_steps import STEPS as STEPS
+from bot.domain.recruiting_steps import DraftState as DraftState
 from bot.errors import InvalidInput, NotAllowed, UnknownEnterprise
 from bot.services.recruiting.posts import JobService
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import Draft, JobRepo
 
-EMPLOYER = "employer"
-CONFIRM = "confirm"
-STEPS: tuple[str, ...] = (EMPLOYER, *REQUIRED_FIELDS, *OPTIONAL_FIELDS)
-SKIP = "-"
 _KEYS = {"pay": ("pay_min", "pay_max"), "validity": ("validity",)}
 _LIMITS = {"position": 60, "location": 120, "contact": 120, "shift": 60}
-
-
-@dataclass(frozen=True)
-class DraftState:
-    """Where a conversation stands, with what the next question needs."""
-
-    user_id: int
-    step: str
-    data: dict[str, Any]
-    employer: str | None
-    post_id: int | None
-    choices: list[Enterprise] = field(default_factory=list)  # for the employer step
 
 
 @dataclass(frozen=True)

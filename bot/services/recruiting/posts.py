@@ -15,20 +15,13 @@ from bot.clock import Clock
 from bot.domain.models import Actor
 from bot.domain.outcome import Outcome, Publish, discard
 from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobView, next_job_status
+from bot.domain.recruiting_steps import JobPage as JobPage  # re-exported: a listing's answer
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import JobRepo
 
 MAX_HIRED_REPORT = 10000
-
-
-@dataclass(frozen=True)
-class JobPage:
-    views: list[JobView]
-    page: int  # 0-based
-    pages: int
-    total: int
 
 
 @dataclass(frozen=True)
