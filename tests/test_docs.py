@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,12 @@ def test_menu_commands_have_descriptions() -> None:
         for audience in Audience:
             menu = bot_commands(locale, frozenset({Audience.ANYONE, audience}))
             assert menu and all(c.description for c in menu), (locale, audience)
+
+
+def test_architecture_names_files_that_exist() -> None:
+    """ARCHITECTURE.md's map stays true: every file or folder it names is there."""
+    text = (ROOT / "ARCHITECTURE.md").read_text("utf-8")
+    named = set(re.findall(r"\b((?:bot|handlers|storage|sandbox|tests)/[\w/.*]*[\w*])", text))
+    assert len(named) > 30
+    missing = sorted(p for p in named if not list(ROOT.glob(p)))
+    assert missing == []
