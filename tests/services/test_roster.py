@@ -21,13 +21,8 @@ from openpyxl import Workbook
 
 import bot
 from bot.clock import FixedClock
-from bot.services.roster.files import (
-    cell_text,
-    decode_csv,
-    normalize_name,
-    read_roster_file,
-    split_ids,
-)
+from bot.services.roster.files import decode_csv, read_roster_file
+from bot.services.roster.rows import cell_text, normalize_name, split_ids
 from bot.services.roster.service import (
     CREDIT_ALPHABET,
     RosterError,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.services.roster.files import Param, RosterRow, TableKind
+from bot.services.roster.rows import Param, RosterRow, TableKind
 
 FORMULA_START = ("=", "+", "-", "@")
 # Columns of free text, where a formula could hide (the others are checked as ids, codes,

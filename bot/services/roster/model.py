@@ -1,13 +1,12 @@
-"""Roster import results: problems, the error that lists them, the report, credit codes."""
+"""Roster import results: problems, the `Checker` that collects them, the error that lists them,
+the report, credit codes."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import DomainError
 from bot.i18n import DEFAULT_LOCALE, t_plain
-from bot.services.roster.files import (
-    Param,
-    TableKind,
-)
+from bot.services.roster.rows import FileIssue, Label, Param, ReadResult, RosterRow, TableKind
 
 # GB 32100-2015 统一社会信用代码: 31 symbols (no I, O, S, V, Z), weights 3^i mod 31.
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -169,4 +168,49 @@ def where_text(
     return place
 
 
-# -- parsed rows and the database snapshot -----------------------------------------------------
+# -- collecting problems -----------------------------------------------------------------------
+
+
+class Checker:
+    """Collects translated problems, ordered by file, sheet and row."""
+
+    def __init__(self, locale: str, read: ReadResult, files: Sequence[str]) -> None:
+        self.locale = locale
+        self._file_order = {name: i for i, name in enumerate(files)}
+        self._sheet_order = {place: i for i, place in enumerate(read.sheets)}
+        self._items: list[tuple[tuple[int, int, int, int], RosterProblem]] = []
+        self.blocking = False
+
+    def tr(self, key: str, params: Mapping[str, Param]) -> str:
+        filled = {
+            name: t_plain(self.locale, value.key) if isinstance(value, Label) else value
+            for name, value in params.items()
+        }
+        return t_plain(self.locale, key, **filled)
+
+    def where(self, row: RosterRow | None) -> str:
+        if row is None:
+            return t_plain(self.locale, "roster.where_database")
+        return where_text(self.locale, row.file, row.sheet, row.row, None)
+
+    def _add(
+        self, file: str, sheet: str | None, row: int | None, column: str | None, text: str
+    ) -> None:
+        order = (
+            self._file_order.get(file, len(self._file_order)),
+            self._sheet_order.get((file, sheet), -1),
+            row or 0,
+            len(self._items),
+        )
+        self._items.append((order, RosterProblem(file, sheet, row, column, text)))
+
+    def issue(self, issue: FileIssue) -> None:
+        self.blocking = self.blocking or issue.blocking
+        text = self.tr(issue.key, issue.params)
+        self._add(issue.file, issue.sheet, issue.row, issue.column, text)
+
+    def cell(self, row: RosterRow, column: str, key: str, **params: Param) -> None:
+        self._add(row.file, row.sheet, row.row, row.header(column), self.tr(key, params))
+
+    def problems(self) -> list[RosterProblem]:
+        return [problem for _, problem in sorted(self._items, key=lambda item: item[0])]

@@ -20,27 +20,17 @@ from pathlib import Path
 from bot.clock import Clock, to_iso
 from bot.i18n import DEFAULT_LOCALE, LOCALES
 from bot.services.roster.checks import (
-    CONTACT_SOURCE,
-    CadreRow,
-    Checker,
-    EnterpriseRow,
-    Plan,
     Snapshot,
     check_cadres,
     check_enterprises,
     final_phone,
     final_role,
-    make_plan,
-    parse_cadre,
-    parse_enterprise,
     unique_rows,
 )
-from bot.services.roster.files import (
-    TableKind,
-    read_roster_files,
-)
+from bot.services.roster.files import read_roster_files
 from bot.services.roster.model import (  # noqa: F401 - re-exported for callers
     CREDIT_ALPHABET,
+    Checker,
     RosterError,
     RosterProblem,
     RosterReport,
@@ -48,6 +38,9 @@ from bot.services.roster.model import (  # noqa: F401 - re-exported for callers
     credit_check_char,
     credit_code_error,
 )
+from bot.services.roster.parsing import CadreRow, EnterpriseRow, parse_cadre, parse_enterprise
+from bot.services.roster.plan import CONTACT_SOURCE, Plan, make_plan
+from bot.services.roster.rows import TableKind
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 
@@ -205,6 +198,3 @@ class RosterService:
             await self.people.set_contact_enterprises(
                 telegram_id, [enterprise_ids[n] for n in names], CONTACT_SOURCE, now
             )
-
-
-# -- cross-row checks --------------------------------------------------------------------------
