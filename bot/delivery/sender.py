@@ -7,7 +7,8 @@ pauses that chat for `retry_after`; network errors
 and 5xx are retried with capped exponential backoff, for as long as it takes (a Telegram outage
 loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
 message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
-supergroup) moves what is queued for the chat to its new id and is sent there.
+supergroup) moves what is queued for the chat to its new id and is sent there. Delivered rows
+are marked sent in batches by `SentMarks` (marks.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limiter import FloodLimiter, Limits
+from bot.delivery.marks import SentMarks
 from bot.delivery.outbox import UPLOAD_KEY, Outbox
 from storage.db import Database
 from storage.repos.queues import OutboxItem, OutboxRepo
@@ -90,10 +92,7 @@ class Sender:
         self.settings = settings
         self.on_permanent_failure = on_permanent_failure
         self.on_chat_migrated = on_chat_migrated
-        # Chats with a recorded permanent failure: the first message that reaches one again
-        # clears the record (with its "sent" mark), so the next failure alerts the admins again.
-        self._failed_chats: set[int] = set()
-        self._rearm: set[int] = set()
+        self.marks = SentMarks(db, self.repo, clock)
         self._sem = asyncio.Semaphore(settings.concurrency)
         self._inflight: set[int] = set()
         self._busy_chats: set[int] = set()
@@ -110,11 +109,6 @@ class Sender:
         self._next_refill = 0.0
         self._last_refill = 0.0
         self._progress = asyncio.Event()
-        self._marks: list[tuple[int, int | None]] = []
-        self._unmarked: set[int] = set()
-        self._marks_ready = asyncio.Event()
-        self._marks_written = asyncio.Event()
-        self._marker_task: asyncio.Task[None] | None = None
         self._stopping = False
         self.sent_count = 0
 
@@ -127,9 +121,7 @@ class Sender:
         buffered item. (Re-reading hundreds of rows after every send made delivery quadratic
         in the backlog.)
         """
-        async with self.db.transaction():
-            self._failed_chats = set(await self.repo.failed_chats())
-        self._marker_task = asyncio.create_task(self._marker())
+        await self.marks.start()
         while not self._stopping:
             now = time.monotonic()
             # New rows are read at once when the buffer is empty; while it still holds work, at
@@ -165,39 +157,6 @@ class Sender:
             and now - self._last_refill < REFILL_GAP
         )
 
-    async def _write_marks(self) -> None:
-        """Persist every pending "sent" mark (one transaction per batch)."""
-        while self._marks:
-            batch, self._marks = self._marks, []
-            rearm, self._rearm = self._rearm, set()
-            written, self._marks_written = self._marks_written, asyncio.Event()
-            try:
-                async with self.db.transaction():
-                    await self.repo.mark_sent_many(batch, self.clock.now())
-                    if rearm:
-                        await self.repo.clear_failures(rearm)
-            except BaseException:
-                self._marks = batch + self._marks  # keep them (and out of `_refill`) for a retry
-                self._rearm |= rearm
-                raise
-            else:
-                for item_id, _ in batch:
-                    self._unmarked.discard(item_id)
-            finally:
-                written.set()
-
-    async def _marker(self) -> None:
-        """Write marks as soon as there are any, until stopped and none are left."""
-        while not (self._stopping and not self._marks):
-            await self._marks_ready.wait()
-            self._marks_ready.clear()
-            try:
-                await self._write_marks()
-            except Exception:
-                log.exception("could not record sent messages; retrying")
-                await asyncio.sleep(0.5)
-                self._marks_ready.set()
-
     def _low(self) -> bool:
         return self._more and len(self._buffer) < 100
 
@@ -209,7 +168,7 @@ class Sender:
         self._buffer = [
             item
             for item in items
-            if item.id not in self._inflight and item.id not in self._unmarked
+            if item.id not in self._inflight and not self.marks.pending(item.id)
         ]
         self._more = len(items) == REFILL
         wait = 1.0
@@ -310,20 +269,9 @@ class Sender:
             await self._sent(item, message_id)
 
     async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
-        # Marks are written by `_write_marks` in batches: under load many sends finish while
-        # one transaction waits for the lock, so they share the next one. Until its mark is
-        # written, an item stays out of `_refill` so it is never sent twice by this process.
-        self._unmarked.add(item.id)
-        self._marks.append((item.id, message_id))
-        if item.chat_id in self._failed_chats:
-            self._failed_chats.discard(item.chat_id)
-            self._rearm.add(item.chat_id)
-        written = self._marks_written  # the event of the batch this mark joins
-        self._marks_ready.set()
         self.sent_count += 1
-        # Hold the concurrency slot until the mark is written, so at most `concurrency` sends
-        # are ever delivered but unrecorded: that bounds the repeats after a crash.
-        await written.wait()
+        # Holds the concurrency slot until the mark is written (see SentMarks.add).
+        await self.marks.add(item, message_id)
         log.debug("outbox %s sent to chat %s (ticket %s)", item.id, item.chat_id, item.ticket_id)
 
     async def _retry(
@@ -357,10 +305,10 @@ class Sender:
         # A "sent" mark still waiting may re-arm this chat: write it first, so it cannot
         # erase the failure recorded below.
         try:
-            await self._write_marks()
-        except Exception:  # the marker task keeps retrying them
+            await self.marks.write()
+        except Exception:  # the marks' writer task keeps retrying them
             log.exception("could not record sent messages before a failure")
-        self._failed_chats.add(item.chat_id)
+        self.marks.failed(item.chat_id)
         log.warning(
             "outbox %s (%s, chat %s, ticket %s) failed for good: %s",
             item.id,
@@ -380,10 +328,7 @@ class Sender:
         self.outbox.wakeup.set()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
-        await self._write_marks()
-        self._marks_ready.set()  # lets the marker task see that it is done
-        if self._marker_task is not None:
-            await asyncio.wait({self._marker_task}, timeout=timeout)
+        await self.marks.stop(timeout)
 
 
 async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
