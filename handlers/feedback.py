@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotApplication, BotContext
+from bot.domain.models import Actor
 from bot.errors import InvalidInput
+from bot.i18n import Translator
 from bot.render import keyboards as cb
 from bot.render import tickets as render
 from handlers.common import actor_of, answer, guarded, ticket_button, tr_of
+
+
+@dataclass(frozen=True)
+class _Press:
+    """A press on the enterprise's ticket message: who pressed, in which language, where."""
+
+    actor: Actor
+    tr: Translator
+    chat_id: int
+    message_id: int
+    ticket_id: int
 
 
 @guarded
@@ -18,63 +33,98 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     verb, ticket_id, args = ticket_button(update)
-    services = context.services
-    actor = await actor_of(update, context)
-    tr = await tr_of(update, context)
-    chat_id, message_id = query.message.chat.id, query.message.message_id
+    press = _Press(
+        await actor_of(update, context),
+        await tr_of(update, context),
+        query.message.chat.id,
+        query.message.message_id,
+        ticket_id,
+    )
     if verb == cb.RATE_SOLVED and len(args) == 1:
-        view = await services.tickets.begin_rating(actor, ticket_id, args[0])
-        await answer(update, context)
-        await services.outbox.edit_text(
-            chat_id,
-            message_id,
-            tr("feedback.ask_satisfaction", id=ticket_id, solved=tr(f"rating.{args[0]}")),
-            keyboard=render.satisfaction_buttons(view.ticket, args[0], tr),
-            ticket_id=ticket_id,
-        )
+        await _ask_satisfaction(update, context, press, args[0])
     elif verb == cb.RATE and len(args) == 2:
-        rated = await services.tickets.rate(actor, ticket_id, args[0], args[1])
-        await answer(update, context, tr("feedback.thanks"))
-        key = "feedback.reopened" if rated.reopened else "feedback.closed"
-        await services.outbox.edit_text(
-            chat_id,
-            message_id,
-            tr(
-                key,
-                id=ticket_id,
-                solved=tr(f"rating.{args[0]}"),
-                satisfaction=tr(f"rating.{args[1]}"),
-                deadline=render.when(rated.view.ticket.deadline_at, services.settings.park.tz, tr),
-            ),
-            ticket_id=ticket_id,
-        )
+        await _rate(update, context, press, args[0], args[1])
     elif verb in (cb.CATEGORY_MENU, cb.KIND_MENU):
-        view = await services.tickets.view(actor, ticket_id)
-        await answer(update, context)
-        keyboard = (
-            render.category_buttons(view.ticket, tr)
-            if verb == cb.CATEGORY_MENU
-            else render.kind_buttons(view.ticket, tr)
-        )
-        await services.outbox.edit_keyboard(chat_id, message_id, keyboard, ticket_id=ticket_id)
+        await _show_menu(update, context, press, verb)
     elif verb in (cb.SET_CATEGORY, cb.SET_KIND) and len(args) == 1:
-        change = {"category": args[0]} if verb == cb.SET_CATEGORY else {"kind": args[0]}
-        view = await services.tickets.reclassify(actor, ticket_id, **change)
-        await answer(update, context, tr("feedback.reclassified"))
-        await services.outbox.edit_text(
-            chat_id,
-            message_id,
-            render.ack(
-                view,
-                tr,
-                services.settings.park.tz,
-                phone=services.settings.tickets.show_cadre_phone,
-            ),
-            keyboard=render.reporter_buttons(view.ticket, tr),
-            ticket_id=ticket_id,
-        )
+        await _reclassify(update, context, press, verb, args[0])
     else:
         raise InvalidInput("error.stale_button")
+
+
+async def _ask_satisfaction(
+    update: Update, context: BotContext, press: _Press, solved: str
+) -> None:
+    """First rating step: record whether it was solved, then ask how satisfied."""
+    services, tr, ticket_id = context.services, press.tr, press.ticket_id
+    view = await services.tickets.begin_rating(press.actor, ticket_id, solved)
+    await answer(update, context)
+    await services.outbox.edit_text(
+        press.chat_id,
+        press.message_id,
+        tr("feedback.ask_satisfaction", id=ticket_id, solved=tr(f"rating.{solved}")),
+        keyboard=render.satisfaction_buttons(view.ticket, solved, tr),
+        ticket_id=ticket_id,
+    )
+
+
+async def _rate(
+    update: Update, context: BotContext, press: _Press, solved: str, satisfaction: str
+) -> None:
+    """Second rating step: close the ticket, or reopen it when it was not solved."""
+    services, tr, ticket_id = context.services, press.tr, press.ticket_id
+    rated = await services.tickets.rate(press.actor, ticket_id, solved, satisfaction)
+    await answer(update, context, tr("feedback.thanks"))
+    key = "feedback.reopened" if rated.reopened else "feedback.closed"
+    await services.outbox.edit_text(
+        press.chat_id,
+        press.message_id,
+        tr(
+            key,
+            id=ticket_id,
+            solved=tr(f"rating.{solved}"),
+            satisfaction=tr(f"rating.{satisfaction}"),
+            deadline=render.when(rated.view.ticket.deadline_at, services.settings.park.tz, tr),
+        ),
+        ticket_id=ticket_id,
+    )
+
+
+async def _show_menu(update: Update, context: BotContext, press: _Press, verb: str) -> None:
+    """Show the category or kind choices in place of the ticket's buttons."""
+    services, tr = context.services, press.tr
+    view = await services.tickets.view(press.actor, press.ticket_id)
+    await answer(update, context)
+    keyboard = (
+        render.category_buttons(view.ticket, tr)
+        if verb == cb.CATEGORY_MENU
+        else render.kind_buttons(view.ticket, tr)
+    )
+    await services.outbox.edit_keyboard(
+        press.chat_id, press.message_id, keyboard, ticket_id=press.ticket_id
+    )
+
+
+async def _reclassify(
+    update: Update, context: BotContext, press: _Press, verb: str, value: str
+) -> None:
+    """Correct the ticket's category or kind and show the acknowledgement again."""
+    services, tr = context.services, press.tr
+    change = {"category": value} if verb == cb.SET_CATEGORY else {"kind": value}
+    view = await services.tickets.reclassify(press.actor, press.ticket_id, **change)
+    await answer(update, context, tr("feedback.reclassified"))
+    await services.outbox.edit_text(
+        press.chat_id,
+        press.message_id,
+        render.ack(
+            view,
+            tr,
+            services.settings.park.tz,
+            phone=services.settings.tickets.show_cadre_phone,
+        ),
+        keyboard=render.reporter_buttons(view.ticket, tr),
+        ticket_id=press.ticket_id,
+    )
 
 
 FEEDBACK_VERBS = "^t:({}):".format(

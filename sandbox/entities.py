@@ -200,17 +200,9 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
     while i < len(source):
         ch = source[i]
         if ch == "&":
-            match = _ENTITY_REF.match(source, i)
-            name = match.group(1) if match else ""
-            if match is None or (not name.startswith("#") and name.lower() not in _NAMED):
-                raise EntityParseError(
-                    f"Character '&' at byte offset {_byte_offset(source, i)} "
-                    "must be escaped as &amp; (unsupported entity)"
-                )
-            decoded = html.unescape(match.group(0))
+            decoded, i = _character_reference(source, i)
             out.append(decoded)
             length += utf16_len(decoded)
-            i = match.end()
             continue
         if ch != "<":
             out.append(ch)
@@ -234,20 +226,38 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
             if entity is not None:
                 entities.append(entity)
             continue
-        parts = body.split(None, 1)
-        name = parts[0].lower() if parts and not body[:1].isspace() else ""
-        if name not in _SUPPORTED:
-            raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {where}')
-        attrs = _parse_attrs(parts[1] if len(parts) > 1 else "", name, where)
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise EntityParseError('Tag "span" must have class "tg-spoiler"')
-        if name == "a" and not attrs.get("href"):
-            raise EntityParseError(f'Tag "a" at byte offset {where} must have attribute "href"')
+        name, attrs = _start_tag(body, where)
         stack.append((name, length, attrs))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
+
+
+def _character_reference(source: str, index: int) -> tuple[str, int]:
+    """The character a `&...;` reference at *index* stands for, and the index after it."""
+    match = _ENTITY_REF.match(source, index)
+    name = match.group(1) if match else ""
+    if match is None or (not name.startswith("#") and name.lower() not in _NAMED):
+        raise EntityParseError(
+            f"Character '&' at byte offset {_byte_offset(source, index)} "
+            "must be escaped as &amp; (unsupported entity)"
+        )
+    return html.unescape(match.group(0)), match.end()
+
+
+def _start_tag(body: str, where: int) -> tuple[str, dict[str, str]]:
+    """The name and attributes of a start tag (the text between `<` and `>`), checked."""
+    parts = body.split(None, 1)
+    name = parts[0].lower() if parts and not body[:1].isspace() else ""
+    if name not in _SUPPORTED:
+        raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {where}')
+    attrs = _parse_attrs(parts[1] if len(parts) > 1 else "", name, where)
+    if name == "span" and attrs.get("class") != "tg-spoiler":
+        raise EntityParseError('Tag "span" must have class "tg-spoiler"')
+    if name == "a" and not attrs.get("href"):
+        raise EntityParseError(f'Tag "a" at byte offset {where} must have attribute "href"')
+    return name, attrs
 
 
 def _make_entity(

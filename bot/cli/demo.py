@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.app import Runtime
 from bot.clock import SystemClock
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.container_core import onboarding_service, roster_service
 from bot.render.text import plain_text
 from bot.services.metrics import week_of
@@ -107,52 +107,27 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
     db_path = workdir / "demo.db"
     transcript = Transcript()
     async with SandboxClient(sandbox.control_url) as client:
-        await client.create_bot(TOKEN, USERNAME)
-        admin = await client.create_user("沈若琳", username="admin_shen")
-        cadre = await client.create_user(CADRE, username="chen_zy")
-        contact = await client.create_user("刘经理", username="liu_haicheng")
-        group = await client.create_chat("supergroup", title=f"{ENTERPRISE} 企业服务群")
-        for user in (admin, cadre, contact):
-            await client.add_member(group["id"], user["id"])
-        transcript.names.update(
-            {
-                admin["id"]: "管理员 沈若琳",
-                cadre["id"]: f"干部 {CADRE}",
-                contact["id"]: "企业 刘经理",
-                group["id"]: "企业服务群",
-            }
-        )
-        transcript.names.update({admin["id"]: "管理员 沈若琳"})
-
+        cast = await _cast(client, transcript)
         settings = load_settings(
             None,
             telegram={"token": TOKEN, "api_base_url": sandbox.api_base_url, "poll_timeout": 1},
             storage={"path": str(db_path)},
-            park={"name": "海澄经济开发区", "locale": locale, "admins": [admin["id"]]},
+            park={"name": "海澄经济开发区", "locale": locale, "admins": [cast.admin]},
         )
         # The administration loads the roster and makes invitations (the CLI does the same).
-        samples = resources.files("bot.samples")
-        with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
-            db = SqliteDatabase(db_path)
-            await db.connect()
-            await roster_service(db, SystemClock()).import_files([roster_file])
-            onboarding = onboarding_service(settings, db, SystemClock())
-            cadre_invite = await onboarding.invite("cadre", CADRE)
-            contact_invite = await onboarding.invite("enterprise", ENTERPRISE)
-            await db.close()
-
+        cadre_payload, contact_payload = await _onboard(settings, db_path)
         runtime = Runtime(settings)
         await runtime.start()
         story = Story(client, transcript)
         try:
             await _play(
                 story,
-                group["id"],
-                admin["id"],
-                cadre["id"],
-                contact["id"],
-                cadre_invite.payload,
-                contact_invite.payload,
+                cast.group,
+                cast.admin,
+                cast.cadre,
+                cast.contact,
+                cadre_payload,
+                contact_payload,
                 week_of(datetime.now(UTC), settings.park.tz).label,
             )
         finally:
@@ -161,6 +136,50 @@ async def run_demo(*, locale: str = "zh_CN") -> int:
     print("\n".join(transcript.lines))
     print(f"\n(demo finished in {time.monotonic() - started:.1f} s; database: {db_path})")
     return 0
+
+
+@dataclass(frozen=True)
+class _Cast:
+    """The people and the group in the emulator, by Telegram id."""
+
+    admin: int
+    cadre: int
+    contact: int
+    group: int
+
+
+async def _cast(client: SandboxClient, transcript: Transcript) -> _Cast:
+    """Create the bot, the three people and their group in the emulator, and name them."""
+    await client.create_bot(TOKEN, USERNAME)
+    admin = await client.create_user("沈若琳", username="admin_shen")
+    cadre = await client.create_user(CADRE, username="chen_zy")
+    contact = await client.create_user("刘经理", username="liu_haicheng")
+    group = await client.create_chat("supergroup", title=f"{ENTERPRISE} 企业服务群")
+    for user in (admin, cadre, contact):
+        await client.add_member(group["id"], user["id"])
+    transcript.names.update(
+        {
+            admin["id"]: "管理员 沈若琳",
+            cadre["id"]: f"干部 {CADRE}",
+            contact["id"]: "企业 刘经理",
+            group["id"]: "企业服务群",
+        }
+    )
+    return _Cast(admin["id"], cadre["id"], contact["id"], group["id"])
+
+
+async def _onboard(settings: Settings, db_path: Path) -> tuple[str, str]:
+    """Import the sample roster; return the cadre's and the contact's invitation payloads."""
+    samples = resources.files("bot.samples")
+    with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
+        db = SqliteDatabase(db_path)
+        await db.connect()
+        await roster_service(db, SystemClock()).import_files([roster_file])
+        onboarding = onboarding_service(settings, db, SystemClock())
+        cadre_invite = await onboarding.invite("cadre", CADRE)
+        contact_invite = await onboarding.invite("enterprise", ENTERPRISE)
+        await db.close()
+    return cadre_invite.payload, contact_invite.payload
 
 
 async def _play(

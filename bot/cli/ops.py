@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, run_problems
@@ -22,6 +23,9 @@ from bot.logs import secrets_of
 from storage.migrate import latest_version
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.sqlite import SqliteDatabase
+
+if TYPE_CHECKING:
+    from telegram import User, WebhookInfo
 
 # Failed updates older than this are history, not a current problem (they are never purged).
 RECENT_FAILURES = timedelta(days=7)
@@ -332,6 +336,12 @@ async def _check_telegram(settings: Settings, report: Report, clock: Clock) -> N
         report.problem(f"Telegram answered an error: {exc}", "retry later; check the token")
         return
     report.line(f"telegram: @{me.username} (id {me.id})")
+    _check_privacy(me, report)
+    _check_webhook(settings, info, report, clock)
+
+
+def _check_privacy(me: User, report: Report) -> None:
+    """Privacy mode must be off, or group reports without a command are never seen."""
     if me.can_read_all_group_messages:
         report.line("privacy mode: disabled (the bot sees every group message)")
     else:
@@ -341,6 +351,10 @@ async def _check_telegram(settings: Settings, report: Report, clock: Clock) -> N
             "@BotFather → /setprivacy → choose the bot → Disable, then remove the bot from each "
             "group and add it again (the change only applies to groups joined afterwards)",
         )
+
+
+def _check_webhook(settings: Settings, info: WebhookInfo, report: Report, clock: Clock) -> None:
+    """Telegram's webhook must match the configured mode, and have no recent delivery error."""
     mode = settings.telegram.mode
     pending = info.pending_update_count
     report.line(
