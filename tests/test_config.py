@@ -126,9 +126,14 @@ def test_a_list_in_the_environment_that_is_not_json_is_one_line(
     monkeypatch.setenv("LIAISON_PARK__ADMINS", '[1, "x"]')
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
+    # In the park's language (Chinese unless the config says otherwise), naming key and fix.
     assert caught.value.lines == [
-        "config error: park.admins.1: Input should be a valid integer, unable to parse string "
-        "as an integer (set it in the config file or LIAISON_PARK__ADMINS)"
+        "配置错误：park.admins.1：应为整数"
+        "（请在配置文件中修改，或设置环境变量 LIAISON_PARK__ADMINS）"
+    ]
+    assert caught.value.in_locale("en") == [
+        "config error: park.admins.1: must be a whole number "
+        "(set it in the config file or LIAISON_PARK__ADMINS)"
     ]
 
 
@@ -146,9 +151,11 @@ def test_a_list_in_the_environment_that_is_not_json_is_one_line(
 def test_a_malformed_api_base_url_is_one_line(tmp_path: Path, url: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, f'[telegram]\napi_base_url = "{url}"\n'))
-    assert len(caught.value.lines) == 1
-    assert caught.value.lines[0].startswith("config error: telegram.api_base_url: ")
-    assert "https://api.telegram.org/bot" in caught.value.lines[0]  # the example
+    lines = caught.value.in_locale("en")
+    assert len(lines) == 1
+    assert lines[0].startswith("config error: telegram.api_base_url: ")
+    assert "https://api.telegram.org/bot" in lines[0]  # the example
+    assert caught.value.lines[0].startswith("配置错误：telegram.api_base_url：")
 
 
 def test_good_api_base_urls_pass() -> None:
@@ -195,7 +202,11 @@ def test_an_unusable_storage_path_is_one_line_for_check_config_run_and_doctor(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for storage, says in unusable_storage(tmp_path):
-        path = write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\n[storage]\npath = "{storage}"\n')
+        path = write(
+            tmp_path,
+            '[park]\nlocale = "en"\n'
+            f'[telegram]\ntoken = "{TOKEN}"\n[storage]\npath = "{storage}"\n',
+        )
         for command in ("check-config", "run"):
             code, out = run_cli(["--config", str(path), command], capsys)
             assert code == 2, (command, out)
@@ -231,7 +242,8 @@ def test_check_config_and_doctor_refuse_what_run_refuses(
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     db = tmp_path / "bot.db"
-    path = write(tmp_path, f'[telegram]\ntoken = "{token}"\n[storage]\npath = "{db}"\n')
+    park = '[park]\nlocale = "en"\n'
+    path = write(tmp_path, f'{park}[telegram]\ntoken = "{token}"\n[storage]\npath = "{db}"\n')
     outputs = {}
     for command in ("run", "check-config"):
         code, out = run_cli(["--config", str(path), command], capsys)
@@ -246,7 +258,29 @@ def test_check_config_and_doctor_refuse_what_run_refuses(
 def test_the_proxy_key_is_checked_and_never_echoed(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, '[telegram]\nproxy = "gopher://me:hunter2@h:70"\n'))
-    assert caught.value.lines[0].startswith("config error: telegram.proxy: unsupported proxy")
+    line = caught.value.in_locale("en")[0]
+    assert line.startswith("config error: telegram.proxy: not a usable proxy: unsupported proxy")
     assert "hunter2" not in str(caught.value)
     settings = load_settings(write(tmp_path, '[telegram]\nproxy = "socks5://u:pw@h:1080"\n'))
     assert "pw" not in repr(settings)
+
+
+def test_config_problems_are_worded_in_the_parks_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chinese by default; the file's own park.locale when it can be read, even if broken."""
+    path = write(tmp_path, '[telegram]\ntoken = ""\n[tickets]\nhashtags = ["x"]\n')
+    code, out = run_cli(["--config", str(path), "check-config"], capsys)
+    assert code == 2
+    assert out.strip() == (
+        "配置错误：tickets.hashtags：'x' 须以 # 开头（例如 #诉求）"
+        "（请在配置文件中修改，或设置环境变量 LIAISON_TICKETS__HASHTAGS）"
+    )
+    path = write(tmp_path, '[telegram]\ntoken = ""\n')
+    code, out = run_cli(["--config", str(path), "run"], capsys)
+    assert code == 2 and out.startswith("配置错误：telegram.token 为空")
+    path = write(tmp_path, '[park]\nlocale = "en"\nname = 3\n[calendar]\nwork_start = "25:00"\n')
+    code, out = run_cli(["--config", str(path), "check-config"], capsys)
+    assert code == 2 and "park.name: must be text" in out and "calendar.work_start" in out
+    code, out = run_cli(["--config", str(tmp_path / "missing.toml"), "run"], capsys)
+    assert code == 2 and out.startswith("找不到配置文件")

@@ -180,9 +180,9 @@ async def doctor(settings: Settings, *, out: Output = print, clock: Clock | None
     report = Report(out, secrets=secrets_of(settings))
     # The same validation as `run` and `check-config`: what run refuses is a problem here.
     config_problems = run_problems(settings)
-    for line in config_problems:
+    for problem in config_problems:
         report.problem(
-            line.removeprefix("config error: "),
+            problem.line("en").removeprefix("config error: "),
             "correct the config; `liaison-bot check-config` lists the same problems",
         )
     await _check_database(settings, report, clock)

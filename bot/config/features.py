@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, invalid
 from bot.domain.recruiting import DEFAULT_ALLOWED_PHRASES, DEFAULT_BANNED_WORDS
 
 
@@ -30,7 +30,7 @@ class JobWordsSettings(Section):
         for name in type(self).model_fields:
             if any(not word.strip() for word in getattr(self, name)):
                 # A blank banned word is in every post: every post would be refused.
-                raise ValueError(f"{name} has an empty word, which would match every post")
+                raise invalid("empty_word", name=name)
         return self
 
 
@@ -49,9 +49,7 @@ class JobsSettings(Section):
     def _choices_within_limit(self) -> JobsSettings:
         too_long = [d for d in self.validity_choices if not 1 <= d <= self.max_validity_days]
         if too_long or not self.validity_choices:
-            raise ValueError(
-                f"validity_choices must be 1..max_validity_days ({self.max_validity_days})"
-            )
+            raise invalid("validity_choices", max=self.max_validity_days)
         return self
 
 
@@ -65,7 +63,7 @@ class AiringWeights(Section):
     @model_validator(mode="after")
     def _not_all_zero(self) -> AiringWeights:
         if self.response + self.solved + self.satisfaction <= 0:
-            raise ValueError("at least one weight must be above 0")
+            raise invalid("weights_zero")
         return self
 
 
@@ -97,7 +95,7 @@ class AiringSettings(Section):
     @classmethod
     def _clock_time(cls, value: str) -> str:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("must be HH:MM, e.g. 09:00")
+            raise invalid("clock_time")
         return value
 
 

@@ -21,7 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.config.base import ConfigError
+from bot.config.base import PROBLEM_TYPE, ConfigError, Problem, reader_locale
 from bot.config.features import AiringSettings, JobsSettings, LogisticsSettings
 from bot.config.runtime import (
     DashboardSettings,
@@ -78,24 +78,14 @@ def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
         overrides: section dicts that win over file and environment (used by tests and demo).
 
     Raises:
-        ConfigError: the file is missing or unreadable, or a key is unknown or has a bad value.
+        ConfigError: the file is missing or unreadable, or a key is unknown or has a bad value;
+            its lines are in the config's own `park.locale` when that can be read, else Chinese.
     """
+    file = None if path is None else Path(path)
+    locale = reader_locale(file if file is not None and file.is_file() else None, overrides)
     settings_cls: type[Settings] = Settings
-    if path is not None:
-        file = Path(path)
-        if not file.is_file():
-            raise ConfigError(
-                [
-                    f"config file not found: {file} "
-                    "(copy config.example.toml to config.toml, or pass --config PATH)"
-                ]
-            )
-        try:
-            tomllib.loads(file.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
-        except OSError as exc:
-            raise ConfigError([f"cannot read the config file {file}: {exc.strerror}"]) from None
+    if file is not None:
+        _check_file(file, locale)
 
         class FileSettings(Settings):
             model_config = SettingsConfigDict(toml_file=file)
@@ -104,28 +94,38 @@ def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
     try:
         return settings_cls(**overrides)
     except ValidationError as exc:
-        raise ConfigError([_describe(error) for error in exc.errors()]) from None
+        raise ConfigError([_describe(error) for error in exc.errors()], locale=locale) from None
     except SettingsError:
         # A list or table given in the environment is parsed as JSON before validation.
-        raise ConfigError(_environment_errors()) from None
+        raise ConfigError(_environment_errors(), locale=locale) from None
 
 
-def _environment_errors() -> list[str]:
+def _check_file(file: Path, locale: str) -> None:
+    """Refuse a config file that is missing, unreadable or not TOML, saying which."""
+    if not file.is_file():
+        raise ConfigError([Problem("not_found", {"file": file})], locale=locale)
+    try:
+        tomllib.loads(file.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [Problem("not_toml", {"file": file, "error": exc})], locale=locale
+        ) from None
+    except OSError as exc:
+        problem = Problem("unreadable", {"file": file, "error": exc.strerror})
+        raise ConfigError([problem], locale=locale) from None
+
+
+def _environment_errors() -> list[Problem]:
     """Name each LIAISON_ variable whose list or table value is not valid JSON."""
-    lines: list[str] = []
+    problems: list[Problem] = []
     for name, value in sorted(os.environ.items()):
         if not name.upper().startswith("LIAISON_") or not _is_structured(name):
             continue
         try:
             json.loads(value)
         except ValueError:
-            lines.append(
-                f"config error: {name}: a list or table must be written as JSON "
-                '(examples: [123456789, 987654321] or ["#诉求", "#问题"])'
-            )
-    return lines or [
-        "config error: a LIAISON_ environment variable holding a list or table is not valid JSON"
-    ]
+            problems.append(Problem("env_json", {"name": name}))
+    return problems or [Problem("env_json_any")]
 
 
 def _is_structured(env_name: str) -> bool:
@@ -140,14 +140,59 @@ def _is_structured(env_name: str) -> bool:
     return origin in (list, dict, set) or hasattr(model, "model_fields")
 
 
-def _describe(error: Any) -> str:
-    """One line for one validation error: the key, what is wrong, where to fix it."""
+# pydantic's error types, by what the reader is told (`config.problem.*`).
+_KINDS = {
+    "missing": "missing",
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "float_parsing": "number",
+    "float_type": "number",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
+    "string_type": "text",
+    "list_type": "list",
+    "dict_type": "table",
+    "model_type": "table",
+    "model_attributes_type": "table",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_type": "date",
+    "time_parsing": "time",
+    "time_type": "time",
+    "literal_error": "choice",
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+    "too_short": "too_short",
+    "too_long": "too_long",
+}
+# The context field that holds each kind's limit.
+_LIMITS = {"gt": "gt", "ge": "ge", "lt": "lt", "le": "le", "too_short": "min_length"}
+
+
+def _describe(error: Any) -> Problem:
+    """One problem for one validation error: the key, what is wrong, where to fix it."""
     loc = [str(part) for part in error.get("loc", ())]
     key = ".".join(loc) or "(top level)"
     # A list item's index is not part of the variable's name (LIAISON_PARK__ADMINS).
     names = [part for part in loc if not part.isdigit()]
     env = "LIAISON_" + "__".join(part.upper() for part in names)
-    if error.get("type") == "extra_forbidden":
-        return f"config error: unknown key {key!r}: remove it or check its spelling"
-    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-    return f"config error: {key}: {message} (set it in the config file or {env})"
+    kind = str(error.get("type", ""))
+    context = dict(error.get("ctx") or {})
+    if kind == "extra_forbidden":
+        return Problem("unknown_key", {"key": key})
+    if kind.startswith(PROBLEM_TYPE):
+        name, params = kind.removeprefix(PROBLEM_TYPE), context
+    elif kind in _KINDS:
+        name = _KINDS[kind]
+        params = {"expected": context.get("expected", "")}
+        if name in _LIMITS:
+            params = {"limit": context.get(_LIMITS[name], "")}
+        elif name == "too_long":
+            params = {"limit": context.get("max_length", "")}
+    else:
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        name, params = "other", {"detail": message}
+    return Problem("line", {"key": key, "env": env}, inner=Problem(f"problem.{name}", params))

@@ -10,29 +10,26 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.config.base import ConfigError
+from bot.config.base import ConfigError, Problem
 from bot.config.loading import Settings, load_settings
 from bot.delivery.proxy import ProxyConfigError, resolve_proxy
 from storage.url import SQLITE
 
 
-def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
-    """What keeps `run` from working with these settings, one line each; [] when ready.
+def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> list[Problem]:
+    """What keeps `run` from working with these settings, one problem each; [] when ready.
 
     One validation for `run`, `check-config` and `doctor`: whatever `run` would refuse,
     `check-config` refuses and `doctor` reports. Never echoes a secret.
     """
-    lines: list[str] = []
+    problems: list[Problem] = []
     if not settings.telegram.token.get_secret_value():
-        lines.append(
-            "config error: telegram.token is empty (get it from @BotFather; set it in the "
-            "config file or LIAISON_TELEGRAM__TOKEN)"
-        )
+        problems.append(Problem("token_empty"))
     database = settings.storage.database
     storage = storage_problem(database.target) if database.backend == SQLITE else None
     if storage:
         key = "storage.url" if settings.storage.url is not None else "storage.path"
-        lines.append(f"config error: {key}: {storage}")
+        problems.append(Problem("plain", {"key": key}, inner=storage))
     try:
         resolve_proxy(
             settings.telegram.proxy.get_secret_value(),
@@ -40,30 +37,33 @@ def run_problems(settings: Settings, environ: dict[str, str] | None = None) -> l
             os.environ if environ is None else environ,
         )
     except ProxyConfigError as exc:
-        lines.append(f"config error: {exc}")
-    return lines
+        key, _, detail = str(exc).partition(": ")
+        problems.append(
+            Problem("plain", {"key": key}, inner=Problem("problem.proxy", {"detail": detail}))
+        )
+    return problems
 
 
-def storage_problem(path_text: str) -> str | None:
+def storage_problem(path_text: str) -> Problem | None:
     """Why the database file cannot be used at `path_text`, or None if it can (no side effects)."""
     if path_text == ":memory:" or path_text.startswith("file:"):
         return None
     path = Path(path_text)
     if path.is_dir():
-        return f"{path} is a directory; give the database file's path (example: data/liaison.db)"
+        return Problem("storage_is_dir", {"path": path})
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        return f"{path} is not readable and writable by this user"
+        return Problem("storage_not_rw", {"path": path})
     # The directory must be writable (SQLite puts -wal and -shm beside the database), or
     # creatable: the bot creates missing directories on first start.
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        return f"{folder} is a file, so the directory for {path} cannot be created"
+        return Problem("storage_parent_file", {"folder": folder, "path": path})
     if not os.access(folder, os.W_OK | os.X_OK):
         if folder == path.parent:
-            return f"directory {folder} is not writable by this user"
-        return f"directory {path.parent} does not exist and cannot be created in {folder}"
+            return Problem("storage_dir_ro", {"folder": folder})
+        return Problem("storage_no_dir", {"folder": path.parent, "parent": folder})
     return None
 
 
@@ -76,5 +76,5 @@ def load_run_settings(path: str | Path | None, **overrides: Any) -> Settings:
     settings = load_settings(path, **overrides)
     problems = run_problems(settings)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, locale=settings.park.locale)
     return settings

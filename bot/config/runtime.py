@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from bot.config.base import Section
+from bot.config.base import Section, invalid
 from bot.delivery.proxy import ProxyConfigError, parse_proxy
 from storage.errors import StorageError
 from storage.url import SQLITE, StorageUrl, parse_url
@@ -51,7 +51,7 @@ class TelegramSettings(Section):
     def _username_shape(cls, value: str) -> str:
         name = value.strip().removeprefix("@")
         if name and not _USERNAME_RE.match(name):
-            raise ValueError("must be the username from @BotFather, e.g. haicheng_service_bot")
+            raise invalid("username")
         return name
 
     @field_validator("token")
@@ -60,25 +60,24 @@ class TelegramSettings(Section):
         raw = value.get_secret_value()
         if raw and not _TOKEN_RE.match(raw):
             # Never include the value itself in the message.
-            raise ValueError("does not look like a bot token (digits, a colon, then letters)")
+            raise invalid("token_shape")
         return value
 
     @field_validator("api_base_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:
-        example = "e.g. https://api.telegram.org/bot or, for a local Bot API server, http://127.0.0.1:8081/bot"
         if not value.startswith(("http://", "https://")):
-            raise ValueError(f"must start with http:// or https:// ({example})")
+            raise invalid("url_scheme")
         try:
             parts = urlsplit(value)
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
-            raise ValueError(f"is not a valid URL ({example})") from None
+            raise invalid("url_invalid") from None
         if not parts.hostname or any(c.isspace() for c in value) or parts.query or parts.fragment:
-            raise ValueError(f"is not a valid URL ({example})")
+            raise invalid("url_invalid")
         if not (parts.path.endswith("/bot") or "{token}" in parts.path):
             # The token is appended to this URL: without /bot every call would 404.
-            raise ValueError(f"must end with /bot ({example})")
+            raise invalid("url_bot")
         return value
 
     @field_validator("proxy")
@@ -89,7 +88,7 @@ class TelegramSettings(Section):
                 parse_proxy(value.get_secret_value(), source="telegram.proxy")
             except ProxyConfigError as exc:
                 # The message names the problem, never the URL (it may carry a password).
-                raise ValueError(str(exc).removeprefix("telegram.proxy: ")) from None
+                raise invalid("proxy", detail=str(exc).removeprefix("telegram.proxy: ")) from None
         return value
 
     @model_validator(mode="after")
@@ -144,7 +143,7 @@ class StorageSettings(Section):
         try:
             parse_url(value.get_secret_value())
         except StorageError as exc:  # the message never holds the password
-            raise ValueError(str(exc)) from None
+            raise invalid("storage_url", detail=str(exc)) from None
         return value
 
     @model_validator(mode="after")
@@ -153,10 +152,7 @@ class StorageSettings(Section):
         if self.url is not None and "path" in self.model_fields_set:
             parsed = parse_url(self.url.get_secret_value())
             if parsed.backend != SQLITE or parsed.target != self.path:
-                raise ValueError(
-                    "storage.url and storage.path are both set: keep url "
-                    "(sqlite:///path/to/file.db or postgresql://...) and remove path"
-                )
+                raise invalid("url_and_path")
         return self
 
     @property
@@ -205,9 +201,7 @@ class DashboardSettings(Section):
         if self.enabled and not (
             self.public_url.startswith("https://") and len(self.public_url) > len("https://")
         ):
-            raise ValueError(
-                "dashboard.public_url must be an https:// URL when dashboard.enabled = true"
-            )
+            raise invalid("dashboard_url")
         return self
 
 

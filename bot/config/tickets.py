@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, invalid
 from bot.domain.taxonomy import (
     CATEGORIES,
     DEFAULT_CATEGORY_KEYWORDS,
@@ -32,7 +32,7 @@ class ParkSettings(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (example: Asia/Shanghai)") from None
+            raise invalid("time_zone", value=repr(value)) from None
         return value
 
     @property
@@ -60,7 +60,7 @@ class TicketSettings(Section):
     def _known_categories(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
-            raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+            raise invalid("unknown_category", value=repr(unknown[0]), known=", ".join(CATEGORIES))
         for name, words in value.items():
             _keywords(words, what=f"category {name!r}")
         return value
@@ -70,7 +70,7 @@ class TicketSettings(Section):
     def _known_kinds(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         unknown = sorted(set(value) - set(KINDS))
         if unknown:
-            raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+            raise invalid("unknown_kind", value=repr(unknown[0]), known=", ".join(KINDS))
         for name, words in value.items():
             _keywords(words, what=f"kind {name!r}")
         return value
@@ -84,19 +84,19 @@ class TicketSettings(Section):
     @classmethod
     def _hashtags(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError('must name at least one hashtag (example: ["#诉求"])')
+            raise invalid("no_hashtag")
         for tag in value:
             if not tag.startswith("#") or len(tag) < 2:
-                raise ValueError(f"{tag!r} must start with # (example: #诉求)")
+                raise invalid("hashtag_shape", value=repr(tag))
         return value
 
 
 def _keywords(words: list[str], *, what: str) -> list[str]:
     """Refuse an empty list and blank words: "" is in every text, so it would match them all."""
     if not words:
-        raise ValueError(f"{what} has no keywords; give at least one, or remove the key")
+        raise invalid("no_keywords", what=what)
     if any(not word.strip() for word in words):
-        raise ValueError(f"{what} has an empty keyword, which would match every message")
+        raise invalid("empty_keyword", what=what)
     return words
 
 
@@ -112,9 +112,9 @@ class CalendarSettings(Section):
     def _consistent(self) -> CalendarSettings:
         both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
         if both:
-            raise ValueError(f"{both[0].isoformat()} is both an extra holiday and an extra workday")
+            raise invalid("both_days", day=both[0].isoformat())
         if self.work_start >= self.work_end:
-            raise ValueError("work_start must be before work_end (example: 09:00 and 18:00)")
+            raise invalid("work_hours")
         return self
 
 
@@ -141,9 +141,9 @@ class DeadlineSettings(Section):
     def _kinds(cls, value: dict[str, int]) -> dict[str, int]:
         unknown = sorted(set(value) - set(KINDS))
         if unknown:
-            raise ValueError(f"unknown kind {unknown[0]!r}; known: {', '.join(KINDS)}")
+            raise invalid("unknown_kind", value=repr(unknown[0]), known=", ".join(KINDS))
         if any(not 1 <= days <= 120 for days in value.values()):
-            raise ValueError("working days must be between 1 and 120")
+            raise invalid("working_days")
         return value
 
     @field_validator("category_working_days")
@@ -151,7 +151,7 @@ class DeadlineSettings(Section):
     def _categories(cls, value: dict[str, int]) -> dict[str, int]:
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
-            raise ValueError(f"unknown category {unknown[0]!r}; known: {', '.join(CATEGORIES)}")
+            raise invalid("unknown_category", value=repr(unknown[0]), known=", ".join(CATEGORIES))
         if any(not 1 <= days <= 120 for days in value.values()):
-            raise ValueError("working days must be between 1 and 120")
+            raise invalid("working_days")
         return value
