@@ -48,11 +48,9 @@ async def supervise_button(update: Update, context: BotContext) -> None:
 async def overdue_command(update: Update, context: BotContext) -> None:
     """List the overdue tickets I oversee (mine; my cadres' for leaders; all for admins)."""
     services = context.services
-    views = await services.escalation.overdue(await actor_of(update, context))
+    items = await services.escalation.overdue(await actor_of(update, context))
     tr = await tr_of(update, context)
-    text = render_dl.listing(
-        views, tr, services.settings.park.tz, services.clock.now(), "clock.overdue_title"
-    )
+    text = render_dl.listing(items, tr, services.settings.park.tz, "clock.overdue_title")
     await reply(update, context, text)
 
 
@@ -60,11 +58,9 @@ async def overdue_command(update: Update, context: BotContext) -> None:
 async def blockers_command(update: Update, context: BotContext) -> None:
     """List supervised tickets, the blocker list (堵点清单) first."""
     services = context.services
-    views = await services.escalation.blockers(await actor_of(update, context))
+    items = await services.escalation.blockers(await actor_of(update, context))
     tr = await tr_of(update, context)
-    text = render_dl.listing(
-        views, tr, services.settings.park.tz, services.clock.now(), "clock.blockers_title"
-    )
+    text = render_dl.listing(items, tr, services.settings.park.tz, "clock.blockers_title")
     await reply(update, context, text)
 
 

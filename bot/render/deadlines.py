@@ -6,14 +6,13 @@ deadlines count them). The translator escapes every parameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
 from bot.domain.briefs import Brief, BriefItem
 from bot.domain.buttons import Button
-from bot.domain.models import Ticket, TicketView
+from bot.domain.models import Ticket
 from bot.i18n import Translator
 from bot.render import keyboards as cb
 from bot.render.text import day_label
@@ -36,39 +35,41 @@ def supervise_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     return [row]
 
 
-def line(view: TicketView, tr: Translator, tz: ZoneInfo, now: datetime) -> str:
-    """One ticket in a list: number, level, enterprise, problem, deadline, owner, days open."""
-    t = view.ticket
+def listing(items: Sequence[BriefItem], tr: Translator, tz: ZoneInfo, key: str) -> str:
+    """/overdue and /blockers: a counted title, then one line per ticket (working days)."""
+    if not items:
+        return tr(f"{key}_empty")
+    return Markup("\n").join([tr(key, count=len(items)), *[line(i, tr, tz) for i in items]])
+
+
+def line(item: BriefItem, tr: Translator, tz: ZoneInfo) -> str:
+    """One ticket in a list: number, level, enterprise, problem, deadline, owner, working days."""
+    t = item.view.ticket
     mark = tr("clock.level_mark", level=t.supervision_level) if t.supervision_level else ""
     return tr(
         "clock.list_line",
         id=t.id,
         mark=mark,
-        enterprise=view.enterprise.name,
+        enterprise=item.view.enterprise.name,
         content=preview(t.content, 30),
         deadline=when(t.deadline_at, tz, tr),
-        cadre=cadre_label(view.assignee, tr),
-        days=max(0, (now - t.created_at).days),
+        cadre=cadre_label(item.view.assignee, tr),
+        days=working_days(item, tr),
     )
 
 
-def listing(
-    views: Sequence[TicketView], tr: Translator, tz: ZoneInfo, now: datetime, key: str
-) -> str:
-    if not views:
-        return tr(f"{key}_empty")
-    return Markup("\n").join([tr(key, count=len(views)), *[line(v, tr, tz, now) for v in views]])
+def working_days(item: BriefItem, tr: Translator) -> Markup:
+    """Working days past the deadline when late, else working days since it was received."""
+    if item.overdue_days is None:
+        return tr("clock.brief_days_open", days=item.days_open)
+    if item.overdue_days == 0:
+        return tr("clock.brief_overdue_today")
+    return tr("clock.brief_days_overdue", days=item.overdue_days)
 
 
 def brief_line(item: BriefItem, tr: Translator) -> Markup:
     """One ticket of the brief: number, 督办 mark, enterprise, problem, owner, working days."""
     t = item.view.ticket
-    if item.overdue_days is None:
-        days = tr("clock.brief_days_open", days=item.days_open)
-    elif item.overdue_days == 0:
-        days = tr("clock.brief_overdue_today")
-    else:
-        days = tr("clock.brief_days_overdue", days=item.overdue_days)
     return tr(
         "clock.brief_line",
         id=t.id,
@@ -76,7 +77,7 @@ def brief_line(item: BriefItem, tr: Translator) -> Markup:
         enterprise=item.view.enterprise.name,
         content=preview(t.content, 30),
         cadre=cadre_label(item.view.assignee, tr),
-        days=days,
+        days=working_days(item, tr),
     )
 
 

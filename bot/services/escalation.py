@@ -26,6 +26,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.domain import events as ev
+from bot.domain.briefs import BriefItem
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcome import Outcome, Publish, discard
@@ -337,17 +338,19 @@ class EscalationService:
         """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""
         return (await self.tickets.access.scope(actor)).ids()
 
-    async def overdue(self, actor: Actor) -> list[TicketView]:
-        """Open tickets past their resolution deadline, within the actor's scope."""
+    async def overdue(self, actor: Actor) -> list[BriefItem]:
+        """Open tickets past their resolution deadline, within the actor's scope, with their
+        working days open and overdue."""
         now = self.clock.now()
         async with self.db.transaction():
             ids = await self.scope(actor)
             found = await self.repo.tickets_of_cadres(ids, sorted(OPEN_STATUSES))
-            return [await self._view(t) for t in found if t.deadline_at < now]
+            return [await self._item(t, now) for t in found if t.deadline_at < now]
 
-    async def blockers(self, actor: Actor) -> list[TicketView]:
+    async def blockers(self, actor: Actor) -> list[BriefItem]:
         """Supervised tickets (堵点清单 first, then level 1), within the actor's scope."""
         statuses = sorted({*OPEN_STATUSES, Status.RESOLVED})
+        now = self.clock.now()
         async with self.db.transaction():
             ids = await self.scope(actor)
             found = [
@@ -356,4 +359,15 @@ class EscalationService:
                 if t.supervision_level > 0
             ]
             found.sort(key=lambda t: (-t.supervision_level, t.deadline_at, t.id))
-            return [await self._view(t) for t in found]
+            return [await self._item(t, now) for t in found]
+
+    async def _item(self, ticket: Ticket, now: datetime) -> BriefItem:
+        """A listed ticket with its working days open, and overdue when it is late."""
+        late = ticket.deadline_at < now and ticket.status in OPEN_STATUSES
+        return BriefItem(
+            view=await self._view(ticket),
+            days_open=self.calendar.working_days_between(ticket.created_at, now),
+            overdue_days=self.calendar.working_days_between(ticket.deadline_at, now)
+            if late
+            else None,
+        )

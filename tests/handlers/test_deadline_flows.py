@@ -77,6 +77,11 @@ async def test_supervise_overdue_blockers_and_the_sweeper(world: World, clock: F
     await world.say(world.cadre, world.cadre, "/overdue")
     listed = (await world.expect(world.cadre, "逾期工单（1 件）", since=since))[0]
     assert f"#{ticket_id}" in listed["text"]
+    # Overdue in working days (weekends and holidays left out), as the brief and the airing say.
+    services = world.runtime.services
+    view = await services.tickets.view_of(ticket_id)
+    late = services.calendar.working_days_between(view.ticket.deadline_at, clock.now())
+    assert 0 < late < 9 and f"超期 {late} 个工作日" in listed["text"]
     await world.say(world.other_cadre, world.other_cadre, "/overdue")
     await world.expect(world.other_cadre, "没有逾期工单", since=since)
     await world.say(world.contact, world.contact, "/overdue")

@@ -174,16 +174,20 @@ async def test_lists_are_scoped_by_role(world: World) -> None:
     theirs = await world.report(ORDINARY, message_id=2)
     world.clock.set(at(2026, 12, 3, 9, 0))
     service = escalation(world)
-    assert [v.ticket.id for v in await service.overdue(await world.actor(CADRE_TG))] == [mine]
-    assert [v.ticket.id for v in await service.overdue(await world.actor(OTHER_TG))] == [theirs]
+    assert [i.view.ticket.id for i in await service.overdue(await world.actor(CADRE_TG))] == [mine]
+    assert [i.view.ticket.id for i in await service.overdue(await world.actor(OTHER_TG))] == [
+        theirs
+    ]
     # 王晓峰 has no leader in this roster; 黄振华 leads 陈志远 only.
-    assert [v.ticket.id for v in await service.overdue(await world.actor(LEADER_TG))] == [mine]
+    assert [i.view.ticket.id for i in await service.overdue(await world.actor(LEADER_TG))] == [mine]
     assert len(await service.overdue(await world.actor(ADMIN_TG))) == 2
     with pytest.raises(NotAllowed):
         await service.overdue(await world.actor(CONTACT_TG))
     assert await service.blockers(await world.actor(LEADER_TG)) == []
     await service.sweep()
-    assert [v.ticket.id for v in await service.blockers(await world.actor(LEADER_TG))] == [mine]
+    assert [i.view.ticket.id for i in await service.blockers(await world.actor(LEADER_TG))] == [
+        mine
+    ]
     async with world.db.transaction():
         shared = await TicketRepo(world.db).overdue_and_supervised(world.clock.now())
     assert [t.id for t in shared] == [mine, theirs]
