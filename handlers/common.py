@@ -17,7 +17,7 @@ from bot.delivery.outbox import Keyboard
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
-from bot.render import keyboards as cb
+from bot.render.keyboards import tickets as ticket_keys
 
 log = logging.getLogger(__name__)
 
@@ -277,17 +277,17 @@ def guarded_in_chat(func: Handler) -> Handler:
     return _guard(func, Audience.CHAT)
 
 
-def ticket_button(update: Update) -> tuple[str, int, list[str]]:
-    """Parse a ticket button's data (verb, ticket id, args); refuse anything malformed.
+def ticket_button(update: Update) -> ticket_keys.TicketPress:
+    """The typed press of a ticket button; anything malformed is refused as a stale button.
 
-    The data is only a request: every handler re-checks role and state in the service.
+    The press is only a request: every handler re-checks role and state in the service.
     """
     query = update.callback_query
     assert query is not None
-    parsed = cb.parse(query.data or "")
-    if parsed is None:
+    press = ticket_keys.unpack(query.data or "")
+    if press is None:
         raise InvalidInput("error.stale_button")
-    return parsed
+    return press
 
 
 def ticket_number(args: list[str] | None, usage_key: str) -> int:

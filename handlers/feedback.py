@@ -11,8 +11,8 @@ from bot.context import BotApplication, BotContext
 from bot.domain.models import Actor
 from bot.errors import InvalidInput
 from bot.i18n import Translator
-from bot.render import keyboards as cb
 from bot.render import tickets as render
+from bot.render.keyboards import tickets as keys
 from handlers.common import actor_of, answer, guarded, ticket_button, tr_of
 
 
@@ -32,22 +32,22 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     """Rate (two steps: solved, then satisfied) or reclassify; every press is re-checked."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    verb, ticket_id, args = ticket_button(update)
+    pressed = ticket_button(update)
     press = _Press(
         await actor_of(update, context),
         await tr_of(update, context),
         query.message.chat.id,
         query.message.message_id,
-        ticket_id,
+        pressed.ticket_id,
     )
-    if verb == cb.RATE_SOLVED and len(args) == 1:
-        await _ask_satisfaction(update, context, press, args[0])
-    elif verb == cb.RATE and len(args) == 2:
-        await _rate(update, context, press, args[0], args[1])
-    elif verb in (cb.CATEGORY_MENU, cb.KIND_MENU):
-        await _show_menu(update, context, press, verb)
-    elif verb in (cb.SET_CATEGORY, cb.SET_KIND) and len(args) == 1:
-        await _reclassify(update, context, press, verb, args[0])
+    if isinstance(pressed, keys.RateSolved):
+        await _ask_satisfaction(update, context, press, pressed.solved)
+    elif isinstance(pressed, keys.Rate):
+        await _rate(update, context, press, pressed.solved, pressed.satisfaction)
+    elif isinstance(pressed, keys.CategoryMenu | keys.KindMenu):
+        await _show_menu(update, context, press, pressed)
+    elif isinstance(pressed, keys.SetCategory | keys.SetKind):
+        await _reclassify(update, context, press, pressed)
     else:
         raise InvalidInput("error.stale_button")
 
@@ -90,14 +90,16 @@ async def _rate(
     )
 
 
-async def _show_menu(update: Update, context: BotContext, press: _Press, verb: str) -> None:
+async def _show_menu(
+    update: Update, context: BotContext, press: _Press, menu: keys.CategoryMenu | keys.KindMenu
+) -> None:
     """Show the category or kind choices in place of the ticket's buttons."""
     services, tr = context.services, press.tr
     view = await services.tickets.view(press.actor, press.ticket_id)
     await answer(update, context)
     keyboard = (
         render.category_buttons(view.ticket, tr)
-        if verb == cb.CATEGORY_MENU
+        if isinstance(menu, keys.CategoryMenu)
         else render.kind_buttons(view.ticket, tr)
     )
     await services.outbox.edit_keyboard(
@@ -106,11 +108,11 @@ async def _show_menu(update: Update, context: BotContext, press: _Press, verb: s
 
 
 async def _reclassify(
-    update: Update, context: BotContext, press: _Press, verb: str, value: str
+    update: Update, context: BotContext, press: _Press, to: keys.SetCategory | keys.SetKind
 ) -> None:
     """Correct the ticket's category or kind and show the acknowledgement again."""
     services, tr = context.services, press.tr
-    change = {"category": value} if verb == cb.SET_CATEGORY else {"kind": value}
+    change = {"category": to.category} if isinstance(to, keys.SetCategory) else {"kind": to.kind}
     view = await services.tickets.reclassify(press.actor, press.ticket_id, **change)
     await answer(update, context, tr("feedback.reclassified"))
     await services.outbox.edit_text(
@@ -127,13 +129,11 @@ async def _reclassify(
     )
 
 
-FEEDBACK_VERBS = "^t:({}):".format(
-    "|".join(
-        (cb.RATE_SOLVED, cb.RATE, cb.CATEGORY_MENU, cb.KIND_MENU, cb.SET_CATEGORY, cb.SET_KIND)
-    )
+FEEDBACK_BUTTONS = keys.pattern(
+    keys.RateSolved, keys.Rate, keys.CategoryMenu, keys.KindMenu, keys.SetCategory, keys.SetKind
 )
 
 
 def register(app: BotApplication, *, group: int) -> None:
     """Register the enterprise-side buttons."""
-    app.add_handler(CallbackQueryHandler(feedback_button, pattern=FEEDBACK_VERBS), group=group)
+    app.add_handler(CallbackQueryHandler(feedback_button, pattern=FEEDBACK_BUTTONS), group=group)

@@ -13,6 +13,7 @@ from bot.context import BotApplication, BotContext
 from bot.domain.logistics_forms import parse_cargo, parse_truck
 from bot.errors import InvalidInput
 from bot.render import logistics as render
+from bot.render.keyboards import logistics as keys
 from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers import logistics_chat
 from handlers.common import actor_of, answer, guarded, reply, rest_text, tr_of
@@ -88,16 +89,16 @@ async def match_button(update: Update, context: BotContext) -> None:
     """Accept (接受) or decline (不合适) a match, or withdraw a post; re-checked on the server."""
     query = update.callback_query
     assert query is not None
-    parsed = render.parse(query.data or "")
-    if parsed is None:
+    press = keys.unpack(query.data or "")
+    if not isinstance(press, MATCH_KINDS):
         raise InvalidInput("error.stale_button")
-    verb, number = parsed
     services = context.services
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)
-    if verb in (render.ACCEPT, render.DECLINE):
+    if isinstance(press, keys.Accept | keys.Decline):
+        number = press.match_id
         answered = await services.logistics.matcher.answer(
-            actor, number, accept=verb == render.ACCEPT
+            actor, number, accept=isinstance(press, keys.Accept)
         )
         notice = {
             "waiting": "logistics.you_accepted",
@@ -105,14 +106,19 @@ async def match_button(update: Update, context: BotContext) -> None:
             "gone": "logistics.match_gone",
         }.get(answered.outcome)
         await answer(update, context, tr(notice, match=number) if notice else None)
-    elif verb == render.WITHDRAW_TRUCK:
-        await services.logistics.withdraw_truck(actor, number)
+    elif isinstance(press, keys.WithdrawTruck):
+        await services.logistics.withdraw_truck(actor, press.offer_id)
         await answer(update, context)
-        await reply(update, context, tr("logistics.withdrawn_truck", id=number), quote=False)
+        text = tr("logistics.withdrawn_truck", id=press.offer_id)
+        await reply(update, context, text, quote=False)
     else:
-        await services.logistics.withdraw_cargo(actor, number)
+        await services.logistics.withdraw_cargo(actor, press.request_id)
         await answer(update, context)
-        await reply(update, context, tr("logistics.withdrawn_cargo", id=number), quote=False)
+        text = tr("logistics.withdrawn_cargo", id=press.request_id)
+        await reply(update, context, text, quote=False)
+
+
+MATCH_KINDS = (keys.Accept, keys.Decline, keys.WithdrawTruck, keys.WithdrawCargo)
 
 
 def register(app: BotApplication, *, group: int) -> None:
@@ -122,5 +128,7 @@ def register(app: BotApplication, *, group: int) -> None:
     app.add_handler(CommandHandler("mytrucks", mytrucks_command), group=group)
     app.add_handler(CommandHandler("mycargo", mycargo_command), group=group)
     app.add_handler(CommandHandler("done", done_command), group=group)
-    app.add_handler(CallbackQueryHandler(match_button, pattern=r"^lg:(a|d|wt|wc):"), group=group)
+    app.add_handler(
+        CallbackQueryHandler(match_button, pattern=keys.pattern(*MATCH_KINDS)), group=group
+    )
     logistics_chat.register(app, group=group)

@@ -22,6 +22,7 @@ from bot.domain.logistics import Draft
 from bot.errors import InvalidInput
 from bot.render import logistics as render
 from bot.render import logistics_chat as chat_render
+from bot.render.keyboards import logistics as keys
 from bot.services.logistics.drafts import Progress
 from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers.common import actor_of, answer, guarded, reply, tr_of
@@ -97,25 +98,26 @@ async def step_button(update: Update, context: BotContext) -> None:
     """Apply a choice, 跳过 or 取消 pressed on a question; the service checks the step."""
     query = update.callback_query
     assert query is not None
-    raw = query.data or ""
+    press = keys.unpack(query.data or "")
     actor = await actor_of(update, context)
     drafts = context.services.logistics_drafts
-    if raw == render.data(render.CANCEL):
+    if isinstance(press, keys.Cancel):
         await answer(update, context)
         if await drafts.cancel(actor.telegram_id):
             await reply(update, context, (await tr_of(update, context))("logistics.cancelled"))
         return
-    parsed = render.parse_step(raw)
-    if parsed is None:
+    if not isinstance(press, keys.Step):
         raise InvalidInput("logistics.stale_step")
-    progress = await drafts.give(actor, parsed[1], step=parsed[0])
+    progress = await drafts.give(actor, press.value, step=press.step)
     await answer(update, context)
     await _progress(update, context, progress)
 
 
 def register(app: BotApplication, *, group: int) -> None:
     """Register the conversation's buttons."""
-    app.add_handler(CallbackQueryHandler(step_button, pattern=r"^lg:(s:|x$)"), group=group)
+    app.add_handler(
+        CallbackQueryHandler(step_button, pattern=keys.pattern(keys.Step, keys.Cancel)), group=group
+    )
 
 
 def register_drafts(app: BotApplication, *, group: int) -> None:

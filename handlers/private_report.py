@@ -15,8 +15,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
-from bot.render import keyboards as cb
 from bot.render import tickets as render
+from bot.render.keyboards import reports
 from bot.services.private_reports import Held
 from bot.services.ticket_intake import Created, Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
@@ -91,12 +91,11 @@ async def enterprise_button(update: Update, context: BotContext) -> None:
     """The contact picked the enterprise of a held private report; re-checked on the server."""
     query = update.callback_query
     assert query is not None
-    parsed = cb.parse_report_for(query.data or "")
-    if parsed is None:
+    press = reports.unpack(query.data or "")
+    if press is None:
         raise InvalidInput("error.stale_button")
-    message_id, enterprise_id = parsed
     created = await context.services.private_reports.choose(
-        query.from_user.id, message_id, enterprise_id
+        query.from_user.id, press.message_id, press.enterprise_id
     )
     await answer(update, context)
     await _created(update, context, created)
@@ -126,4 +125,4 @@ def register(app: BotApplication, *, group: int, hashtags: list[str]) -> None:
         ),
         group=group,
     )
-    app.add_handler(CallbackQueryHandler(enterprise_button, pattern=r"^r:"), group=group)
+    app.add_handler(CallbackQueryHandler(enterprise_button, pattern=reports.PATTERN), group=group)

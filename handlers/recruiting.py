@@ -25,6 +25,7 @@ from bot.domain.recruiting import WordingRefused
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
 from bot.render import recruiting as render
+from bot.render.keyboards import recruiting as keys
 from bot.services.recruiting.drafts import DraftState
 from handlers.common import Handler, actor_of, answer, refuse, reply, rest_text, tr_of
 
@@ -113,12 +114,11 @@ async def draft_button(update: Update, context: BotContext) -> None:
     """Handle the conversation's buttons; the service re-checks the step of every press."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
+    press = keys.unpack(query.data or "")
     actor = await actor_of(update, context)
     drafts = context.services.job_drafts
     tr = await tr_of(update, context)
-    verb = parts[1] if len(parts) > 1 else ""
-    if verb == "ok" and len(parts) == 2:
+    if isinstance(press, keys.Confirm):
         confirmed = await drafts.confirm(actor)
         await answer(update, context)
         post_id = confirmed.view.post.id
@@ -128,29 +128,29 @@ async def draft_button(update: Update, context: BotContext) -> None:
             count = len(confirmed.chats)
             await reply(update, context, tr("jobs.published", id=post_id, count=count))
         return
-    if verb == "no" and len(parts) == 2:
+    if isinstance(press, keys.Cancel):
         await drafts.cancel(actor)
         await answer(update, context)
         await reply(update, context, tr("jobs.cancelled"))
         return
-    if verb == "chg" and len(parts) == 2:
+    if isinstance(press, keys.Change):
         state = await drafts.current(actor)
         if state is None or state.step != "confirm":
             raise InvalidInput("jobs.err_stale_button")
         await answer(update, context)
         await reply(update, context, tr("jobs.pick_field"), keyboard=render.field_picker(tr))
         return
-    if verb == "f" and len(parts) == 3:
-        state = await drafts.reopen(actor, parts[2])
-    elif verb in render.CODE_STEPS and len(parts) == 3:
-        state = await drafts.press(actor, render.CODE_STEPS[verb], parts[2])
+    if isinstance(press, keys.Reopen):
+        state = await drafts.reopen(actor, press.name)
+    elif isinstance(press, keys.STEP_ANSWERS):
+        state = await drafts.press(actor, press.STEP, str(press.value))
     else:
         raise InvalidInput("jobs.err_stale_button")
     await answer(update, context)
     await ask(update, context, state)
 
 
-DRAFT_BUTTONS = r"^j:(ok|no|chg|f|e|u|v|s|b)(:|$)"
+DRAFT_BUTTONS = keys.pattern(*keys.DRAFT_KINDS)
 
 
 def register_drafts(app: BotApplication, *, group: int) -> None:

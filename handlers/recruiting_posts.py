@@ -11,6 +11,7 @@ from bot.context import BotApplication, BotContext
 from bot.domain.recruiting import JobView
 from bot.errors import InvalidInput
 from bot.render import recruiting as render
+from bot.render.keyboards import recruiting as keys
 from handlers.common import actor_of, answer, reply, rest_text, tr_of
 from handlers.recruiting import ask, job_guarded
 
@@ -52,11 +53,10 @@ async def page_button(update: Update, context: BotContext) -> None:
     """Turn a /jobs page; the page number and keyword are only a request, clamped on read."""
     query = update.callback_query
     assert query is not None
-    _, _, rest = (query.data or "").partition("j:pg:")
-    number, _, keyword = rest.partition(":")
-    if not number.isdigit():
+    press = keys.unpack(query.data or "")
+    if not isinstance(press, keys.TurnPage):
         raise InvalidInput("jobs.err_stale_button")
-    await _show_page(update, context, keyword, int(number))
+    await _show_page(update, context, press.keyword, press.page)
 
 
 @job_guarded
@@ -124,16 +124,16 @@ async def manage_button(update: Update, context: BotContext) -> None:
     """Edit / filled / withdraw buttons of /myjobs; the owner is checked again on the server."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 4 or parts[2] not in render.MANAGE_VERBS or not parts[3].isdigit():
+    press = keys.unpack(query.data or "")
+    if not isinstance(press, keys.ManagePost):
         raise InvalidInput("jobs.err_stale_button")
-    verb, post_id = parts[2], int(parts[3])
+    action, post_id = press.action, press.post_id
     actor = await actor_of(update, context)
-    if verb == "ed":
+    if action is keys.PostAction.EDIT:
         await answer(update, context)
         await _edit(update, context, post_id)
         return
-    if verb == "fill":
+    if action is keys.PostAction.FILL:
         view = await context.services.jobs.fill(actor, post_id)
         key = "jobs.filled"
     else:
@@ -151,5 +151,6 @@ def register(app: BotApplication, *, group: int) -> None:
     app.add_handler(CommandHandler("jobfilled", jobfilled_command), group=group)
     app.add_handler(CommandHandler("jobwithdraw", jobwithdraw_command), group=group)
     app.add_handler(CommandHandler("hired", hired_command), group=group)
-    app.add_handler(CallbackQueryHandler(page_button, pattern=r"^j:pg:"), group=group)
-    app.add_handler(CallbackQueryHandler(manage_button, pattern=r"^j:m:"), group=group)
+    pages, manage = keys.pattern(keys.TurnPage), keys.pattern(keys.ManagePost)
+    app.add_handler(CallbackQueryHandler(page_button, pattern=pages), group=group)
+    app.add_handler(CallbackQueryHandler(manage_button, pattern=manage), group=group)

@@ -12,8 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import BotApplication, BotContext
 from bot.domain.models import TicketView
 from bot.errors import InvalidInput
-from bot.render import keyboards as cb
 from bot.render import tickets as render
+from bot.render.keyboards import tickets as keys
 from handlers.common import (
     actor_of,
     answer,
@@ -70,18 +70,19 @@ async def deadline_button(update: Update, context: BotContext) -> None:
     """Handle the contact button and the leader's approve / refuse buttons."""
     query = update.callback_query
     assert query is not None
-    verb, ticket_id, args = ticket_button(update)
+    press = ticket_button(update)
+    ticket_id = press.ticket_id
     tr = await tr_of(update, context)
-    if verb == cb.CONTACT:
+    if isinstance(press, keys.Contact):
         await _contact(update, context, ticket_id)
         await answer(update, context, tr("clock.contacted_short", id=ticket_id))
         return
-    if verb not in (cb.EXTEND_OK, cb.EXTEND_NO) or len(args) != 1 or not args[0].isdigit():
+    if not isinstance(press, keys.ApproveExtension | keys.RefuseExtension):
         raise InvalidInput("error.stale_button")
     services = context.services
     actor = await actor_of(update, context)
     decided = await services.extensions.decide(
-        actor, ticket_id, int(args[0]), approve=verb == cb.EXTEND_OK
+        actor, ticket_id, press.request_id, approve=isinstance(press, keys.ApproveExtension)
     )
     ticket = decided.view.ticket
     if decided.approved:
@@ -104,5 +105,5 @@ def register(app: BotApplication, *, group: int) -> None:
     """Register /contact, /extend and their buttons."""
     app.add_handler(CommandHandler("contact", contact_command), group=group)
     app.add_handler(CommandHandler("extend", extend_command), group=group)
-    pattern = f"^t:({cb.CONTACT}|{cb.EXTEND_OK}|{cb.EXTEND_NO}):"
+    pattern = keys.pattern(keys.Contact, keys.ApproveExtension, keys.RefuseExtension)
     app.add_handler(CallbackQueryHandler(deadline_button, pattern=pattern), group=group)

@@ -14,10 +14,10 @@ from bot.commands import Audience
 from bot.context import BotApplication, BotContext
 from bot.delivery.outbox import Button, Keyboard
 from bot.domain.models import Actor
+from bot.errors import InvalidInput
 from bot.i18n import LOCALES, Translator, normalize_locale
+from bot.render.keyboards import help as help_keys
 from handlers.common import actor_of, answer, guarded, reply, tr_of
-
-HELP_MORE = "h:more"  # callback data of the "更多命令" button
 
 
 def help_text(actor: Actor, tr: Translator, *, more: bool = False) -> str:
@@ -35,7 +35,7 @@ def help_text(actor: Actor, tr: Translator, *, more: bool = False) -> str:
 def help_keyboard(actor: Actor, tr: Translator) -> Keyboard | None:
     """The "more" button, when there is more to show."""
     _, rest = commands.help_names(actor)
-    return [[Button(tr("help.more"), HELP_MORE)]] if rest else None
+    return [[Button(tr("help.more"), help_keys.More().pack())]] if rest else None
 
 
 async def greeting(actor: Actor, update: Update, context: BotContext, tr: Translator) -> str:
@@ -98,6 +98,8 @@ async def help_more_button(update: Update, context: BotContext) -> None:
     """Show the rest of the presser's commands in place of the button."""
     query = update.callback_query
     assert query is not None
+    if not isinstance(help_keys.unpack(query.data or ""), help_keys.More):
+        raise InvalidInput("error.stale_button")
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)
     await answer(update, context)
@@ -172,6 +174,6 @@ def register(app: BotApplication, *, group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start_command, filters=private), group=group)
     app.add_handler(CommandHandler("help", help_command), group=group)
-    app.add_handler(CallbackQueryHandler(help_more_button, pattern=f"^{HELP_MORE}$"), group=group)
+    app.add_handler(CallbackQueryHandler(help_more_button, pattern=help_keys.PATTERN), group=group)
     app.add_handler(CommandHandler("whoami", whoami_command, filters=private), group=group)
     app.add_handler(CommandHandler("lang", lang_command), group=group)

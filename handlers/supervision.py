@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import BotApplication, BotContext
 from bot.errors import InvalidInput
 from bot.render import deadlines as render_dl
-from bot.render import keyboards as cb
+from bot.render.keyboards import tickets as keys
 from handlers.common import actor_of, answer, guarded, reply, ticket_button, ticket_number, tr_of
 
 
@@ -37,10 +37,10 @@ async def supervise_button(update: Update, context: BotContext) -> None:
     """The 督办 button under a chase: flag the ticket, re-checking the presser's role."""
     query = update.callback_query
     assert query is not None
-    verb, ticket_id, _ = ticket_button(update)
-    if verb != cb.SUPERVISE:
+    press = ticket_button(update)
+    if not isinstance(press, keys.Supervise):
         raise InvalidInput("error.stale_button")
-    await _supervise(update, context, ticket_id)
+    await _supervise(update, context, press.ticket_id)
     await answer(update, context)
 
 
@@ -70,5 +70,5 @@ def register(app: BotApplication, *, group: int) -> None:
     app.add_handler(CommandHandler("overdue", overdue_command), group=group)
     app.add_handler(CommandHandler("blockers", blockers_command), group=group)
     app.add_handler(
-        CallbackQueryHandler(supervise_button, pattern=f"^t:{cb.SUPERVISE}:"), group=group
+        CallbackQueryHandler(supervise_button, pattern=keys.pattern(keys.Supervise)), group=group
     )

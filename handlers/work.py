@@ -12,8 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import BotApplication, BotContext
 from bot.domain.models import TicketView
 from bot.errors import InvalidInput
-from bot.render import keyboards as cb
 from bot.render import tickets as render
+from bot.render.keyboards import tickets as keys
 from handlers.common import (
     actor_of,
     answer,
@@ -111,21 +111,22 @@ async def work_button(update: Update, context: BotContext) -> None:
     """Handle claim / progress / resolve / transfer / view buttons, re-checking everything."""
     query = update.callback_query
     assert query is not None
-    verb, ticket_id, args = ticket_button(update)
+    press = ticket_button(update)
+    ticket_id = press.ticket_id
     services = context.services
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)
-    if verb == cb.CLAIM:
+    if isinstance(press, keys.Claim):
         view = await services.tickets.claim(actor, ticket_id)
         await answer(update, context, tr("work.claimed_short", id=ticket_id))
         await _after_claim(update, context, view)
-    elif verb in (cb.PROGRESS, cb.RESOLVE):
+    elif isinstance(press, keys.Progress | keys.Resolve):
         # Check permission now, so nobody is prompted for text they may not submit.
         await services.tickets.workable(actor, ticket_id)
         await answer(update, context)
         key, purpose = (
             ("work.prompt_progress", PROMPT_PROGRESS)
-            if verb == cb.PROGRESS
+            if isinstance(press, keys.Progress)
             else ("work.prompt_resolve", PROMPT_RESOLVE)
         )
         await reply(
@@ -137,7 +138,7 @@ async def work_button(update: Update, context: BotContext) -> None:
             ticket_id=ticket_id,
             quote=False,
         )
-    elif verb == cb.TRANSFER_MENU:
+    elif isinstance(press, keys.TransferMenu):
         view, candidates = await services.tickets.transfer_choices(actor, ticket_id)
         await answer(update, context)
         await reply(
@@ -148,10 +149,10 @@ async def work_button(update: Update, context: BotContext) -> None:
             ticket_id=ticket_id,
             quote=False,
         )
-    elif verb == cb.TRANSFER_TO and args and args[0].isdigit():
-        await _transfer(update, context, ticket_id, int(args[0]))
+    elif isinstance(press, keys.TransferTo):
+        await _transfer(update, context, ticket_id, press.cadre_id)
         await answer(update, context)
-    elif verb == cb.VIEW:
+    elif isinstance(press, keys.View):
         view = await services.tickets.view(actor, ticket_id)
         await answer(update, context)
         await reply(
@@ -198,8 +199,8 @@ class _ReplyToBot(filters.MessageFilter):
 
 REPLY_TO_BOT = _ReplyToBot(name="reply_to_bot")
 
-WORK_VERBS = (
-    f"^t:({cb.CLAIM}|{cb.PROGRESS}|{cb.RESOLVE}|{cb.TRANSFER_MENU}|{cb.TRANSFER_TO}|{cb.VIEW}):"
+WORK_BUTTONS = keys.pattern(
+    keys.Claim, keys.Progress, keys.Resolve, keys.TransferMenu, keys.TransferTo, keys.View
 )
 
 
@@ -209,7 +210,7 @@ def register(app: BotApplication, *, group: int) -> None:
     app.add_handler(CommandHandler("progress", progress_command), group=group)
     app.add_handler(CommandHandler("resolve", resolve_command), group=group)
     app.add_handler(CommandHandler("transfer", transfer_command), group=group)
-    app.add_handler(CallbackQueryHandler(work_button, pattern=WORK_VERBS), group=group)
+    app.add_handler(CallbackQueryHandler(work_button, pattern=WORK_BUTTONS), group=group)
     # Before report detection: a reply to a prompt is an answer, not a new problem.
     app.add_handler(
         MessageHandler(REPLY_TO_BOT & filters.TEXT & ~filters.COMMAND, prompt_reply),

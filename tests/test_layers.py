@@ -191,3 +191,64 @@ def test_only_the_container_builds_services_and_notifiers() -> None:
     assert {"TicketService", "TicketNotifier", "Dispatcher", "Recipients", "RosterService"} <= names
     built = constructions(("bot", "handlers", "storage"), names)
     assert {f for f, _ in built} == WIRING, sorted(f for f in built if f[0] not in WIRING)
+
+
+def test_button_codecs_import_only_each_other() -> None:
+    """The codecs are plain data: no telegram, no services, nothing of the project but them."""
+    project = {"bot", "handlers", "storage", "sandbox"}
+    found = [
+        (f, m)
+        for f, m in imports("bot/render/keyboards")
+        if m.split(".")[0] in project | {"telegram"} and not m.startswith("bot.render.keyboards")
+    ]
+    assert found == []
+
+
+def _sources(*folders: str) -> list[tuple[str, ast.AST]]:
+    return [
+        (str(path.relative_to(ROOT)), ast.parse(path.read_text("utf-8")))
+        for folder in folders
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    ]
+
+
+def _is_pack(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "pack"
+    )
+
+
+def test_buttons_get_their_data_from_a_codec_only() -> None:
+    """Every `Button(text, data)` packs a typed press: no f-string builds callback data."""
+    loose = []
+    for name, tree in _sources("bot", "handlers"):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Button":
+                data = [k.value for k in node.keywords if k.arg == "data"] or node.args[1:2]
+                if not (data and _is_pack(data[0])):
+                    loose.append((name, node.lineno))
+    assert loose == []
+
+
+def test_handlers_read_button_data_through_a_codec_only() -> None:
+    """`query.data` appears only inside an `unpack(...)` call: no split(":") in a handler."""
+    loose = []
+    for name, tree in _sources("handlers", "bot"):
+        inside = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "unpack"
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            on_query = (
+                isinstance(node, ast.Attribute)
+                and node.attr == "data"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "query"
+            )
+            if on_query and id(node) not in inside:
+                loose.append((name, node.lineno))
+    assert loose == []

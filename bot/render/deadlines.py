@@ -14,7 +14,7 @@ from bot.domain.briefs import Brief, BriefItem
 from bot.domain.buttons import Button
 from bot.domain.models import Ticket
 from bot.i18n import Translator
-from bot.render import keyboards as cb
+from bot.render.keyboards import tickets as keys
 from bot.render.text import day_label
 from bot.render.tickets import cadre_label, preview, when
 
@@ -22,16 +22,16 @@ from bot.render.tickets import cadre_label, preview, when
 def extension_buttons(ticket_id: int, request_id: int, tr: Translator) -> list[list[Button]]:
     return [
         [
-            Button(tr("clock.button_approve"), cb.data(cb.EXTEND_OK, ticket_id, request_id)),
-            Button(tr("clock.button_refuse"), cb.data(cb.EXTEND_NO, ticket_id, request_id)),
+            Button(tr("clock.button_approve"), keys.ApproveExtension(ticket_id, request_id).pack()),
+            Button(tr("clock.button_refuse"), keys.RefuseExtension(ticket_id, request_id).pack()),
         ]
     ]
 
 
 def supervise_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
-    row = [Button(tr("button.view"), cb.data(cb.VIEW, ticket.id))]
+    row = [Button(tr("button.view"), keys.View(ticket.id).pack())]
     if ticket.supervision_level == 0:
-        row.insert(0, Button(tr("clock.button_supervise"), cb.data(cb.SUPERVISE, ticket.id)))
+        row.insert(0, Button(tr("clock.button_supervise"), keys.Supervise(ticket.id).pack()))
     return [row]
 
 

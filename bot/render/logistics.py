@@ -4,14 +4,12 @@ Contact details typed into free text (a cargo name, a price note, a place) are m
 line others see; only the owner's own lists and the two parties of an accepted match (the
 contact exchange) get the text as typed, with `reveal=True`.
 
-Callback data: `lg:a:<match>` accept, `lg:d:<match>` decline, `lg:wt:<offer>` / `lg:wc:<request>`
-withdraw, `lg:s:<step>:<value>` a guided-conversation choice, `lg:x` cancel the conversation.
-Handlers re-check the presser and the state on the server for every press.
+Buttons carry typed presses from `keyboards.logistics` (`lg:...`); the services re-check the
+presser and the state for every press.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from markupsafe import Markup
@@ -20,33 +18,7 @@ from bot.domain.buttons import Button, Keyboard
 from bot.domain.contacts import mask_contacts
 from bot.domain.logistics import CargoForm, CargoRequest, MatchView, Party, TruckForm, TruckOffer
 from bot.i18n import Translator
-
-ACCEPT = "a"
-DECLINE = "d"
-WITHDRAW_TRUCK = "wt"
-WITHDRAW_CARGO = "wc"
-STEP = "s"
-CANCEL = "x"
-PATTERN = re.compile(r"^lg:(a|d|wt|wc):(\d{1,12})$")
-STEP_PATTERN = re.compile(r"^lg:s:([a-z0-9_]{1,12}):([a-z0-9_.\-]{1,16})$")
-
-
-def data(verb: str, *args: str | int) -> str:
-    text = ":".join(["lg", verb, *[str(a) for a in args]])
-    assert len(text.encode()) <= 64, text
-    return text
-
-
-def parse(raw: str) -> tuple[str, int] | None:
-    """(verb, id) of a match or withdraw button, or None if malformed."""
-    found = PATTERN.match(raw or "")
-    return (found[1], int(found[2])) if found else None
-
-
-def parse_step(raw: str) -> tuple[str, str] | None:
-    """(step, value) of a guided-conversation button, or None if malformed."""
-    found = STEP_PATTERN.match(raw or "")
-    return (found[1], found[2]) if found else None
+from bot.render.keyboards import logistics as keys
 
 
 def day(value: date, tr: Translator) -> str:
@@ -129,8 +101,8 @@ def answer_buttons(view: MatchView, tr: Translator) -> Keyboard:
     match_id = view.match.id
     return [
         [
-            Button(tr("logistics.button_accept"), data(ACCEPT, match_id)),
-            Button(tr("logistics.button_decline"), data(DECLINE, match_id)),
+            Button(tr("logistics.button_accept"), keys.Accept(match_id).pack()),
+            Button(tr("logistics.button_decline"), keys.Decline(match_id).pack()),
         ]
     ]
 
@@ -161,7 +133,7 @@ def my_trucks(offers: list[TruckOffer], tr: Translator) -> tuple[str, Keyboard]:
         line = truck_line(offer, tr, reveal=True)  # the owner's own list
         lines.append(Markup("{} · {}").format(line, truck_status(offer, tr)))
         label = tr("logistics.button_withdraw_truck", id=offer.id)
-        rows.append([Button(label, data(WITHDRAW_TRUCK, offer.id))])
+        rows.append([Button(label, keys.WithdrawTruck(offer.id).pack())])
     return Markup("\n").join(lines), rows
 
 
@@ -175,7 +147,7 @@ def my_cargo(requests: list[CargoRequest], tr: Translator) -> tuple[str, Keyboar
         lines.append(Markup("{} · {}").format(line, cargo_status(request, tr)))
         if request.status.value == "open":
             label = tr("logistics.button_withdraw_cargo", id=request.id)
-            rows.append([Button(label, data(WITHDRAW_CARGO, request.id))])
+            rows.append([Button(label, keys.WithdrawCargo(request.id).pack())])
     return Markup("\n").join(lines), rows
 
 

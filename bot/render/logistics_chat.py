@@ -18,6 +18,7 @@ from bot.domain.logistics_steps import (
 )
 from bot.i18n import Translator
 from bot.render import logistics as render
+from bot.render.keyboards import logistics as keys
 
 PER_ROW = 3
 
@@ -35,19 +36,18 @@ def prompt(draft: Draft, tr: Translator) -> tuple[str, Keyboard]:
         text = header + "\n" + tr(f"logistics.ask_{draft.kind}_{draft.step}")
         values = CHOICES.get(draft.step, ())
     buttons = [
-        Button(tr(f"logistics.choice_{draft.step}_{value.replace('.', '_')}"), _step(draft, value))
+        Button(
+            tr(f"logistics.choice_{draft.step}_{value.replace('.', '_')}"),
+            keys.Step(draft.step, value).pack(),
+        )
         for value in values
     ]
     rows: list[list[Button]] = [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
-    last = [Button(tr("logistics.button_cancel"), render.data(render.CANCEL))]
+    last = [Button(tr("logistics.button_cancel"), keys.Cancel().pack())]
     if draft.step in OPTIONAL:
-        last.insert(0, Button(tr("logistics.button_skip"), _step(draft, SKIP)))
+        last.insert(0, Button(tr("logistics.button_skip"), keys.Step(draft.step, SKIP).pack()))
     rows.append(last)
     return text, rows
-
-
-def _step(draft: Draft, value: str) -> str:
-    return render.data(render.STEP, draft.step, value)
 
 
 def summary(draft: Draft, tr: Translator) -> str:

@@ -1,7 +1,7 @@
 """Texts and buttons of job posts: the public card, the /job questions and preview, /jobs pages.
 
-Callback data (`j:...`, at most 64 bytes) is never trusted: the draft service checks that a press
-answers the current step, and the post service checks the owner, for every press.
+Buttons carry typed presses from `keyboards.recruiting` (`j:...`), never trusted: the draft
+service checks that a press answers the current step, and the post service checks the owner.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from bot.domain.buttons import Button, Keyboard
 from bot.domain.recruiting import PAY_UNITS, JobRules, JobStatus, JobView
 from bot.domain.recruiting_steps import CONFIRM, EMPLOYER, SKIP, STEPS, DraftState, JobPage
 from bot.i18n import Translator
+from bot.render.keyboards import recruiting as keys
 
-PREFIX = "j:"
-# Button data per step of the conversation: j:<code>:<value>.
-STEP_CODES = {EMPLOYER: "e", "pay_unit": "u", "validity": "v", "shift": "s", "benefits": "b"}
-CODE_STEPS = {code: step for step, code in STEP_CODES.items()}
-MANAGE_VERBS = ("ed", "fill", "wd")
+MANAGE_BUTTONS = (
+    ("jobs.btn_manage_edit", keys.PostAction.EDIT),
+    ("jobs.btn_fill", keys.PostAction.FILL),
+    ("jobs.btn_withdraw", keys.PostAction.WITHDRAW),
+)
 
 
 def _date(moment: datetime, tr: Translator, tz: ZoneInfo) -> str:
@@ -92,31 +93,39 @@ def question(state: DraftState, rules: JobRules, tr: Translator) -> tuple[str, K
     if step == CONFIRM:
         save = "jobs.btn_save" if state.post_id else "jobs.btn_confirm"
         return preview(state, tr), [
-            [Button(tr(save), "j:ok")],
-            [Button(tr("jobs.btn_edit"), "j:chg"), Button(tr("jobs.btn_cancel"), "j:no")],
+            [Button(tr(save), keys.Confirm().pack())],
+            [
+                Button(tr("jobs.btn_edit"), keys.Change().pack()),
+                Button(tr("jobs.btn_cancel"), keys.Cancel().pack()),
+            ],
         ]
     text = tr(f"jobs.ask_{step}", limit=rules.max_validity_days) + "\n" + tr("jobs.cancel_hint")
     rows: list[list[Button]] = []
     if step == EMPLOYER:
-        rows = [[Button(e.name[:40], f"j:e:{e.id}")] for e in state.choices]
+        rows = [[Button(e.name[:40], keys.ChooseEmployer(e.id).pack())] for e in state.choices]
     elif step == "pay_unit":
-        rows = [[Button(tr(f"jobs.unit_{u}"), f"j:u:{u}") for u in PAY_UNITS]]
+        rows = [[Button(tr(f"jobs.unit_{u}"), keys.ChoosePayUnit(u).pack()) for u in PAY_UNITS]]
     elif step == "validity":
-        days = [Button(tr("jobs.btn_days", days=d), f"j:v:{d}") for d in rules.validity_choices]
+        days = [
+            Button(tr("jobs.btn_days", days=d), keys.ChooseValidity(d).pack())
+            for d in rules.validity_choices
+        ]
         rows = [days[i : i + 3] for i in range(0, len(days), 3)]
     elif step == "shift":
-        shifts = [Button(s[:30], f"j:s:{i}") for i, s in enumerate(rules.shifts)]
+        shifts = [
+            Button(s[:30], keys.ChooseShift(str(i)).pack()) for i, s in enumerate(rules.shifts)
+        ]
         rows = [shifts[i : i + 2] for i in range(0, len(shifts), 2)]
-        rows.append([Button(tr("jobs.btn_skip"), f"j:s:{SKIP}")])
+        rows.append([Button(tr("jobs.btn_skip"), keys.ChooseShift(SKIP).pack())])
     elif step == "benefits":
-        rows = [[Button(tr("jobs.btn_skip"), f"j:b:{SKIP}")]]
+        rows = [[Button(tr("jobs.btn_skip"), keys.ChooseBenefits(SKIP).pack())]]
     return text, rows or None
 
 
 def field_picker(tr: Translator) -> Keyboard:
     """Buttons to pick the field to change from the preview."""
     names = [s for s in STEPS if s not in (EMPLOYER, "pay_unit")]
-    buttons = [Button(tr(f"jobs.field_{n}"), f"j:f:{n}") for n in names]
+    buttons = [Button(tr(f"jobs.field_{n}"), keys.Reopen(n).pack()) for n in names]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
@@ -142,20 +151,14 @@ def listing(page: JobPage, keyword: str, tr: Translator, tz: ZoneInfo) -> tuple[
                 date=last_valid_day(post.expires_at, tz, tr),
             )
         )
-    suffix = f":{keyword}" if keyword else ""
     row: list[Button] = []
     if page.page > 0:
-        row.append(Button(tr("jobs.btn_prev"), _page_data(page.page - 1, suffix)))
+        previous = keys.TurnPage.fitting(page.page - 1, keyword)
+        row.append(Button(tr("jobs.btn_prev"), previous.pack()))
     if page.page + 1 < page.pages:
-        row.append(Button(tr("jobs.btn_next"), _page_data(page.page + 1, suffix)))
+        following = keys.TurnPage.fitting(page.page + 1, keyword)
+        row.append(Button(tr("jobs.btn_next"), following.pack()))
     return Markup("\n\n").join(lines), [row] if row else []
-
-
-def _page_data(page: int, suffix: str) -> str:
-    data = f"j:pg:{page}{suffix}"
-    while len(data.encode()) > 64:  # a long keyword is cut, never the page number
-        data = data[:-1]
-    return data
 
 
 def mine(views: list[JobView], tr: Translator) -> tuple[str, Keyboard]:
@@ -179,9 +182,8 @@ def mine(views: list[JobView], tr: Translator) -> tuple[str, Keyboard]:
         if post.status is JobStatus.PUBLISHED:
             rows.append(
                 [
-                    Button(tr("jobs.btn_manage_edit", id=post.id), f"j:m:ed:{post.id}"),
-                    Button(tr("jobs.btn_fill", id=post.id), f"j:m:fill:{post.id}"),
-                    Button(tr("jobs.btn_withdraw", id=post.id), f"j:m:wd:{post.id}"),
+                    Button(tr(key, id=post.id), keys.ManagePost(action, post.id).pack())
+                    for key, action in MANAGE_BUTTONS
                 ]
             )
     return Markup("\n").join(lines), rows

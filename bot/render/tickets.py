@@ -18,7 +18,8 @@ from bot.domain.buttons import Button
 from bot.domain.lifecycle import Action, Status, can
 from bot.domain.models import Cadre, Enterprise, Ticket, TicketView
 from bot.i18n import Translator
-from bot.render import keyboards as cb
+from bot.render.keyboards import reports
+from bot.render.keyboards import tickets as keys
 
 PREVIEW = 60
 
@@ -189,18 +190,18 @@ def work_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     """Buttons for whoever works the ticket, only for the moves its status allows."""
     row: list[Button] = []
     if can(ticket.status, Action.CLAIM):
-        row.append(Button(tr("button.claim"), cb.data(cb.CLAIM, ticket.id)))
+        row.append(Button(tr("button.claim"), keys.Claim(ticket.id).pack()))
     if can(ticket.status, Action.CONTACT):
-        row.append(Button(tr("clock.button_contact"), cb.data(cb.CONTACT, ticket.id)))
+        row.append(Button(tr("clock.button_contact"), keys.Contact(ticket.id).pack()))
     if can(ticket.status, Action.PROGRESS):
-        row.append(Button(tr("button.progress"), cb.data(cb.PROGRESS, ticket.id)))
+        row.append(Button(tr("button.progress"), keys.Progress(ticket.id).pack()))
     if can(ticket.status, Action.RESOLVE):
-        row.append(Button(tr("button.resolve"), cb.data(cb.RESOLVE, ticket.id)))
+        row.append(Button(tr("button.resolve"), keys.Resolve(ticket.id).pack()))
     rows = [row] if row else []
     second: list[Button] = []
     if can(ticket.status, Action.TRANSFER):
-        second.append(Button(tr("button.transfer"), cb.data(cb.TRANSFER_MENU, ticket.id)))
-    second.append(Button(tr("button.view"), cb.data(cb.VIEW, ticket.id)))
+        second.append(Button(tr("button.transfer"), keys.TransferMenu(ticket.id).pack()))
+    second.append(Button(tr("button.view"), keys.View(ticket.id).pack()))
     rows.append(second)
     return rows
 
@@ -209,15 +210,15 @@ def reporter_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     """Under the acknowledgement: let the reporter correct category or kind."""
     return [
         [
-            Button(tr("button.change_category"), cb.data(cb.CATEGORY_MENU, ticket.id)),
-            Button(tr("button.change_kind"), cb.data(cb.KIND_MENU, ticket.id)),
+            Button(tr("button.change_category"), keys.CategoryMenu(ticket.id).pack()),
+            Button(tr("button.change_kind"), keys.KindMenu(ticket.id).pack()),
         ]
     ]
 
 
 def category_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     buttons = [
-        Button(tr(f"category.{code}"), cb.data(cb.SET_CATEGORY, ticket.id, code))
+        Button(tr(f"category.{code}"), keys.SetCategory(ticket.id, code).pack())
         for code in taxonomy.CATEGORIES
     ]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
@@ -226,21 +227,21 @@ def category_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
 def kind_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     return [
         [
-            Button(tr(f"kind.{code}"), cb.data(cb.SET_KIND, ticket.id, code))
+            Button(tr(f"kind.{code}"), keys.SetKind(ticket.id, code).pack())
             for code in taxonomy.KINDS
         ]
     ]
 
 
 def transfer_buttons(ticket: Ticket, cadres: Sequence[Cadre], limit: int = 9) -> list[list[Button]]:
-    buttons = [Button(c.name, cb.data(cb.TRANSFER_TO, ticket.id, c.id)) for c in cadres[:limit]]
+    buttons = [Button(c.name, keys.TransferTo(ticket.id, c.id).pack()) for c in cadres[:limit]]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
 def solved_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     return [
         [
-            Button(tr(f"rating.{code}"), cb.data(cb.RATE_SOLVED, ticket.id, code))
+            Button(tr(f"rating.{code}"), keys.RateSolved(ticket.id, code).pack())
             for code in taxonomy.SOLVED_RATINGS
         ]
     ]
@@ -249,7 +250,7 @@ def solved_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
 def satisfaction_buttons(ticket: Ticket, solved: str, tr: Translator) -> list[list[Button]]:
     return [
         [
-            Button(tr(f"rating.{code}"), cb.data(cb.RATE, ticket.id, solved, code))
+            Button(tr(f"rating.{code}"), keys.Rate(ticket.id, solved, code).pack())
             for code in taxonomy.SATISFACTION_RATINGS
         ]
     ]
@@ -257,4 +258,4 @@ def satisfaction_buttons(ticket: Ticket, solved: str, tr: Translator) -> list[li
 
 def enterprise_choice(message_id: int, enterprises: Sequence[Enterprise]) -> list[list[Button]]:
     """One button per enterprise of a contact, to say which one a private report is for."""
-    return [[Button(e.name, cb.report_for(message_id, e.id))] for e in enterprises]
+    return [[Button(e.name, reports.ReportFor(message_id, e.id).pack())] for e in enterprises]
