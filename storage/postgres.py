@@ -128,6 +128,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def _reset(conn: asyncpg.Connection) -> None:
+    """What a connection needs when it goes back to the pool: nothing, unless a transaction
+    was left open. (asyncpg's default reset is a round trip per release: RESET ALL, UNLISTEN,
+    CLOSE ALL; this code sets no session state, listens to nothing, opens no cursor.)"""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 def rows_changed(status: str) -> int:
     """The row count at the end of a command tag ("UPDATE 3", "INSERT 0 1")."""
     last = status.rsplit(" ", 1)[-1]
@@ -150,7 +158,12 @@ def _failure(url: StorageUrl, exc: BaseException) -> StorageError:
 
 
 class PostgresDatabase(Database):
-    """A pool of asyncpg connections: one writer at a time (per schema), readers beside it."""
+    """A pool of asyncpg connections: one writer at a time (per schema), readers beside it.
+
+    The writer keeps its connection between transactions (as SQLite's writer does): writes of
+    this process are serialised anyway, and a connection taken from the pool for each would
+    cost a round trip more. A writer connection that broke is replaced at the next write.
+    """
 
     backend = POSTGRESQL
     dialect: Dialect = POSTGRES_DIALECT
@@ -161,6 +174,7 @@ class PostgresDatabase(Database):
         self._url = url
         self._readers_wanted = max(1, readers)
         self._pool: asyncpg.Pool | None = None
+        self._writer: asyncpg.Connection | None = None
         self._lock_key = 0
 
     @property
@@ -191,6 +205,9 @@ class PostgresDatabase(Database):
                 min_size=1,
                 max_size=size,
                 init=_init_connection,
+                reset=_reset,
+                # Every statement the repositories send stays prepared (the default keeps 100).
+                statement_cache_size=2000,
                 server_settings=_server_settings(self._url, role),
             )
             async with self._pool.acquire() as conn:
@@ -211,8 +228,12 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
+        writer, self._writer = self._writer, None
         if pool is None:
             return
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await pool.release(writer)
         try:
             await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT)
         except (TimeoutError, asyncpg.InterfaceError):
@@ -228,13 +249,15 @@ class PostgresDatabase(Database):
         return self._pool is not None
 
     async def _begin_write(self) -> asyncpg.Connection:
-        conn = await self.pool.acquire()
+        if self._writer is None:
+            self._writer = await self.pool.acquire()
+        conn = self._writer
         try:
             await conn.execute(
                 f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}, {self._lock_key})"
             )
         except BaseException:
-            await self._discard(conn)
+            await self._drop_writer(conn)
             raise
         return conn
 
@@ -242,9 +265,14 @@ class PostgresDatabase(Database):
         try:
             await conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException:
-            await self._discard(conn)
+            await self._drop_writer(conn)
             raise
-        await self.pool.release(conn)
+
+    async def _drop_writer(self, conn: asyncpg.Connection) -> None:
+        """The writer's transaction state is unknown: give it back; the next write takes another."""
+        if self._writer is conn:
+            self._writer = None
+            await self._discard(conn)
 
     async def _discard(self, conn: asyncpg.Connection) -> None:
         """Give back a connection whose transaction state is unknown (the pool resets it)."""

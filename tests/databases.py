@@ -53,6 +53,11 @@ def database_url(tmp_path: Path | None, name: str = "bot.db") -> str:
     return _admin().fresh(name)
 
 
+def scratch_url() -> str:
+    """An empty database without a file: SQLite in memory, or an emptied PostgreSQL schema."""
+    return _admin().fresh("scratch") if ON_POSTGRES else ":memory:"
+
+
 def empty_schema_url(name: str) -> str:
     """PostgreSQL: a schema with no tables at all (dropped and made anew), for migration tests."""
     return _admin().fresh(name, drop=True)

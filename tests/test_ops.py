@@ -18,7 +18,10 @@ from sandbox.server import TelegramSandbox
 from storage.db import Database, load_migrations
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.sqlite import SqliteDatabase
+from tests.databases import sqlite_only
 from tests.e2e.proxy import CountingProxy
+
+pytestmark = sqlite_only("backup with the SQLite backup API, doctor on a SQLite file")
 
 TOKEN = "100003:DOCTOR-token-not-secret-00000000"
 

@@ -129,11 +129,14 @@ def _error(loc: tuple[str, ...], message: str) -> InitErrorDetails:
     )
 
 
+_DEFAULT_PATH = "data/liaison.db"
+
+
 class StorageSettings(Section):
     # The database: sqlite:///data/liaison.db or postgresql://user:password@host:5432/dbname
     # (see storage/url.py). Unset: the SQLite file at `path`, as before `url` existed.
     url: SecretStr | None = None
-    path: str = "data/liaison.db"
+    path: str = _DEFAULT_PATH
 
     @field_validator("url")
     @classmethod
@@ -149,7 +152,7 @@ class StorageSettings(Section):
     @model_validator(mode="after")
     def _one_place(self) -> StorageSettings:
         """`url` and `path` name the same thing: refuse two different answers."""
-        if self.url is not None and "path" in self.model_fields_set:
+        if self.url is not None and self.path != _DEFAULT_PATH:
             parsed = parse_url(self.url.get_secret_value())
             if parsed.backend != SQLITE or parsed.target != self.path:
                 raise invalid("url_and_path")

@@ -293,7 +293,7 @@ class LogisticsRepo:
             # Keep the planner on cargo_requests_match (destination first), not on the
             # expiry index, whatever the statistics say.
             f" AND ready_date <= ? AND {latest} >= ? AND tonnes <= ?"
-            " AND (? IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
+            " AND (CAST(? AS REAL) IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
             " ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
             (
                 *cities,

@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.clock import from_iso
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.databases import database_url
 from tests.e2e.harness import (
     BotProcess,
     SentLog,
@@ -47,7 +48,7 @@ async def flood_burst(
     reports: int = 1000,
 ) -> FloodResult:
     """Run the bot with the production pacing on a burst of `reports` over `groups` groups."""
-    db_path = workdir / "bot.db"
+    db_path = database_url(workdir)
     world = await build_burst_world(client, db_path, groups)
     bot = BotProcess(
         workdir,
@@ -92,7 +93,7 @@ async def flood_burst(
     )
 
 
-def _steady(db_path: Path, stamps: list[float]) -> float:
+def _steady(db_path: str, stamps: list[float]) -> float:
     """The rate after the last report was handled (intake competes for the two cores with the
     emulator and the injector) until 95 % of the backlog is out (the tail is per-private-chat
     pacing, not the global limit)."""
@@ -112,5 +113,5 @@ def _per_window(stamps: list[float], seconds: float) -> list[float]:
     return [round(n / seconds, 1) for n in counts]
 
 
-def _outbox_idle(db_path: Path) -> bool:
+def _outbox_idle(db_path: str) -> bool:
     return read_db(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,9 +23,10 @@ from typing import Any
 
 from bot.clock import to_iso
 from sandbox.client import SandboxClient
+from storage.db import open_database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo
-from storage.sqlite import SqliteDatabase
+from tests.databases import query
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "100002:E2E-token-not-secret-00000000000"
@@ -72,7 +72,7 @@ class BotProcess:
     workdir: Path
     api_base_url: str
     control_url: str
-    db_path: Path
+    db_path: Path | str  # the database: a SQLite file or a storage URL (tests.databases)
     admins: list[int] = field(default_factory=list)
     delivery: dict[str, Any] = field(default_factory=dict)
     # Further config sections, e.g. {"deadlines": {"sweep_seconds": 10}}.
@@ -99,7 +99,7 @@ class BotProcess:
                 "api_base_url": self.api_base_url,
                 "poll_timeout": 1,
             },
-            "storage": {"path": str(self.db_path)},
+            "storage": {"url": str(self.db_path)},
             "park": {"name": "测试开发区", "locale": "zh_CN", "admins": self.admins},
             "logging": {"level": self.log_level},
         }
@@ -223,7 +223,7 @@ class BurstWorld:
 
 
 async def build_burst_world(
-    client: SandboxClient, db_path: Path, n_groups: int, *, prefix: str = "企业"
+    client: SandboxClient, db_path: Path | str, n_groups: int, *, prefix: str = "企业"
 ) -> BurstWorld:
     """Create users/groups in the emulator and the matching roster and bindings in the DB.
 
@@ -242,7 +242,7 @@ async def build_burst_world(
         groups.append(chat["id"])
         contacts.append(contact["id"])
         cadres.append(cadre["id"])
-    db = SqliteDatabase(db_path)
+    db = open_database(str(db_path))
     await db.connect()
     try:
         now_dt = datetime.now(UTC)
@@ -291,13 +291,9 @@ async def settle_world(client: SandboxClient, world: BurstWorld, timeout: float 
 # -- observation ----------------------------------------------------------------------------
 
 
-def read_db(db_path: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+def read_db(db_path: Path | str, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
     """Query the bot's database read-only (never changes it, works after a SIGKILL)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return list(conn.execute(sql, tuple(params)))
-    finally:
-        conn.close()
+    return query(str(db_path), sql, params)
 
 
 def acks_by_source(sent: list[dict[str, Any]]) -> Counter[tuple[int, int]]:

@@ -14,6 +14,7 @@ import pytest
 
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.databases import database_url, display
 from tests.e2e.harness import TOKEN, BotProcess
 from tests.e2e.proxy import CA_FILE, TLS_HOST, CountingProxy
 
@@ -30,7 +31,9 @@ NO_PROXY_ENV: dict[str, str | None] = {name.upper(): None for name in PROXY_VARI
 def bot_in(workdir: Path, sandbox: TelegramSandbox, **kw: object) -> BotProcess:
     """A bot process with its own config and log in `workdir` (the database may be shared)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    options: dict[str, object] = {"db_path": workdir / "bot.db", "env": dict(NO_PROXY_ENV), **kw}
+    options: dict[str, object] = {"env": dict(NO_PROXY_ENV), **kw}
+    if "db_path" not in options:  # a fresh database (on PostgreSQL: emptied for this bot)
+        options["db_path"] = database_url(workdir)
     return BotProcess(
         workdir=workdir,
         api_base_url=sandbox.api_base_url,
@@ -88,7 +91,7 @@ async def test_a_second_run_on_the_same_database_refuses_until_the_first_is_gone
         code, _ = await wait_exit(second, timeout=20.0)
         log = second.log_text()
         assert code == 5, log
-        assert f"pid {first.pid}" in log and str(first.db_path) in log
+        assert f"pid {first.pid}" in log and display(str(first.db_path)) in log
         assert "正在使用数据库" in log and "Traceback" not in log
         assert first.running()
         # A crash frees the lock: the kernel drops it with the process, no stale lock file.

@@ -19,7 +19,8 @@ from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.sqlite import SqliteDatabase
+from storage.db import open_database
+from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK, BotProcess, read_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -29,9 +30,9 @@ CADRE = "陈志远"
 OTHER_CADRE = "王晓峰"  # 包联 of another enterprise: not allowed to touch ours
 
 
-async def prepare_db(db_path: Path) -> dict[str, str]:
+async def prepare_db(db_path: str) -> dict[str, str]:
     """Sample roster plus invitations; returns the /start payloads by person."""
-    db = SqliteDatabase(db_path)
+    db = open_database(db_path)
     await db.connect()
     try:
         with resources.as_file(resources.files("bot.samples").joinpath("roster.xlsx")) as roster:
@@ -91,7 +92,7 @@ class People:
 async def test_ticket_story_survives_restart(
     sandbox: TelegramSandbox, client: SandboxClient, workdir: Path
 ) -> None:
-    db_path = workdir / "bot.db"
+    db_path = database_url(workdir)
     payloads = await prepare_db(db_path)
     admin = (await client.create_user("沈若琳", username="admin_shen"))["id"]
     cadre = (await client.create_user(CADRE, username="chen_zy"))["id"]

@@ -15,6 +15,7 @@ from bot.cli.main import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
 from bot.services.deadlines import due_dates
+from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, add_leader, report
 
@@ -68,29 +69,29 @@ async def test_whoami_tells_anyone_their_id_name_and_binding(world: World) -> No
 async def test_invite_prints_a_clickable_link_or_says_how(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = world.runtime.settings.storage.path
+    path = world.runtime.settings.storage.database_url
     # The running bot stored its username (getMe at start): the link is clickable.
-    assert await _invite(load_settings(None, storage={"path": path}), "cadre", "张海涛") == 0
+    assert await _invite(load_settings(None, storage={"url": path}), "cadre", "张海涛") == 0
     out = capsys.readouterr().out
     assert "已为干部「张海涛」生成邀请链接" in out
     assert re.search(r"https://t\.me/liaison_test_bot\?start=c-[\w-]{32}\n", out), out
     assert "点「开始」即可绑定" in out
     # The configured name wins.
-    settings = load_settings(None, storage={"path": path}, telegram={"username": "@park_bot"})
+    settings = load_settings(None, storage={"url": path}, telegram={"username": "@park_bot"})
     assert await _invite(settings, "enterprise", "海澄精工机械有限公司") == 0
     assert "https://t.me/park_bot?start=e-" in capsys.readouterr().out
     # Neither known (a fresh database, no token): it says how, and still prints the /start line.
-    fresh = tmp_path / "fresh.db"
+    fresh = database_url(tmp_path, "fresh.db")
     from bot.services.roster.service import RosterService
-    from storage.sqlite import SqliteDatabase
+    from storage.db import open_database
 
-    db = SqliteDatabase(str(fresh))
+    db = open_database(fresh)
     await db.connect()
     await RosterService(db, SystemClock()).import_files(
         [Path(__file__).parents[2] / "bot" / "samples" / "roster.xlsx"]
     )
     await db.close()
-    assert await _invite(load_settings(None, storage={"path": str(fresh)}), "cadre", "陈志远") == 0
+    assert await _invite(load_settings(None, storage={"url": fresh}), "cadre", "陈志远") == 0
     out = capsys.readouterr().out
     assert "https://t.me/" not in out
     assert "[telegram]" in out and "username" in out and "liaison-bot run" in out

@@ -13,6 +13,7 @@ emulator once the outbox is idle (`World.settled`).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,7 +30,8 @@ from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.sqlite import SqliteDatabase
+from storage.db import open_database
+from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 
 TOKEN = "200002:TEST-token-handlers-000000000000"
@@ -122,9 +124,8 @@ class World:
     async def outbox_texts(self, chat: int | None = None) -> list[str]:
         """The texts (and captions) of every message queued so far, to `chat` or to anyone."""
         sql = (
-            "SELECT COALESCE(json_extract(params, '$.text'), json_extract(params, '$.caption'), '')"
-            " FROM outbox WHERE method IN ('sendMessage', 'editMessageText', 'sendPhoto',"
-            " 'sendDocument')"
+            "SELECT params FROM outbox WHERE method IN ('sendMessage', 'editMessageText',"
+            " 'sendPhoto', 'sendDocument')"
         )
         params: list[Any] = []
         if chat is not None:
@@ -132,7 +133,9 @@ class World:
         services = self.runtime.services
         assert services is not None
         async with services.db.transaction():
-            return [str(row[0]) for row in await services.db.fetchall(sql + " ORDER BY id", params)]
+            rows = await services.db.fetchall(sql + " ORDER BY id", params)
+        sent = [json.loads(row[0]) for row in rows]
+        return [str(p.get("text") or p.get("caption") or "") for p in sent]
 
     async def settled(self) -> None:
         """Wait until everything queued so far has been delivered (or failed for good)."""
@@ -187,7 +190,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
     """Start the emulator and the bot on the sample roster; bind the users and the group."""
     sandbox = TelegramSandbox()
     await sandbox.start()
-    db_path = tmp_path / "bot.db"
+    db_url = database_url(tmp_path)
     try:
         async with SandboxClient(sandbox.control_url) as client:
             await client.create_bot(TOKEN, "liaison_test_bot")
@@ -204,7 +207,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
             }
             group = (await client.create_chat("supergroup", title="企业群"))["id"]
             unbound = (await client.create_chat("supergroup", title="未绑定群"))["id"]
-            db = SqliteDatabase(db_path)
+            db = open_database(db_url)
             await db.connect()
             roster = resources.files("bot.samples").joinpath("roster.xlsx")
             with resources.as_file(roster) as path:
@@ -224,7 +227,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
                     "api_base_url": sandbox.api_base_url,
                     "poll_timeout": 1,
                 },
-                storage={"path": str(db_path)},
+                storage={"url": db_url},
                 park={"admins": [users["admin"]]},
                 delivery={
                     "private_interval_seconds": 0.0,

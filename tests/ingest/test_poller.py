@@ -17,6 +17,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database
 from storage.repos.queues import InboxRepo
+from tests.databases import database_url
 
 TOKEN = "400004:TEST-token-poller-00000000000000"
 
@@ -61,7 +62,7 @@ async def test_a_second_poller_conflict_stops_the_bot(
     settings = load_settings(
         None,
         telegram={"token": TOKEN, "api_base_url": sandbox.api_base_url, "poll_timeout": 1},
-        storage={"path": str(tmp_path / "bot.db")},
+        storage={"url": database_url(tmp_path)},
     )
     runtime = Runtime(settings)
     await runtime.start()

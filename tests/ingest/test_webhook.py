@@ -22,8 +22,8 @@ from bot.config import ConfigError, WebhookSettings, load_settings
 from bot.ingest.webhook import SECRET_HEADER, WebhookServer
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database
-from storage.sqlite import SqliteDatabase
+from storage.db import Database, open_database
+from tests.databases import database_url
 
 SECRET = "s3cret_Token-1"
 TOKEN = "100002:WEBHOOK-token-not-secret-000000"
@@ -46,7 +46,7 @@ def update(update_id: int, text: str = "hello") -> dict[str, Any]:
 @pytest.fixture
 async def file_db(tmp_path: Path) -> AsyncIterator[Database]:
     """A real database on a temporary file."""
-    database = SqliteDatabase(tmp_path / "bot.db")
+    database = open_database(database_url(tmp_path))
     await database.connect()
     try:
         yield database
@@ -181,7 +181,7 @@ async def test_runtime_in_webhook_mode_answers_help(tmp_path: Path) -> None:
                 "secret_token": "s3cret",
             },
         },
-        storage={"path": str(tmp_path / "bot.db")},
+        storage={"url": database_url(tmp_path)},
         park={"locale": "en"},
     )
     try:

@@ -12,12 +12,14 @@ from openpyxl import load_workbook
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.offload.ledger_child import LedgerJob, make
-from storage.sqlite import SqliteDatabase
+from storage.db import open_database
+from tests.databases import database_url
 from tests.story import ADMIN_TG, Story, park
 
 
 async def test_the_child_job_reads_renders_and_refuses_like_export(tmp_path: Path) -> None:
-    db = SqliteDatabase(tmp_path / "bot.db")
+    url = database_url(tmp_path)
+    db = open_database(url)
     await db.connect()
     clock = FixedClock(park(16, 9))
     try:
@@ -39,7 +41,7 @@ async def test_the_child_job_reads_renders_and_refuses_like_export(tmp_path: Pat
     span = (date(2026, 11, 1), date(2026, 11, 30))
 
     def job(actor: int) -> LedgerJob:
-        made = LedgerJob(settings, clock, str(tmp_path / "bot.db"), actor, *span, "zh_CN")
+        made = LedgerJob(settings, clock, url, actor, *span, "zh_CN")
         return pickle.loads(pickle.dumps(made))  # what crosses the pipe
 
     status, count, data = await make(job(ADMIN_TG))

@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.databases import database_url
 from tests.e2e.harness import (
     FAST_DELIVERY,
     BotProcess,
@@ -31,7 +32,7 @@ CLAIMS = 30  # tickets the cadres claim with the notice's button
 async def test_transient_failures_lose_nothing(
     sandbox: TelegramSandbox, client: SandboxClient, workdir: Path
 ) -> None:
-    db_path = workdir / "bot.db"
+    db_path = database_url(workdir)
     world = await build_burst_world(client, db_path, GROUPS)
     bot = BotProcess(
         workdir,
@@ -118,5 +119,5 @@ def _button(entry: dict[str, Any], label: str) -> str:
     raise AssertionError(f"no {label!r} button")
 
 
-def _outbox_idle(db_path: Path) -> bool:
+def _outbox_idle(db_path: str) -> bool:
     return read_db(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0

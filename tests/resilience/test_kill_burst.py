@@ -17,6 +17,7 @@ import pytest
 
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.databases import database_url
 from tests.e2e.harness import (
     FAST_DELIVERY,
     BotProcess,
@@ -41,7 +42,7 @@ async def test_sigkill_during_burst_loses_nothing(
     sandbox: TelegramSandbox, client: SandboxClient, workdir: Path
 ) -> None:
     rng = random.Random(20261125)
-    db_path = workdir / "bot.db"
+    db_path = database_url(workdir)
     world = await build_burst_world(client, db_path, GROUPS)
     bot = BotProcess(
         workdir,
@@ -115,6 +116,6 @@ async def test_sigkill_during_burst_loses_nothing(
     assert duplicated <= kills * 8, duplicated
 
 
-def _outbox_idle(db_path: Path) -> bool:
+def _outbox_idle(db_path: str) -> bool:
     # Read-only while the bot runs: WAL lets a reader see the last committed state.
     return read_db(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0

@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
+from tests.databases import database_url
 from tests.e2e.harness import (
     FAST_DELIVERY,
     BotProcess,
@@ -29,7 +30,7 @@ REPORTS = 1000
 async def test_sigterm_during_burst(
     sandbox: TelegramSandbox, client: SandboxClient, workdir: Path
 ) -> None:
-    db_path = workdir / "bot.db"
+    db_path = database_url(workdir)
     world = await build_burst_world(client, db_path, GROUPS)
     bot = BotProcess(
         workdir,

@@ -17,9 +17,9 @@ from bot.context import Services
 from bot.i18n import Translator
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.metrics import parse_week
-from storage.db import Database
+from storage.db import Database, open_database
 from storage.repos.airing import AiringRepo
-from storage.sqlite import SqliteDatabase
+from tests.databases import database_url
 from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
@@ -154,9 +154,9 @@ async def outbox_rows(db: Database) -> list[tuple[int, str, str, bytes | None]]:
 
 
 async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
+    url = database_url(tmp_path)
     clock = FixedClock(park(23, 8, 59))  # Monday, a minute before the airing of W47
-    db = SqliteDatabase(path)
+    db = open_database(url)
     await db.connect()
     await seed_board(db, clock)
     async with db.transaction():
@@ -173,7 +173,7 @@ async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: P
     # The bot is down at 09:00 and starts again on Tuesday: W47 goes out on start, once.
     clock.set(park(24, 15))
     for _ in range(2):
-        db = SqliteDatabase(path)
+        db = open_database(url)
         await db.connect()
         posted = await services_for(db, clock).airing.post_due()
         rows = await outbox_rows(db)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from fractions import Fraction
@@ -34,7 +35,8 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.render.text import plain_text
 from bot.services.metrics import parse_week
-from storage.sqlite import SqliteDatabase
+from storage.db import open_database
+from tests.databases import database_url
 from tests.services.test_metrics_stories import Expected, check, half_up, oracle
 from tests.story import ADMIN_TG, TZ, Story, TicketScript, park
 
@@ -112,9 +114,9 @@ def rates_line(e: Expected) -> str:
 
 
 @pytest.fixture
-async def week(tmp_path: Path) -> AsyncIterator[tuple[Story, dict[str, Expected], Path]]:
-    path = tmp_path / "bot.db"
-    db = SqliteDatabase(path)
+async def week(tmp_path: Path) -> AsyncIterator[tuple[Story, dict[str, Expected], str]]:
+    path = database_url(tmp_path)
+    db = open_database(path)
     await db.connect()
     clock = FixedClock(park(16, 8))
     story = await Story.open(db, clock, cadres=CADRES)
@@ -137,7 +139,7 @@ def standings(expected: dict[str, Expected]) -> list[tuple[int, str, float]]:
 
 
 async def test_the_preview_shows_the_figures_of_the_script(
-    week: tuple[Story, dict[str, Expected], Path],
+    week: tuple[Story, dict[str, Expected], str],
 ) -> None:
     story, expected, _ = week
     figures = await story.services.metrics.week(W47)
@@ -157,10 +159,10 @@ async def test_the_preview_shows_the_figures_of_the_script(
     services = story.services
     await services.airing.preview(ADMIN_TG, W47, "zh_CN")
     async with services.db.transaction():
-        posted = await services.db.fetchval(
-            "SELECT json_extract(params, '$.text') FROM outbox WHERE purpose = 'airing_preview'"
-            " AND method = 'sendMessage'"
+        params = await services.db.fetchval(
+            "SELECT params FROM outbox WHERE purpose = 'airing_preview' AND method = 'sendMessage'"
         )
+    posted = json.loads(params)["text"]
     lines = posted.split("\n")
     park_e = expected["park"]
     closure = flagged(park_e.closed, park_e.received)
@@ -186,10 +188,10 @@ async def test_the_preview_shows_the_figures_of_the_script(
 
 
 async def test_the_cli_and_the_ledger_agree_with_the_script(
-    week: tuple[Story, dict[str, Expected], Path], capsys: pytest.CaptureFixture[str]
+    week: tuple[Story, dict[str, Expected], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     story, expected, path = week
-    settings = load_settings(None, storage={"path": str(path)}, park={"admins": [ADMIN_TG]})
+    settings = load_settings(None, storage={"url": path}, park={"admins": [ADMIN_TG]})
     args = argparse.Namespace(command="airing", week="2026-W47", png=None)
     assert await cli_airing.run(settings, args) == 0
     printed = capsys.readouterr().out.split("\n")

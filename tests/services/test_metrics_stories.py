@@ -24,7 +24,8 @@ from bot.domain.models import Ticket
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.metrics import Metrics, Rate, parse_week
-from storage.sqlite import SqliteDatabase
+from storage.db import open_database
+from tests.databases import scratch_url
 from tests.story import TZ, Step, Story, TicketScript, park
 
 W47 = parse_week("2026-W47", TZ)
@@ -185,7 +186,7 @@ def check(metrics: Metrics, e: Expected) -> None:
 
 
 async def play_and_check(plan: list[Plan]) -> None:
-    db = SqliteDatabase(":memory:")
+    db = open_database(scratch_url())
     await db.connect()
     try:
         clock = FixedClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))

@@ -16,9 +16,12 @@ from bot.services.calendar import WorkCalendar
 from bot.services.metrics import MetricsService
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase
+from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
 from tests.storage.test_event_repair import NOW, W47, OldRelease
 from tests.story import TZ, park
+
+pytestmark = sqlite_only("a backfill made by a SQLite migration, on a SQLite file of that release")
 
 
 def release_0010(path: Path) -> dict[str, int]:

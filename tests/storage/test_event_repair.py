@@ -25,8 +25,11 @@ from bot.services.metrics import MetricsService, parse_week
 from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase, split_sql
+from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
 from tests.story import TZ, Story, park
+
+pytestmark = sqlite_only("a repair made by a SQLite migration, on a SQLite file of that release")
 
 W47 = parse_week("2026-W47", TZ)
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

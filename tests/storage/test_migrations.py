@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, StorageError, load_migrations
+from storage.db import Database, StorageError, load_migrations, open_database
+from storage.migrate import POSTGRES_MIGRATIONS, latest_version
 from storage.sqlite import SqliteDatabase
+from tests.databases import empty_schema_url, needs_postgres, sqlite_only
 
 
+@sqlite_only("the SQLite series on a file (PostgreSQL's: test_postgres_series_...)")
 async def test_apply_then_reapply_is_a_noop(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     db = SqliteDatabase(path)
@@ -25,6 +28,7 @@ async def test_apply_then_reapply_is_a_noop(tmp_path: Path) -> None:
     assert [r[0] for r in rows] == list(range(1, version + 1))
 
 
+@sqlite_only("the SQLite series on a file (PostgreSQL's: test_postgres_series_...)")
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     db = SqliteDatabase(path)
@@ -59,25 +63,6 @@ async def test_access_outside_a_transaction_is_a_bug(db: Database) -> None:
         await db.fetchall("SELECT 1")
 
 
-async def test_events_are_append_only(db: Database) -> None:
-    async with db.transaction():
-        await db.execute(
-            "INSERT INTO enterprises (name, created_at, updated_at) VALUES ('e', 'x', 'x')"
-        )
-        await db.execute(
-            "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
-            " category, content, status, deadline_at, created_at, updated_at)"
-            " VALUES (1, 1, 1, 1, 'help', 'other', 'c', 'new', 'x', 'x', 'x')"
-        )
-        await db.execute(
-            "INSERT INTO ticket_events (ticket_id, type, at) VALUES (1, 'create', 'x')"
-        )
-    for statement in ("UPDATE ticket_events SET type = 'y'", "DELETE FROM ticket_events"):
-        with pytest.raises(sqlite3.IntegrityError):
-            async with db.transaction():
-                await db.execute(statement)
-
-
 async def test_nested_scopes_roll_back_only_their_own_writes(db: Database) -> None:
     async with db.transaction():
         await db.execute("INSERT INTO kv VALUES ('outer', '1')")
@@ -95,3 +80,24 @@ async def test_nested_scopes_roll_back_only_their_own_writes(db: Database) -> No
     async with db.transaction():
         keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
     assert keys == ["middle", "outer"]
+
+
+@needs_postgres
+async def test_postgres_series_applies_once_and_refuses_a_newer_database() -> None:
+    url = empty_schema_url("migrations")
+    db = open_database(url)
+    await db.connect()
+    try:
+        assert await db.schema_version() == latest_version(POSTGRES_MIGRATIONS)
+        assert await db.migrate() == []
+        async with db.reading():
+            rows = await db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+        assert [(r[0], r[1]) for r in rows] == [(latest_version(POSTGRES_MIGRATIONS), "baseline")]
+        async with db.transaction():
+            await db.execute(
+                "INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00Z')"
+            )
+    finally:
+        await db.close()
+    with pytest.raises(StorageError, match="newer"):
+        await open_database(url).connect()

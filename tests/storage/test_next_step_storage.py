@@ -12,6 +12,7 @@ from bot.domain.lifecycle import Status
 from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase
+from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
 
 MIGRATION = next(m.version for m in load_migrations() if m.name == "next_step")
@@ -22,6 +23,7 @@ def schema_before(path: Path, version: int) -> None:
     schema_at(path, version).close()
 
 
+@sqlite_only("a backfill made by a SQLite migration, on a SQLite file of that release")
 async def test_migration_makes_open_tickets_due_and_indexes_the_column(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     schema_before(path, MIGRATION - 1)

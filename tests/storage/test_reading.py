@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, StorageError
-from storage.sqlite import SqliteDatabase
+from storage.db import Database, StorageError, open_database
+from tests.databases import database_url, sqlite_only
 
 
 @pytest.fixture
 async def file_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = SqliteDatabase(tmp_path / "r.db")
+    database = open_database(database_url(tmp_path, "r.db"))
     await database.connect()
     try:
         yield database
@@ -75,6 +75,7 @@ async def test_inside_a_read_a_transaction_joins_it_and_a_write_is_a_bug(file_db
             await db.execute("INSERT INTO kv VALUES ('k', 'v')")
 
 
+@sqlite_only("a database in memory has no second connection")
 async def test_in_memory_reading_goes_through_the_writer(db: Database) -> None:
     async with db.transaction():
         await db.execute("INSERT INTO kv VALUES ('k', 'v')")

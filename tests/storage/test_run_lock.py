@@ -9,6 +9,9 @@ import pytest
 
 from storage.errors import DatabaseInUse
 from storage.runlock import RunLock
+from tests.databases import sqlite_only
+
+pytestmark = sqlite_only("the file lock (PostgreSQL's run lock: test_backends.py)")
 
 
 def test_a_second_holder_is_refused_with_the_first_ones_pid(tmp_path: Path) -> None:

@@ -22,7 +22,10 @@ import pytest
 
 from storage.db import load_migrations
 from storage.sqlite import SqliteDatabase
+from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
+
+pytestmark = sqlite_only("upgrades from every older SQLite schema")
 
 AT = "2026-11-02T01:00:00.000000Z"
 LATER = "2026-11-03T01:00:00.000000Z"
