@@ -64,7 +64,7 @@ def build_services(
     calendar = work_calendar(settings)
     deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
-    dispatcher = Dispatcher()
+    dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
     tickets = TicketService(
         db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish

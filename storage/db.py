@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +71,9 @@ class _TxState:
     # Nested scopes, outermost first. A SAVEPOINT is only issued when the scope first writes:
     # read-only service calls nest freely without two extra round trips each.
     savepoints: list[_Savepoint] = field(default_factory=list)
+    # Work to run inside the transaction just before it commits, in the order it was given;
+    # a savepoint rolled back drops what was given inside it.
+    before_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 @dataclass
@@ -174,6 +177,19 @@ class Database(ABC):
     def in_transaction(self) -> bool:
         return self._tx_state() is not None
 
+    async def before_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` inside the current write transaction, just before it commits.
+
+        Whatever the transaction's body queues first (a handler's reply) comes before what is
+        given here (the notices of the outcomes it caused), and a rollback, of the whole or of
+        the savepoint `work` was given in, drops it. Outside a write transaction, run it now.
+        """
+        state = self._tx_state()
+        if state is None:
+            await work()
+        else:
+            state.before_commit.append(work)
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Database]:
         """Read a consistent snapshot without the write lock (see the module docstring)."""
@@ -211,6 +227,8 @@ class Database(ABC):
                 state.conn = await self._begin_write()
                 try:
                     yield self
+                    while state.before_commit:
+                        await state.before_commit.pop(0)()
                 except BaseException:
                     await self._end_write(state.conn, commit=False)
                     raise
@@ -224,9 +242,11 @@ class Database(ABC):
         state.depth += 1
         scope = _Savepoint(f"sp{state.depth}")
         state.savepoints.append(scope)
+        pending = len(state.before_commit)
         try:
             yield
         except BaseException:
+            del state.before_commit[pending:]
             if scope.issued:
                 await self._run(state.conn, f"ROLLBACK TO SAVEPOINT {scope.name}", ())
                 await self._run(state.conn, f"RELEASE SAVEPOINT {scope.name}", ())

@@ -30,7 +30,7 @@ class JobWordsSettings(Section):
         for name in type(self).model_fields:
             if any(not word.strip() for word in getattr(self, name)):
                 # A blank banned word is in every post: every post would be refused.
-                raise invalid("empty_word", name=name)
+                raise invalid("empty_word", words=name)
         return self
 
 

@@ -124,7 +124,7 @@ def _environment_errors() -> list[Problem]:
         try:
             json.loads(value)
         except ValueError:
-            problems.append(Problem("env_json", {"name": name}))
+            problems.append(Problem("env_json", {"variable": name}))
     return problems or [Problem("env_json_any")]
 
 

@@ -2,10 +2,10 @@
 messages.
 
 Services publish outcomes (`bot.domain.outcome`) inside the transaction of the change; the
-dispatcher looks the outcome's exact type up in `routes` and awaits its notifier there, so the
-outbox rows are written in that same transaction: the change and its messages commit, or roll
-back, together. Handlers and jobs never call a notifier. A test checks that every outcome type
-has exactly one route.
+dispatcher looks the outcome's exact type up in `routes` and runs its notifier in that same
+transaction, just before it commits (after whatever the handler itself queued, so a reply comes
+before the notices), so the change and its messages commit, or roll back, together. Handlers
+and jobs never call a notifier. A test checks that every outcome type has exactly one route.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
 
 OutcomeT = TypeVar("OutcomeT", bound=Outcome)
 Handler = Callable[[Any], Awaitable[None]]
+# Runs the given work inside the current transaction just before it commits.
+Defer = Callable[[Callable[[], Awaitable[None]]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,13 @@ class Dispatcher:
     those are built (the notifiers read through services).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, defer: Defer | None = None) -> None:
+        """`defer` runs work just before the change's transaction commits (the database's
+        `before_commit`): a handler's own reply is queued before the notices of what it did,
+        and a rolled-back change takes its notices with it. Without it, notices queue at once."""
         self.routes: list[Route] = []
         self.table: dict[type[Outcome], Handler] | None = None
+        self.defer = defer
 
     def connect(self, notifiers: Notifiers) -> None:
         """Install the routes.
@@ -141,4 +147,7 @@ class Dispatcher:
         handler = self.table.get(type(outcome))
         if handler is None:
             raise UnroutedOutcome(f"no route for {type(outcome).__name__}")
-        await handler(outcome)
+        if self.defer is None:
+            await handler(outcome)
+        else:
+            await self.defer(lambda: handler(outcome))
