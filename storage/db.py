@@ -32,10 +32,9 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.clock import to_iso
+from storage import migrate
 from storage.dialect import Dialect
 from storage.errors import DatabaseInUse, StorageError
 from storage.interface import Params, Row
@@ -283,48 +282,12 @@ class Database(ABC):
 
     async def schema_version(self) -> int:
         """The version of the last migration applied (0: an empty database)."""
-        async with self.transaction():
-            await self.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            value = await self.fetchval("SELECT MAX(version) FROM schema_migrations")
-        return int(value or 0)
+        return await migrate.schema_version(self)
 
     async def migrate(self) -> list[int]:
-        """Apply pending migrations, each with its version row in one transaction.
-
-        Each migration re-reads the version under the write lock, so processes starting
-        together on one PostgreSQL database apply each migration once.
-
-        Raises:
-            StorageError: the database is newer than this program.
-        """
-        applied: list[int] = []
-        known = load_migrations(self.migrations)
-        latest = known[-1].version if known else 0
-        current = await self.schema_version()
-        if current > latest:
-            raise StorageError(
-                f"database schema version {current} is newer than this program "
-                f"({latest}); upgrade liaison-bot"
-            )
-        for migration in known:
-            if migration.version <= current:
-                continue
-            async with self.transaction():
-                current = int(
-                    await self.fetchval("SELECT MAX(version) FROM schema_migrations") or 0
-                )
-                if migration.version <= current:
-                    continue  # another process applied it meanwhile
-                await self._apply(migration)
-                await self.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, to_iso(datetime.now(UTC))),
-                )
-            applied.append(migration.version)
-        return applied
+        """Apply pending migrations, each with its version row in one transaction (see
+        `storage.migrate.apply_pending`)."""
+        return await migrate.apply_pending(self, load_migrations(self.migrations))
 
     # -- scopes ------------------------------------------------------------------------------
 

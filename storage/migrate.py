@@ -11,9 +11,15 @@ transaction (sqlite-utils `migrations.py` is the model).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
+from typing import TYPE_CHECKING
 
+from bot.clock import to_iso
 from storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 SQLITE_MIGRATIONS = "storage.migrations"
 POSTGRES_MIGRATIONS = "storage.migrations_pg"
@@ -52,3 +58,48 @@ def latest_version(package: str = SQLITE_MIGRATIONS) -> int:
     """The schema version this program writes (the last migration's number)."""
     known = load_migrations(package)
     return known[-1].version if known else 0
+
+
+async def schema_version(db: Database) -> int:
+    """The version of the last migration applied (0: an empty database)."""
+    async with db.transaction():
+        await db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        value = await db.fetchval("SELECT MAX(version) FROM schema_migrations")
+    return int(value or 0)
+
+
+async def apply_pending(db: Database, known: list[Migration]) -> list[int]:
+    """Apply the migrations newer than the database, each with its version row in one
+    transaction; return the versions applied.
+
+    Each migration re-reads the version under the write lock, so processes starting together on
+    one PostgreSQL database apply each migration once.
+
+    Raises:
+        StorageError: the database is newer than this program.
+    """
+    applied: list[int] = []
+    latest = known[-1].version if known else 0
+    current = await schema_version(db)
+    if current > latest:
+        raise StorageError(
+            f"database schema version {current} is newer than this program "
+            f"({latest}); upgrade liaison-bot"
+        )
+    for migration in known:
+        if migration.version <= current:
+            continue
+        async with db.transaction():
+            current = int(await db.fetchval("SELECT MAX(version) FROM schema_migrations") or 0)
+            if migration.version <= current:
+                continue  # another process applied it meanwhile
+            await db._apply(migration)
+            await db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, to_iso(datetime.now(UTC))),
+            )
+        applied.append(migration.version)
+    return applied
