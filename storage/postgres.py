@@ -14,7 +14,7 @@ What is PostgreSQL's own lives here, next to its PostgreSQL spelling:
   the process dies. Writers run at READ COMMITTED, so once a writer holds the lock each of its
   statements sees everything committed before it, as on SQLite. Readers (`reading()`) take
   REPEATABLE READ READ ONLY snapshots on other pool connections and never wait for the lock;
-- the run lock (`PostgresRunLock`): a session-level advisory lock on a connection of its own.
+- the run lock's key (`RUN_LOCK`; the lock itself is `storage.runlock.PostgresRunLock`).
 
 The migrations are `storage/migrations_pg/` (see `storage.migrate`).
 """
@@ -34,7 +34,7 @@ import asyncpg
 
 from storage.db import Database
 from storage.dialect import Dialect
-from storage.errors import DatabaseInUse, StorageError
+from storage.errors import StorageError
 from storage.interface import Params, Row
 from storage.migrate import POSTGRES_MIGRATIONS, Migration
 from storage.url import POSTGRESQL, StorageUrl, redact
@@ -142,14 +142,14 @@ def rows_changed(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
-def _server_settings(url: StorageUrl, role: str) -> dict[str, str]:
+def server_settings(url: StorageUrl, role: str) -> dict[str, str]:
     settings = {"application_name": f"liaison-bot {role} {os.getpid()}", "jit": "off"}
     if url.schema:
         settings["search_path"] = url.schema
     return settings
 
 
-def _failure(url: StorageUrl, exc: BaseException) -> StorageError:
+def connect_failure(url: StorageUrl, exc: BaseException) -> StorageError:
     """A connection failure as one line an operator can act on, without the password."""
     text = redact(str(exc) or type(exc).__name__)
     if url.password:
@@ -208,7 +208,7 @@ class PostgresDatabase(Database):
                 reset=_reset,
                 # Every statement the repositories send stays prepared (the default keeps 100).
                 statement_cache_size=2000,
-                server_settings=_server_settings(self._url, role),
+                server_settings=server_settings(self._url, role),
             )
             async with self._pool.acquire() as conn:
                 if self._url.schema and role == "bot":
@@ -224,7 +224,7 @@ class PostgresDatabase(Database):
             raise
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             await self.close()
-            raise _failure(self._url, exc) from None
+            raise connect_failure(self._url, exc) from None
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -323,52 +323,37 @@ class PostgresDatabase(Database):
         text, args = _args(sql, params)
         return list(await conn.fetch(text, *args))
 
+    # -- what `storage.port` needs beyond the interface ---------------------------------------
 
-class PostgresRunLock:
-    """A session-level advisory lock held on a connection of its own for the process's life."""
-
-    def __init__(self, url: StorageUrl) -> None:
-        self.url = url
-        self._conn: asyncpg.Connection | None = None
-
-    async def acquire(self) -> None:
-        """Take the lock or raise at once.
+    async def copy_rows(
+        self, table: str, columns: list[str], records: list[tuple[Any, ...]]
+    ) -> None:
+        """Append rows to `table` with COPY, inside the current write transaction.
 
         Raises:
-            DatabaseInUse: another process holds it (its pid from its connection's name).
-            StorageError: the server cannot be reached.
+            StorageError: a value does not fit its column (the message names it).
         """
-        if self._conn is not None:
-            return
+        conn = await self._writable()
         try:
-            conn = await asyncpg.connect(
-                self.url.target, server_settings=_server_settings(self.url, "run")
+            await conn.copy_records_to_table(
+                table, columns=columns, records=records, schema_name=await self._schema(conn)
             )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise _failure(self.url, exc) from None
-        try:
-            key = await conn.fetchval("SELECT hashtext(current_schema())")
-            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", RUN_LOCK, key):
-                holder = await conn.fetchval(
-                    "SELECT a.application_name FROM pg_locks l"
-                    " JOIN pg_stat_activity a ON a.pid = l.pid"
-                    " WHERE l.locktype = 'advisory' AND l.granted"
-                    " AND l.classid = $1 AND l.objid = $2::oid AND l.objsubid = 2",
-                    RUN_LOCK,
-                    key & 0xFFFFFFFF,
-                )
-                pid = str(holder or "").rsplit(" ", 1)[-1]
-                raise DatabaseInUse(self.url.redacted, int(pid) if pid.isdigit() else None)
-        except BaseException:
-            conn.terminate()
-            raise
-        self._conn = conn
+        except (asyncpg.PostgresError, asyncpg.DataError, ValueError, TypeError) as exc:
+            raise StorageError(str(exc)) from None
 
-    async def release(self) -> None:
-        """Release the lock (idempotent): closing the session releases it."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
-            except (TimeoutError, OSError, asyncpg.InterfaceError):
-                conn.terminate()
+    async def reset_sequences(self) -> None:
+        """Move every id sequence of this schema past the largest id (after rows came with ids)."""
+        conn = await self._writable()
+        rows = await conn.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        )
+        for table, column in rows:
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'),"
+                f' COALESCE((SELECT MAX("{column}") FROM "{table}"), 0) + 1, false)'
+            )
+
+    @staticmethod
+    async def _schema(conn: asyncpg.Connection) -> str:
+        return str(await conn.fetchval("SELECT current_schema()"))

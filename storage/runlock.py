@@ -9,14 +9,19 @@ Operator commands (backup, roster import, doctor) do not take it: they may run b
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
 from pathlib import Path
 from typing import Protocol
 
+import asyncpg
+
 from storage.errors import DatabaseInUse, StorageError
-from storage.url import POSTGRESQL, parse_url
+from storage.url import POSTGRESQL, StorageUrl, parse_url
+
+CLOSE_TIMEOUT = 5.0
 
 
 class HeldLock(Protocol):
@@ -34,8 +39,6 @@ async def take_run_lock(url: str) -> HeldLock | None:
     """
     parsed = parse_url(url)
     if parsed.backend == POSTGRESQL:
-        from storage.postgres import PostgresRunLock
-
         lock = PostgresRunLock(parsed)
         await lock.acquire()
         return lock
@@ -99,3 +102,55 @@ class RunLock:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)  # closing the descriptor releases the flock
+
+
+class PostgresRunLock:
+    """A session-level advisory lock held on a connection of its own for the process's life."""
+
+    def __init__(self, url: StorageUrl) -> None:
+        self.url = url
+        self._conn: asyncpg.Connection | None = None
+
+    async def acquire(self) -> None:
+        """Take the lock or raise at once.
+
+        Raises:
+            DatabaseInUse: another process holds it (its pid from its connection's name).
+            StorageError: the server cannot be reached.
+        """
+        if self._conn is not None:
+            return
+        from storage.postgres import RUN_LOCK, connect_failure, server_settings
+
+        try:
+            conn = await asyncpg.connect(
+                self.url.target, server_settings=server_settings(self.url, "run")
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise connect_failure(self.url, exc) from None
+        try:
+            key = await conn.fetchval("SELECT hashtext(current_schema())")
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", RUN_LOCK, key):
+                holder = await conn.fetchval(
+                    "SELECT a.application_name FROM pg_locks l"
+                    " JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND l.granted"
+                    " AND l.classid = $1 AND l.objid = $2::oid AND l.objsubid = 2",
+                    RUN_LOCK,
+                    key & 0xFFFFFFFF,
+                )
+                pid = str(holder or "").rsplit(" ", 1)[-1]
+                raise DatabaseInUse(self.url.redacted, int(pid) if pid.isdigit() else None)
+        except BaseException:
+            conn.terminate()
+            raise
+        self._conn = conn
+
+    async def release(self) -> None:
+        """Release the lock (idempotent): closing the session releases it."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
+            except (TimeoutError, OSError, asyncpg.InterfaceError):
+                conn.terminate()

@@ -1,4 +1,5 @@
-"""The `liaison-bot` command line: run, demo, check-config, roster, invite, backup, doctor."""
+"""The `liaison-bot` command line: run, demo, check-config, roster, invite, backup, doctor,
+port-db."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.logs import secrets_of, setup_logging
 from storage.errors import StorageError
+from storage.url import parse_url
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -42,6 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sub.add_parser("doctor", help="check the database, the queues and the Telegram setup")
+    port = sub.add_parser(
+        "port-db", help="copy the SQLite database into an empty PostgreSQL one (bot stopped)"
+    )
+    port.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="postgresql://user:password@host:5432/dbname (or leave the password out and set "
+        "PGPASSWORD)",
+    )
     cli_airing.add_parsers(sub)
     return parser
 
@@ -66,13 +78,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_CONFIG
-    setup_logging(settings.logging.level, secrets=secrets_of(settings))
+    secrets = secrets_of(settings)
+    if args.command == "port-db":
+        secrets += _url_secrets(args.to)
+    setup_logging(settings.logging.level, secrets=secrets)
     try:
         return _dispatch(args, settings)
     except (StorageError, OpsError) as error:
         # Expected operational failures: one line, no traceback.
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The password in a database URL given on the command line, to mask it in any output."""
+    try:
+        return parse_url(url).secrets
+    except StorageError:
+        return []
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,6 +116,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.ops import doctor
 
         return asyncio.run(doctor(settings))
+    if args.command == "port-db":
+        from bot.cli.port_db import port_db
+
+        return asyncio.run(port_db(settings, args.to))
     if args.command in ("airing", "export"):
         return asyncio.run(cli_airing.run(settings, args))
     return EXIT_CONFIG
