@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import platform
 import shutil
 import sqlite3
@@ -73,6 +74,9 @@ class RunResult:
     p99_ms: float
     peak_rss_mb: float
     peak_tree_mb: float  # with the bot's child processes
+    # CPU time (user + system, all threads) the bot spent per report in the throughput phase:
+    # unlike reports/s, it hardly moves with what else the shared machine runs.
+    cpu_ms: float
     # liaison-bot only: seconds from /export to the ledger's arrival; due tickets left unswept.
     export_s: float | None = None
     unswept: int | None = None
@@ -184,6 +188,12 @@ class EchoProcess:
         self.proc.kill()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process so far, all its threads."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 async def sample_rss(pid: int, stop: asyncio.Event) -> tuple[float, float]:
     """Peak resident set size (MB) of `pid` alone, and of `pid` with its children together
     (liaison-bot reads and renders a ledger in a child process), sampled every 50 ms."""
@@ -287,10 +297,12 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
                 # (i) throughput
                 since = await client.last_seq()
                 log = SentLog(client, since)
+                cpu0 = cpu_seconds(bot.pid)
                 t0 = time.monotonic()
                 injected = await inject_reports(client, world, args.reports, concurrency=32)
                 await wait_acks(log, {(r.chat_id, r.message_id) for r in injected}, 900)
                 throughput = args.reports / (time.monotonic() - t0)
+                cpu_ms = (cpu_seconds(bot.pid) - cpu0) * 1000 / args.reports
 
                 # (ii) latency at a paced offered load, in steady state: first let the burst's
                 # remaining messages (the cadres' private notices) drain, so the paced reports
@@ -337,7 +349,7 @@ async def one_run(kind: str, args: argparse.Namespace) -> RunResult:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     q = statistics.quantiles(latencies, n=100)
-    return RunResult(throughput, q[49], q[98], peak, tree, export_s, left)
+    return RunResult(throughput, q[49], q[98], peak, tree, cpu_ms, export_s, left)
 
 
 def table(summary: dict[str, Any]) -> str:
@@ -348,6 +360,7 @@ def table(summary: dict[str, Any]) -> str:
         ("p99 latency @ {rate}/s (ms)", "p99_ms", "{:.1f}"),
         ("peak RSS, bot process (MB)", "peak_rss_mb", "{:.1f}"),
         ("peak RSS incl. child processes (MB)", "peak_tree_mb", "{:.1f}"),
+        ("bot CPU per report, throughput phase (ms)", "cpu_ms", "{:.2f}"),
     ]
     lines = [
         "| metric (median of runs) | liaison-bot | PTB echo | ours/echo |",
@@ -363,20 +376,27 @@ def table(summary: dict[str, Any]) -> str:
 
 async def main_async(args: argparse.Namespace) -> int:
     runs: dict[str, list[RunResult]] = {"liaison": [], "echo": []}
+    load_start = os.getloadavg()[0]
     for rep in range(args.repeat):
         for kind in ("liaison", "echo"):
             result = await one_run(kind, args)
             runs[kind].append(result)
-            print(f"run {rep + 1} {kind}: {result}", flush=True)
+            print(f"run {rep + 1} {kind}: {result} load {os.getloadavg()[0]:.1f}", flush=True)
+    load_end = os.getloadavg()[0]
     summary: dict[str, Any] = {
         "params": vars(args),
-        "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            # Other work on the machine moves the wall-clock figures (not the CPU per report).
+            "load_average": [round(load_start, 1), round(load_end, 1)],
+        },
         "runs": {k: [r.__dict__ for r in v] for k, v in runs.items()},
     }
     for kind, results in runs.items():
         summary[kind] = {
             key: statistics.median(getattr(r, key) for r in results)
-            for key in ("throughput", "p50_ms", "p99_ms", "peak_rss_mb", "peak_tree_mb")
+            for key in ("throughput", "p50_ms", "p99_ms", "peak_rss_mb", "peak_tree_mb", "cpu_ms")
         }
     summary["ratio"] = {k: summary["liaison"][k] / summary["echo"][k] for k in summary["echo"]}
     summary["goals"] = {
@@ -397,6 +417,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f" to arrive, median), {DUE_TICKETS} tickets due for the sweep"
         f" (at most {summary['liaison']['unswept_max']} left unswept after the window)"
     )
+    print(f"load average {load_start:.1f} at the start, {load_end:.1f} at the end")
     print("goals:", summary["goals"])
     return 0
 

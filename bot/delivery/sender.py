@@ -106,6 +106,9 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._buffer: list[OutboxItem] = []
         self._more = False
+        # The highest outbox id read: reads between full ones go past it. None after a full
+        # read found nothing (ids may restart lower once old rows are purged): read all again.
+        self._read_upto: int | None = None
         self._next_refill = 0.0
         self._last_refill = 0.0
         self._progress = asyncio.Event()
@@ -128,12 +131,11 @@ class Sender:
             # most every REFILL_GAP seconds: each read costs database round trips that update
             # handling needs too.
             throttled = self._throttled(now)
-            if (self.outbox.wakeup.is_set() and not throttled) or (
-                now >= self._next_refill or self._low()
-            ):
+            full = now >= self._next_refill or self._read_upto is None
+            if (self.outbox.wakeup.is_set() and not throttled) or full or self._low():
                 self.outbox.wakeup.clear()  # before reading, so no enqueue is missed
                 try:
-                    await self._refill()
+                    await self._refill(full=full)
                 except Exception:  # the loop must survive a bad round (e.g. database busy)
                     log.exception("outbox read failed")
                     self._next_refill = time.monotonic() + 1.0
@@ -160,17 +162,38 @@ class Sender:
     def _low(self) -> bool:
         return self._more and len(self._buffer) < 100
 
-    async def _refill(self) -> None:
-        self.limiter.forget_idle()
+    async def _refill(self, *, full: bool) -> None:
+        """Read due rows: all of them (`full`: at least every second, and when a retry or a
+        moved chat falls due), else only the rows queued since the last read, appended.
+
+        Re-reading (and decoding) every buffered row on each enqueue cost more than all the
+        sends under a backlog; a new row always has a higher id than those read before it (one
+        writer, and this read waits for its commit).
+        """
+        now = self.clock.now()
+        next_due = None
         async with self.db.transaction():
-            items = await self.repo.due(self.clock.now(), limit=REFILL)
-            next_due = await self.repo.next_due_at() if len(items) < REFILL else None
-        self._buffer = [
+            if full:
+                items = await self.repo.due(now, limit=REFILL)
+                next_due = await self.repo.next_due_at(now) if len(items) < REFILL else None
+            else:
+                assert self._read_upto is not None
+                items = await self.repo.due_after(self._read_upto, now, limit=REFILL)
+        fresh = [
             item
             for item in items
             if item.id not in self._inflight and not self.marks.pending(item.id)
         ]
+        if items:
+            self._read_upto = items[-1].id
+        elif full:
+            self._read_upto = None
         self._more = len(items) == REFILL
+        if not full:
+            self._buffer += fresh
+            return
+        self.limiter.forget_idle()
+        self._buffer = fresh
         wait = 1.0
         if next_due is not None:
             wait = min(wait, max((next_due - self.clock.now()).total_seconds(), 0.01))

@@ -83,6 +83,8 @@ def split_html(text: str, limit: int) -> list[str]:
     Prefers line breaks; a single line longer than `limit` is cut between characters. Every chunk
     is balanced HTML; chunks that would render blank are dropped.
     """
+    if utf16_len(text) <= limit:
+        return [text]  # markup never renders longer than it is written: nothing to measure
     atoms = _atoms(text)
     if sum(a.size for a in atoms) <= limit:
         return [text]

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
-from storage.interface import SqlDatabase
+from storage.interface import Row, SqlDatabase
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,20 @@ class OutboxItem:
     next_attempt_at: datetime
     # Bytes to upload with the call (a chart, a spreadsheet); None for plain JSON calls.
     upload: bytes | None = None
+
+
+def _outbox_item(r: Row) -> OutboxItem:
+    return OutboxItem(
+        id=r["id"],
+        chat_id=r["chat_id"],
+        method=r["method"],
+        params=json.loads(r["params"]),
+        purpose=r["purpose"],
+        ticket_id=r["ticket_id"],
+        attempts=r["attempts"],
+        next_attempt_at=from_iso(r["next_attempt_at"]),
+        upload=r["upload"],
+    )
 
 
 class InboxRepo:
@@ -147,24 +161,28 @@ class OutboxRepo:
             " ORDER BY id LIMIT ?",
             (to_iso(now), limit),
         )
-        return [
-            OutboxItem(
-                id=r["id"],
-                chat_id=r["chat_id"],
-                method=r["method"],
-                params=json.loads(r["params"]),
-                purpose=r["purpose"],
-                ticket_id=r["ticket_id"],
-                attempts=r["attempts"],
-                next_attempt_at=from_iso(r["next_attempt_at"]),
-                upload=r["upload"],
-            )
-            for r in rows
-        ]
+        return [_outbox_item(r) for r in rows]
 
-    async def next_due_at(self) -> datetime | None:
+    async def due_after(self, after_id: int, now: datetime, limit: int = 200) -> list[OutboxItem]:
+        """Like `due`, only rows past `after_id`: what was queued since the last read.
+
+        Walks the rows in id order from `after_id` (the newest rows, few), not the whole
+        pending index (which sorts every pending row before the limit applies).
+        """
+        unindexed = self.db.dialect.unindexed
+        rows = await self.db.fetchall(
+            f"SELECT * FROM outbox WHERE id > ? AND {unindexed('status')} = 'pending'"
+            f" AND {unindexed('next_attempt_at')} <= ? ORDER BY id LIMIT ?",
+            (after_id, to_iso(now), limit),
+        )
+        return [_outbox_item(r) for r in rows]
+
+    async def next_due_at(self, after: datetime) -> datetime | None:
+        """When the first pending row not yet due at `after` falls due (a retry's wait)."""
         value = await self.db.fetchval(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            " AND next_attempt_at > ?",
+            (to_iso(after),),
         )
         return from_iso(value) if value else None
 

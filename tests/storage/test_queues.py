@@ -1,6 +1,9 @@
-"""The outbox follows a chat to its new id; delivery failures are forgotten on request."""
+"""The outbox follows a chat to its new id; delivery failures are forgotten on request; the
+sender reads what was queued since its last read, and when a retry falls due."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bot.clock import FixedClock
 from storage.db import Database
@@ -66,3 +69,32 @@ async def test_clear_failures_rearms_the_alert(db: Database, clock: FixedClock) 
         assert not await repo.record_failure(OLD, "403", now)
         await repo.clear_failures([OLD, OTHER])
         assert await repo.record_failure(OLD, "403", now)
+
+
+async def test_due_after_reads_only_newer_rows_and_next_due_skips_due_ones(
+    db: Database, clock: FixedClock
+) -> None:
+    repo = OutboxRepo(db)
+    now = clock.now()
+
+    async def queue(text: str) -> int:
+        return await repo.enqueue(
+            chat_id=OTHER,
+            method="sendMessage",
+            params={"chat_id": OTHER, "text": text},
+            purpose="",
+            ticket_id=None,
+            now=now,
+        )
+
+    async with db.transaction():
+        first, second, third = [await queue(text) for text in ("a", "b", "c")]
+        later = now + timedelta(seconds=30)
+        await repo.reschedule(second, later, "network: timed out")
+        newer = [item.id for item in await repo.due_after(first, now)]
+        # The first row is due already (a full read takes it): the next moment is the retry's.
+        next_due = await repo.next_due_at(now)
+        after_retry = [item.id for item in await repo.due_after(first, later)]
+    assert newer == [third]
+    assert next_due == later
+    assert after_retry == [second, third]
