@@ -1,27 +1,38 @@
-"""Operator commands: online backup of a live database, and the doctor's checks and exit codes."""
+"""Operator commands: online backup of a live database, and the doctor's checks and exit codes
+(on the backend under test; SQLite's backup API and pg_dump each on their own)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.cli.backup import OpsError, backup
 from bot.cli.main import main
-from bot.cli.ops import OpsError, backup, doctor
+from bot.cli.ops import doctor
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database, load_migrations
+from storage.db import Database, load_migrations, open_database
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.sqlite import SqliteDatabase
-from tests.databases import sqlite_only
+from storage.url import parse_url
+from tests.databases import (
+    ON_POSTGRES,
+    TEST_DATABASE_URL,
+    database_url,
+    needs_postgres,
+    sqlite_only,
+)
 from tests.e2e.proxy import CountingProxy
 
-pytestmark = sqlite_only("backup with the SQLite backup API, doctor on a SQLite file")
+# What the doctor says of a sound database: SQLite's file check, or PostgreSQL's version.
+SOUND = "server: PostgreSQL" if ON_POSTGRES else "integrity_check: ok"
 
 TOKEN = "100003:DOCTOR-token-not-secret-00000000"
 
@@ -33,8 +44,8 @@ def message_update(update_id: int) -> dict[str, object]:
 
 @pytest.fixture
 async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
-    """An open database on a file, with inbox and outbox rows (the bot is 'running')."""
-    database = SqliteDatabase(tmp_path / "live.db")
+    """An open database, with inbox and outbox rows (the bot is 'running')."""
+    database = open_database(database_url(tmp_path, "live.db"))
     await database.connect()
     async with database.transaction():
         await InboxRepo(database).add_many([message_update(i) for i in range(1, 51)], clock.now())
@@ -54,9 +65,9 @@ async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
         await database.close()
 
 
-def settings_for(db_path: Path, **telegram: object) -> Settings:
-    """Build settings pointing at `db_path` (and at a sandbox when telegram keys are given)."""
-    return load_settings(None, storage={"path": str(db_path)}, telegram=telegram)
+def settings_for(url: str | Path, **telegram: object) -> Settings:
+    """Build settings pointing at the database (and at a sandbox when telegram keys are given)."""
+    return load_settings(None, storage={"url": str(url)}, telegram=telegram)
 
 
 def count_rows(path: Path, table: str) -> int:
@@ -73,11 +84,12 @@ def files_beside(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.iterdir() if path.name in p.name)
 
 
+@sqlite_only("SQLite's online backup API (PostgreSQL: pg_dump, below)")
 async def test_backup_of_a_live_database_is_complete_and_sound(
     live_db: Database, tmp_path: Path, clock: FixedClock
 ) -> None:
     target = tmp_path / "copy.db"
-    result = await backup(settings_for(Path(live_db.path)), target)
+    result = await backup(settings_for(live_db.url), target)
     assert result.ok and result.integrity == ["ok"]
     assert result.size == target.stat().st_size > 0
     assert count_rows(target, "inbox") == 50
@@ -95,10 +107,11 @@ async def test_backup_of_a_live_database_is_complete_and_sound(
     assert count_rows(target, "inbox") == 50
 
 
+@sqlite_only("SQLite's online backup API (PostgreSQL: pg_dump, below)")
 async def test_backup_refuses_to_overwrite_without_force(live_db: Database, tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
     target.write_bytes(b"precious")
-    settings = settings_for(Path(live_db.path))
+    settings = settings_for(live_db.url)
     with pytest.raises(OpsError, match="--force"):
         await backup(settings, target)
     assert target.read_bytes() == b"precious"
@@ -109,6 +122,7 @@ async def test_backup_refuses_to_overwrite_without_force(live_db: Database, tmp_
     assert not [name for name in files_beside(target) if name.endswith(".tmp")]
 
 
+@sqlite_only("SQLite's online backup API (PostgreSQL: pg_dump, below)")
 async def test_backup_refuses_missing_database_and_itself(tmp_path: Path) -> None:
     with pytest.raises(OpsError, match="not found"):
         await backup(settings_for(tmp_path / "nope.db"), tmp_path / "copy.db")
@@ -119,11 +133,12 @@ async def test_backup_refuses_missing_database_and_itself(tmp_path: Path) -> Non
         await backup(settings_for(tmp_path / "self.db"), tmp_path / "self.db", force=True)
 
 
+@sqlite_only("SQLite's online backup API (PostgreSQL: pg_dump, below)")
 async def test_backup_cli(
     live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{live_db.path}"\n', encoding="utf-8")
+    config.write_text(f'[storage]\nurl = "{live_db.url}"\n', encoding="utf-8")
     target = tmp_path / "cli-copy.db"
     # main() runs its own event loop, so it needs a thread of its own here.
     assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 0
@@ -154,10 +169,10 @@ async def sandbox() -> AsyncIterator[TelegramSandbox]:
 async def test_doctor_on_a_healthy_database(
     live_db: Database, clock: FixedClock, sandbox: TelegramSandbox
 ) -> None:
-    settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+    settings = settings_for(live_db.url, token=TOKEN, api_base_url=sandbox.api_base_url)
     code, text = await run_doctor(settings, clock)
     assert code == 0, text
-    assert "integrity_check: ok" in text
+    assert SOUND in text
     assert f"schema version: {len(load_migrations())} (current)" in text
     assert "inbox: 50 pending, 0 failed" in text
     assert "outbox: 0 pending, 0 failed, 1 sent" in text
@@ -169,18 +184,37 @@ async def test_doctor_on_a_healthy_database(
 async def test_doctor_reports_a_failed_update(live_db: Database, clock: FixedClock) -> None:
     async with live_db.transaction():
         await InboxRepo(live_db).mark_failed(7, "KeyError('boom')", clock.now())
-    code, text = await run_doctor(settings_for(Path(live_db.path)), clock)
+    code, text = await run_doctor(settings_for(live_db.url), clock)
     assert code == 1
     assert "inbox: 49 pending, 1 failed" in text
     assert "failed update 7" in text and "KeyError('boom')" in text
     assert "PROBLEM: 1 update(s) failed" in text and "fix:" in text
 
 
+@sqlite_only("a missing file (PostgreSQL: a missing schema, below)")
 async def test_doctor_without_database(tmp_path: Path, clock: FixedClock) -> None:
     code, text = await run_doctor(settings_for(tmp_path / "missing.db"), clock)
     assert code == 1
     assert "database not found" in text
     assert not (tmp_path / "missing.db").exists()
+
+
+@needs_postgres
+async def test_doctor_without_the_schema_creates_nothing(clock: FixedClock) -> None:
+    url = f"{TEST_DATABASE_URL}?schema=lt_never_made"
+    code, text = await run_doctor(settings_for(url), clock)
+    assert code == 1
+    assert "the schema lt_never_made does not exist" in text and "storage.url" in text
+    password = parse_url(url).password
+    assert password and password not in text
+
+
+async def test_doctor_names_an_unreachable_server_without_its_password(clock: FixedClock) -> None:
+    settings = settings_for("postgresql://park:hunter2-secret@127.0.0.1:1/liaison")
+    code, text = await run_doctor(settings, clock)
+    assert code == 1
+    assert "cannot connect to the database postgresql://park:***@127.0.0.1:1/liaison" in text
+    assert "PostgreSQL runs" in text and "hunter2" not in text
 
 
 @pytest.mark.parametrize("privacy", [True, False])
@@ -190,7 +224,7 @@ async def test_doctor_checks_telegram_and_privacy_mode(
     async with TelegramSandbox() as sandbox:
         async with SandboxClient(sandbox.control_url) as client:
             await client.create_bot(TOKEN, "doctor_bot", can_read_all_group_messages=not privacy)
-        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        settings = settings_for(live_db.url, token=TOKEN, api_base_url=sandbox.api_base_url)
         code, text = await run_doctor(settings, clock)
     assert TOKEN not in text
     assert "telegram: @doctor_bot" in text
@@ -206,7 +240,7 @@ async def test_doctor_checks_telegram_and_privacy_mode(
 
 async def test_doctor_with_an_unknown_token(live_db: Database, clock: FixedClock) -> None:
     async with TelegramSandbox() as sandbox:
-        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        settings = settings_for(live_db.url, token=TOKEN, api_base_url=sandbox.api_base_url)
         code, text = await run_doctor(settings, clock)
     assert code == 1
     assert "rejected the bot token" in text
@@ -222,7 +256,7 @@ async def test_doctor_cli_exit_code(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        f'[storage]\npath = "{live_db.path}"\n'
+        f'[storage]\nurl = "{live_db.url}"\n'
         f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "{sandbox.api_base_url}"\n',
         encoding="utf-8",
     )
@@ -230,7 +264,7 @@ async def test_doctor_cli_exit_code(
         monkeypatch.delenv(name, raising=False)
     assert await asyncio.to_thread(main, ["--config", str(config), "doctor"]) == 0
     out = capsys.readouterr().out
-    assert "integrity_check: ok" in out and "healthy" in out
+    assert SOUND in out and "healthy" in out
     assert "proxy: none, direct connection" in out
 
 
@@ -245,7 +279,7 @@ async def test_doctor_goes_through_the_proxy_and_says_which(
     try:
         # The sandbox speaks http://, so HTTP_PROXY applies (HTTPS_PROXY to https:// APIs).
         monkeypatch.setenv("HTTP_PROXY", f"http://ops:doc-secret@127.0.0.1:{proxy.port}")
-        settings = settings_for(Path(live_db.path), token=TOKEN, api_base_url=sandbox.api_base_url)
+        settings = settings_for(live_db.url, token=TOKEN, api_base_url=sandbox.api_base_url)
         code, text = await run_doctor(settings, clock)
     finally:
         await proxy.stop()
@@ -259,7 +293,7 @@ async def test_backup_onto_a_directory_is_one_line(
     live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{live_db.path}"\n', encoding="utf-8")
+    config.write_text(f'[storage]\nurl = "{live_db.url}"\n', encoding="utf-8")
     folder = tmp_path / "backups"
     folder.mkdir()
     for extra in ([], ["--force"]):
@@ -279,7 +313,7 @@ async def test_doctor_in_webhook_mode_with_no_webhook_set(
             await client.create_bot(TOKEN, "doctor_bot")
         settings = load_settings(
             None,
-            storage={"path": live_db.path},
+            storage={"url": live_db.url},
             telegram={
                 "token": TOKEN,
                 "api_base_url": sandbox.api_base_url,
@@ -291,3 +325,37 @@ async def test_doctor_in_webhook_mode_with_no_webhook_set(
     assert code == 1
     assert "Telegram delivers to nowhere" in text and "start the bot" in text
     assert "abc" not in text
+
+
+@needs_postgres
+async def test_backup_of_postgres_is_a_dump_that_reads_back(
+    live_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "{live_db.url}"\n', encoding="utf-8")
+    target = tmp_path / "park.dump"
+    assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "backup written" in out and "pg_restore --list of the dump: ok" in out
+    password = parse_url(live_db.url).password
+    assert password and password not in out
+    listed = await asyncio.to_thread(
+        subprocess.run, ["pg_restore", "--list", str(target)], capture_output=True, text=True
+    )
+    assert " TABLE DATA " in listed.stdout and " inbox " in listed.stdout
+    assert files_beside(target) == ["park.dump"]
+    assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 1
+    assert "--force" in capsys.readouterr().err
+
+
+async def test_backup_without_pg_dump_says_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.cli.backup.shutil.which", lambda name: None)
+    settings = settings_for("postgresql://park:hunter2-secret@db.example:5432/liaison?schema=a")
+    with pytest.raises(OpsError) as caught:
+        await backup(settings, tmp_path / "park.dump")
+    said = str(caught.value)
+    assert "apt-get install postgresql-client" in said and "hunter2" not in said
+    assert "pg_dump --format=custom" in said and "--schema=a" in said
+    assert "postgresql://park@db.example:5432/liaison" in said and "PGPASSWORD" in said

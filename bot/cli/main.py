@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli import airing as cli_airing
-from bot.cli.ops import OpsError
+from bot.cli.backup import OpsError
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_run_settings, load_settings
 from bot.errors import DomainError
@@ -127,7 +127,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
     """Copy the database to `path` and report the copy's size and integrity."""
-    from bot.cli.ops import backup, human_size
+    from bot.cli.backup import backup, human_size
 
     try:
         result = await backup(settings, path, force=force)
@@ -135,7 +135,8 @@ async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
         print(f"backup failed: {error}", file=sys.stderr)
         return 1
     print(f"backup written: {result.path} ({human_size(result.size)})")
-    print(f"integrity_check of the copy: {'; '.join(result.integrity)}")
+    entries = f" ({result.entries} entries)" if result.entries is not None else ""
+    print(f"{result.check}: {'; '.join(result.integrity)}{entries}")
     return 0
 
 

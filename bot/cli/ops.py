@@ -1,28 +1,28 @@
-"""Operator commands: `liaison-bot backup PATH` and `liaison-bot doctor`.
+"""`liaison-bot doctor`: the database, the queues and what Telegram thinks of the bot.
 
-`backup` uses SQLite's online backup API, so the copy is one consistent snapshot even while the
-bot is writing (WAL mode lets the bot keep writing during the copy). `doctor` checks the
-database, the queues and what Telegram thinks of the bot, and prints each problem with its fix.
-Neither command ever prints the bot token.
+Each problem is printed with its fix. The database is read, never written: SQLite's file is
+checked read-only (`storage.inspect`), PostgreSQL on a read-only snapshot; the queues on a
+read-only connection. It never prints the bot token or the database password.
+(`liaison-bot backup` is `bot.cli.backup`.)
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.backup import human_size
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, run_problems
 from bot.logs import secrets_of
+from storage.db import open_reader
+from storage.errors import StorageError
+from storage.inspect import inspect_database
 from storage.migrate import latest_version
 from storage.repos.queues import InboxRepo, OutboxRepo
-from storage.sqlite import SqliteDatabase
+from storage.url import SQLITE
 
 if TYPE_CHECKING:
     from telegram import User, WebhookInfo
@@ -33,95 +33,6 @@ RECENT_FAILURES = timedelta(days=7)
 RECENT_WEBHOOK_ERROR = timedelta(hours=1)
 
 Output = Callable[[str], None]
-
-
-class OpsError(Exception):
-    """An operator command cannot do what was asked; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class BackupResult:
-    """Where the copy went, how big it is, and what integrity_check said about it."""
-
-    path: Path
-    size: int
-    integrity: list[str]
-
-    @property
-    def ok(self) -> bool:
-        """Tell whether the copy passed integrity_check."""
-        return self.integrity == ["ok"]
-
-
-def _readonly(path: Path) -> sqlite3.Connection:
-    """Open an existing database read-only, so an operator command can never change it."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-
-
-def backup_file(source: Path, target: Path, *, force: bool = False) -> BackupResult:
-    """Copy the live database `source` to `target` consistently; blocking (run in a thread)."""
-    if not source.is_file():
-        raise OpsError(f"database not found: {source} (check storage.path in the config)")
-    if target.is_dir():
-        raise OpsError(
-            f"{target} is a directory; give the backup file's name, "
-            f"e.g. {target / 'liaison-backup.db'}"
-        )
-    if target.exists() and target.resolve() == source.resolve():
-        raise OpsError(f"{target} is the database itself; choose another backup path")
-    if target.exists() and not force:
-        raise OpsError(f"{target} already exists; choose a new name or pass --force to replace it")
-    if not target.parent.is_dir():
-        raise OpsError(f"directory {target.parent} does not exist; create it first")
-    # Copy next to the target and rename at the end: an interrupted or failed backup never
-    # leaves a half-written file under the name an operator would restore from.
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        src = _readonly(source)
-        try:
-            dst = sqlite3.connect(tmp)
-            try:
-                # All pages in one step: the copy is a single snapshot; WAL writers go on.
-                src.backup(dst)
-                # A self-contained single file, safe to copy elsewhere; the bot turns WAL back
-                # on when it opens a restored copy.
-                dst.execute("PRAGMA journal_mode=DELETE")
-                integrity = [str(row[0]) for row in dst.execute("PRAGMA integrity_check")]
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        if integrity != ["ok"]:
-            raise OpsError(
-                "the copy fails integrity_check, so the database itself is damaged: "
-                + "; ".join(integrity[:5])
-                + " (nothing was written; restore the last good backup)"
-            )
-        os.replace(tmp, target)
-    except sqlite3.Error as exc:
-        raise OpsError(f"backup failed: {exc}") from exc
-    except OSError as exc:
-        raise OpsError(f"backup failed: cannot write {target}: {exc.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return BackupResult(target, target.stat().st_size, integrity)
-
-
-async def backup(settings: Settings, target: Path, *, force: bool = False) -> BackupResult:
-    """Back up the configured database to `target` without blocking the event loop."""
-    return await asyncio.to_thread(
-        backup_file, Path(settings.storage.database.target), target, force=force
-    )
-
-
-def human_size(size: int) -> str:
-    """Format a byte count for people (1.2 MB)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 @dataclass
@@ -149,31 +60,6 @@ class Report:
         return text
 
 
-@dataclass(frozen=True)
-class FileFacts:
-    """What the doctor learns from the database file without going through `Database`."""
-
-    size: int
-    integrity: list[str]
-    version: int
-
-
-def _inspect_file(path: Path) -> FileFacts | None:
-    """Run integrity_check and read the schema version, read-only; None if there is no file."""
-    if not path.is_file():
-        return None
-    conn = _readonly(path)
-    try:
-        integrity = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
-        try:
-            version = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
-        except sqlite3.OperationalError:  # no migrations table: not our database, or empty
-            version = 0
-    finally:
-        conn.close()
-    return FileFacts(path.stat().st_size, integrity, int(version or 0))
-
-
 async def doctor(settings: Settings, *, out: Output = print, clock: Clock | None = None) -> int:
     """Check the database, the queues and the bot's Telegram setup; 0 if healthy, else 1."""
     clock = clock or SystemClock()
@@ -198,53 +84,58 @@ async def doctor(settings: Settings, *, out: Output = print, clock: Clock | None
 
 
 async def _check_database(settings: Settings, report: Report, clock: Clock) -> None:
-    """Report integrity, schema version, queue depths, last send and tickets."""
-    path = Path(settings.storage.database.target)
+    """Report integrity (SQLite), schema version, queue depths, last send and tickets."""
+    database = settings.storage.database
     try:
-        facts = await asyncio.to_thread(_inspect_file, path)
-    except sqlite3.Error as exc:
+        facts = await inspect_database(database.url)
+    except StorageError as exc:
         report.problem(
-            f"cannot read the database {path}: {exc}",
-            "check the file's permissions; if it is damaged, restore the last backup",
+            str(exc),
+            "check the file's permissions; if it is damaged, restore the last backup"
+            if database.backend == SQLITE
+            else "check that PostgreSQL runs and accepts this user, and storage.url (host, "
+            "port, user, password, database, ?schema=)",
         )
         return
     if facts is None:
         report.problem(
-            f"database not found at {path}",
-            "check storage.path in the config (the bot creates the database on first start)",
+            f"database not found at {database.target}",
+            "check storage.url in the config (the bot creates the database on first start)",
         )
         return
-    integrity, version = facts.integrity, facts.version
-    report.line(f"database: {path} ({human_size(facts.size)})")
-    if integrity == ["ok"]:
+    report.line(f"database: {facts.display} ({human_size(facts.size)})")
+    if facts.server is not None:
+        report.line(f"server: PostgreSQL {facts.server}")
+    if facts.integrity is None:
+        pass  # PostgreSQL checks its own pages
+    elif facts.integrity == ["ok"]:
         report.line("integrity_check: ok")
     else:
         report.problem(
-            "integrity_check failed: " + "; ".join(integrity[:5]),
+            "integrity_check failed: " + "; ".join(facts.integrity[:5]),
             "stop the bot and restore the last good backup (see Backup and restore)",
         )
     expected = latest_version()
-    if version != expected:
-        newer = version > expected
+    if facts.version != expected:
+        newer = facts.version > expected
         report.problem(
-            f"schema version {version}, this program expects {expected}",
+            f"schema version {facts.version}, this program expects {expected}",
             "upgrade liaison-bot to the version that wrote this database"
             if newer
             else "back up the database, then start the bot once: it migrates on start",
         )
-        # Opening it through Database would migrate it; the doctor never writes.
+        # Opening it as the bot does would migrate it; the doctor never writes.
         return
-    report.line(f"schema version: {version} (current)")
-    await _check_queues(path, report, clock)
+    report.line(f"schema version: {facts.version} (current)")
+    await _check_queues(database.url, report, clock)
 
 
-async def _check_queues(path: Path, report: Report, clock: Clock) -> None:
-    """Report inbox, outbox and ticket counts through the repositories."""
-    db = SqliteDatabase(path)
-    await db.connect()
+async def _check_queues(url: str, report: Report, clock: Clock) -> None:
+    """Report inbox, outbox and ticket counts through the repositories, on a read-only snapshot."""
+    db = await open_reader(url)
     try:
         inbox_repo, outbox_repo = InboxRepo(db), OutboxRepo(db)
-        async with db.transaction():
+        async with db.reading():
             inbox = await inbox_repo.counts()
             outbox = await outbox_repo.counts()
             failures = await inbox_repo.failures(limit=5)

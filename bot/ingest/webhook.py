@@ -3,7 +3,8 @@
 Telegram POSTs each update to `settings.path` and keeps retrying until it gets a 2xx. So the
 update is committed to the inbox before the answer, a redelivered update_id is deduplicated by
 the inbox and still answered 200, and a database failure answers 503 so Telegram tries again.
-`GET /healthz` reports the queue depths for a load balancer or a monitoring probe.
+`GET /healthz` reports the database backend and the queue depths for a load balancer or a
+monitoring probe.
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ class WebhookServer:
             return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
         body: dict[str, Any] = {
             "ok": True,
+            "backend": self.db.backend,  # "sqlite" or "postgresql"
             "inbox_pending": inbox.get("pending", 0),
             "inbox_failed": inbox.get("failed", 0),
             "outbox_pending": outbox.get("pending", 0),

@@ -23,7 +23,7 @@ from bot.ingest.webhook import SECRET_HEADER, WebhookServer
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, open_database
-from tests.databases import database_url
+from tests.databases import BACKEND, database_url
 
 SECRET = "s3cret_Token-1"
 TOKEN = "100002:WEBHOOK-token-not-secret-000000"
@@ -138,7 +138,7 @@ async def test_healthz_reports_pending_counts(http: httpx.AsyncClient) -> None:
     resp = await http.get("/healthz")
     assert resp.status_code == 200
     body = resp.json()
-    assert body["ok"] is True
+    assert body["ok"] is True and body["backend"] == BACKEND
     assert body["inbox_pending"] == 2
     assert body["outbox_pending"] == 0
 
