@@ -130,7 +130,8 @@ SQLITE_ONLY = re.compile(
 
 
 def test_repositories_talk_to_the_database_interface_only() -> None:
-    """A second backend replaces `storage/db.py` and `storage/dialect.py`, nothing else."""
+    """Each backend's own lives in its module (`storage/sqlite.py`, `storage/postgres.py`) and its
+    dialect; the repositories are the same for both."""
     assert offenders("storage/repos", ("aiosqlite", "sqlite3")) == []
     assert [(f, m) for f, m in imports("storage/repos") if m == "storage.db"] == []
     found = []
@@ -252,3 +253,24 @@ def test_handlers_read_button_data_through_a_codec_only() -> None:
             if on_query and id(node) not in inside:
                 loose.append((name, node.lineno))
     assert loose == []
+
+
+DRIVERS = ("sqlite3", "aiosqlite", "asyncpg")
+
+
+def test_database_drivers_stay_in_their_backend_modules() -> None:
+    """Only the backend modules (and the checks and copies that are one backend's by nature)
+    import a database driver; everything else goes through `storage.db.Database`."""
+    users = {
+        f
+        for folder in ("bot", "handlers", "storage", "sandbox")
+        for f, m in imports(folder)
+        if m.split(".")[0] in DRIVERS
+    }
+    assert users == {
+        "storage/sqlite.py",
+        "storage/postgres.py",
+        "storage/runlock.py",  # PostgreSQL's run lock holds a connection of its own
+        "storage/inspect.py",  # the doctor reads a SQLite file read-only, never migrating it
+        "bot/cli/backup.py",  # SQLite's online backup API
+    }
