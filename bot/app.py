@@ -1,8 +1,10 @@
 """The composition root: the only module that wires handlers, services and storage together.
 
 `Runtime` owns the lifecycle: open the database, build services, start the Application (without
-PTB's Updater), replay pending inbox rows, then run the poller, the processor, the outbox sender
-and the scheduled jobs until asked to stop.
+PTB's Updater), replay pending inbox rows, then run the processor (and the webhook server) until
+asked to stop; while this process holds the lease (`bot.lease`: always on SQLite, one worker at
+a time on PostgreSQL) it also runs the poller, the outbox sender, the deferred work and the
+scheduled jobs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import logging
 import signal
 import warnings
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -38,7 +39,6 @@ import handlers.start
 import handlers.supervision
 import handlers.views
 import handlers.work
-from bot import scheduled
 from bot.clock import Clock, SystemClock
 from bot.commands import DEFAULT_MENU, Audience, audiences, check_registered, menu
 from bot.config import Settings
@@ -46,15 +46,17 @@ from bot.container import build_services
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
-from bot.delivery.sender import Sender
 from bot.i18n import Translator, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import UpdateProcessor, current_scope
 from bot.ingest.webhook import WebhookServer
+from bot.leader import STOP_CALL_SECONDS, LeaderWork
+from bot.lease import FOLLOWER, Leadership, open_lease
 from bot.offload.worker import DeferredWorker
 from storage.db import Database, open_database
 from storage.errors import DatabaseInUse, StorageError
 from storage.runlock import HeldLock, take_run_lock
+from storage.url import POSTGRESQL
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +65,6 @@ EXIT_FAILED = 1  # could not start (database, Telegram)
 EXIT_CONFLICT = 3  # another process polls with this token
 EXIT_TOKEN_REJECTED = 4  # Telegram answered 401: restarting will not help
 EXIT_DATABASE_IN_USE = 5  # another liaison-bot runs on this database file
-# Bounds on the shutdown steps that talk to Telegram, so a stop never waits on a dead network.
-STOP_CALL_SECONDS = 3.0
 
 # First of all: edited messages stop here, so an edit never runs a command or report again.
 EDITS_GROUP = -10
@@ -179,27 +179,24 @@ class Runtime:
     requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
     services: Services | None = None
     processor: UpdateProcessor | None = None
-    sender: Sender | None = None
-    deferred: DeferredWorker | None = None
-    poller: Poller | None = None
     webhook: WebhookServer | None = None
     dashboard: DashboardServer | None = None
+    leadership: Leadership | None = None
+    # The leader's work, while this process holds the lease.
+    leader: LeaderWork | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def deferred(self) -> DeferredWorker | None:
+        """The leader's deferred worker (None while this process follows)."""
+        return self.leader.deferred if self.leader is not None else None
 
     async def start(self) -> None:
         """Open storage, initialise the bot (retrying while Telegram is unreachable), start."""
         # The outbox replays stored Bot API calls by method name on purpose.
         warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
-        url = self.settings.storage.database_url
-        # Before anything else: a second process must not touch the inbox or the outbox.
-        self.lock = await take_run_lock(url)
-        db = open_database(url)
-        await db.connect()
-        self.db = db
-        services = build_services(self.settings, db, self.clock)
-        # Stored next-step times follow the deadline rules they were computed with.
-        await services.escalation.reschedule_if_rules_changed()
+        db, services = await self._open()
         self.requests = (
             telegram_request(self.settings.telegram, connections=64),
             telegram_request(self.settings.telegram, connections=2),
@@ -213,48 +210,61 @@ class Runtime:
         self.processor = UpdateProcessor(
             app, db, self.clock, on_failure=services.failures.handler_failed
         )
-        self.sender = Sender(
-            app.bot,
-            db,
-            services.outbox,
-            self.clock,
-            self.settings.delivery,
-            on_permanent_failure=services.failures.delivery_failed,
-            on_chat_migrated=self._follow_migration,
-        )
         await app.start()
-        await self._announce_commands(app, services)
         if app.bot.username:
             await services.onboarding.remember_username(app.bot.username)
-        if self.settings.telegram.mode == "polling":
-            await app.bot.delete_webhook(drop_pending_updates=False)
-        else:
+        if self.settings.telegram.mode == "webhook":
             await self._start_webhook(app, db)
         if self.settings.dashboard.enabled:
             await self._start_dashboard(app, services)
         replayed = await self.processor.drain()
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
-        self.tasks.append(asyncio.create_task(self.sender.run(), name="sender"))
-        # Heavy answers (/export) are made here, after their update, off the processor.
-        self.deferred = DeferredWorker(services)
-        self.tasks.append(asyncio.create_task(self.deferred.run(), name="deferred"))
         self.tasks.append(asyncio.create_task(self.processor.run(), name="processor"))
-        if self.settings.telegram.mode == "polling":
-            self.poller = Poller(
-                app.bot,
-                db,
-                self.clock,
-                self.processor.wakeup,
-                timeout=self.settings.telegram.poll_timeout,
-            )
-            self.tasks.append(asyncio.create_task(self._poll(), name="poller"))
-        assert app.job_queue is not None
-        scheduled.schedule(app.job_queue, self.settings)
-        app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
-        log.info(
-            "liaison-bot started as @%s (%s mode)", app.bot.username, self.settings.telegram.mode
+        # A lone worker (always, on SQLite) leads before this returns.
+        self.leadership = Leadership(open_lease(db.url), on_lead=self._lead, on_follow=self._follow)
+        await self.leadership.start()
+        started = (app.bot.username, self.settings.telegram.mode, db.backend, self.leadership.role)
+        log.info("liaison-bot started as @%s (%s mode, %s, %s)", *started)
+
+    async def _open(self) -> tuple[Database, Services]:
+        """Take the run lock (SQLite), open and migrate the database, build the services."""
+        url = self.settings.storage.database_url
+        # Before anything else: on SQLite a second process must not touch the inbox or the
+        # outbox. On PostgreSQL any number of workers share the database (the lease decides
+        # which of them does what must run once), but none runs beside `port-db`.
+        self.lock = await take_run_lock(url, shared=True)
+        db = open_database(url)
+        await db.connect()
+        self.db = db
+        services = build_services(self.settings, db, self.clock)
+        # Stored next-step times follow the deadline rules they were computed with.
+        await services.escalation.reschedule_if_rules_changed()
+        return db, services
+
+    async def _lead(self) -> None:
+        """This process took the lease: poll, send, make deferred answers, run the jobs."""
+        app, services, db = self.app, self.services, self.db
+        assert app is not None and services is not None and db is not None
+        assert self.processor is not None
+        await self._announce_commands(app, services)
+        self.leader = LeaderWork(
+            self.settings,
+            self.clock,
+            app,
+            services,
+            db,
+            self.processor,
+            on_chat_migrated=self._follow_migration,
+            poll=self._poll,
         )
+        await self.leader.start()
+
+    async def _follow(self) -> None:
+        """This process lost the lease: stop the leader's work (another worker takes it on)."""
+        leader, self.leader = self.leader, None
+        if leader is not None:
+            await leader.stop(acknowledge=False)
 
     async def _follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
         """A send found its group upgraded: move everything over, tell the admins once."""
@@ -265,13 +275,25 @@ class Runtime:
         """Listen first, then tell Telegram where to deliver (and with which secret)."""
         assert self.processor is not None
         hook = self.settings.telegram.webhook
-        self.webhook = WebhookServer(db, self.clock, self.processor.wakeup, hook)
+        processor = self.processor
+        self.webhook = WebhookServer(
+            db,
+            self.clock,
+            processor.wakeup,
+            hook,
+            role=self._role,
+            handled=lambda: processor.processed,
+        )
         await self.webhook.start()
         await app.bot.set_webhook(
             url=hook.url,
             secret_token=hook.secret_token.get_secret_value() or None,
             allowed_updates=ALLOWED_UPDATES,
         )
+
+    def _role(self) -> str:
+        """This worker's role: leader (holds the lease) or follower."""
+        return self.leadership.role if self.leadership is not None else FOLLOWER
 
     async def _start_dashboard(self, app: BotApplication, services: Services) -> None:
         """Serve the Mini App and compute this week's figures before the first visitor."""
@@ -337,10 +359,10 @@ class Runtime:
                     telegram_id, menu(audiences(actor), Translator(locale))
                 )
 
-    async def _poll(self) -> None:
-        assert self.poller is not None
+    async def _poll(self, poller: Poller) -> None:
+        """Run the leader's poller; a 409 or a revoked token stops the process."""
         try:
-            await self.poller.run()
+            await poller.run()
         except PollingConflict as exc:
             log.critical("%s", exc)
             self.exit_code = EXIT_CONFLICT
@@ -348,14 +370,6 @@ class Runtime:
         except InvalidToken:
             # The token was revoked while running: retrying cannot help, a person must act.
             self.fail(EXIT_TOKEN_REJECTED, "ops.token_rejected")
-
-    async def _purge(self, context: BotContext) -> None:
-        """Drop handled inbox rows after three days, then the outbox's and the other queues'."""
-        assert self.processor is not None
-        purged = await self.processor.purge()
-        if purged:
-            log.info("purged %d handled updates from the inbox", purged)
-        await scheduled.purge(context.services)
 
     exit_code: int = 0
 
@@ -365,27 +379,23 @@ class Runtime:
             await self._stop_webhook()
         if self.dashboard is not None:
             await self.dashboard.stop()
-        if self.poller is not None:
-            self.poller.stop()
+        if self.leadership is not None:
+            await self.leadership.stop()
+        if self.leader is not None:
+            self.leader.stop_fetching()
         if self.processor is not None:
             self.processor.stop()
-        if self.deferred is not None:
-            self.deferred.stop()
         for task in self.tasks:
             # A render in progress would only delay the stop; its request is made on start.
-            if task.get_name() in ("poller", "dashboard-warm", "deferred"):
+            if task.get_name() == "dashboard-warm":
                 task.cancel()
-        await asyncio.gather(
-            *[t for t in self.tasks if t.get_name() != "sender"], return_exceptions=True
-        )
-        if self.poller is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.poller.acknowledge(), STOP_CALL_SECONDS)
-        if self.sender is not None:
-            await self.sender.stop(timeout=3.0)
-        for task in self.tasks:
-            task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        # After the update in hand: its messages go out with the sender's last round.
+        if self.leader is not None:
+            await self.leader.stop(acknowledge=True)
+        if self.leadership is not None:
+            # Before closing the rest: another worker takes over at its next try.
+            await self.leadership.release()
         if self.app is not None:
             if self.app.running:
                 await self.app.stop()
@@ -401,9 +411,13 @@ class Runtime:
         log.info("liaison-bot stopped")
 
     async def _stop_webhook(self) -> None:
-        """Remove the webhook so updates wait at Telegram, then stop listening."""
+        """Remove the webhook so updates wait at Telegram, then stop listening.
+
+        Not with several workers (PostgreSQL): the others still serve the webhook.
+        """
         assert self.webhook is not None
-        if self.app is not None:
+        shared = self.db is not None and self.db.backend == POSTGRESQL
+        if self.app is not None and not shared:
             try:
                 # Telegram keeps the updates and sends them at once after the next setWebhook,
                 # instead of backing off against a server that is down.

@@ -3,6 +3,12 @@
 The bodies take the services only, so the tests run one pass directly, and each body owns its
 transactions: a step and the messages it owes (published by the service, queued by the
 dispatcher) commit together, exactly once. No body calls a notifier.
+
+Only the worker holding the lease runs them (`bot.lease`): `schedule` is called when it takes
+the lease and the jobs are removed when it loses it. Exactly once does not rest on that: each
+body claims what it does under the write lock (the airing's week record, a brief's day, a
+ticket's step) in the transaction that queues its messages, so a second run, or a run by a
+worker that died half-way and a run by its successor, sends nothing twice.
 """
 
 from __future__ import annotations
@@ -12,27 +18,34 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.ext import JobQueue
+from telegram.ext import Job, JobQueue
 
 from bot.config import Settings
 from bot.context import BotContext, Services
 
 log = logging.getLogger(__name__)
 
+AIRING_CHECK_SECONDS = 30
 
-def schedule(queue: JobQueue[BotContext], settings: Settings) -> None:
-    """Register every repeating job on the bot's job queue."""
-    queue.run_repeating(_job(close_unrated), interval=300, first=2)
-    queue.run_repeating(_job(sweep_deadlines), interval=settings.deadlines.sweep_seconds, first=5)
-    # Every few minutes rather than run_daily: the same check posts on schedule and catches
-    # up on start after a missed Monday (the record makes it post once).
-    queue.run_repeating(_job(air_week), interval=300, first=10)
-    queue.run_repeating(_job(sweep_jobs), interval=600, first=15)
-    queue.run_repeating(
-        _job(expire_logistics),
-        interval=timedelta(minutes=settings.logistics.expire_every_minutes),
-        first=20,
-    )
+
+def schedule(queue: JobQueue[BotContext], settings: Settings) -> list[Job[BotContext]]:
+    """Register every repeating job on the bot's job queue; return them (to remove them)."""
+    return [
+        queue.run_repeating(_job(close_unrated), interval=300, first=2),
+        queue.run_repeating(
+            _job(sweep_deadlines), interval=settings.deadlines.sweep_seconds, first=5
+        ),
+        # Every half minute rather than run_daily: the same cheap check posts on schedule,
+        # catches up on start after a missed Monday, and after a worker took over from one that
+        # died just before the airing was due (the week's record makes it post once).
+        queue.run_repeating(_job(air_week), interval=AIRING_CHECK_SECONDS, first=10),
+        queue.run_repeating(_job(sweep_jobs), interval=600, first=15),
+        queue.run_repeating(
+            _job(expire_logistics),
+            interval=timedelta(minutes=settings.logistics.expire_every_minutes),
+            first=20,
+        ),
+    ]
 
 
 def _job(

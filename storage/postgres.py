@@ -14,7 +14,9 @@ What is PostgreSQL's own lives here, next to its PostgreSQL spelling:
   the process dies. Writers run at READ COMMITTED, so once a writer holds the lock each of its
   statements sees everything committed before it, as on SQLite. Readers (`reading()`) take
   REPEATABLE READ READ ONLY snapshots on other pool connections and never wait for the lock;
-- the run lock's key (`RUN_LOCK`; the lock itself is `storage.runlock.PostgresRunLock`).
+- the run lock's key (`RUN_LOCK`; the lock itself is `storage.runlock.PostgresRunLock`);
+- the workers' lease's key (`LEASE_LOCK`; the lease itself is `storage.postgres_lease`, held by
+  one worker at a time, see `bot.lease`).
 
 The migrations are `storage/migrations_pg/` (see `storage.migrate`).
 """
@@ -42,7 +44,9 @@ from storage.url import POSTGRESQL, StorageUrl, redact
 # Advisory lock classes (the first key); the second is `hashtext(current_schema())`.
 WRITE_LOCK = 0x6C69  # "li"
 RUN_LOCK = 0x6C6A
+LEASE_LOCK = 0x6C6B
 CLOSE_TIMEOUT = 5.0
+WRITER_IDLE_TIMEOUT = 60  # seconds a write transaction may sit waiting for its process
 
 
 class PostgresDialect:
@@ -253,8 +257,13 @@ class PostgresDatabase(Database):
             self._writer = await self.pool.acquire()
         conn = self._writer
         try:
+            # A writer that stops talking while it holds the lock (a frozen process, a lost
+            # host) would stall every worker: the server ends its session after a while, and
+            # its transaction and lock with it.
             await conn.execute(
-                f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}, {self._lock_key})"
+                "BEGIN; SET LOCAL idle_in_transaction_session_timeout ="
+                f" '{WRITER_IDLE_TIMEOUT}s';"
+                f" SELECT pg_advisory_xact_lock({WRITE_LOCK}, {self._lock_key})"
             )
         except BaseException:
             await self._drop_writer(conn)

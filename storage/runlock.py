@@ -1,8 +1,12 @@
-"""The run lock: one bot process per database while multi-worker operation is not there yet.
+"""The run lock: one process at a time on a database that only one may use.
 
-SQLite: an exclusive `flock` on `<database>.lock` (`RunLock`). PostgreSQL: a session-level
-advisory lock on a connection of its own (`storage.postgres.PostgresRunLock`). Either way the
-holder's death frees it: the kernel releases the flock, the server the session's lock.
+SQLite: an exclusive `flock` on `<database>.lock` (`RunLock`), so a second bot process on the file
+refuses to start. PostgreSQL: a session-level advisory lock on a connection of its own
+(`PostgresRunLock`); `liaison-bot run` takes it shared, as several workers share a PostgreSQL
+database (the lease in `bot.lease` decides which of them polls, sends and runs the scheduled
+work), and a tool that needs the database to itself (`port-db`) takes it exclusively, so either
+refuses while the other runs. Either way the holder's death frees it: the kernel releases the
+flock, the server the session's lock.
 Operator commands (backup, roster import, doctor) do not take it: they may run beside the bot;
 `port-db` does, so nothing writes to the SQLite file while it is copied.
 """
@@ -30,8 +34,11 @@ class HeldLock(Protocol):
     async def release(self) -> None: ...
 
 
-async def take_run_lock(url: str) -> HeldLock | None:
+async def take_run_lock(url: str, *, shared: bool = False) -> HeldLock | None:
     """Take the run lock of the database at `url`, or raise at once (None: nothing to lock).
+
+    `shared`: beside other shared holders (PostgreSQL's workers); on SQLite it is exclusive
+    anyway (one process per file).
 
     Raises:
         DatabaseInUse: another process holds it.
@@ -39,7 +46,7 @@ async def take_run_lock(url: str) -> HeldLock | None:
     """
     parsed = parse_url(url)
     if parsed.backend == POSTGRESQL:
-        lock = PostgresRunLock(parsed)
+        lock = PostgresRunLock(parsed, shared=shared)
         await lock.acquire()
         return lock
     if parsed.target == ":memory:" or "mode=memory" in parsed.target:
@@ -105,10 +112,12 @@ class RunLock:
 
 
 class PostgresRunLock:
-    """A session-level advisory lock held on a connection of its own for the process's life."""
+    """A session-level advisory lock held on a connection of its own for the process's life
+    (`shared`: by any number of workers together, none of them beside an exclusive holder)."""
 
-    def __init__(self, url: StorageUrl) -> None:
+    def __init__(self, url: StorageUrl, *, shared: bool = False) -> None:
         self.url = url
+        self.shared = shared
         self._conn: asyncpg.Connection | None = None
 
     async def acquire(self) -> None:
@@ -130,7 +139,8 @@ class PostgresRunLock:
             raise connect_failure(self.url, exc) from None
         try:
             key = await conn.fetchval("SELECT hashtext(current_schema())")
-            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", RUN_LOCK, key):
+            take = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+            if not await conn.fetchval(f"SELECT {take}($1, $2)", RUN_LOCK, key):
                 holder = await conn.fetchval(
                     "SELECT a.application_name FROM pg_locks l"
                     " JOIN pg_stat_activity a ON a.pid = l.pid"

@@ -118,6 +118,21 @@ class FloodLimiter:
         else:
             _insert(self._group_until.setdefault(chat_id, deque()), now + MINUTE + held)
 
+    def recall(self, chat_id: int, ago: float) -> None:
+        """A counted send to `chat_id` ended `ago` seconds ago, made by an earlier sender (the
+        worker that held the lease before, or this process before a crash): it still counts."""
+        end = self.clock() - ago + self.limits.margin_seconds
+        _insert(self._global_until, end + 1.0)
+        if chat_id > 0:
+            free_at = end + self.limits.private_interval_seconds
+            self._private_free_at[chat_id] = max(self._private_free_at.get(chat_id, 0.0), free_at)
+        else:
+            _insert(self._group_until.setdefault(chat_id, deque()), end + MINUTE)
+
+    def hold(self, seconds: float) -> None:
+        """No counted send starts for `seconds` (an earlier sender's last sends are unknown)."""
+        self._next_start = max(self._next_start, self.clock() + seconds)
+
     def pause(self, chat_id: int, seconds: float) -> None:
         """Telegram answered 429: nothing more to this chat for `seconds`."""
         until = self.clock() + seconds

@@ -35,6 +35,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
+from bot.delivery.handover import recall_sends
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.marks import SentMarks
 from bot.delivery.outbox import UPLOAD_KEY, Outbox
@@ -125,6 +126,8 @@ class Sender:
         in the backlog.)
         """
         await self.marks.start()
+        # Sends of the sender before this one (another worker, or this process before a crash).
+        await recall_sends(self.db, self.limiter, self.clock, self.settings, COUNTED)
         while not self._stopping:
             now = time.monotonic()
             # New rows are read at once when the buffer is empty; while it still holds work, at

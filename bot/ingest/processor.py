@@ -3,6 +3,14 @@
 The handler's writes, every message it owes (outbox rows) and the inbox "done" mark commit
 together. If a handler fails, all of it rolls back, the update is marked failed, and the user and
 the admins are told; the error handler records the failure in the current `UpdateScope`.
+
+Several workers may drain one inbox (PostgreSQL; see `bot.lease`). Each claims an update in
+the write transaction that handles it: the transaction first checks the row is still pending,
+and holds the write lock (which serialises the writers of every worker) until its done mark
+commits, so no two workers handle one update. A worker that dies mid-update holds nothing: the
+server rolls its transaction back (and frees the lock) when its connection closes, or after
+`storage.postgres.WRITER_IDLE_TIMEOUT` when its process hangs, and the row is pending again for
+the others.
 """
 
 from __future__ import annotations
@@ -67,26 +75,28 @@ class UpdateProcessor:
         self._stopping = False
 
     async def drain(self) -> int:
-        """Process every pending update; return how many were handled."""
+        """Process every pending update; return how many were handled (here)."""
         handled = 0
         while not self._stopping:
-            async with self.db.transaction():
+            # A snapshot, without the write lock: each row is claimed when it is handled.
+            async with self.db.reading():
                 batch = await self.inbox.pending(limit=100)
             if not batch:
                 break
             for item in batch:
                 if self._stopping:
                     break
-                await self.process(item.update_id, item.payload)
-                handled += 1
+                handled += int(await self.process(item.update_id, item.payload))
         return handled
 
-    async def process(self, update_id: int, payload: dict[str, Any]) -> None:
-        """Handle one stored update atomically."""
+    async def process(self, update_id: int, payload: dict[str, Any]) -> bool:
+        """Claim and handle one stored update atomically; False if it was not pending."""
         scope = UpdateScope(update_id)
         token = current_scope.set(scope)
         try:
             async with self.db.transaction():
+                if not await self.inbox.claim(update_id):
+                    return False  # handled (or failed) by another worker meanwhile
                 update = Update.de_json(payload, self.app.bot)
                 await self.app.process_update(update)
                 if scope.error is not None:
@@ -100,13 +110,16 @@ class UpdateProcessor:
             await self._record_failure(update_id, payload, exc)
         finally:
             current_scope.reset(token)
+        return True
 
     async def _record_failure(
         self, update_id: int, payload: dict[str, Any], error: BaseException | None
     ) -> None:
         reason = repr(error) if error is not None else "unknown error"
         async with self.db.transaction():
-            await self.inbox.mark_failed(update_id, reason, self.clock.now())
+            # Another worker may have handled it (or failed it) since this one rolled back.
+            if not await self.inbox.mark_failed(update_id, reason, self.clock.now()):
+                return
             if self.on_failure is not None and error is not None:
                 await self.on_failure(payload, error)
 

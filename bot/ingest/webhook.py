@@ -3,8 +3,9 @@
 Telegram POSTs each update to `settings.path` and keeps retrying until it gets a 2xx. So the
 update is committed to the inbox before the answer, a redelivered update_id is deduplicated by
 the inbox and still answered 200, and a database failure answers 503 so Telegram tries again.
-`GET /healthz` reports the database backend and the queue depths for a load balancer or a
-monitoring probe.
+`GET /healthz` reports the queue depths, the database backend, this worker's role (`leader` or
+`follower`, see `bot.lease`) and how many updates it received and handled, for a load balancer
+or a monitoring probe. Every worker serves deliveries, whatever its role.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -33,9 +35,18 @@ class WebhookServer:
     """An aiohttp server that persists Telegram's webhook deliveries to the inbox."""
 
     def __init__(
-        self, db: Database, clock: Clock, wakeup: asyncio.Event, settings: WebhookSettings
+        self,
+        db: Database,
+        clock: Clock,
+        wakeup: asyncio.Event,
+        settings: WebhookSettings,
+        *,
+        role: Callable[[], str] = lambda: "leader",
+        handled: Callable[[], int] = lambda: 0,
     ) -> None:
         self.db = db
+        self.role = role
+        self.handled = handled
         self.clock = clock
         self.wakeup = wakeup
         self.settings = settings
@@ -123,17 +134,30 @@ class WebhookServer:
         return _answer(200, "ok")
 
     async def _health(self, request: web.Request) -> web.Response:
-        """Report inbox and outbox pending counts; 503 when the database is not usable."""
+        """Report queue counts, the backend and this worker's role; 503 without a database."""
         try:
-            async with self.db.transaction():
+            # A snapshot: a probe never waits for (nor holds up) the writers.
+            async with self.db.reading():
                 inbox = await self.inbox.counts()
                 outbox = await self.outbox.counts()
         except Exception as exc:  # the probe must answer, whatever broke
             log.error("health check failed: %r", exc)
-            return web.json_response({"ok": False, "error": "database unavailable"}, status=503)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error": "database unavailable",
+                    "backend": self.db.backend,
+                    "role": self.role(),
+                },
+                status=503,
+            )
         body: dict[str, Any] = {
             "ok": True,
             "backend": self.db.backend,  # "sqlite" or "postgresql"
+            "role": self.role(),
+            # This worker's own: updates stored from deliveries, updates handled.
+            "received": self.received,
+            "handled": self.handled(),
             "inbox_pending": inbox.get("pending", 0),
             "inbox_failed": inbox.get("failed", 0),
             "outbox_pending": outbox.get("pending", 0),

@@ -83,6 +83,14 @@ class InboxRepo:
         )
         return [InboxItem(r[0], json.loads(r[1]), r[2]) for r in rows]
 
+    async def claim(self, update_id: int) -> bool:
+        """True if the update is still to handle. Inside the write transaction that handles it,
+        this is the claim: no other worker's transaction can handle it meanwhile."""
+        status = await self.db.fetchval(
+            "SELECT status FROM inbox WHERE update_id = ?", (update_id,)
+        )
+        return status == "pending"
+
     async def mark_done(self, update_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE inbox SET status = 'done', processed_at = ?, attempts = attempts + 1"
@@ -90,12 +98,14 @@ class InboxRepo:
             (to_iso(now), update_id),
         )
 
-    async def mark_failed(self, update_id: int, error: str, now: datetime) -> None:
-        await self.db.execute(
+    async def mark_failed(self, update_id: int, error: str, now: datetime) -> bool:
+        """Mark a pending update failed; False if it is not pending (another worker's)."""
+        changed = await self.db.execute(
             "UPDATE inbox SET status = 'failed', processed_at = ?, attempts = attempts + 1,"
-            " error = ? WHERE update_id = ?",
+            " error = ? WHERE update_id = ? AND status = 'pending'",
             (to_iso(now), error[:2000], update_id),
         )
+        return changed > 0
 
     async def purge_done(self, before: datetime) -> int:
         return await self.db.execute(
@@ -227,6 +237,19 @@ class OutboxRepo:
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows}
+
+    async def recent_sends(
+        self, since: datetime, methods: Iterable[str]
+    ) -> list[tuple[int, datetime]]:
+        """(chat id, sent at) of the calls of `methods` sent since `since`, oldest first."""
+        names = sorted(methods)
+        marks = ", ".join("?" for _ in names)
+        rows = await self.db.fetchall(
+            f"SELECT chat_id, sent_at FROM outbox WHERE status = 'sent' AND sent_at >= ?"
+            f" AND method IN ({marks}) ORDER BY sent_at",
+            (to_iso(since), *names),
+        )
+        return [(int(r[0]), from_iso(r[1])) for r in rows]
 
     async def last_sent_at(self) -> datetime | None:
         value = await self.db.fetchval("SELECT MAX(sent_at) FROM outbox WHERE status = 'sent'")

@@ -14,7 +14,7 @@ import pytest
 
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from tests.databases import database_url, display
+from tests.databases import database_url, display, sqlite_only
 from tests.e2e.harness import TOKEN, BotProcess
 from tests.e2e.proxy import CA_FILE, TLS_HOST, CountingProxy
 
@@ -79,6 +79,7 @@ async def test_a_rejected_token_is_one_redacted_line_and_a_prompt_exit(
     assert len(critical) == 1 and "Telegram 拒绝了机器人令牌" in critical[0], log
 
 
+@sqlite_only("one process per file; on PostgreSQL workers share it (tests/e2e/test_workers.py)")
 async def test_a_second_run_on_the_same_database_refuses_until_the_first_is_gone(
     sandbox: TelegramSandbox, workdir: Path
 ) -> None:

@@ -23,7 +23,7 @@ from bot.ingest.webhook import SECRET_HEADER, WebhookServer
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, open_database
-from tests.databases import BACKEND, database_url
+from tests.databases import BACKEND, ON_POSTGRES, database_url
 
 SECRET = "s3cret_Token-1"
 TOKEN = "100002:WEBHOOK-token-not-secret-000000"
@@ -200,8 +200,9 @@ async def test_runtime_in_webhook_mode_answers_help(tmp_path: Path) -> None:
                 assert await client.pending_updates(TOKEN) == 0
             finally:
                 await runtime.stop()
-            # Stopping removes the webhook, so Telegram keeps updates until the next start.
-            assert await client.calls("deleteWebhook")
+            # Stopping removes the webhook, so Telegram keeps updates until the next start; on
+            # PostgreSQL other workers may still serve it, so it stays.
+            assert bool(await client.calls("deleteWebhook")) is not ON_POSTGRES
     finally:
         await sandbox.stop()
 
