@@ -1,4 +1,5 @@
-"""The composition root: the only module that wires handlers, services and storage together.
+"""The runtime: the process's lifecycle around the Application (`bot.application`) and the
+services (`bot.container`).
 
 `Runtime` owns the lifecycle: open the database, build services, start the Application (without
 PTB's Updater), replay pending inbox rows, then run the processor (and the webhook server) until
@@ -17,38 +18,20 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.warnings import PTBUserWarning
 
-import handlers.airing
-import handlers.binding
-import handlers.dashboard
-import handlers.edits
-import handlers.fallback
-import handlers.feedback
-import handlers.logistics
-import handlers.logistics_chat
-import handlers.private_report
-import handlers.recruiting
-import handlers.recruiting_posts
-import handlers.report
-import handlers.response
-import handlers.start
-import handlers.supervision
-import handlers.views
-import handlers.work
+from bot.application import bot_commands, build_application
 from bot.clock import Clock, SystemClock
-from bot.commands import DEFAULT_MENU, Audience, audiences, check_registered, menu
+from bot.commands import audiences, menu
 from bot.config import Settings
 from bot.container import build_services
-from bot.context import BotApplication, BotContext, BotData, Services
+from bot.context import BotApplication, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.i18n import Translator, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
-from bot.ingest.processor import UpdateProcessor, current_scope
+from bot.ingest.processor import UpdateProcessor
 from bot.ingest.webhook import WebhookServer
 from bot.leader import STOP_CALL_SECONDS, LeaderWork
 from bot.lease import FOLLOWER, Leadership, open_lease
@@ -65,106 +48,6 @@ EXIT_FAILED = 1  # could not start (database, Telegram)
 EXIT_CONFLICT = 3  # another process polls with this token
 EXIT_TOKEN_REJECTED = 4  # Telegram answered 401: restarting will not help
 EXIT_DATABASE_IN_USE = 5  # another liaison-bot runs on this database file
-
-# First of all: edited messages stop here, so an edit never runs a command or report again.
-EDITS_GROUP = -10
-GATE_GROUP = -1  # the unbound-group gate; /bind and chat upgrades run one group earlier
-MAIN_GROUP = 0
-# Typed answers and /cancel of an open /job draft, before everything else; they let the update
-# through when the user has no job draft.
-JOB_DRAFT_GROUP = -3
-# Its own group: PTB runs only the first matching handler per group, and both conversations
-# catch typed private text (each lets it through when the user has no draft of its kind).
-LOGISTICS_DRAFT_GROUP = -4
-
-
-def register_handlers(app: BotApplication, settings: Settings) -> None:
-    """Register every handler. Order matters across groups; see each comment."""
-    handlers.edits.register(app, group=EDITS_GROUP)
-    # Group -2: /bind and /unbind must work in groups that are not bound yet.
-    # Group -1: the gate that silences everything else in unbound groups.
-    handlers.binding.register(app, gate_group=GATE_GROUP)
-    handlers.recruiting.register_drafts(app, group=JOB_DRAFT_GROUP)
-    handlers.logistics_chat.register_drafts(app, group=LOGISTICS_DRAFT_GROUP)
-    # Group 0, first match wins: /start /help /lang, cadre work (incl. replies to prompts),
-    # reading, enterprise feedback buttons, then report detection for ordinary group messages.
-    handlers.start.register(app, group=MAIN_GROUP)
-    handlers.work.register(app, group=MAIN_GROUP)
-    handlers.views.register(app, group=MAIN_GROUP)
-    handlers.feedback.register(app, group=MAIN_GROUP)
-    handlers.report.register(app, group=MAIN_GROUP)
-    # Private reports (私信): /report, report hashtags and captioned files in private chats,
-    # after prompt replies (an answer is not a new problem) and before the fallbacks.
-    handlers.private_report.register(app, group=MAIN_GROUP, hashtags=settings.tickets.hashtags)
-    # Deadlines and 督办: commands and their own `t:` button verbs (not matched above).
-    handlers.response.register(app, group=MAIN_GROUP)
-    handlers.supervision.register(app, group=MAIN_GROUP)
-    # /airing and /export (admins, leaders): plain commands, no buttons.
-    handlers.airing.register(app, group=MAIN_GROUP)
-    # /dashboard (private chats): the Mini App's button and the chat menu button.
-    handlers.dashboard.register(app, group=MAIN_GROUP)
-    # Job posts: /job and its `j:` buttons, /jobs, owners' commands.
-    handlers.recruiting.register(app, group=MAIN_GROUP)
-    handlers.recruiting_posts.register(app, group=MAIN_GROUP)
-    # Logistics exchange: /truck /cargo /mytrucks /mycargo /done and their `lg:` buttons.
-    handlers.logistics.register(app, group=MAIN_GROUP)
-    # After every feature's own /cancel: the answer when nothing is open.
-    handlers.recruiting.register_last(app, group=MAIN_GROUP)
-    # Last in group 0, so they only see what no handler above matched.
-    handlers.fallback.register(app, group=MAIN_GROUP)
-    app.add_error_handler(on_error)
-
-
-async def on_error(update: object, context: BotContext) -> None:
-    """Record a handler failure for the intake (which rolls back) and log the traceback."""
-    scope = current_scope.get()
-    if scope is not None and isinstance(update, Update):
-        scope.error = context.error
-        log.error("update %s failed in a handler", update.update_id, exc_info=context.error)
-        return
-    log.error("job or background failure", exc_info=context.error)
-
-
-def build_application(
-    settings: Settings, requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
-) -> BotApplication:
-    """Build the Application without PTB's Updater: our poller or webhook feeds it.
-
-    `requests` (for API calls, for getUpdates) default to the configured transport.
-    """
-    calls, updates = requests or (
-        telegram_request(settings.telegram, connections=64),
-        telegram_request(settings.telegram, connections=2),
-    )
-    context_types = ContextTypes(context=BotContext, bot_data=BotData)
-    app: BotApplication = (
-        Application.builder()
-        .token(settings.telegram.token.get_secret_value())
-        .base_url(settings.telegram.api_base_url)
-        .base_file_url(settings.telegram.api_base_url.replace("/bot", "/file/bot"))
-        .updater(None)
-        .request(calls)
-        .get_updates_request(updates)
-        .context_types(context_types)
-        .build()
-    )
-    register_handlers(app, settings)
-    # The command table feeds /help and the menus; the handlers must answer exactly its commands.
-    check_registered(
-        {
-            name
-            for group in app.handlers.values()
-            for handler in group
-            if isinstance(handler, CommandHandler)
-            for name in handler.commands
-        }
-    )
-    return app
-
-
-def bot_commands(locale: str, audiences: frozenset[Audience] = DEFAULT_MENU) -> list[BotCommand]:
-    """The command menu for these audiences (default: contacts and anyone), from the one table."""
-    return [BotCommand(name, text) for name, text in menu(audiences, Translator(locale))]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.app import bot_commands, build_application
+from bot.application import bot_commands, build_application
 from bot.commands import COMMANDS, LISTED, Audience, check_registered
 from bot.config import load_settings
 from bot.i18n import catalog

@@ -92,7 +92,7 @@ def notify_fields() -> set[str]:
 
 
 # Transport and job bodies: they call a service and reply; the service publishes its outcomes.
-CALLERS = ("handlers", "bot/dashboard", "bot/app.py", "bot/scheduled.py")
+CALLERS = ("handlers", "bot/dashboard", "bot/app.py", "bot/application.py", "bot/scheduled.py")
 
 
 def test_handlers_never_reach_bot_notify() -> None:
@@ -116,9 +116,9 @@ def test_handlers_never_reach_bot_notify() -> None:
     assert found == []
 
 
-def test_only_the_composition_root_imports_handlers() -> None:
+def test_only_the_application_imports_handlers() -> None:
     users = {f for f, m in imports("bot") if m.split(".")[0] == "handlers"}
-    assert users == {"bot/app.py"}
+    assert users == {"bot/application.py"}
 
 
 # SQLite's own spellings; `storage/dialect.py` (and the SQLite `storage/db.py`) hold them.

@@ -8,7 +8,7 @@ import re
 
 from telegram.ext import CallbackQueryHandler
 
-from bot.app import build_application
+from bot.application import build_application
 from bot.config import load_settings
 from bot.render.keyboards import help as help_keys
 from bot.render.keyboards import logistics, recruiting, reports, tickets
