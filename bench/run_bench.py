@@ -41,9 +41,9 @@ from zoneinfo import ZoneInfo
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the e2e harness is shared with the tests
+sys.path.insert(0, str(ROOT))  # the e2e harness (tests.e2e.harness) is shared with the tests
 
-from e2e.harness import (  # noqa: E402
+from tests.e2e.harness import (  # noqa: E402
     ACK_MARK,
     FAST_DELIVERY,
     TOKEN,
