@@ -43,6 +43,11 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the e2e harness (tests.e2e.harness) is shared with the tests
 
+from bot.clock import to_iso  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+from sandbox.server import TelegramSandbox  # noqa: E402
+from storage.repos.people import PeopleRepo  # noqa: E402
+from storage.sqlite import SqliteDatabase  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     ACK_MARK,
     FAST_DELIVERY,
@@ -54,12 +59,6 @@ from tests.e2e.harness import (  # noqa: E402
     inject_reports,
     settle_world,
 )
-
-from bot.clock import to_iso  # noqa: E402
-from sandbox.client import SandboxClient  # noqa: E402
-from sandbox.server import TelegramSandbox  # noqa: E402
-from storage.repos.people import PeopleRepo  # noqa: E402
-from storage.sqlite import SqliteDatabase  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 PARK_TZ = ZoneInfo("Asia/Shanghai")

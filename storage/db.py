@@ -32,7 +32,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from storage import migrate
 from storage.dialect import Dialect
@@ -90,6 +90,19 @@ _current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVa
 )
 
 
+class _WriteLock(asyncio.Lock):
+    """The write lock, counting the tasks that wait for it."""
+
+    waiting = 0
+
+    async def acquire(self) -> Literal[True]:
+        self.waiting += 1
+        try:
+            return await super().acquire()
+        finally:
+            self.waiting -= 1
+
+
 def _task() -> asyncio.Task[Any] | None:
     try:
         return asyncio.current_task()
@@ -134,7 +147,7 @@ class Database(ABC):
     migrations: str  # the package of this backend's numbered migrations
 
     def __init__(self) -> None:
-        self._lock = asyncio.Lock()
+        self._lock = _WriteLock()
 
     # -- what the rest of the program sees ---------------------------------------------------
 
@@ -189,6 +202,21 @@ class Database(ABC):
         else:
             state.before_commit.append(work)
 
+    @property
+    def writers_waiting(self) -> int:  # a long unit of work may yield the write lock to them
+        return self._lock.waiting
+
+    async def settle(self) -> None:
+        """Run the work given to `before_commit` so far now, in order: a unit of work ends
+        inside a larger transaction (the update intake commits several updates together)."""
+        state = self._tx_state()
+        if state is None:
+            return
+        if state.depth:  # a savepoint rolled back later would drop work that already ran
+            raise StorageError("settle() inside a nested transaction")
+        while state.before_commit:
+            await state.before_commit.pop(0)()
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Database]:
         """Read a consistent snapshot without the write lock (see the module docstring)."""
@@ -226,8 +254,7 @@ class Database(ABC):
                 state.conn = await self._begin_write()
                 try:
                     yield self
-                    while state.before_commit:
-                        await state.before_commit.pop(0)()
+                    await self.settle()
                 except BaseException:
                     await self._end_write(state.conn, commit=False)
                     raise

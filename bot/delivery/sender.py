@@ -138,7 +138,10 @@ class Sender:
             if (self.outbox.wakeup.is_set() and not throttled) or full or self._low():
                 self.outbox.wakeup.clear()  # before reading, so no enqueue is missed
                 try:
-                    await self._refill(full=full)
+                    if full or len(self._buffer) < REFILL:
+                        await self._refill(full=full)
+                    else:  # enough work buffered: read the rest once it runs low
+                        self._more = True
                 except Exception:  # the loop must survive a bad round (e.g. database busy)
                     log.exception("outbox read failed")
                     self._next_refill = time.monotonic() + 1.0
@@ -187,14 +190,20 @@ class Sender:
             for item in items
             if item.id not in self._inflight and not self.marks.pending(item.id)
         ]
-        if items:
-            self._read_upto = items[-1].id
-        elif full:
-            self._read_upto = None
         self._more = len(items) == REFILL
         if not full:
+            if items:
+                self._read_upto = items[-1].id
             self._buffer += fresh
             return
+        if not items:
+            self._read_upto = None
+        elif self._more and self._read_upto is not None and self._read_upto > items[-1].id:
+            # A backlog past this read's limit: keep what was read beyond it (still pending,
+            # never re-read), rather than reading and decoding it all again.
+            fresh += [item for item in self._buffer if item.id > items[-1].id]
+        else:
+            self._read_upto = items[-1].id
         self.limiter.forget_idle()
         self._buffer = fresh
         wait = 1.0

@@ -60,12 +60,14 @@ class InboxRepo:
     def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
-    async def add_many(self, updates: Iterable[dict[str, Any]], now: datetime) -> int:
-        """Store updates not seen before (deduplicated by update_id); return how many were new."""
-        added = 0
-        for update in updates:
-            added += int(await self.add(update, now))
-        return added
+    async def add_many(self, updates: Iterable[dict[str, Any]], now: datetime) -> None:
+        """Store updates not seen before (deduplicated by update_id), in one statement batch."""
+        stamp = to_iso(now)
+        await self.db.executemany(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(int(u["update_id"]), json.dumps(u, ensure_ascii=False), stamp) for u in updates],
+        )
 
     async def add(self, update: dict[str, Any], now: datetime) -> bool:
         changed = await self.db.execute(
@@ -96,6 +98,15 @@ class InboxRepo:
             "UPDATE inbox SET status = 'done', processed_at = ?, attempts = attempts + 1"
             " WHERE update_id = ?",
             (to_iso(now), update_id),
+        )
+
+    async def mark_done_many(self, update_ids: Iterable[int], now: datetime) -> None:
+        """Mark several updates handled at once (a group committed together)."""
+        stamp = to_iso(now)
+        await self.db.executemany(
+            "UPDATE inbox SET status = 'done', processed_at = ?, attempts = attempts + 1"
+            " WHERE update_id = ?",
+            [(stamp, update_id) for update_id in update_ids],
         )
 
     async def mark_failed(self, update_id: int, error: str, now: datetime) -> bool:

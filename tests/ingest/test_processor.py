@@ -1,4 +1,5 @@
-"""One update, one transaction: a failing handler leaves no half-written state."""
+"""Each update atomic with its messages, several per commit: a failing handler leaves no
+half-written state, and each update's deferred work runs before the next update's handler."""
 
 from __future__ import annotations
 
@@ -64,8 +65,21 @@ async def make_app(
         scope.error = context.error
         raise ApplicationHandlerStop
 
+    async def note_before_commit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def note() -> None:
+            await db.execute("INSERT INTO kv VALUES (?, 'x')", (f"n{update.update_id}",))
+
+        await db.before_commit(note)
+
+    async def saw_previous_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        previous = f"n{update.update_id - 1}"
+        found = await db.fetchval("SELECT COUNT(*) FROM kv WHERE key = ?", (previous,))
+        await db.execute("INSERT INTO kv VALUES (?, ?)", (f"saw{update.update_id}", str(found)))
+
     app.add_handler(CommandHandler("ok", write))
     app.add_handler(CommandHandler("fail", write_then_fail))
+    app.add_handler(CommandHandler("note", note_before_commit))
+    app.add_handler(CommandHandler("check", saw_previous_note))
     app.add_error_handler(record)
     return app
 
@@ -82,13 +96,9 @@ async def test_success_commits_and_failure_rolls_back(
     processor = UpdateProcessor(app, db, clock, on_failure=on_failure)
     inbox = InboxRepo(db)
     async with db.transaction():
-        assert (
-            await inbox.add_many(
-                [update(1, "/ok"), update(2, "/fail"), update(3, "/ok")], clock.now()
-            )
-            == 3
-        )
-        assert await inbox.add_many([update(1, "/ok")], clock.now()) == 0  # deduplicated
+        await inbox.add_many([update(1, "/ok"), update(2, "/fail"), update(3, "/ok")], clock.now())
+        await inbox.add_many([update(1, "/ok")], clock.now())  # deduplicated
+        assert await inbox.counts() == {"pending": 3}
     assert await processor.drain() == 3
     async with db.transaction():
         keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
@@ -110,3 +120,19 @@ async def test_done_rows_are_purged_after_three_days(
     assert await processor.purge() == 0
     clock.advance(timedelta(days=3, minutes=1))
     assert await processor.purge() == 1
+
+
+async def test_a_group_runs_each_updates_deferred_work_before_the_next_update(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    app = await make_app(db, sandbox)
+    processor = UpdateProcessor(app, db, clock)
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/note"), update(2, "/check")], clock.now())
+    assert await processor.drain() == 2
+    async with db.transaction():
+        rows = dict(await db.fetchall("SELECT key, value FROM kv ORDER BY key"))
+        counts = await inbox.counts()
+    assert rows == {"n1": "x", "saw2": "1"}
+    assert counts == {"done": 2}
