@@ -13,6 +13,12 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sys
+
+if __name__ == "__main__":  # the child only: the bot's own process imports this module too
+    # openpyxl imports numpy and Pillow when they are installed; a workbook of text, numbers
+    # and dates needs neither, and they would be a fifth of this process's memory.
+    for _unneeded in ("numpy", "PIL"):
+        sys.modules.setdefault(_unneeded, None)  # type: ignore[arg-type]
 from dataclasses import dataclass
 from datetime import date
 from typing import Any

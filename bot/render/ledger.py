@@ -5,23 +5,24 @@ Every sheet starts with a title row (park, period), then a bold header with an a
 with the title; the first column is 序号. Times are park-local datetimes (naive: Excel has no time
 zones), rates are percentages, events are phrases with people's names (`ledger_events`).
 
-Every cell is written by `_put`. A text is always stored as text: one that begins with `=`, `+`,
-`-` or `@` (an enterprise's report may be `=HYPERLINK(...)`) would otherwise become a live formula
-in the clerk's Excel; it is marked quote-prefixed too, so editing the cell keeps it text.
+The workbook is written in openpyxl's write-only mode: each row goes to a temporary file as it
+is appended, so a year's ledger (tens of thousands of cells) never sits in memory as cell
+objects. Every value is made by `_value`: a text is always stored as text, and one that begins
+with `=`, `+`, `-` or `@` (an enterprise's report may be `=HYPERLINK(...)`) is marked
+quote-prefixed too, so it never becomes a live formula in the clerk's Excel, even when edited.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.domain.figures import Metrics, Rate
 from bot.domain.ledger import Ledger
@@ -34,6 +35,9 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT_FORMAT = "0.0%"
 HEADER_ROW = 2  # row 1 is the title
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 TICKET_COLUMNS: tuple[tuple[str, int], ...] = (
     ("seq", 6),
@@ -86,36 +90,52 @@ EVENT_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
-    """Write one cell; a text stays text (never a formula), whatever it begins with."""
-    cell = ws.cell(row=row, column=column)
-    cell.value = value
+def _value(
+    ws: WriteOnlyWorksheet,
+    value: object,
+    *,
+    font: Font | None = None,
+    number_format: str | None = None,
+    alignment: Alignment | None = None,
+) -> object:
+    """One cell for `append`: the value as is when it needs no care, else a styled cell. A text
+    stays text (never a formula), whatever it begins with."""
+    risky = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    if not (risky or font or alignment or (number_format and value is not None)):
+        return value
+    cell = WriteOnlyCell(ws, value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl takes a text beginning with "=" for a formula
-        if value.startswith(FORMULA_STARTS):
+        if risky:
             cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    if number_format is not None and value is not None:
+        cell.number_format = number_format
+    if alignment is not None:
+        cell.alignment = alignment
     return cell
-
-
-def _write_row(ws: Worksheet, row: int, values: Sequence[object]) -> None:
-    for column, value in enumerate(values, start=1):
-        _put(ws, row, column, value)
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     return None if moment is None else moment.astimezone(tz).replace(tzinfo=None)
 
 
-def _sheet(ws: Worksheet, title: str, headers: list[str], widths: list[int], rows: int) -> None:
-    """Title row, bold header, widths, autofilter over the data and frozen title + header."""
-    _put(ws, 1, 1, title).font = Font(bold=True, size=14)
-    _write_row(ws, HEADER_ROW, headers)
+def _sheet(
+    book: Workbook, title: str, heading: str, headers: list[str], widths: list[int], rows: int
+) -> WriteOnlyWorksheet:
+    """A new sheet: widths, autofilter over the data, frozen title and header (all set before
+    any row is written, as write-only mode needs), then the title row and the bold header."""
+    ws = book.create_sheet(title)
+    assert isinstance(ws, WriteOnlyWorksheet)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-        ws.cell(row=HEADER_ROW, column=index).font = Font(bold=True)
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(rows, 1)}"
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.append([_value(ws, heading, font=TITLE_FONT)])
+    ws.append([_value(ws, header, font=BOLD) for header in headers])
+    return ws
 
 
 def _day(value: date) -> str:
@@ -133,44 +153,33 @@ def _title(ledger: Ledger, tr: Translator, sheet: str) -> str:
 
 
 def _tickets(book: Workbook, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> None:
-    ws = book.active
-    assert ws is not None
-    ws.title = tr.plain("export.sheet_tickets")
-    _sheet(
-        ws,
+    ws = _sheet(
+        book,
+        tr.plain("export.sheet_tickets"),
         _title(ledger, tr, "tickets"),
         [tr.plain(f"export.col_{name}") for name, _ in TICKET_COLUMNS],
         [width for _, width in TICKET_COLUMNS],
         len(ledger.rows),
     )
     for seq, r in enumerate(ledger.rows, start=1):
-        row = HEADER_ROW + seq
-        _write_row(
-            ws,
-            row,
-            [
-                seq,
-                r.id,
-                r.enterprise,
-                label(tr, "category", r.category),
-                label(tr, "kind", r.kind),
-                r.content,
-                r.cadre or tr.plain("airing.duty_desk"),
-                _local(r.created_at, tz),
-                _local(r.deadline_at, tz),
-                _local(r.claimed_at, tz),
-                _local(r.resolved_at, tz),
-                tr.plain(status_key(r.status, reopens=r.reopens)),
-                label(tr, "rating", r.solved_rating),
-                label(tr, "rating", r.satisfaction),
-                r.reopens,
-                r.supervision_level,
-                tr.plain(f"export.channel_{r.channel}"),
-            ],
-        )
-        for column in range(8, 12):
-            ws.cell(row=row, column=column).number_format = TIME_FORMAT
-        ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+        times = [_local(t, tz) for t in (r.created_at, r.deadline_at, r.claimed_at, r.resolved_at)]
+        values: list[object] = [
+            seq,
+            r.id,
+            r.enterprise,
+            label(tr, "category", r.category),
+            label(tr, "kind", r.kind),
+            _value(ws, r.content, alignment=WRAP),
+            r.cadre or tr.plain("airing.duty_desk"),
+            *[_value(ws, t, number_format=TIME_FORMAT) for t in times],
+            tr.plain(status_key(r.status, reopens=r.reopens)),
+            label(tr, "rating", r.solved_rating),
+            label(tr, "rating", r.satisfaction),
+            r.reopens,
+            r.supervision_level,
+            tr.plain(f"export.channel_{r.channel}"),
+        ]
+        ws.append([_value(ws, v) for v in values])
 
 
 def _percent(rate: Rate) -> float | None:
@@ -202,33 +211,36 @@ def _metric_values(scope: str, m: Metrics, ledger: Ledger, tr: Translator) -> li
 
 
 def _metrics(book: Workbook, ledger: Ledger, tr: Translator) -> None:
-    ws = book.create_sheet(tr.plain("export.sheet_metrics"))
     scopes = [(tr.plain("export.park"), ledger.park)]
     scopes += [(c.name, c.metrics) for c in ledger.cadres]
-    _sheet(
-        ws,
+    ws = _sheet(
+        book,
+        tr.plain("export.sheet_metrics"),
         _title(ledger, tr, "metrics"),
         [tr.plain(f"export.{key}") for key, _, _ in METRIC_COLUMNS],
         [width for _, width, _ in METRIC_COLUMNS],
         len(scopes),
     )
     empty = tr.plain("airing.no_value")
+    formats = {"rate": PERCENT_FORMAT, "number": "0.0"}
     for seq, (scope, m) in enumerate(scopes, start=1):
-        row = HEADER_ROW + seq
         values = [seq, *_metric_values(scope, m, ledger, tr)]
-        for column, ((_, _, kind), value) in enumerate(zip(METRIC_COLUMNS, values, strict=True)):
-            cell = _put(ws, row, column + 1, empty if value is None else value)
-            if kind == "rate" and value is not None:
-                cell.number_format = PERCENT_FORMAT
-            elif kind == "number" and value is not None:
-                cell.number_format = "0.0"
-    _put(ws, HEADER_ROW + len(scopes) + 2, 1, tr.plain("export.metrics_note"))
+        ws.append(
+            [
+                _value(ws, empty)
+                if value is None
+                else _value(ws, value, number_format=formats.get(kind))
+                for (_, _, kind), value in zip(METRIC_COLUMNS, values, strict=True)
+            ]
+        )
+    ws.append([])
+    ws.append([_value(ws, tr.plain("export.metrics_note"))])
 
 
 def _events(book: Workbook, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> None:
-    ws = book.create_sheet(tr.plain("export.sheet_events"))
-    _sheet(
-        ws,
+    ws = _sheet(
+        book,
+        tr.plain("export.sheet_events"),
         _title(ledger, tr, "events"),
         [tr.plain(f"export.col_{name}") for name, _ in EVENT_COLUMNS],
         [width for _, width in EVENT_COLUMNS],
@@ -237,26 +249,21 @@ def _events(book: Workbook, ledger: Ledger, tr: Translator, tz: ZoneInfo) -> Non
     enterprises = {r.id: r.enterprise for r in ledger.rows}
     words = EventWords(tr, tz, ledger.cadre_names)
     for seq, e in enumerate(ledger.events, start=1):
-        row = HEADER_ROW + seq
-        _write_row(
-            ws,
-            row,
+        ws.append(
             [
                 seq,
                 e.ticket_id,
-                enterprises.get(e.ticket_id, ""),
-                _local(e.at, tz),
-                actor_name(e.actor_id, ledger.people, tr),
-                words(e.event),
-            ],
+                _value(ws, enterprises.get(e.ticket_id, "")),
+                _value(ws, _local(e.at, tz), number_format=TIME_FORMAT),
+                _value(ws, actor_name(e.actor_id, ledger.people, tr)),
+                _value(ws, words(e.event), alignment=WRAP),
+            ]
         )
-        ws.cell(row=row, column=4).number_format = TIME_FORMAT
-        ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def ledger_xlsx(ledger: Ledger, tr: Translator, tz: ZoneInfo) -> bytes:
-    """Build the workbook and return its bytes."""
-    book = Workbook()
+    """Build the workbook (streamed, see the module docstring) and return its bytes."""
+    book = Workbook(write_only=True)
     _tickets(book, ledger, tr, tz)
     _metrics(book, ledger, tr)
     _events(book, ledger, tr, tz)
