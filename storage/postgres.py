@@ -46,6 +46,19 @@ WRITE_LOCK = 0x6C69  # "li"
 RUN_LOCK = 0x6C6A
 LEASE_LOCK = 0x6C6B
 CLOSE_TIMEOUT = 5.0
+
+
+async def close_session(conn: asyncpg.Connection | None) -> None:
+    """Close a dedicated session (a lease's, a run lock's), which frees its advisory locks;
+    a session that does not close in time, or is already broken, is cut off."""
+    if conn is None:
+        return
+    try:
+        await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
+    except (TimeoutError, OSError, asyncpg.InterfaceError):
+        conn.terminate()
+
+
 WRITER_IDLE_TIMEOUT = 60  # seconds a write transaction may sit waiting for its process
 
 

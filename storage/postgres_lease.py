@@ -10,7 +10,7 @@ import asyncio
 
 import asyncpg
 
-from storage.postgres import CLOSE_TIMEOUT, LEASE_LOCK, connect_failure, server_settings
+from storage.postgres import LEASE_LOCK, close_session, connect_failure, server_settings
 from storage.url import StorageUrl
 
 
@@ -117,8 +117,4 @@ class PostgresLease:
     async def release(self) -> None:
         """Give the lease up (idempotent): closing the session releases it."""
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
-            except (TimeoutError, OSError, asyncpg.InterfaceError):
-                conn.terminate()
+        await close_session(conn)

@@ -13,7 +13,6 @@ Operator commands (backup, roster import, doctor) do not take it: they may run b
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import os
@@ -23,9 +22,8 @@ from typing import Protocol
 import asyncpg
 
 from storage.errors import DatabaseInUse, StorageError
+from storage.postgres import close_session
 from storage.url import POSTGRESQL, StorageUrl, parse_url
-
-CLOSE_TIMEOUT = 5.0
 
 
 class HeldLock(Protocol):
@@ -159,8 +157,4 @@ class PostgresRunLock:
     async def release(self) -> None:
         """Release the lock (idempotent): closing the session releases it."""
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
-            except (TimeoutError, OSError, asyncpg.InterfaceError):
-                conn.terminate()
+        await close_session(conn)
