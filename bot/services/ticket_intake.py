@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
-from bot.domain.models import Cadre, TicketView
+from bot.domain.models import Cadre, Ticket, TicketView
 from bot.domain.outcome import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
@@ -75,11 +75,25 @@ class TicketIntake(TicketBase):
             if existing is not None:
                 raise DuplicateTicket(id=existing.id)
             assignee, route = await self._route(enterprise_id)
-            ticket_id = await self._insert(report, text, enterprise_id, assignee, now)
-            await self._record_intake(ticket_id, report, assignee, route, now)
-            created = Created(await self._view(await self._load(ticket_id)), route, chat_kind)
+            ticket = await self._insert(report, text, enterprise_id, assignee, now)
+            await self._record_intake(ticket.id, report, assignee, route, now)
+            created = Created(await self._new_view(ticket, assignee, report), route, chat_kind)
             await self.publish(created)
         return created
+
+    async def _new_view(self, ticket: Ticket, assignee: Cadre | None, report: Report) -> TicketView:
+        """The new ticket's view from what this transaction read and wrote, not read back: the
+        ticket as inserted, the cadre `_route` read, no reopen yet, no history asked for."""
+        enterprise = await self.people.enterprise(ticket.enterprise_id)
+        assert enterprise is not None  # foreign key
+        return TicketView(
+            ticket=ticket,
+            enterprise=enterprise,
+            assignee=assignee,
+            reopen_count=0,
+            # Stored with ON CONFLICT DO NOTHING: read back what was kept (only with files).
+            attachments=await self.tickets.attachments(ticket.id) if report.files else [],
+        )
 
     async def _enterprise_for(self, report: Report) -> tuple[int, str]:
         """The enterprise a report is for, and the kind of chat it came from."""
@@ -113,7 +127,7 @@ class TicketIntake(TicketBase):
 
     async def _insert(
         self, report: Report, text: str, enterprise_id: int, assignee: Cadre | None, now: datetime
-    ) -> int:
+    ) -> Ticket:
         """Insert the ticket row with its deadlines and first next step time."""
         kind, category, urgency, due = self._due(text, now)
         return await self.tickets.insert(

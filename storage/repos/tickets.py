@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ def _opt_time(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def _ticket(row: Row) -> Ticket:
+def _ticket(row: Row | Mapping[str, Any]) -> Ticket:
     return Ticket(
         id=row["id"],
         enterprise_id=row["enterprise_id"],
@@ -66,6 +66,16 @@ class DueTicket:
     ticket: Ticket
     next_step_at: str
     updated_at: str  # as stored: both are compared before a sweep-only write
+
+
+# The columns a new ticket leaves to the schema, as a read gives them back (see `insert`).
+_SCHEMA_DEFAULTS: dict[str, Any] = {
+    "resolved_at": None,
+    "closed_at": None,
+    "solved_rating": None,
+    "satisfaction": None,
+    "supervision_level": 0,
+}
 
 
 # Columns a service may change through `update`; anything else is a programming error.
@@ -130,33 +140,34 @@ class TicketRepo:
         response_due_at: datetime | None = None,
         channel: str = "group",
         next_step_at: datetime | None,
-    ) -> int:
+    ) -> Ticket:
+        """Insert a new ticket; return it as `get` would read it back, without reading it."""
         stamp = to_iso(now)
-        return await self.db.insert(
-            "INSERT INTO tickets (enterprise_id, reporter_id, chat_id, source_message_id, kind,"
-            " category, urgency, content, status, assignee_id, deadline_at, created_at,"
-            " updated_at, claim_due_at, response_due_at, channel, next_step_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                enterprise_id,
-                reporter_id,
-                chat_id,
-                source_message_id,
-                kind,
-                category,
-                urgency,
-                content,
-                status.value,
-                assignee_id,
-                to_iso(deadline_at),
-                stamp,
-                stamp,
-                to_iso(claim_due_at) if claim_due_at else None,
-                to_iso(response_due_at) if response_due_at else None,
-                channel,
-                to_iso(next_step_at) if next_step_at else None,
-            ),
+        written: dict[str, Any] = {
+            "enterprise_id": enterprise_id,
+            "reporter_id": reporter_id,
+            "chat_id": chat_id,
+            "source_message_id": source_message_id,
+            "kind": kind,
+            "category": category,
+            "urgency": urgency,
+            "content": content,
+            "status": status.value,
+            "assignee_id": assignee_id,
+            "deadline_at": to_iso(deadline_at),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "claim_due_at": to_iso(claim_due_at) if claim_due_at else None,
+            "response_due_at": to_iso(response_due_at) if response_due_at else None,
+            "channel": channel,
+            "next_step_at": to_iso(next_step_at) if next_step_at else None,
+        }
+        ticket_id = await self.db.insert(
+            f"INSERT INTO tickets ({', '.join(written)})"
+            f" VALUES ({', '.join('?' for _ in written)})",
+            tuple(written.values()),
         )
+        return _ticket({**_SCHEMA_DEFAULTS, **written, "id": ticket_id})
 
     # -- private reports waiting for the reporter to pick the enterprise -----------------------
     async def hold_report(

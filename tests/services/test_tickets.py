@@ -339,3 +339,44 @@ async def test_failed_service_call_changes_nothing(world: World) -> None:
         await world.tickets.progress(await world.actor(CADRE_TG), ticket_id, "  ")
     after = await world.tickets.view(await world.actor(CADRE_TG), ticket_id)
     assert before.ticket == after.ticket and len(before.events) == len(after.events)
+
+
+async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) -> None:
+    """`Created` carries a view built from what the intake wrote, not read back: it must be
+    exactly what a read gives, for every route, files, a park-wide group and a private report."""
+    routes: list[tuple[str, int]] = []
+
+    async def report_and_compare(report: Report) -> None:
+        made = await world.tickets.report(report)
+        assert made.view == await world.tickets.view_of(made.view.ticket.id)
+        routes.append((made.route, len(made.view.attachments)))
+
+    photo = IncomingFile("photo", "f1", "u1")
+    document = IncomingFile("document", "f2", "u2", "合同.pdf", "application/pdf")
+    await report_and_compare(Report(GROUP, 1, CONTACT_TG, "厂区停电了", [photo]))
+    await report_and_compare(Report(GROUP, 2, CONTACT_TG, " ", [document, document]))
+    await report_and_compare(Report(PARK, 3, OTHER_CONTACT_TG, "道路积水"))
+    await report_and_compare(
+        Report(CONTACT_TG, 4, CONTACT_TG, "私信反映", private=True, enterprise_id=world.enterprise)
+    )
+    async with world.db.transaction():
+        await PeopleRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
+        await ChatRepo(world.db).bind(
+            -5,
+            kind="enterprise",
+            enterprise_id=world.orphan,
+            title="o",
+            bound_by=1,
+            now=world.clock.now(),
+        )
+    await report_and_compare(Report(GROUP, 5, CONTACT_TG, "请假期间的诉求"))
+    await report_and_compare(Report(-5, 6, CONTACT_TG, "无人包联"))
+
+    assert routes == [
+        ("primary", 1),
+        ("primary", 1),  # the same file twice is kept once
+        ("primary", 0),
+        ("primary", 0),
+        ("backup", 0),
+        ("duty", 0),
+    ]
