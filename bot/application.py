@@ -84,6 +84,10 @@ def register_handlers(app: BotApplication, settings: Settings) -> None:
     handlers.recruiting.register_last(app, group=MAIN_GROUP)
     # Last in group 0, so they only see what no handler above matched.
     handlers.fallback.register(app, group=MAIN_GROUP)
+    # Every press must be answered (or the client spins): the one no button pattern above
+    # routes (an older version's, or forged) is answered as outdated. Every `CallbackQueryHandler`
+    # is in group 0, so this last one sees only those.
+    handlers.fallback.register_buttons(app, group=MAIN_GROUP)
     app.add_error_handler(on_error)
 
 

@@ -1,14 +1,15 @@
-"""Last in line: unknown commands and stray private messages get a pointer to /help."""
+"""Last in line: unknown commands, stray private messages and unknown buttons get a pointer
+to /help."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import commands
 from bot.commands import Audience
 from bot.context import BotApplication, BotContext
-from handlers.common import actor_of, reply, tr_of
+from handlers.common import actor_of, answer, guarded, reply, tr_of
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -33,6 +34,14 @@ async def private_text(update: Update, context: BotContext) -> None:
     await reply(update, context, tr("fallback.private_text"))
 
 
+@guarded
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """Answer a press no handler routes (an older version's button, or forged): outdated."""
+    # Every press must be answered, or the user's client keeps spinning on the button.
+    tr = await tr_of(update, context)
+    await answer(update, context, tr("fallback.unknown_button"), alert=True)
+
+
 def register(app: BotApplication, *, group: int) -> None:
     """Register the fallbacks; they must be the last handlers of their group."""
     private = filters.ChatType.PRIVATE
@@ -41,3 +50,12 @@ def register(app: BotApplication, *, group: int) -> None:
         group=group,
     )
     app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, private_text), group=group)
+
+
+def register_buttons(app: BotApplication, *, group: int) -> None:
+    """Register the button fallback: last of the group that holds every button handler.
+
+    PTB runs the first match per group, so this pattern-less handler sees exactly the presses
+    that no feature's pattern routes.
+    """
+    app.add_handler(CallbackQueryHandler(unknown_button), group=group)
