@@ -114,7 +114,6 @@ class Sender:
         self._last_refill = 0.0
         self._progress = asyncio.Event()
         self._stopping = False
-        self.sent_count = 0
 
     # -- the loop ----------------------------------------------------------------------------
     async def run(self) -> None:
@@ -304,7 +303,6 @@ class Sender:
             await self._sent(item, message_id)
 
     async def _sent(self, item: OutboxItem, message_id: int | None) -> None:
-        self.sent_count += 1
         # Holds the concurrency slot until the mark is written (see SentMarks.add).
         await self.marks.add(item, message_id)
         log.debug("outbox %s sent to chat %s (ticket %s)", item.id, item.chat_id, item.ticket_id)
