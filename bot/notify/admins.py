@@ -35,7 +35,10 @@ class AdminNotifier:
 
     async def tr_for(self, telegram_id: int) -> Translator:
         """The language of a private message to this user (the park's if unknown)."""
-        locale = await self.recipients.locale_of(telegram_id)
+        return self.tr_in(await self.recipients.locale_of(telegram_id))
+
+    def tr_in(self, locale: str | None) -> Translator:
+        """The language `locale` (a user's, as read), the park's when they picked none."""
         return Translator(locale or self.settings.park.locale)
 
     async def admin_ids(self) -> list[int]:

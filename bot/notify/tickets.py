@@ -42,11 +42,11 @@ class TicketNotifier:
         self, cadre: Cadre | None, view: TicketView, key: str, **params: Any
     ) -> bool:
         """Privately tell a cadre about a ticket, with work buttons; False if unreachable."""
-        chat_id = await self.recipients.reachable(cadre)
-        if cadre is None or chat_id is None:
+        chat = await self.recipients.private_chat(cadre)
+        if cadre is None or chat is None:
             return False
         await self.reach.reached(cadre)
-        tr = await self.admins.tr_for(chat_id)
+        chat_id, tr = chat.chat_id, self.admins.tr_in(chat.locale)
         text = tr(key, id=view.ticket.id, **params) + "\n\n" + render.card(view, tr, self.tz)
         await self.outbox.send_message(
             chat_id,

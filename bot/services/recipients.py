@@ -9,6 +9,7 @@ dispatcher is called inside the transaction of the change), so it sees the chang
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.domain.contacts import contacts_in
 from bot.domain.logistics import Party
@@ -19,6 +20,14 @@ from storage.repos.chats import ChatRepo
 from storage.repos.logistics import LogisticsRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import JobRepo
+
+
+@dataclass(frozen=True)
+class PrivateChat:
+    """Where a person can be written to privately, and the language they picked (None: none)."""
+
+    chat_id: int
+    locale: str | None
 
 
 class Recipients:
@@ -54,6 +63,14 @@ class Recipients:
         if cadre is None or cadre.telegram_id is None:
             return None
         return cadre.telegram_id if await self.private_chat_ok(cadre.telegram_id) else None
+
+    async def private_chat(self, cadre: Cadre | None) -> PrivateChat | None:
+        """As `reachable`, with the cadre's language (`locale_of`) from the same read."""
+        if cadre is None or cadre.telegram_id is None:
+            return None
+        async with self.db.transaction():
+            ok, locale = await self.people.private_contact(cadre.telegram_id)
+        return PrivateChat(cadre.telegram_id, locale) if ok else None
 
     # -- chats ----------------------------------------------------------------------------------
     async def current_chat(self, chat_id: int) -> int:

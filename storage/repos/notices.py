@@ -24,6 +24,13 @@ class NoticeRepo:
         )
         return added == 1
 
+    async def is_unreachable(self, cadre_id: int) -> bool:
+        """Whether an episode is open for this cadre."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM unreachable_cadres WHERE cadre_id = ?", (cadre_id,)
+        )
+        return row is not None
+
     async def close_unreachable(self, cadre_id: int) -> None:
         await self.db.execute("DELETE FROM unreachable_cadres WHERE cadre_id = ?", (cadre_id,))
 

@@ -259,6 +259,15 @@ class PeopleRepo:
             "UPDATE users SET private_chat_ok = 0 WHERE telegram_id = ?", (telegram_id,)
         )
 
+    async def private_contact(self, telegram_id: int) -> tuple[bool, str | None]:
+        """`private_chat_ok` and `user_locale` in one read: (False, None) for a stranger."""
+        row = await self.db.fetchone(
+            "SELECT private_chat_ok, locale FROM users WHERE telegram_id = ?", (telegram_id,)
+        )
+        if row is None:
+            return False, None
+        return bool(row[0]), None if row[1] is None else str(row[1])
+
     async def user_locale(self, telegram_id: int) -> str | None:
         value = await self.db.fetchval(
             "SELECT locale FROM users WHERE telegram_id = ?", (telegram_id,)

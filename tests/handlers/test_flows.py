@@ -114,3 +114,14 @@ async def test_help_depends_on_role_and_language(world: World) -> None:
     await world.say(world.cadre, world.cadre, "/help")
     text = (await world.expect(world.cadre, "Main commands", since=since))[0]["text"]
     assert "/claim" in text and "/bind" not in text
+
+
+async def test_a_cadre_gets_a_new_ticket_in_their_language(world: World) -> None:
+    since = await world.seq()
+    await world.say(world.cadre, world.cadre, "/lang en")
+    await world.expect(world.cadre, "English", since=since)
+    since = await world.seq()
+    await world.say(world.group, world.contact, "#诉求 厂区停电了")
+    await world.expect(world.group, ACK_MARK, since=since)  # the group keeps the park's
+    notice = (await world.expect(world.cadre, "A new ticket", since=since))[0]["text"]
+    assert "新工单" not in notice
