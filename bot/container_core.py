@@ -8,6 +8,7 @@ services without importing Telegram or the charts. Nothing else constructs a ser
 from __future__ import annotations
 
 from datetime import time
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -16,8 +17,10 @@ from bot.services.ledger import LedgerService
 from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
-from bot.services.roster.service import RosterService
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.services.roster.service import RosterService
 
 
 def work_calendar(settings: Settings) -> WorkCalendar:
@@ -62,6 +65,9 @@ def ledger_parts(
 
 def roster_service(db: Database, clock: Clock) -> RosterService:
     """The roster import, for the command line and the demo."""
+    # Here, not at the top: the ledger's child process never reads a roster (opencc, difflib).
+    from bot.services.roster.service import RosterService
+
     return RosterService(db, clock)
 
 

@@ -28,7 +28,6 @@ from bot.config import Settings
 from bot.container_core import ledger_parts
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.render.ledger import ledger_xlsx
 from storage.db import open_reader
 
 
@@ -46,6 +45,10 @@ class LedgerJob:
 
 async def make(job: LedgerJob) -> tuple[Any, ...]:
     """Read the ledger in one snapshot (permissions checked again now) and render it."""
+    # Here, not at the top: the bot imports this module for `LedgerJob`, and openpyxl must
+    # stay out of the bot's process.
+    from bot.render.ledger import ledger_xlsx
+
     settings = Settings.model_validate(job.config)
     db = await open_reader(job.db_url)
     try:

@@ -3,10 +3,10 @@
 A leader's `/export` of a year's ledger stores a request in its update's transaction (see
 `bot.services.deferred`) and the update is done. This worker then reads the ledger in a thread
 on a reader connection of its own (the writer stays free), renders the workbook in a process of
-its own (`bot.render_worker`: the event loop keeps the interpreter), and only the final step
-writes: the document goes to the outbox in the same transaction
-as the request's done mark, so it is sent once, even across a crash (an unfinished request is
-made again on start). Meanwhile every enterprise's report is handled as usual.
+its own (`bot.offload.ledger_child`: the event loop keeps the interpreter), and only the final
+step writes: the document goes to the outbox in the same transaction as the request's done mark,
+so it is sent once, even across a crash (an unfinished request is made again on start).
+Meanwhile every enterprise's report is handled as usual.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from bot.context import Services
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.offload.ledger_child import LedgerJob
-from bot.render.ledger import ledger_xlsx
 from bot.services.deferred import EXPORT
 from bot.services.ledger import Ledger
 from storage.repos.deferred import WorkItem
@@ -41,8 +40,8 @@ class DeferredWorker:
     def __init__(self, services: Services, *, render_ledger: LedgerRenderer | None = None) -> None:
         self.services = services
         self.work = services.deferred
-        # None: render in a process of its own (`bot.render_worker`). A function given here
-        # runs in a thread instead (tests use one to hold a render in progress).
+        # None: render in a process of its own (`bot.offload.ledger_child`). A function given
+        # here runs in a thread instead (tests use one to hold a render in progress).
         self.render_ledger = render_ledger
         self._stopping = False
 
@@ -93,6 +92,9 @@ class DeferredWorker:
             job = LedgerJob(config, clock, url, actor_id, start, end, tr.locale)
             count, data = await make_apart(job)
         else:  # a renderer given (tests), or no second connection: read here, render in a thread
+            # Here, not at the top: openpyxl stays out of the bot process until it renders.
+            from bot.render.ledger import ledger_xlsx
+
             ledger = await read_ledger(services, actor_id, start, end)
             render = self.render_ledger or ledger_xlsx
             data = await asyncio.to_thread(render, ledger, tr, services.settings.park.tz)

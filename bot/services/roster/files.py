@@ -15,8 +15,6 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from bot.domain.textnorm import to_simplified
 from bot.services.roster.rows import FileIssue, ReadResult
 from bot.services.roster.tables import build_table
@@ -133,6 +131,9 @@ def read_csv(path: Path, display: str) -> ReadResult:
 
 def read_xlsx(path: Path, display: str) -> ReadResult:
     """Read every sheet of a workbook; each non-empty sheet must be a recognised table."""
+    # Here, not at the top: the bot process needs openpyxl only when a roster arrives.
+    from openpyxl import load_workbook
+
     result = ReadResult()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

@@ -12,8 +12,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from bot.domain.textnorm import to_simplified
 from bot.services.roster.rows import (
     COLUMNS,
@@ -159,6 +157,9 @@ def _map_columns(
     content: _Sheet, kind: TableKind, issues: list[FileIssue]
 ) -> tuple[dict[str, int], dict[str, str]]:
     """Canonical column -> position and -> header as written; every unusable header an issue."""
+    # Here, not at the top: the bot process needs openpyxl only when a roster arrives.
+    from openpyxl.utils import get_column_letter
+
     other = TableKind.CADRES if kind is TableKind.ENTERPRISES else TableKind.ENTERPRISES
     aliases = _ALIASES[kind]
     positions: dict[str, int] = {}

@@ -1,0 +1,100 @@
+"""The long-running bot process stays light: building it imports no spreadsheet, chart or array
+library (issue 11's memory goal).
+
+openpyxl (which pulls in numpy and Pillow when installed), matplotlib, numpy and PIL are tens
+of megabytes the bot needs only for a roster upload, a chart or (in the ledger's child process)
+a ledger; the modules that need them import them where they are used. This test builds the
+Application the way `liaison-bot run` does, in a fresh interpreter, and looks at `sys.modules`.
+`tests/e2e/test_light_process.py` checks the real process while it handles reports.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.databases import database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("openpyxl", "matplotlib", "numpy", "PIL")
+
+# What `liaison-bot run` does up to its first network call (`Runtime.start`, `Runtime._open`),
+# plus the leader's deferred worker (made when the process takes the lease).
+BUILD = """
+import asyncio, json, sys
+from bot.cli.main import main  # the entry point, as `liaison-bot run` loads it
+from bot.app import Runtime
+from bot.application import build_application
+from bot.config import load_settings
+from bot.container import build_services
+from bot.delivery.http import telegram_request
+from bot.offload.worker import DeferredWorker
+from storage.db import open_database
+
+async def build():
+    settings = load_settings(
+        None,
+        telegram={"token": "100002:LIGHT-token-not-secret-000000000"},
+        storage={"url": sys.argv[1]},
+    )
+    db = open_database(settings.storage.database_url)
+    await db.connect()
+    try:
+        services = build_services(settings, db, Runtime(settings).clock)
+        requests = (
+            telegram_request(settings.telegram, connections=64),
+            telegram_request(settings.telegram, connections=2),
+        )
+        app = build_application(settings, requests)
+        app.bot_data.services = services
+        DeferredWorker(services)
+        handlers = sum(len(group) for group in app.handlers.values())
+    finally:
+        await db.close()
+    return handlers
+
+handlers = asyncio.run(build())
+print(json.dumps({"handlers": handlers, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_building_the_bot_imports_no_spreadsheet_chart_or_array_library(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(BUILD), database_url(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    built = json.loads(result.stdout.strip().splitlines()[-1])
+    modules = set(built["modules"])
+    # The build really happened: every handler module and the ledger's worker are loaded.
+    assert built["handlers"] > 20
+    assert {"handlers.report", "handlers.airing", "bot.offload.worker"} <= modules
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == [], "import these where they are used (see the module docstring)"
+
+
+def test_the_ledger_child_imports_only_what_a_ledger_needs() -> None:
+    """The child (`bot.offload.ledger_child`) holds a year's ledger in memory beside the bot:
+    its own imports stay off the roster import (opencc's dictionaries) and the transport."""
+    code = "import sys, json, bot.offload.ledger_child; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout))
+    assert {"bot.container_core", "bot.services.ledger"} <= modules
+    unneeded = ("bot.services.roster", "opencc", "telegram", "aiohttp", *HEAVY)
+    loaded = sorted(m for m in modules if m.startswith(unneeded))
+    assert loaded == []
