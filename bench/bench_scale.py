@@ -87,14 +87,14 @@ from tests.e2e.harness import (  # noqa: E402
     inject_reports,
     settle_world,
 )
-from tests.e2e.workers import Balancer, Worker, wait_leader, worker  # noqa: E402
+from tests.e2e.workers import Fleet, start_workers  # noqa: E402
 
 Bot: TypeAlias = BotProcess | EchoProcess
 
 
 async def start_bots(
     kind: str, workdir: Path, sandbox: TelegramSandbox, client: SandboxClient, groups: int
-) -> tuple[list[Bot], Any, Balancer | None]:
+) -> tuple[list[Bot], Any, Fleet | None]:
     """Build the world in this configuration's database and start its bot process(es)."""
     if kind == "echo":
         world = await build_burst_world(client, workdir / "bot.db", groups)
@@ -119,29 +119,17 @@ async def start_bots(
     count = int(kind.removeprefix("pg-"))
     url = database_url(None, f"scale_{count}")
     world = await build_burst_world(client, url, groups)
-    proxy = Balancer(mode="spread")
-    await proxy.start()
-    workers: list[Worker] = [
-        worker(
-            i,
-            workdir,
-            url,
-            api_base_url=sandbox.api_base_url,
-            control_url=sandbox.control_url,
-            admins=[world.admin],
-            hook_url=proxy.url,
-            delivery=FAST_DELIVERY,
-            log_level="WARNING",
-        )
-        for i in range(count)
-    ]
-    proxy.upstreams = [w.hook for w in workers]
-    for each in workers:
-        each.start()
-    for each in workers:
-        await each.wait_serving()
-    await wait_leader(url, workers)
-    return list(workers), world, proxy
+    fleet = await start_workers(
+        count,
+        workdir,
+        url,
+        sandbox,
+        admins=[world.admin],
+        webhook="spread",
+        delivery=FAST_DELIVERY,
+        log_level="WARNING",
+    )
+    return list(fleet.workers), world, fleet
 
 
 async def one_run(kind: str, args: argparse.Namespace) -> ScaleResult:
@@ -149,13 +137,13 @@ async def one_run(kind: str, args: argparse.Namespace) -> ScaleResult:
     sandbox = TelegramSandbox()
     await sandbox.start(port=0)
     bots: list[Bot] = []
-    proxy: Balancer | None = None
+    fleet: Fleet | None = None
     try:
         async with SandboxClient(sandbox.control_url) as client:
             await client.create_bot(TOKEN, USERNAME)
             await client.set_limits(False)
             try:
-                bots, world, proxy = await start_bots(kind, workdir, sandbox, client, args.groups)
+                bots, world, fleet = await start_bots(kind, workdir, sandbox, client, args.groups)
                 await settle_world(client, world)
 
                 # (i) throughput
@@ -187,8 +175,8 @@ async def one_run(kind: str, args: argparse.Namespace) -> ScaleResult:
             finally:
                 for bot in bots:
                     await bot.terminate()
-                if proxy is not None:
-                    await proxy.stop()
+                if fleet is not None:
+                    await fleet.stop()
     finally:
         await sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -30,7 +30,7 @@ from tests.e2e.harness import (
     settle_world,
     wait_for,
 )
-from tests.e2e.workers import Balancer, leader_pid, wait_leader, worker
+from tests.e2e.workers import leader_pid, start_workers, wait_leader
 
 pytestmark = [needs_postgres, pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -42,23 +42,12 @@ async def test_the_lease_moves_to_the_other_worker_when_the_leader_is_killed(
 ) -> None:
     url = database_url(None, "workers_takeover")
     world = await build_burst_world(client, url, 2)
-    workers = [
-        worker(
-            i,
-            workdir,
-            url,
-            api_base_url=sandbox.api_base_url,
-            control_url=sandbox.control_url,
-            admins=[world.admin],
-            delivery=FAST_DELIVERY,
-        )
-        for i in range(2)
-    ]
-    for each in workers:
-        each.start()
+    fleet = await start_workers(
+        2, workdir, url, sandbox, admins=[world.admin], delivery=FAST_DELIVERY
+    )
     try:
-        leader = await wait_leader(url, workers)
-        (follower,) = [w for w in workers if w is not leader]
+        leader = fleet.leader
+        (follower,) = [w for w in fleet.workers if w is not leader]
         await settle_world(client, world)  # the /starts were polled, handled and answered
         await client.send_message(world.groups[0], world.contacts[0], report_text(1))
         await client.wait_sent(chat_id=world.groups[0], contains=ACK_MARK, timeout=30)
@@ -77,12 +66,10 @@ async def test_the_lease_moves_to_the_other_worker_when_the_leader_is_killed(
         )
         assert [a["reply_to_message_id"] for a in acks] == [message["message_id"]]
         # One poller at a time: the survivor never met a 409 (it would exit with code 3).
-        code, _ = await follower.terminate()
-        assert code == 0, follower.log_tail()
+        await fleet.terminate([follower])
         assert "409" not in follower.log_text()
     finally:
-        for each in workers:
-            await each.ensure_stopped()
+        await fleet.stop()
     assert took < TAKEOVER_LIMIT
 
 
@@ -91,28 +78,12 @@ async def test_two_webhook_workers_fed_the_same_updates_make_each_ticket_once(
 ) -> None:
     url = database_url(None, "workers_tee")
     world = await build_burst_world(client, url, 10)
-    proxy = Balancer(mode="tee")
-    await proxy.start()
-    workers = [
-        worker(
-            i,
-            workdir,
-            url,
-            api_base_url=sandbox.api_base_url,
-            control_url=sandbox.control_url,
-            admins=[world.admin],
-            hook_url=proxy.url,
-            delivery=FAST_DELIVERY,
-        )
-        for i in range(2)
-    ]
-    proxy.upstreams = [w.hook for w in workers]
-    for each in workers:
-        each.start()
+    fleet = await start_workers(
+        2, workdir, url, sandbox, admins=[world.admin], webhook="tee", delivery=FAST_DELIVERY
+    )
+    workers, proxy, leader = fleet.workers, fleet.proxy, fleet.leader
+    assert proxy is not None
     try:
-        for each in workers:
-            await each.wait_serving()
-        leader = await wait_leader(url, workers)
         await settle_world(client, world)
         injected = await inject_reports(client, world, 200)
         expected = {(r.chat_id, r.message_id) for r in injected}
@@ -123,13 +94,9 @@ async def test_two_webhook_workers_fed_the_same_updates_make_each_ticket_once(
         await wait_for(acknowledged, timeout=120, interval=0.5, what="every report acknowledged")
         health = {w.pid: await w.health() for w in workers}
         sent = await client.sent()
-        for each in workers:
-            code, _ = await each.terminate()
-            assert code == 0, each.log_tail()
+        await fleet.terminate()
     finally:
-        for each in workers:
-            await each.ensure_stopped()
-        await proxy.stop()
+        await fleet.stop()
 
     tickets = Counter(read_db(url, "SELECT chat_id, source_message_id FROM tickets"))
     assert set(tickets) == expected and set(tickets.values()) == {1}

@@ -5,7 +5,8 @@ polling mode or in webhook mode on a port of its own. The `Balancer` stands wher
 Telegram (the emulator) posts every update to it, and it forwards the delivery to one worker,
 trying the next when one is down (`spread`), or to every worker at once (`tee`: each worker is
 fed the same updates). Which worker leads is read from PostgreSQL itself (the lease's session
-names its process).
+names its process). `start_workers` starts a `Fleet` of them (and its proxy) and `Fleet.stop`
+tears it down: the one way the worker tests and the scale bench do both.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import socket
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from typing import Any, Literal
 import aiohttp
 from aiohttp import web
 
+from sandbox.server import TelegramSandbox
 from storage.postgres_lease import PostgresLease
 from storage.url import parse_url
 from tests.e2e.harness import BotProcess
@@ -207,3 +210,82 @@ async def wait_leader(
             tails = "\n".join(w.log_tail(10) for w in among)
             raise AssertionError(f"no leader among the workers after {timeout}s:\n{tails}")
         await asyncio.sleep(interval)
+
+
+@dataclass
+class Fleet:
+    """Workers started together on one database (`start_workers`), and their webhooks' proxy."""
+
+    url: str
+    workers: list[Worker]
+    proxy: Balancer | None  # None in polling mode
+    leader: Worker  # the lease holder once all were up (a kill moves it: see `wait_leader`)
+
+    async def terminate(self, among: Iterable[Worker] | None = None) -> None:
+        """SIGTERM each of `among` (default: all) in turn; each must exit cleanly (code 0)."""
+        for each in self.workers if among is None else among:
+            code, _ = await each.terminate()
+            assert code == 0, each.log_tail()
+
+    async def stop(self) -> None:
+        """Teardown: no worker process left behind, the proxy closed."""
+        await _stop(self.workers, self.proxy)
+
+
+async def start_workers(
+    count: int,
+    workdir: Path,
+    url: str,
+    sandbox: TelegramSandbox,
+    *,
+    admins: list[int],
+    webhook: Literal["spread", "tee"] | None = None,
+    delivery: dict[str, Any] | None = None,
+    extra: dict[str, dict[str, Any]] | None = None,
+    log_level: str = "INFO",
+) -> Fleet:
+    """Start `count` workers on the database at `url`; return once one of them leads.
+
+    Polling mode, or with `webhook` each on a port of its own behind a `Balancer` in that mode
+    (the URL Telegram posts to), waited for until it serves /healthz. Should any step fail,
+    whatever was started is stopped again before the error goes on.
+    """
+    proxy = Balancer(mode=webhook) if webhook is not None else None
+    workers: list[Worker] = []
+    try:
+        if proxy is not None:
+            await proxy.start()
+        workers += [
+            worker(
+                i,
+                workdir,
+                url,
+                api_base_url=sandbox.api_base_url,
+                control_url=sandbox.control_url,
+                admins=admins,
+                hook_url=proxy.url if proxy is not None else None,
+                delivery=delivery,
+                extra=extra,
+                log_level=log_level,
+            )
+            for i in range(count)
+        ]
+        if proxy is not None:
+            proxy.upstreams = [w.hook for w in workers]
+        for each in workers:
+            each.start()
+        if proxy is not None:
+            for each in workers:
+                await each.wait_serving()
+        leader = await wait_leader(url, workers)
+    except BaseException:
+        await _stop(workers, proxy)
+        raise
+    return Fleet(url, workers, proxy, leader)
+
+
+async def _stop(workers: list[Worker], proxy: Balancer | None) -> None:
+    for each in workers:
+        await each.ensure_stopped()
+    if proxy is not None:
+        await proxy.stop()

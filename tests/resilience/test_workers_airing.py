@@ -21,7 +21,7 @@ from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from tests.databases import database_url, needs_postgres
 from tests.e2e.harness import FAST_DELIVERY, build_burst_world, read_db, settle_world, wait_for
-from tests.e2e.workers import Balancer, wait_leader, worker
+from tests.e2e.workers import start_workers, wait_leader
 
 pytestmark = [needs_postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -50,28 +50,18 @@ async def test_the_airing_is_posted_once_by_another_worker_when_the_leader_dies(
         "chat_ids": [board],
         "park_groups": False,
     }
-    proxy = Balancer(mode="spread")
-    await proxy.start()
-    workers = [
-        worker(
-            i,
-            workdir,
-            url,
-            api_base_url=sandbox.api_base_url,
-            control_url=sandbox.control_url,
-            admins=[world.admin],
-            hook_url=proxy.url,
-            delivery=FAST_DELIVERY,
-            extra={"airing": airing},
-        )
-        for i in range(WORKERS)
-    ]
-    proxy.upstreams = [w.hook for w in workers]
+    fleet = await start_workers(
+        WORKERS,
+        workdir,
+        url,
+        sandbox,
+        admins=[world.admin],
+        webhook="spread",
+        delivery=FAST_DELIVERY,
+        extra={"airing": airing},
+    )
+    workers = fleet.workers
     try:
-        for each in workers:
-            each.start()
-        for each in workers:
-            await each.wait_serving()
         await settle_world(client, world)
         # The fence: the first leader catches up the week before (due a week ago), once.
         caught_up = await client.wait_sent(chat_id=board, count=2, timeout=60)
@@ -90,13 +80,9 @@ async def test_the_airing_is_posted_once_by_another_worker_when_the_leader_dies(
 
         await wait_for(posted, timeout=LIMIT + 30, interval=0.2, what="the airing posted")
         sent = await client.wait_sent(chat_id=board, count=4, timeout=LIMIT)
-        for each in survivors:
-            code, _ = await each.terminate()
-            assert code == 0, each.log_tail()
+        await fleet.terminate(survivors)
     finally:
-        for each in workers:
-            await each.ensure_stopped()
-        await proxy.stop()
+        await fleet.stop()
 
     rows = read_db(url, "SELECT week, posted_at FROM airing_weeks ORDER BY week")
     assert len(rows) == 2 and rows[0][0] == earlier

@@ -35,7 +35,7 @@ from tests.e2e.harness import (
     settle_world,
     wait_for,
 )
-from tests.e2e.workers import Balancer, Worker, wait_leader, worker
+from tests.e2e.workers import Worker, start_workers, wait_leader
 
 pytestmark = [needs_postgres, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -53,31 +53,16 @@ async def test_sigkill_of_random_workers_during_a_burst_loses_nothing(
     rng = random.Random(20261201)
     url = database_url(None, "workers_burst")
     world = await build_burst_world(client, url, GROUPS)
-    proxy = Balancer(mode="spread")
-    await proxy.start()
-    workers = [
-        worker(
-            i,
-            workdir,
-            url,
-            api_base_url=sandbox.api_base_url,
-            control_url=sandbox.control_url,
-            admins=[world.admin],
-            hook_url=proxy.url,
-        )
-        for i in range(WORKERS)
-    ]
-    proxy.upstreams = [w.hook for w in workers]
     await client.set_limits(True)
     began = time.monotonic()
     injected: list[Injected] = []
     kills: list[str] = []
+    fleet = await start_workers(
+        WORKERS, workdir, url, sandbox, admins=[world.admin], webhook="spread"
+    )
+    workers, proxy = fleet.workers, fleet.proxy
+    assert proxy is not None
     try:
-        for each in workers:
-            each.start()
-        for each in workers:
-            await each.wait_serving()
-        await wait_leader(url, workers)
         await settle_world(client, world)
         await client.reset_stats()
         since = await client.last_seq()
@@ -96,13 +81,9 @@ async def test_sigkill_of_random_workers_during_a_burst_loses_nothing(
         wall = time.monotonic() - began
         stats = await client.stats()
         sends = sent_messages_ok(await client.calls(since_seq=since))
-        for each in workers:
-            code, _ = await each.terminate()
-            assert code == 0, each.log_tail()
+        await fleet.terminate()
     finally:
-        for each in workers:
-            await each.ensure_stopped()
-        await proxy.stop()
+        await fleet.stop()
         await client.set_limits(False)
 
     tickets = Counter(read_db(url, "SELECT chat_id, source_message_id FROM tickets"))
