@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.domain.models import ChatBinding
 from bot.notify.airing import AiringPublisher
 from bot.notify.dispatch import Dispatcher
 from bot.services.airing import AiringService
@@ -77,7 +78,14 @@ class BotData:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """CallbackContext with typed access to the services."""
+    """CallbackContext with typed access to the services.
+
+    python-telegram-bot makes one context per update and hands it to every handler group, so a
+    handler can pass on what an earlier group read for the same update (in its transaction).
+    """
+
+    # The group's binding, as the unbound-group gate read it for this update (None: not read).
+    chat_binding: ChatBinding | None = None
 
     @property
     def services(self) -> Services:

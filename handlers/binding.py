@@ -48,7 +48,9 @@ async def unbound_group_gate(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if chat is None or user is None or chat.type == "private":
         return
-    if await context.services.onboarding.binding(chat.id) is not None:
+    binding = await context.services.onboarding.binding(chat.id)
+    if binding is not None:
+        context.chat_binding = binding  # the report handlers pass it on instead of reading it
         return  # bound: let the other handlers see it
     message = update.effective_message
     addressed = message is not None and bool(

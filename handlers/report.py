@@ -73,6 +73,7 @@ async def _submit(update: Update, context: BotContext, source: Message, content:
             reporter_id=reporter.id,
             text=content,
             files=files_of(source),
+            binding=context.chat_binding,
         )
     )
     ticket = created.view.ticket

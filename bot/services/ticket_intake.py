@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
-from bot.domain.models import Cadre, Ticket, TicketView
+from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
 from bot.domain.outcome import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
@@ -45,6 +45,10 @@ class Report:
     private: bool = False
     # For a private report: the enterprise the reporter is a contact of and chose.
     enterprise_id: int | None = None
+    # The group's binding as read earlier in the transaction that makes the ticket (the
+    # unbound-group gate reads it for every group message), so it is not read again; None:
+    # read it here. The service's own answer, never anything the user sent.
+    binding: ChatBinding | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,9 @@ class TicketIntake(TicketBase):
         """The enterprise a report is for, and the kind of chat it came from."""
         if report.private:
             return await self._private_enterprise(report), "private"
-        binding = await self.chats.binding(report.chat_id)
+        binding = report.binding
+        if binding is None or binding.chat_id != report.chat_id:
+            binding = await self.chats.binding(report.chat_id)
         if binding is None or binding.kind not in ("enterprise", "park"):
             raise NotBound("error.group_not_bound")
         enterprise_id = binding.enterprise_id

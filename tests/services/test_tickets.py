@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.domain.lifecycle import Status
-from bot.domain.models import Actor
+from bot.domain.models import Actor, ChatBinding
 from bot.domain.taxonomy import (
     DEFAULT_CATEGORY_KEYWORDS,
     DEFAULT_KIND_KEYWORDS,
@@ -380,3 +380,12 @@ async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) ->
         ("backup", 0),
         ("duty", 0),
     ]
+
+
+async def test_a_binding_passed_in_is_used_only_for_its_own_chat(world: World) -> None:
+    """The handler passes the binding the gate read; one of another chat is never used."""
+    bound = ChatBinding(GROUP, "enterprise", world.enterprise, "g")
+    made = await world.tickets.report(Report(GROUP, 1, CONTACT_TG, "厂区停电了", binding=bound))
+    assert made.view.enterprise.id == world.enterprise and made.chat_kind == "enterprise"
+    with pytest.raises(NotBound):
+        await world.tickets.report(Report(-999, 2, CONTACT_TG, "未绑定的群", binding=bound))
