@@ -5,6 +5,24 @@ row's id from `cursor.lastrowid`, `instr`, the unary `+` that keeps the planner 
 two-argument `MAX`, and statement splitting for the migrations in `storage/migrations/`.
 WAL lets the readers read while the writer writes. An in-memory database has no second
 connection: there `reading()` is a transaction on the writer.
+
+The writer runs its statements on the event loop's thread. Each statement of a write
+transaction is short (an indexed read or write of a few rows), and a call to a worker thread
+cost the loop ten times what the statement does (the wake-up, the future, the hand-back).
+Nothing the writer does may wait on the loop:
+
+- a lock held by another process (a backup, a `doctor`) is never waited for inside SQLite
+  (`busy_timeout=0`): `BEGIN IMMEDIATE` is retried with `asyncio.sleep` for up to
+  `busy_seconds`, so the loop runs while it waits; once BEGIN IMMEDIATE holds the write lock,
+  nothing else in a WAL transaction waits for a lock;
+- a commit writes to the WAL and never syncs (`synchronous=NORMAL`), and never checkpoints
+  (`wal_autocheckpoint=0`): the checkpoint, which copies the WAL into the database and syncs
+  both, runs on a connection of its own in a worker thread (`storage.sqlite_checkpoint`),
+  about a second after a commit. A crash of the process loses nothing committed (the WAL
+  has it); a power cut loses at most the last second of commits.
+
+Readers stay on aiosqlite's threads: a read may be long (a year's ledger) and must not hold
+the loop.
 """
 
 from __future__ import annotations
@@ -14,6 +32,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -22,17 +41,22 @@ from storage.dialect import Dialect
 from storage.errors import StorageError
 from storage.interface import Params, Row
 from storage.migrate import SQLITE_MIGRATIONS, Migration
+from storage.sqlite_checkpoint import Checkpointer
 from storage.url import SQLITE, sqlite_url
 
-# The writer: WAL (readers never block it, nor it them), foreign keys enforced, wait for a
-# lock held by another process (backup, doctor) instead of failing at once, and fsync at
-# checkpoints only (WAL keeps that durable across a crash of the process).
+# The writer: WAL (readers never block it, nor it them), foreign keys enforced, fsync at
+# checkpoints only (WAL keeps that durable across a crash of the process), and no checkpoint
+# in a commit (see the module docstring). Opening may wait for another process's lock.
 WRITER_PRAGMAS = (
+    "PRAGMA busy_timeout=5000",
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
     "PRAGMA synchronous=NORMAL",
+    "PRAGMA wal_autocheckpoint=0",
 )
+# Once open, the writer never waits inside SQLite: `BEGIN IMMEDIATE` is retried on the loop.
+WRITER_RUNNING = "PRAGMA busy_timeout=0"
+BUSY_SECONDS = 5.0  # how long a write waits for another process's lock before it fails
 # A reader: refuses to write, and waits rather than fails while a checkpoint runs.
 READER_PRAGMAS = (
     "PRAGMA query_only=ON",
@@ -59,7 +83,8 @@ SQLITE_DIALECT = SqliteDialect()
 
 
 class SqliteDatabase(Database):
-    """An aiosqlite writer with serialised, nestable transactions, and read-only readers."""
+    """A writer on the event loop with serialised, nestable transactions, and read-only
+    readers on aiosqlite's threads."""
 
     backend = SQLITE
     dialect: Dialect = SQLITE_DIALECT
@@ -68,7 +93,9 @@ class SqliteDatabase(Database):
     def __init__(self, path: str | Path, *, readers: int = 2) -> None:
         super().__init__()
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
+        self.busy_seconds = BUSY_SECONDS
+        self._conn: sqlite3.Connection | None = None
+        self.checkpointer: Checkpointer | None = None
         self._readers_wanted = readers
         self._readers: list[aiosqlite.Connection] = []
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
@@ -91,7 +118,7 @@ class SqliteDatabase(Database):
         return not self.in_memory
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StorageError("database is not connected")
         return self._conn
@@ -105,11 +132,11 @@ class SqliteDatabase(Database):
                     f"cannot create the directory for the database {self.path}: {exc.strerror}"
                 ) from None
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-            self._conn.row_factory = sqlite3.Row
-            for pragma in WRITER_PRAGMAS:
-                await self._conn.execute(pragma)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves. Opened in a thread: the
+            # PRAGMAs may wait for another process's lock.
+            self._conn = await asyncio.to_thread(_open_writer, self.path)
+            if not self.in_memory:
+                self.checkpointer = await Checkpointer.open(self._uri)
         except sqlite3.Error as exc:
             await self.close()
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
@@ -134,35 +161,49 @@ class SqliteDatabase(Database):
         self._idle = asyncio.Queue()
         for reader in readers:
             await reader.close()
+        checkpointer, self.checkpointer = self.checkpointer, None
+        if checkpointer is not None:
+            await checkpointer.close()
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            # The last connection to close checkpoints the WAL: off the loop.
+            await asyncio.to_thread(conn.close)
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and sync it now (nothing to do in memory)."""
+        if self.checkpointer is not None:
+            await self.checkpointer.run()
 
     def _has_readers(self) -> bool:
         return bool(self._readers)
 
-    async def _begin_write(self) -> aiosqlite.Connection:
+    async def _begin_write(self) -> sqlite3.Connection:
         conn = self.conn
+        waited, pause = 0.0, 0.001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return conn
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or waited >= self.busy_seconds:
+                    raise
+            await asyncio.sleep(pause)  # another process writes: let the loop run meanwhile
+            waited += pause
+            pause = min(pause * 2, 0.05)
+
+    async def _end_write(self, conn: sqlite3.Connection, *, commit: bool) -> None:
+        if not commit:
+            _rollback_quietly(conn)
+            return
         try:
-            await conn.execute("BEGIN IMMEDIATE")
+            conn.execute("COMMIT")
         except BaseException:
-            # Cancelled while BEGIN was queued: the worker thread still runs it, so queue a
-            # ROLLBACK behind it; never leave a transaction without an owner.
-            await self._rollback_quietly(conn)
+            # A failed COMMIT (a deferred constraint, a full disk) leaves the transaction
+            # open: end it, so the next write can begin.
+            _rollback_quietly(conn)
             raise
-        return conn
-
-    async def _end_write(self, conn: aiosqlite.Connection, *, commit: bool) -> None:
-        if commit:
-            await conn.execute("COMMIT")
-        else:
-            await self._rollback_quietly(conn)
-
-    @staticmethod
-    async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
-        # The statement runs in the worker thread even if this await is cancelled.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await conn.execute("ROLLBACK")
+        if self.checkpointer is not None:
+            self.checkpointer.committed()
 
     async def _begin_read(self) -> aiosqlite.Connection:
         conn = await self._idle.get()
@@ -185,21 +226,58 @@ class SqliteDatabase(Database):
         for statement in split_sql(migration.sql):
             await self.execute(statement)
 
-    # Each aiosqlite call is a round trip to its worker thread, so every helper below makes
-    # exactly one: no separate fetch or close calls (cursors are finalised by the thread).
-    async def _run(self, conn: aiosqlite.Connection, sql: str, params: Params) -> int:
-        cursor = await conn.execute(sql, params)
+    # The writer's statements run here on the loop; a reader's are one round trip each to its
+    # aiosqlite thread (no separate fetch or close calls: the thread finalises the cursor).
+    async def _run(self, conn: Any, sql: str, params: Params) -> int:
+        if isinstance(conn, sqlite3.Connection):
+            cursor = conn.execute(sql, params)
+        else:
+            cursor = await conn.execute(sql, params)
         return int(cursor.rowcount)
 
-    async def _run_insert(self, conn: aiosqlite.Connection, sql: str, params: Params) -> int:
-        cursor = await conn.execute(sql, params)
+    async def _run_insert(self, conn: Any, sql: str, params: Params) -> int:
+        if isinstance(conn, sqlite3.Connection):
+            cursor = conn.execute(sql, params)
+        else:
+            cursor = await conn.execute(sql, params)
         return int(cursor.lastrowid or 0)
 
-    async def _run_many(self, conn: aiosqlite.Connection, sql: str, rows: Iterable[Params]) -> None:
-        await conn.executemany(sql, rows)
+    async def _run_many(self, conn: Any, sql: str, rows: Iterable[Params]) -> None:
+        if isinstance(conn, sqlite3.Connection):
+            conn.executemany(sql, rows)
+        else:
+            await conn.executemany(sql, rows)
 
-    async def _fetch(self, conn: aiosqlite.Connection, sql: str, params: Params) -> list[Row]:
+    async def _fetch(self, conn: Any, sql: str, params: Params) -> list[Row]:
+        if isinstance(conn, sqlite3.Connection):
+            return conn.execute(sql, params).fetchall()
         return list(await conn.execute_fetchall(sql, params))
+
+
+def _open_writer(path: str) -> sqlite3.Connection:
+    # check_same_thread=False: opened (and closed) in a worker thread, used on the loop's.
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, cached_statements=256
+    )
+    try:
+        conn.row_factory = sqlite3.Row
+        for pragma in WRITER_PRAGMAS:
+            conn.execute(pragma)
+        conn.execute(WRITER_RUNNING)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _rollback_quietly(conn: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.OperationalError):  # no transaction left to roll back
+        conn.execute("ROLLBACK")
 
 
 def _file_uri(path: str) -> str:

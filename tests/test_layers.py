@@ -269,6 +269,7 @@ def test_database_drivers_stay_in_their_backend_modules() -> None:
     }
     assert users == {
         "storage/sqlite.py",
+        "storage/sqlite_checkpoint.py",  # the SQLite writer's checkpoints, on their own connection
         "storage/postgres.py",
         "storage/runlock.py",  # PostgreSQL's run lock holds a connection of its own
         "storage/postgres_lease.py",  # so does the workers' lease

@@ -114,6 +114,24 @@ async def test_a_failed_savepoint_rolls_back_alone(db: Database) -> None:
     assert keys == ["after", "kept"]
 
 
+async def test_a_failed_commit_leaves_the_writer_usable(db: Database) -> None:
+    """A COMMIT that fails (here a deferred foreign key) ends the transaction: nothing of it
+    stays, and the next write begins."""
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
+        async with db.transaction():
+            await db.execute("CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY)")
+            await db.execute(
+                "CREATE TEMP TABLE child (parent INTEGER REFERENCES parent (id)"
+                " DEFERRABLE INITIALLY DEFERRED)"
+            )
+            await db.execute("INSERT INTO child VALUES (1)")  # checked at COMMIT only
+            await db.execute("INSERT INTO kv VALUES ('lost', '1')")
+    async with db.transaction():
+        await db.execute("INSERT INTO kv VALUES ('next', '1')")
+    async with db.reading():
+        assert [r[0] for r in await db.fetchall("SELECT key FROM kv")] == ["next"]
+
+
 async def test_events_are_append_only(db: Database) -> None:
     async with db.transaction():
         ent = await db.insert(
