@@ -17,13 +17,13 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import Protocol
-
-import asyncpg
+from typing import TYPE_CHECKING, Protocol
 
 from storage.errors import DatabaseInUse, StorageError
-from storage.postgres import close_session
 from storage.url import POSTGRESQL, StorageUrl, parse_url
+
+if TYPE_CHECKING:
+    import asyncpg
 
 
 class HeldLock(Protocol):
@@ -127,6 +127,9 @@ class PostgresRunLock:
         """
         if self._conn is not None:
             return
+        # asyncpg only where it is used (as `storage.db`): a SQLite bot never loads it.
+        import asyncpg
+
         from storage.postgres import RUN_LOCK, connect_failure, server_settings
 
         try:
@@ -156,5 +159,7 @@ class PostgresRunLock:
 
     async def release(self) -> None:
         """Release the lock (idempotent): closing the session releases it."""
+        from storage.postgres import close_session
+
         conn, self._conn = self._conn, None
         await close_session(conn)

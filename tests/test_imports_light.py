@@ -16,7 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.databases import database_url
+from tests.databases import ON_POSTGRES, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("openpyxl", "matplotlib", "numpy", "PIL")
@@ -78,6 +78,8 @@ def test_building_the_bot_imports_no_spreadsheet_chart_or_array_library(tmp_path
     assert {"handlers.report", "handlers.airing", "bot.offload.worker"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == [], "import these where they are used (see the module docstring)"
+    if not ON_POSTGRES:  # PostgreSQL's driver only where it is used (`storage.db`)
+        assert "asyncpg" not in modules and "storage.postgres" not in modules
 
 
 def test_the_ledger_child_imports_only_what_a_ledger_needs() -> None:
