@@ -13,6 +13,7 @@ uses, so `run`, `doctor` and `invite` reach Telegram the same way.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from base64 import b64encode
 from collections.abc import Mapping
@@ -116,7 +117,14 @@ class AiohttpRequest(BaseRequest):
         assert self._session is not None
         fields = request_data.json_parameters if request_data else {}
         files = request_data.multipart_data if request_data else {}
-        body: Any = fields or None
+        body: Any = None
+        headers: dict[str, str] | None = None
+        if request_data is not None and not files and fields:
+            # A JSON body, as the Bot API takes it: the parameters with their own types, and
+            # UTF-8 text as is (encoding a form percent-escapes every byte of Chinese text in
+            # Python, a tenth of the sender's time).
+            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            headers = {"Content-Type": "application/json"}
         if files:
             form = aiohttp.FormData()
             for name, value in fields.items():
@@ -131,9 +139,13 @@ class AiohttpRequest(BaseRequest):
         if files and isinstance(read_timeout, type(_UNSET)):
             read = self._media_timeout
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+        via = self._via_proxy(url)
+        if headers is not None:
+            headers.update(via.pop("headers", None) or {})
+            via["headers"] = headers
         try:
             async with self._session.request(
-                method, url, data=body, timeout=timeout, **self._via_proxy(url)
+                method, url, data=body, timeout=timeout, **via
             ) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as exc:

@@ -92,9 +92,11 @@ async def test_bot_api_calls_go_through_the_configured_proxy_with_credentials(
     async with Bot(TOKEN, base_url=sandbox.api_base_url, request=request) as bot:
         assert bot.username == "proxy_test_bot"
         await bot.get_webhook_info()
+        await bot.set_my_commands([("help", "帮助")])  # a JSON body, with its own header
     host = f"127.0.0.1:{sandbox.port}"
     assert proxy.requests[f"POST {host}/bot{TOKEN}/getMe"] == 1
     assert proxy.requests[f"POST {host}/bot{TOKEN}/getWebhookInfo"] == 1
+    assert proxy.requests[f"POST {host}/bot{TOKEN}/setMyCommands"] == 1
     expected = "Basic " + base64.b64encode(f"liaison:{password}".encode()).decode()
     assert proxy.auth_headers and set(proxy.auth_headers) == {expected}
 
