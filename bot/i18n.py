@@ -15,12 +15,13 @@ template without escaping.
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LOCALES: tuple[str, ...] = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -79,8 +80,24 @@ def _template(locale: str, key: str) -> str:
 
 def t(locale: str, key: str, /, **params: Any) -> Markup:
     """Translate `key` into `locale` as HTML, escaping every parameter that is not `Markup`."""
-    template = Markup(_template(locale, key))
-    return template.format(**params) if params else template
+    template = _template(locale, key)
+    if not params:
+        return Markup(template)
+    if _plain_fields(template):
+        # The same text as `Markup.format`, at a fraction of its cost: each parameter escaped
+        # once by markupsafe's C code (`Markup` kept as is), then `str.format`.
+        return Markup(template.format_map({name: escape(value) for name, value in params.items()}))
+    return Markup(template).format(**params)
+
+
+@cache
+def _plain_fields(template: str) -> bool:
+    """Whether every field of `template` is a bare name: no format spec, conversion, index or
+    attribute, which only `Markup.format` fills correctly."""
+    for _, field, spec, conversion in string.Formatter().parse(template):
+        if field is not None and (spec or conversion or not field.isidentifier()):
+            return False
+    return True
 
 
 def t_plain(locale: str, key: str, /, **params: Any) -> str:

@@ -64,4 +64,4 @@ def test_nothing_escapes_by_hand() -> None:
                     and any(alias.name == "escape" for alias in node.names)
                 ):
                     offenders.append(str(path.relative_to(ROOT)))
-    assert offenders == []
+    assert offenders == ["bot/i18n.py"]  # the translator itself, which escapes every parameter

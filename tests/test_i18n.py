@@ -6,6 +6,9 @@ import re
 import string
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
+from bot import i18n
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
 from bot.i18n import LOCALES, catalog, normalize_locale
@@ -58,3 +61,44 @@ def test_normalize_locale() -> None:
     assert normalize_locale("en-US") == "en"
     assert normalize_locale("fr") == "zh_CN"
     assert normalize_locale(None) == "zh_CN"
+
+
+def test_the_fast_fill_gives_markups_own_text() -> None:
+    """`t` fills a template of bare names itself; the text is the one `Markup.format` gives,
+    whatever the parameters (text to escape, Markup, numbers, None, objects)."""
+
+    class Named:
+        def __str__(self) -> str:
+            return "<甲&乙>"
+
+    params: dict[str, object] = {
+        "name": "<b>企业</b> & 'x' \"y\"",
+        "inner": Markup("<i>已转义</i>"),
+        "count": 3,
+        "rate": 0.5,
+        "nothing": None,
+        "obj": Named(),
+    }
+    template = "{name}|{inner}|{count}|{rate}|{nothing}|{obj}|{{literal}}"
+    assert i18n._plain_fields(template)
+    expected = Markup(template).format(**params)
+    filled = Markup(template.format_map({k: escape(v) for k, v in params.items()}))
+    assert filled == expected
+    assert not i18n._plain_fields("{count:>3}") and not i18n._plain_fields("{a.b}")
+    assert not i18n._plain_fields("{a!r}") and not i18n._plain_fields("{a[0]}")
+
+
+def test_every_catalog_text_is_filled_as_markup_format_fills_it() -> None:
+    """Each catalog template, filled through `t` with text that needs escaping, equals
+    `Markup.format` of the same."""
+    for locale in i18n.LOCALES:
+        for key, template in i18n.catalog(locale).items():
+            names = {
+                field
+                for _, field, _, _ in string.Formatter().parse(template)
+                if field is not None and field.isidentifier()
+            }
+            if not names:
+                continue
+            params = {name: f"<{name}>&'\"" for name in names}
+            assert i18n.t(locale, key, **params) == Markup(template).format(**params), key
