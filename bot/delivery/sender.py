@@ -17,12 +17,10 @@ import asyncio
 import logging
 import random
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
-from telegram import InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,14 +29,14 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
+from bot.delivery.calls import api_kwargs, retry_seconds
 from bot.delivery.handover import recall_sends
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.marks import SentMarks
-from bot.delivery.outbox import UPLOAD_KEY, Outbox
+from bot.delivery.outbox import Outbox
 from storage.db import Database
 from storage.repos.queues import OutboxItem, OutboxRepo
 
@@ -215,42 +213,67 @@ class Sender:
         wake = max(self._next_refill - time.monotonic(), 0.01)
         blocked: set[int] = set()
         waiting: list[OutboxItem] = []
-        # Once the global limit holds a counted send back, it holds back every other this pass.
-        global_hold = 0.0
-        for index, item in enumerate(self._buffer):
+        buffer = self._buffer
+        for index, item in enumerate(buffer):
             if self._stopping:
-                waiting += self._buffer[index:]
+                waiting += buffer[index:]
                 break
             counted = item.method in COUNTED
-            if counted and global_hold > 0:
-                blocked.add(item.chat_id)
-                waiting.append(item)
-                continue
             if item.chat_id in self._busy_chats or (counted and item.chat_id in blocked):
                 if counted:
                     blocked.add(item.chat_id)
                 waiting.append(item)
                 continue
             wait = self.limiter.wait(item.chat_id, counted=counted)
-            if counted and wait > 0:
-                global_hold = self.limiter.global_wait()
             if wait > 0:
+                wake = min(wake, wait)
+                waiting.append(item)
                 if counted:
                     blocked.add(item.chat_id)
+                    if self.limiter.global_wait() > 0:
+                        # The global limit holds every other counted send back this pass: of
+                        # the rest, only uncounted calls (edits, button answers) may go. Not
+                        # looking at each held one made a backlog's delivery quadratic.
+                        wake = await self._dispatch_uncounted(buffer[index + 1 :], waiting, wake)
+                        break
+                continue
+            await self._start(item, counted=counted)
+        self._buffer = waiting
+        return wake
+
+    async def _dispatch_uncounted(
+        self, rest: list[OutboxItem], waiting: list[OutboxItem], wake: float
+    ) -> float:
+        """Start the uncounted calls of `rest` that may go; keep the others in `waiting`, in
+        order. Return the earliest moment one held by a pause may go."""
+        if not any(item.method not in COUNTED for item in rest):
+            waiting += rest
+            return wake
+        for index, item in enumerate(rest):
+            if self._stopping:
+                waiting += rest[index:]
+                break
+            if item.method in COUNTED or item.chat_id in self._busy_chats:
+                waiting.append(item)
+                continue
+            wait = self.limiter.wait(item.chat_id, counted=False)
+            if wait > 0:
                 wake = min(wake, wait)
                 waiting.append(item)
                 continue
-            await self._sem.acquire()
-            if counted:
-                # Counted from now, when the request goes out (after any wait for a slot).
-                self.limiter.start(item.chat_id)
-            self._busy_chats.add(item.chat_id)
-            self._inflight.add(item.id)
-            task = asyncio.create_task(self._deliver(item))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        self._buffer = waiting
+            await self._start(item, counted=False)
         return wake
+
+    async def _start(self, item: OutboxItem, *, counted: bool) -> None:
+        await self._sem.acquire()
+        if counted:
+            # Counted from now, when the request goes out (after any wait for a slot).
+            self.limiter.start(item.chat_id)
+        self._busy_chats.add(item.chat_id)
+        self._inflight.add(item.id)
+        task = asyncio.create_task(self._deliver(item))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, item: OutboxItem) -> None:
         try:
@@ -268,7 +291,7 @@ class Sender:
         answered = False
         try:
             try:
-                result = await self.bot.do_api_request(item.method, api_kwargs=_api_kwargs(item))
+                result = await self.bot.do_api_request(item.method, api_kwargs=api_kwargs(item))
                 answered = True
             except TelegramError as exc:
                 answered = not isinstance(exc, NetworkError) or isinstance(exc, BadRequest)
@@ -372,22 +395,3 @@ async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for waiter in waiters:
             waiter.cancel()
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """Seconds to wait after a 429, whichever type this PTB version returns."""
-    with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _api_kwargs(item: OutboxItem) -> dict[str, Any]:
-    """The call's parameters, with stored bytes turned into a multipart upload."""
-    if item.upload is None:
-        return item.params
-    params = dict(item.params)
-    spec = params.pop(UPLOAD_KEY, None) or {}
-    field = str(spec.get("field", "document"))
-    params[field] = InputFile(item.upload, filename=str(spec.get("name", "file")), attach=True)
-    return params

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.delivery.sender import retry_seconds
+from bot.delivery.calls import retry_seconds
 from storage.db import Database
 from storage.repos.queues import InboxRepo
 

@@ -219,3 +219,27 @@ async def test_group_pacing_holds_the_twentieth_message(db: Database, clock: Fix
     # the test takes well under a minute); the limiter's own tests time it exactly.
     assert rig.bot.texts() == [f"m{i}" for i in range(19)]
     assert await rig.counts() == {"sent": 19, "pending": 6}
+
+
+async def test_a_button_answer_passes_a_backlog_the_global_limit_holds(
+    db: Database, clock: FixedClock
+) -> None:
+    """Uncounted calls go while the global limit holds every message back: a press behind a
+    backlog is answered at once, and the held messages keep their order."""
+    rig = Rig(db, clock, FakeBot(), global_per_second=1.0)
+    async with rig.running():
+        async with db.transaction():
+            for i in range(20):
+                await rig.outbox.send_message(-600 - i, f"m{i}")
+            await rig.outbox.answer_callback(7, "press-1", "已认领")
+        await until(
+            lambda: any(method == "answerCallbackQuery" for method, _ in rig.bot.calls),
+            "the button answer",
+        )
+        sent_before = [
+            params["text"] for method, params in rig.bot.calls if method != "answerCallbackQuery"
+        ]
+    # One message a second: far from all twenty went before the answer.
+    assert len(sent_before) < 20
+    texts = [params["text"] for method, params in rig.bot.calls if method == "sendMessage"]
+    assert texts == [f"m{i}" for i in range(len(texts))]

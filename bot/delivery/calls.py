@@ -1,0 +1,34 @@
+"""What one Bot API call carries: its parameters with any stored upload, and the wait a 429
+asks for."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import InputFile
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.delivery.outbox import UPLOAD_KEY
+from storage.repos.queues import OutboxItem
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait after a 429, whichever type this PTB version returns."""
+    with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def api_kwargs(item: OutboxItem) -> dict[str, Any]:
+    """The call's parameters, with stored bytes turned into a multipart upload."""
+    if item.upload is None:
+        return item.params
+    params = dict(item.params)
+    spec = params.pop(UPLOAD_KEY, None) or {}
+    field = str(spec.get("field", "document"))
+    params[field] = InputFile(item.upload, filename=str(spec.get("name", "file")), attach=True)
+    return params
