@@ -100,3 +100,32 @@ def test_the_ledger_child_imports_only_what_a_ledger_needs() -> None:
     unneeded = ("bot.services.roster", "opencc", "telegram", "aiohttp", *HEAVY)
     loaded = sorted(m for m in modules if m.startswith(unneeded))
     assert loaded == []
+
+
+def test_a_csv_roster_is_read_without_a_spreadsheet_library(tmp_path: Path) -> None:
+    """Only a workbook needs openpyxl: a CSV roster (columns named by letter in its issues, as
+    a spreadsheet shows them) leaves the bot's process as light as it was."""
+    roster = tmp_path / "企业名单.csv"
+    roster.write_text("企业名称,包联干部,,\n甲公司,张三,,多出的一列\n", encoding="utf-8")
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from pathlib import Path
+        from bot.services.roster.files import read_csv
+        result = read_csv(Path(sys.argv[1]), "企业名单.csv")
+        print(json.dumps({"issues": [str(i) for i in result.issues],
+                          "modules": sorted(sys.modules)}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(roster)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout.strip().splitlines()[-1])
+    assert any("D" in issue for issue in read["issues"])  # the headerless column, by letter
+    assert sorted(m for m in read["modules"] if m.split(".")[0] in HEAVY) == []

@@ -1000,3 +1000,23 @@ def test_undecodable_or_implausible_csv_is_refused() -> None:
     assert decode_csv(gbk) == "企业名称,行业\n海澄精工机械有限公司,机械制造\n"
     # Bytes that GB18030 decodes but that read as rare characters only: not a roster.
     assert decode_csv(bytes(range(0x81, 0xFF)) * 3) is None
+
+
+def test_column_letters_are_the_spreadsheets_own() -> None:
+    from openpyxl.utils import get_column_letter
+
+    from bot.services.roster.tables import column_letter
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 53, 702, 703, 16384)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+        "XFD",
+    ]
+    assert all(
+        column_letter(n) == get_column_letter(n) for n in range(1, 18279)
+    )  # openpyxl stops at ZZZ

@@ -157,9 +157,6 @@ def _map_columns(
     content: _Sheet, kind: TableKind, issues: list[FileIssue]
 ) -> tuple[dict[str, int], dict[str, str]]:
     """Canonical column -> position and -> header as written; every unusable header an issue."""
-    # Here, not at the top: the bot process needs openpyxl only when a roster arrives.
-    from openpyxl.utils import get_column_letter
-
     other = TableKind.CADRES if kind is TableKind.ENTERPRISES else TableKind.ENTERPRISES
     aliases = _ALIASES[kind]
     positions: dict[str, int] = {}
@@ -168,7 +165,7 @@ def _map_columns(
     width = max([len(content.header_cells)] + [len(texts) for _, texts, _ in data])
     for index in range(width):
         header = content.header_cells[index] if index < len(content.header_cells) else ""
-        letter = get_column_letter(index + 1)
+        letter = column_letter(index + 1)
         if not header:
             if any(index < len(texts) and texts[index] for _, texts, _ in data):
                 issues.append(content.issue(letter, "roster.column_no_header", {"letter": letter}))
@@ -231,3 +228,15 @@ def _unknown_column(
         "roster.column_unknown_no_match",
         {"header": header, "kind": kind_label, "expected": expected_headers(kind)},
     )
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet's name for column `number` (1 is A, 27 is AA), as Excel and WPS show it.
+
+    Here rather than openpyxl's: a CSV roster needs no spreadsheet library in the bot's process.
+    """
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
