@@ -130,6 +130,8 @@ class Story:
         self.leaders = leaders or {}
         self.tickets: list[TicketScript] = []
         self._pending: list[tuple[Step, int, TicketScript | None]] = []
+        # Contacts listed under a cadre's enterprise besides its own (`also_contact`).
+        self._also: dict[str, list[int]] = {}
         self._message = 0
 
     @staticmethod
@@ -174,29 +176,47 @@ class Story:
         """
         settings = load_settings(None, storage={"path": ":memory:"}, park={"admins": [ADMIN_TG]})
         story = cls(build_services(settings, db, clock), clock, list(cadres), enterprises, leaders)
-        with tempfile.TemporaryDirectory() as folder:
-            cadre_rows = [
-                ["姓名", "电话", "角色", "上级", "TelegramID"],
-                *[[n, "", "分管领导", "", story.leader_tg(n)] for n in story.leader_names()],
-                *[
-                    [n, "", "干部", story.leader_of(n), cls.cadre_tg(i)]
-                    for i, n in enumerate(cadres)
-                ],
-            ]
-            enterprise_rows = [
-                ["企业名称", "包联干部", "联系人TelegramID"],
-                *[[story.enterprise_name(n), n, cls.contact_tg(i)] for i, n in enumerate(cadres)],
-                [story.enterprise_name(DUTY), "", cls.contact_tg(len(cadres))],
-            ]
-            paths = [_csv(Path(folder) / "cadres.csv", cadre_rows)]
-            paths.append(_csv(Path(folder) / "enterprises.csv", enterprise_rows))
-            await RosterService(db, clock).import_files(paths)
+        await story._import_roster(db, clock)
         admin = await story.actor(ADMIN_TG)
         for index, name in enumerate([*cadres, DUTY]):
             await story.services.onboarding.bind(
                 admin, cls.group(index), f"{name}群", story.enterprise_name(name)
             )
         return story
+
+    async def _import_roster(self, db: Database, clock: FixedClock) -> None:
+        """Import the roster, as an administration's CSV files."""
+        cls = type(self)
+        with tempfile.TemporaryDirectory() as folder:
+            cadre_rows = [
+                ["姓名", "电话", "角色", "上级", "TelegramID"],
+                *[[n, "", "分管领导", "", self.leader_tg(n)] for n in self.leader_names()],
+                *[
+                    [n, "", "干部", self.leader_of(n), cls.cadre_tg(i)]
+                    for i, n in enumerate(self.cadres)
+                ],
+            ]
+            enterprise_rows = [
+                ["企业名称", "包联干部", "联系人TelegramID"],
+                *[
+                    [self.enterprise_name(n), n, self._contacts(i, n)]
+                    for i, n in enumerate(self.cadres)
+                ],
+                [self.enterprise_name(DUTY), "", self._contacts(len(self.cadres), DUTY)],
+            ]
+            paths = [_csv(Path(folder) / "cadres.csv", cadre_rows)]
+            paths.append(_csv(Path(folder) / "enterprises.csv", enterprise_rows))
+            await RosterService(db, clock).import_files(paths)
+
+    def _contacts(self, index: int, cadre: str) -> str:
+        ids = [self.contact_tg(index), *(self.contact_tg(i) for i in self._also.get(cadre, []))]
+        return "，".join(str(i) for i in ids)  # the roster's own separator, as people type it
+
+    async def also_contact(self, index: int, cadre: str) -> None:
+        """List contact `index` under `cadre`'s enterprise too (a contact may serve several):
+        the roster imported again, as an administration would."""
+        self._also.setdefault(cadre, []).append(index)
+        await self._import_roster(self.services.db, self.clock)
 
     def enterprise_name(self, cadre: str) -> str:
         if cadre == DUTY:

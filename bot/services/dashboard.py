@@ -43,7 +43,8 @@ class Scope:
 
     role: str  # admin | leader | cadre | enterprise
     cadre_ids: frozenset[int] | None = None
-    enterprise_id: int | None = None
+    # An enterprise contact's: every enterprise they are a contact of (one may serve several).
+    enterprise_ids: frozenset[int] = frozenset()
 
     def covers(self, cadre_id: int | None) -> bool:
         if self.role == "enterprise":
@@ -170,8 +171,11 @@ class DashboardService:
                 return Scope("admin")
             role = "leader" if leads(actor) else "cadre"
             return Scope(role, frozenset(ids))
-        if actor.enterprise_id is not None:
-            return Scope("enterprise", enterprise_id=actor.enterprise_id)
+        if actor.enterprise_id is not None or actor.enterprise_ids:
+            mine = set(actor.enterprise_ids)
+            if actor.enterprise_id is not None:
+                mine.add(actor.enterprise_id)
+            return Scope("enterprise", enterprise_ids=frozenset(mine))
         raise NotAllowed("dashboard.nothing")
 
     async def _staff_scope(self, actor: Actor) -> Scope:
@@ -300,11 +304,11 @@ class DashboardService:
         if wanted.category is not None and wanted.category not in taxonomy.CATEGORIES:
             raise InvalidInput("dashboard.bad_filter")
         cadre_ids = None if scope.cadre_ids is None else sorted(scope.cadre_ids)
-        enterprise_id = wanted.enterprise_id
+        wanted_ids = None if wanted.enterprise_id is None else [wanted.enterprise_id]
         if scope.role == "enterprise":
-            if wanted.cadre_id is not None or enterprise_id not in (None, scope.enterprise_id):
+            if wanted.cadre_id is not None or not set(wanted_ids or ()) <= scope.enterprise_ids:
                 raise NotAllowed("dashboard.not_in_scope")
-            enterprise_id = scope.enterprise_id
+            wanted_ids = wanted_ids or sorted(scope.enterprise_ids)
         elif wanted.cadre_id is not None:
             if not scope.covers(wanted.cadre_id):
                 raise NotAllowed("dashboard.not_in_scope")
@@ -313,7 +317,7 @@ class DashboardService:
         now = self.clock.now()
         query = TicketQuery(
             cadre_ids=cadre_ids,
-            enterprise_id=enterprise_id,
+            enterprise_ids=wanted_ids,
             status=wanted.status,
             overdue_at=now if wanted.overdue else None,
             supervised=wanted.supervised,
@@ -326,7 +330,8 @@ class DashboardService:
         async with self.db.transaction():
             rows = await self.search.tickets(query)
             enterprises = await self.search.enterprises(
-                None if scope.cadre_ids is None else sorted(scope.cadre_ids), scope.enterprise_id
+                None if scope.cadre_ids is None else sorted(scope.cadre_ids),
+                sorted(scope.enterprise_ids) if scope.role == "enterprise" else None,
             )
         lines = [
             TicketLine(r.ticket, r.enterprise, r.assignee, _overdue(r.ticket, now))

@@ -25,7 +25,7 @@ class TicketQuery:
     """What to list. `cadre_ids` None = every cadre and the duty desk (admins)."""
 
     cadre_ids: Sequence[int] | None = None
-    enterprise_id: int | None = None
+    enterprise_ids: Sequence[int] | None = None  # None: every enterprise
     status: str | None = None
     overdue_at: datetime | None = None  # open and past the deadline at this moment
     supervised: bool = False
@@ -56,9 +56,11 @@ class SearchRepo:
                 return []
             where.append(f"t.assignee_id IN ({','.join('?' * len(query.cadre_ids))})")
             params += list(query.cadre_ids)
-        if query.enterprise_id is not None:
-            where.append("t.enterprise_id = ?")
-            params.append(query.enterprise_id)
+        if query.enterprise_ids is not None:
+            if not query.enterprise_ids:
+                return []
+            where.append(f"t.enterprise_id IN ({','.join('?' * len(query.enterprise_ids))})")
+            params += list(query.enterprise_ids)
         if query.status is not None:
             where.append("t.status = ?")
             params.append(query.status)
@@ -88,12 +90,16 @@ class SearchRepo:
         return [TicketRow(_ticket(r), r["enterprise_name"], r["assignee_name"]) for r in rows]
 
     async def enterprises(
-        self, cadre_ids: Sequence[int] | None, enterprise_id: int | None = None
+        self, cadre_ids: Sequence[int] | None, enterprise_ids: Sequence[int] | None = None
     ) -> list[tuple[int, str]]:
-        """(id, name) of the enterprises in a scope: 包联 by these cadres, or just one."""
-        if enterprise_id is not None:
+        """(id, name) of the enterprises in a scope: 包联 by these cadres, or just these."""
+        if enterprise_ids is not None:
+            if not enterprise_ids:
+                return []
             rows = await self.db.fetchall(
-                "SELECT id, name FROM enterprises WHERE id = ?", (enterprise_id,)
+                "SELECT id, name FROM enterprises"
+                f" WHERE id IN ({','.join('?' * len(enterprise_ids))}) ORDER BY name",
+                list(enterprise_ids),
             )
         elif cadre_ids is None:
             rows = await self.db.fetchall("SELECT id, name FROM enterprises ORDER BY name")

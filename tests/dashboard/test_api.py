@@ -146,6 +146,31 @@ async def test_ticket_lists_within_scope(api: Api) -> None:
     assert await ids(api, "leader", f"cadre={wang}") == {t["wang1"], t["wang2"], t["stuck"]}
 
 
+async def test_a_contact_of_two_enterprises_sees_both_and_no_third(api: Api) -> None:
+    """A contact may serve several enterprises (the roster lists them under each): the
+    dashboard shows every one of theirs, not just the first, and still nobody else's."""
+    t = {k: s.id for k, s in api.park.tickets.items()}
+    await api.park.story.also_contact(1, "陈志远")  # contact_1: 王晓峰's enterprise and 陈志远's
+    chen = api.park.tickets["chen1"].view
+    li = api.park.tickets["li1"].view
+    assert chen is not None and li is not None
+    both = await ids(api, "contact_1")
+    assert {t["wang1"], t["wang2"], t["stuck"], t["chen1"], t["chen2"]} <= both
+    assert api.park.photo_ticket in both  # reported in 陈志远's enterprise's group
+    assert t["li1"] not in both and t["duty"] not in both
+    only_chen = await ids(api, "contact_1", f"enterprise={chen.enterprise.id}")
+    assert t["chen1"] in only_chen and t["wang1"] not in only_chen
+    assert (await api.call("contact_1", f"tickets?enterprise={li.enterprise.id}"))[0] == 403
+    status, body = await api.call("contact_1", "tickets")
+    assert status == 200
+    assert {e["id"] for e in body["enterprises"]} == {
+        chen.enterprise.id,
+        api.park.tickets["wang1"].view.enterprise.id,  # type: ignore[union-attr]
+    }
+    # contact_0 is still a contact of 陈志远's enterprise alone.
+    assert t["wang1"] not in await ids(api, "contact_0")
+
+
 async def test_ticket_filters(api: Api) -> None:
     t = {k: s.id for k, s in api.park.tickets.items()}
     assert await ids(api, "admin", "overdue=1") == {t["stuck"]}
