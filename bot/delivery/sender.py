@@ -104,6 +104,8 @@ class Sender:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._buffer: list[OutboxItem] = []
+        # The ids of the uncounted calls buffered (a superset: those started leave it).
+        self._uncounted: set[int] = set()
         self._more = False
         # The highest outbox id read: reads between full ones go past it. None after a full
         # read found nothing (ids may restart lower once old rows are purged): read all again.
@@ -119,17 +121,15 @@ class Sender:
 
         Rows are read from the database only when new ones were enqueued, a retry falls due, the
         buffer runs low, or a second has passed; a finished send just dispatches the next
-        buffered item. (Re-reading hundreds of rows after every send made delivery quadratic
-        in the backlog.)
+        buffered item (re-reading after every send made a backlog's delivery quadratic).
         """
         await self.marks.start()
         # Sends of the sender before this one (another worker, or this process before a crash).
         await recall_sends(self.db, self.limiter, self.clock, self.settings, COUNTED)
         while not self._stopping:
             now = time.monotonic()
-            # New rows are read at once when the buffer is empty; while it still holds work, at
-            # most every REFILL_GAP seconds: each read costs database round trips that update
-            # handling needs too.
+            # New rows are read at once into an empty buffer, else at most every REFILL_GAP
+            # seconds: each read costs database work that update handling needs too.
             throttled = self._throttled(now)
             full = now >= self._next_refill or self._read_upto is None
             if (self.outbox.wakeup.is_set() and not throttled) or full or self._low():
@@ -188,6 +188,7 @@ class Sender:
             if item.id not in self._inflight and not self.marks.pending(item.id)
         ]
         self._more = len(items) == REFILL
+        self._uncounted.update(item.id for item in fresh if item.method not in COUNTED)
         if not full:
             if items:
                 self._read_upto = items[-1].id
@@ -203,6 +204,7 @@ class Sender:
             self._read_upto = items[-1].id
         self.limiter.forget_idle()
         self._buffer = fresh
+        self._uncounted = {item.id for item in fresh if item.method not in COUNTED}
         wait = 1.0
         if next_due is not None:
             wait = min(wait, max((next_due - self.clock.now()).total_seconds(), 0.01))
@@ -231,9 +233,9 @@ class Sender:
                 if counted:
                     blocked.add(item.chat_id)
                     if self.limiter.global_wait() > 0:
-                        # The global limit holds every other counted send back this pass: of
-                        # the rest, only uncounted calls (edits, button answers) may go. Not
-                        # looking at each held one made a backlog's delivery quadratic.
+                        # The global limit holds every other counted send back this pass: only
+                        # uncounted calls (edits, button answers) may go; visiting each held
+                        # send made a backlog's delivery quadratic.
                         wake = await self._dispatch_uncounted(buffer[index + 1 :], waiting, wake)
                         break
                 continue
@@ -244,9 +246,8 @@ class Sender:
     async def _dispatch_uncounted(
         self, rest: list[OutboxItem], waiting: list[OutboxItem], wake: float
     ) -> float:
-        """Start the uncounted calls of `rest` that may go; keep the others in `waiting`, in
-        order. Return the earliest moment one held by a pause may go."""
-        if not any(item.method not in COUNTED for item in rest):
+        """Start the uncounted calls of `rest` that may go, keep the others in `waiting`."""
+        if not self._uncounted:
             waiting += rest
             return wake
         for index, item in enumerate(rest):
@@ -269,6 +270,8 @@ class Sender:
         if counted:
             # Counted from now, when the request goes out (after any wait for a slot).
             self.limiter.start(item.chat_id)
+        else:
+            self._uncounted.discard(item.id)
         self._busy_chats.add(item.chat_id)
         self._inflight.add(item.id)
         task = asyncio.create_task(self._deliver(item))
