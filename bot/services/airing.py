@@ -158,7 +158,7 @@ class AiringService:
 
     async def _previous_ranks(self, week: Week) -> dict[int, int]:
         before = week.shifted(-1)
-        async with self.db.transaction():
+        async with self.db.reading():
             stored = await self.repo.ranks(before.label)
         if stored is not None:
             return stored
@@ -199,7 +199,7 @@ class AiringService:
             change = None if before is None else before - place
             standings.append(Standing(cadre, place, change, tied=places[place] > 1))
         trend = await self.metrics.closure_trend(week, self.trend_weeks)
-        async with self.db.transaction():
+        async with self.db.reading():
             side = await exchange_stats.week_counts(self.db, week.start, week.end)
         issues = self.named_issues(figures.issues, self.clock.now())
         return Board(week, figures, standings, insufficient, unscored, issues, trend, side)

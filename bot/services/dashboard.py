@@ -165,7 +165,7 @@ class DashboardService:
             NotAllowed: neither staff nor an enterprise contact (key dashboard.nothing).
         """
         if actor.is_staff:
-            async with self.db.transaction():
+            async with self.db.reading():
                 ids = await self.escalation.scope(actor)
             if ids is None:
                 return Scope("admin")
@@ -327,7 +327,7 @@ class DashboardService:
             limit=PAGE + 1,
             offset=max(wanted.offset, 0),
         )
-        async with self.db.transaction():
+        async with self.db.reading():
             rows = await self.search.tickets(query)
             enterprises = await self.search.enterprises(
                 None if scope.cadre_ids is None else sorted(scope.cadre_ids),
@@ -348,7 +348,7 @@ class DashboardService:
         """
         scope = await self.scope(actor)
         view = await self.tickets.view(actor, ticket_id)
-        async with self.db.transaction():
+        async with self.db.reading():
             waiting = [
                 r for r in await self.deadlines.requests_for(ticket_id) if r.status == "pending"
             ]

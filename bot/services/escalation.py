@@ -342,7 +342,7 @@ class EscalationService:
         """Open tickets past their resolution deadline, within the actor's scope, with their
         working days open and overdue."""
         now = self.clock.now()
-        async with self.db.transaction():
+        async with self.db.reading():
             ids = await self.scope(actor)
             found = await self.repo.tickets_of_cadres(ids, sorted(OPEN_STATUSES))
             return [await self._item(t, now) for t in found if t.deadline_at < now]
@@ -351,7 +351,7 @@ class EscalationService:
         """Supervised tickets (堵点清单 first, then level 1), within the actor's scope."""
         statuses = sorted({*OPEN_STATUSES, Status.RESOLVED})
         now = self.clock.now()
-        async with self.db.transaction():
+        async with self.db.reading():
             ids = await self.scope(actor)
             found = [
                 t

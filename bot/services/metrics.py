@@ -201,7 +201,7 @@ class MetricsService:
         """
         now = self.clock.now()
         jan1 = datetime.combine(date(start.astimezone(self.tz).year, 1, 1), time(0), tzinfo=self.tz)
-        async with self.db.transaction():
+        async with self.db.reading():
             histories = await self.repo.histories(start, end, as_of)
             ytd = await self.repo.received_counts(min(jan1, start), end, as_of)
             issues = await self.repo.open_issues(now)
@@ -236,7 +236,7 @@ class MetricsService:
     async def closure_trend(self, week: Week, weeks: int) -> list[tuple[Week, Rate]]:
         """The park's 办结率 for `weeks` weeks ending with `week`, each as of its own airing."""
         trend: list[tuple[Week, Rate]] = []
-        async with self.db.transaction():
+        async with self.db.reading():
             for back in range(weeks - 1, -1, -1):
                 past = week.shifted(-back)
                 rows = await self.repo.received(past.start, past.end, self.as_of(past))

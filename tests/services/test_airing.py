@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import timedelta
 from functools import partial
@@ -254,3 +255,33 @@ async def test_without_a_cjk_font_the_admins_are_told_once(db: Database, clock: 
     assert [r[0] for r in rows if r[2] == "admin_font"] == [777]
     assert sum(r[1] == "sendPhoto" for r in rows) == 2  # still posted
     clock.advance(timedelta(0))
+
+
+async def test_the_boards_figures_never_wait_for_the_writer(tmp_path: Path) -> None:
+    """The week's figures, the trend and last week's ranks are read on a snapshot: a write
+    transaction held meanwhile (a report being handled) neither holds them up nor is held."""
+    clock = FixedClock(park(23, 8, 59))
+    db = open_database(database_url(tmp_path))
+    await db.connect()
+    try:
+        await seed_board(db, clock)
+        services = services_for(db, clock)
+        held, release = asyncio.Event(), asyncio.Event()
+
+        async def write() -> None:
+            async with db.transaction():
+                await db.execute("INSERT INTO kv VALUES ('held', '1')")
+                held.set()
+                await release.wait()
+
+        writer = asyncio.create_task(write())
+        await held.wait()
+        try:
+            board = await asyncio.wait_for(services.airing.board(W47), 10)
+            assert not writer.done()
+        finally:
+            release.set()
+            await writer
+        assert board.metrics.park.received > 0 and board.ranked
+    finally:
+        await db.close()
