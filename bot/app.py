@@ -31,7 +31,7 @@ from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.i18n import Translator, t_plain
 from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
-from bot.ingest.processor import UpdateProcessor
+from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor
 from bot.ingest.webhook import WebhookServer
 from bot.leader import STOP_CALL_SECONDS, LeaderWork
 from bot.lease import FOLLOWER, Leadership, open_lease
@@ -100,7 +100,11 @@ class Runtime:
             await self._start_webhook(app, db)
         if self.settings.dashboard.enabled:
             await self._start_dashboard(app, services)
-        replayed = await self.processor.drain()
+        try:
+            replayed = await self.processor.drain()
+        except DatabaseUnavailable as exc:  # the processor's task below tries again
+            log.warning("replaying the inbox: %s (%s)", exc, exc.__cause__)
+            replayed = 0
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
         self.tasks.append(asyncio.create_task(self.processor.run(), name="processor"))

@@ -1,27 +1,21 @@
 """The database, whichever the backend: serialised nestable write transactions and snapshot reads.
 
-Writes go through `Database.transaction()`. The outermost call takes the write lock and opens a
-transaction; a nested call (same task) becomes a SAVEPOINT, so a service can own its
-transaction while the update intake wraps a whole update (handler writes, outbox rows and the
-inbox "done" mark) in one atomic unit. Repositories never commit.
+Writes go through `Database.transaction()`: the outermost call takes the write lock and opens a
+transaction, a nested one (same task) is a SAVEPOINT, so a service owns its transaction while the
+intake wraps a whole update in one unit (writes, outbox rows, "done" mark). Nothing else commits.
 
-One write transaction at a time: the services read, decide and write within one transaction and
-rely on nobody writing in between (a claim checks the ticket's state before it moves it, the
-airing checks its week's record before it posts, the outbox hands each row to one sender, the
-deferred worker finishes an item once). SQLite gives that with `BEGIN IMMEDIATE` behind an
-asyncio lock; PostgreSQL with the same asyncio lock plus a transaction-scoped advisory lock per
-database schema, which serialises the writers of every process on that database the same way
-(see `storage.postgres`).
+One write transaction at a time: services read, decide and write in one transaction and rely on
+nobody writing in between (a claim checks the ticket's state before it moves it, the airing its
+week's record before it posts). SQLite: `BEGIN IMMEDIATE` behind an asyncio lock; PostgreSQL: the
+same lock plus a transaction-scoped advisory lock per schema, across processes (`storage.postgres`).
 
-Reads that do not lead to a write go through `Database.reading()`: a snapshot on a connection
-of its own, so a leader's year-long export never holds the write lock, nor waits for it. Inside
-a write transaction `reading()` reads through it (it sees the transaction's own writes); inside
-`reading()` a nested `transaction()` joins the read, and any write there is a bug
-(StorageError). A database with no second connection (SQLite in memory) reads on the writer.
+Reads that lead to no write go through `Database.reading()`: a snapshot on a connection of its
+own, so a year-long export never holds the write lock nor waits for it. Inside a transaction it
+reads through it; inside `reading()` a nested `transaction()` joins the read, and a write there is
+a bug (StorageError). With no second connection (SQLite in memory) it reads on the writer.
 
-Backends: `storage.sqlite.SqliteDatabase` and `storage.postgres.PostgresDatabase`; open one from
-a URL with `open_database`. Each implements the few primitives at the bottom of this class and
-brings its `storage.dialect.Dialect`.
+Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
+opens one from a URL); each implements the primitives at the bottom of the class and a `Dialect`.
 """
 
 from __future__ import annotations
@@ -36,7 +30,7 @@ from typing import Any, Literal
 
 from storage import migrate
 from storage.dialect import Dialect
-from storage.errors import DatabaseInUse, StorageError
+from storage.errors import DatabaseInUse, StorageError, caused_by
 from storage.interface import Params, Row
 from storage.migrate import Migration, load_migrations
 from storage.url import POSTGRESQL, parse_url
@@ -186,6 +180,13 @@ class Database(ABC):
     async def close(self) -> None:
         """Close the connections (idempotent)."""
 
+    def is_transient(self, exc: BaseException) -> bool:
+        """Whether `exc` means the database is unavailable for now: worth doing the work again."""
+        return caused_by(exc, self._transient)
+
+    def _transient(self, exc: BaseException) -> bool:  # a backend names its own
+        return False
+
     def in_transaction(self) -> bool:
         return self._tx_state() is not None
 
@@ -207,8 +208,7 @@ class Database(ABC):
         return self._lock.waiting
 
     async def settle(self) -> None:
-        """Run the work given to `before_commit` so far now, in order: a unit of work ends
-        inside a larger transaction (the update intake commits several updates together)."""
+        """Run what `before_commit` was given so far, now: a unit of work ends in a larger one."""
         state = self._tx_state()
         if state is None:
             return

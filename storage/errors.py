@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class StorageError(Exception):
     """The database could not be opened or is not usable."""
@@ -13,3 +15,16 @@ class DatabaseInUse(StorageError):
     def __init__(self, where: str, pid: int | None) -> None:
         self.path, self.pid = where, pid
         super().__init__(f"another liaison-bot (pid {pid or '?'}) is running on {where}")
+
+
+def caused_by(exc: BaseException, test: Callable[[BaseException], bool]) -> bool:
+    """Whether `exc`, or an exception it was raised from or while handling, passes `test` or
+    is a lost connection or a timeout."""
+    current: BaseException | None = exc
+    for _ in range(8):  # a chain is short; a cycle must not loop
+        if current is None:
+            return False
+        if isinstance(current, (ConnectionError, TimeoutError)) or test(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

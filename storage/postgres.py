@@ -265,6 +265,16 @@ class PostgresDatabase(Database):
     def _has_readers(self) -> bool:
         return self._pool is not None
 
+    def _transient(self, exc: BaseException) -> bool:
+        # The connection lost or refused, the server restarting or out of resources, a
+        # deadlock or a serialisation failure: not the work's fault. SQLSTATE classes 08, 53, 57.
+        if isinstance(exc, asyncpg.InterfaceError | OSError):
+            return True
+        state = getattr(exc, "sqlstate", None) or ""
+        return isinstance(exc, asyncpg.PostgresError) and (
+            state[:2] in ("08", "53", "57") or state in ("40001", "40P01", "55P03")
+        )
+
     async def _begin_write(self) -> asyncpg.Connection:
         if self._writer is None:
             self._writer = await self.pool.acquire()

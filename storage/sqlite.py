@@ -169,6 +169,11 @@ class SqliteDatabase(Database):
             # The last connection to close checkpoints the WAL: off the loop.
             await asyncio.to_thread(conn.close)
 
+    def _transient(self, exc: BaseException) -> bool:
+        # Locked past `busy_seconds`, an I/O error, a full disk, the file gone: not the work's
+        # fault. A plain OperationalError (no such table, a syntax error) is.
+        return isinstance(exc, sqlite3.OperationalError) and _primary(exc) in _TRANSIENT
+
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and sync it now (nothing to do in memory)."""
         if self.checkpointer is not None:
@@ -270,9 +275,25 @@ def _open_writer(path: str) -> sqlite3.Connection:
     return conn
 
 
+def _primary(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0)) & 0xFF  # the primary code of an extended one
+
+
 def _busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
-    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return _primary(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+_TRANSIENT = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_NOMEM,
+    }
+)
 
 
 def _rollback_quietly(conn: sqlite3.Connection) -> None:

@@ -8,6 +8,9 @@ If any handler of a group fails, the whole group rolls back and its updates are 
 one transaction each: a failing update's writes all roll back, it is marked failed, and the
 user and the admins are told; the error handler records the failure in the current
 `UpdateScope`. Handlers keep no state outside the database, so running one again is harmless.
+A failure that is the database's, not the update's (locked, restarting, unreachable: see
+`Database.is_transient`), marks nothing: the update stays pending and the processor tries
+again a second later, so an outage loses no report and tells nobody it failed.
 
 Several workers may drain one inbox (PostgreSQL; see `bot.lease`). Each claims updates in the
 write transaction that handles them: a group reads its pending rows inside that transaction, a
@@ -59,6 +62,14 @@ current_scope: contextvars.ContextVar[UpdateScope | None] = contextvars.ContextV
 )
 
 FailureHook = Callable[[dict[str, Any], BaseException], Awaitable[None]]
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed for now (locked, restarting, unreachable): the update stays pending
+    and is handled again once it answers, never recorded as failed."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id}: the database is unavailable; it stays pending")
 
 
 class _HandlerFailed(Exception):
@@ -164,8 +175,12 @@ class UpdateProcessor:
                 await self.inbox.mark_done(update_id, self.clock.now())
             self.processed += 1
         except _HandlerFailed as failed:
+            if failed.error is not None and self.db.is_transient(failed.error):
+                raise DatabaseUnavailable(update_id) from failed.error
             await self._record_failure(update_id, payload, failed.error)
         except Exception as exc:  # de_json or the database itself failed
+            if self.db.is_transient(exc):
+                raise DatabaseUnavailable(update_id) from exc
             log.exception("update %s could not be processed", update_id)
             await self._record_failure(update_id, payload, exc)
         return True
@@ -187,6 +202,10 @@ class UpdateProcessor:
             self.wakeup.clear()
             try:
                 await self.drain()
+            except DatabaseUnavailable as exc:
+                log.warning("%s (%s); trying again in 1 s", exc, exc.__cause__)
+                await asyncio.sleep(1.0)
+                continue
             except Exception:
                 log.exception("inbox drain failed")
                 await asyncio.sleep(1.0)

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
 from bot.clock import FixedClock
-from bot.ingest.processor import UpdateProcessor, current_scope
+from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor, current_scope
 from sandbox.server import TelegramSandbox
 from storage.db import Database
 from storage.repos.queues import InboxRepo
@@ -136,3 +136,41 @@ async def test_a_group_runs_each_updates_deferred_work_before_the_next_update(
         counts = await inbox.counts()
     assert rows == {"n1": "x", "saw2": "1"}
     assert counts == {"done": 2}
+
+
+async def test_a_database_outage_leaves_the_update_pending_not_failed(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    """The database failing for now (here its connection dropped under a handler) is not the
+    update's fault: nothing is marked failed, nobody is told, and it is handled once the
+    database answers again."""
+    app = await make_app(db, sandbox)
+    # Down for two tries: the group's, and the update's own when the group is redone singly.
+    outage = [ConnectionResetError("connection to the database lost") for _ in range(2)]
+
+    async def flaky(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await db.execute("INSERT INTO kv VALUES (?, 'x')", (f"f{update.update_id}",))
+        if outage:
+            raise outage.pop()
+
+    app.add_handler(CommandHandler("flaky", flaky))
+    failures: list[str] = []
+
+    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
+        failures.append(f"{payload['update_id']}:{error}")
+
+    processor = UpdateProcessor(app, db, clock, on_failure=on_failure)
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/ok"), update(2, "/flaky"), update(3, "/ok")], clock.now())
+    with pytest.raises(DatabaseUnavailable):
+        await processor.drain()
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 1, "pending": 2}
+    assert failures == []
+    assert await processor.drain() == 2  # the database answers again
+    async with db.transaction():
+        keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
+        assert await inbox.counts() == {"done": 3}
+    assert keys == ["f2", "k1", "k3"]  # the update's writes once, from its second run
+    assert failures == []

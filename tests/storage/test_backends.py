@@ -287,3 +287,29 @@ async def test_a_refused_connection_names_the_database_without_its_password() ->
     with pytest.raises(StorageError) as caught:
         await open_database(wrong).connect()
     assert "not-the-password" not in str(caught.value) and "***" in str(caught.value)
+
+
+def test_postgres_outages_are_told_from_mistakes() -> None:
+    """Which errors mean "the database is unavailable for now" (the update waits) and which
+    mean the work is wrong (it is recorded as failed): by SQLSTATE class, without a server."""
+    import asyncpg
+
+    from storage.postgres import PostgresDatabase
+
+    db = PostgresDatabase(parse_url("postgresql://u:p@127.0.0.1:1/db"))
+    outages = [
+        asyncpg.exceptions.AdminShutdownError("terminating connection"),  # 57P01, a restart
+        asyncpg.exceptions.CannotConnectNowError("starting up"),  # 57P03
+        asyncpg.exceptions.TooManyConnectionsError("too many"),  # 53300
+        asyncpg.exceptions.ConnectionDoesNotExistError("closed"),  # 08003
+        asyncpg.exceptions.DeadlockDetectedError("deadlock"),  # 40P01
+        asyncpg.exceptions.InterfaceError("connection is closed"),
+        ConnectionRefusedError("refused"),
+    ]
+    mistakes = [
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),  # 23505
+        asyncpg.exceptions.UndefinedTableError("no such table"),  # 42P01
+        ValueError("a bug"),
+    ]
+    assert [db.is_transient(e) for e in outages] == [True] * len(outages)
+    assert [db.is_transient(e) for e in mistakes] == [False] * len(mistakes)

@@ -69,8 +69,9 @@ async def test_a_write_gives_up_when_the_lock_is_held_too_long(file_db: SqliteDa
     other = sqlite3.connect(file_db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
+        with pytest.raises(sqlite3.OperationalError, match="locked") as refused:
             await _put(file_db, "refused")
+        assert file_db.is_transient(refused.value)  # the inbox keeps the update for later
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -107,3 +108,14 @@ async def test_a_commit_is_checkpointed_soon_after(file_db: SqliteDatabase, tmp_
         await asyncio.sleep(0.01)
     assert checkpointer.done == before + 1
     assert _keys_in_main_file(file_db, tmp_path) == {"soon"}
+
+
+async def test_a_mistake_in_the_work_is_not_the_databases_outage(file_db: SqliteDatabase) -> None:
+    with pytest.raises(sqlite3.OperationalError) as wrong:
+        async with file_db.transaction():
+            await file_db.execute("INSERT INTO no_such_table VALUES (1)")
+    assert not file_db.is_transient(wrong.value)
+    try:
+        raise RuntimeError("handler failed") from ConnectionResetError("lost")
+    except RuntimeError as chained:
+        assert file_db.is_transient(chained)  # caused by a lost connection
