@@ -15,11 +15,27 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from tests.databases import ON_POSTGRES, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("openpyxl", "matplotlib", "numpy", "PIL")
+
+
+def python(code: str, *args: str) -> Any:
+    """Run `code` in a fresh interpreter from the project's root; its last line, as JSON."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
 
 # What `liaison-bot run` does up to its first network call (`Runtime.start`, `Runtime._open`),
 # plus the leader's deferred worker (made when the process takes the lease).
@@ -62,16 +78,7 @@ print(json.dumps({"handlers": handlers, "modules": sorted(sys.modules)}))
 
 
 def test_building_the_bot_imports_no_spreadsheet_chart_or_array_library(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(BUILD), database_url(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    built = json.loads(result.stdout.strip().splitlines()[-1])
+    built = python(BUILD, database_url(tmp_path))
     modules = set(built["modules"])
     # The build really happened: every handler module and the ledger's worker are loaded.
     assert built["handlers"] > 20
@@ -86,16 +93,7 @@ def test_the_ledger_child_imports_only_what_a_ledger_needs() -> None:
     """The child (`bot.offload.ledger_child`) holds a year's ledger in memory beside the bot:
     its own imports stay off the roster import (opencc's dictionaries) and the transport."""
     code = "import sys, json, bot.offload.ledger_child; print(json.dumps(sorted(sys.modules)))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    modules = set(json.loads(result.stdout))
+    modules = set(python(code))
     assert {"bot.container_core", "bot.services.ledger"} <= modules
     unneeded = ("bot.services.roster", "opencc", "telegram", "aiohttp", *HEAVY)
     loaded = sorted(m for m in modules if m.startswith(unneeded))
@@ -107,8 +105,7 @@ def test_a_csv_roster_is_read_without_a_spreadsheet_library(tmp_path: Path) -> N
     a spreadsheet shows them) leaves the bot's process as light as it was."""
     roster = tmp_path / "企业名单.csv"
     roster.write_text("企业名称,包联干部,,\n甲公司,张三,,多出的一列\n", encoding="utf-8")
-    code = textwrap.dedent(
-        """
+    code = """
         import json, sys
         from pathlib import Path
         from bot.services.roster.files import read_csv
@@ -116,16 +113,6 @@ def test_a_csv_roster_is_read_without_a_spreadsheet_library(tmp_path: Path) -> N
         print(json.dumps({"issues": [str(i) for i in result.issues],
                           "modules": sorted(sys.modules)}))
         """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(roster)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    read = json.loads(result.stdout.strip().splitlines()[-1])
+    read = python(code, str(roster))
     assert any("D" in issue for issue in read["issues"])  # the headerless column, by letter
     assert sorted(m for m in read["modules"] if m.split(".")[0] in HEAVY) == []

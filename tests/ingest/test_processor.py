@@ -3,7 +3,7 @@ half-written state, and each update's deferred work runs before the next update'
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +33,15 @@ def update(update_id: int, text: str) -> dict[str, Any]:
 
 
 TOKEN = "300003:TEST-token-processor-0000000000"
+
+
+def recorder(failures: list[str]) -> Callable[[dict[str, Any], BaseException], Awaitable[None]]:
+    """The processor's failure hook, noting `update_id:error` of each update recorded failed."""
+
+    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
+        failures.append(f"{payload['update_id']}:{error}")
+
+    return on_failure
 
 
 @pytest.fixture
@@ -89,11 +98,7 @@ async def test_success_commits_and_failure_rolls_back(
 ) -> None:
     app = await make_app(db, sandbox)
     failures: list[str] = []
-
-    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
-        failures.append(f"{payload['update_id']}:{error}")
-
-    processor = UpdateProcessor(app, db, clock, on_failure=on_failure)
+    processor = UpdateProcessor(app, db, clock, on_failure=recorder(failures))
     inbox = InboxRepo(db)
     async with db.transaction():
         await inbox.add_many([update(1, "/ok"), update(2, "/fail"), update(3, "/ok")], clock.now())
@@ -155,11 +160,7 @@ async def test_a_database_outage_leaves_the_update_pending_not_failed(
 
     app.add_handler(CommandHandler("flaky", flaky))
     failures: list[str] = []
-
-    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
-        failures.append(f"{payload['update_id']}:{error}")
-
-    processor = UpdateProcessor(app, db, clock, on_failure=on_failure)
+    processor = UpdateProcessor(app, db, clock, on_failure=recorder(failures))
     inbox = InboxRepo(db)
     async with db.transaction():
         await inbox.add_many([update(1, "/ok"), update(2, "/flaky"), update(3, "/ok")], clock.now())
