@@ -100,13 +100,18 @@ class _Admin:
 
         # A lock held by a test that forgot to close its database fails the next one clearly.
         self.conn = await asyncpg.connect(self.url, server_settings={"lock_timeout": "20s"})
-        # Schemas left by runs that died (their process is gone).
-        for (schema,) in await self.conn.fetch(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lt\\_%'"
-        ):
-            pid = schema.split("_")[1]
-            if pid.isdigit() and not _alive(int(pid)):
-                await self.conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        # Schemas left by runs that died (their process is gone), one cleaner at a time: the
+        # parallel workers (pytest-xdist) start together and would drop the same ones at once.
+        await self.conn.execute("SELECT pg_advisory_lock(hashtext('liaison tests: cleanup'))")
+        try:
+            for (schema,) in await self.conn.fetch(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lt\\_%'"
+            ):
+                pid = schema.split("_")[1]
+                if pid.isdigit() and not _alive(int(pid)):
+                    await self.conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await self.conn.execute("SELECT pg_advisory_unlock(hashtext('liaison tests: cleanup'))")
 
     def fresh(self, name: str, *, drop: bool = False) -> str:
         schema = self.prefix + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
