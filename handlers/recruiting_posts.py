@@ -22,7 +22,7 @@ def post_number(args: list[str] | None, command: str) -> int:
         raise InvalidInput("jobs.usage_post", command=command)
     raw = args[0].lstrip("#＃")
     if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("jobs.bad_number", value=args[0][:20].replace("<", "&lt;"))
+        raise InvalidInput("jobs.bad_number", value=args[0][:20])
     return int(raw)
 
 

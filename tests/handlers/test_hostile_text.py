@@ -12,6 +12,7 @@ async def test_refusals_echo_markup_like_input_literally(world: World) -> None:
         (world.cadre, "/ticket <b>", "<b>"),
         (world.cadre, "/transfer 1 <i>张", "找不到干部「<i>张」"),
         (world.cadre, "/truck 海门 常州 4-25 3t 厢式 <6.8m", "<6.8m"),
+        (world.contact, "/jobedit <x>", "「<x>」"),  # once escaped by hand, shown as `&lt;x>`
     ]
     for user, text, echoed in cases:
         await world.say(user, user, text)
