@@ -83,6 +83,16 @@ class InvalidInput(DomainError):
     key = "error.invalid_input"
 
 
+class BadNumber(InvalidInput):
+    """A number a person typed that is not one (bot.domain.numbers reads them all).
+
+    `key`: numbers.missing, numbers.not_digits or numbers.out_of_range; `what` names the kind
+    (a `Labelled`), with `value` (as typed), `low`, `high` and an `example`.
+    """
+
+    key = "numbers.not_digits"
+
+
 class DuplicateTicket(DomainError):
     key = "error.duplicate_ticket"
 

@@ -14,6 +14,7 @@ from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.delivery.outbox import Keyboard
+from bot.domain import numbers
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
@@ -290,14 +291,23 @@ def ticket_button(update: Update) -> ticket_keys.TicketPress:
     return press
 
 
+def number_arg(
+    args: list[str] | None, index: int, kind: numbers.NumberKind, usage_key: str, **usage: Any
+) -> int:
+    """The argument at `index` read as a `kind` number (bot.domain.numbers).
+
+    Raises:
+        InvalidInput: the argument is missing (the command's usage, `usage_key`).
+        BadNumber: it is not a number of that kind (the refusal names it, with an example).
+    """
+    if not args or len(args) <= index:
+        raise InvalidInput(usage_key, **usage)
+    return kind.parse(args[index])
+
+
 def ticket_number(args: list[str] | None, usage_key: str) -> int:
-    """Parse the ticket number argument (`12` or `#12`); raise a usage error otherwise."""
-    if not args:
-        raise InvalidInput(usage_key)
-    raw = args[0].lstrip("#＃")
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("error.bad_ticket_number", value=args[0][:20])
-    return int(raw)
+    """The ticket number argument (`12`, `#12`, `１２`); a usage error if there is none."""
+    return number_arg(args, 0, numbers.TICKET, usage_key)
 
 
 def rest_text(update: Update, skip_words: int) -> str:

@@ -10,13 +10,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
+from bot.domain import numbers
 from bot.domain.logistics_forms import parse_cargo, parse_truck
 from bot.errors import InvalidInput
 from bot.render import logistics as render
 from bot.render.keyboards import logistics as keys
 from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers import logistics_chat
-from handlers.common import actor_of, answer, guarded, reply, rest_text, tr_of
+from handlers.common import actor_of, answer, guarded, number_arg, reply, rest_text, tr_of
 from handlers.logistics_chat import announce
 
 
@@ -74,10 +75,7 @@ async def mycargo_command(update: Update, context: BotContext) -> None:
 @guarded
 async def done_command(update: Update, context: BotContext) -> None:
     """/done MATCH: record an accepted match as shipped."""
-    raw = (context.args or [""])[0].lstrip("#＃")
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("logistics.usage_done")
-    match_id = int(raw)
+    match_id = number_arg(context.args, 0, numbers.MATCH, "logistics.usage_done")
     actor = await actor_of(update, context)
     await context.services.logistics.matcher.complete(actor, match_id)
     tr = await tr_of(update, context)

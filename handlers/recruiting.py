@@ -143,7 +143,7 @@ async def draft_button(update: Update, context: BotContext) -> None:
     if isinstance(press, keys.Reopen):
         state = await drafts.reopen(actor, press.name)
     elif isinstance(press, keys.STEP_ANSWERS):
-        state = await drafts.press(actor, press.STEP, str(press.value))
+        state = await drafts.press(actor, press.STEP, press.value)
     else:
         raise InvalidInput("jobs.err_stale_button")
     await answer(update, context)

@@ -8,22 +8,18 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
+from bot.domain import numbers
 from bot.domain.recruiting import JobView
 from bot.errors import InvalidInput
 from bot.render import recruiting as render
 from bot.render.keyboards import recruiting as keys
-from handlers.common import actor_of, answer, reply, rest_text, tr_of
+from handlers.common import actor_of, answer, number_arg, reply, rest_text, tr_of
 from handlers.recruiting import ask, job_guarded
 
 
 def post_number(args: list[str] | None, command: str) -> int:
-    """Parse the post number argument (`3` or `#3`)."""
-    if not args:
-        raise InvalidInput("jobs.usage_post", command=command)
-    raw = args[0].lstrip("#＃")
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("jobs.bad_number", value=args[0][:20])
-    return int(raw)
+    """The post number argument (`3`, `#3`, `３`); a usage error if there is none."""
+    return number_arg(args, 0, numbers.POST, "jobs.usage_post", command=command)
 
 
 async def _show_page(update: Update, context: BotContext, keyword: str, page: int) -> None:
@@ -108,10 +104,10 @@ async def jobwithdraw_command(update: Update, context: BotContext) -> None:
 async def hired_command(update: Update, context: BotContext) -> None:
     """/hired N COUNT: report people hired through a post."""
     args = context.args or []
-    if len(args) != 2 or not args[1].isdigit():
+    if len(args) != 2:
         raise InvalidInput("jobs.usage_hired")
     post_id = post_number(args, "hired")
-    count = int(args[1][:6])
+    count = number_arg(args, 1, numbers.HIRED, "jobs.usage_hired")
     view = await context.services.jobs.report_hired(await actor_of(update, context), post_id, count)
     tr = await tr_of(update, context)
     await reply(

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
+from bot.domain import numbers
 from bot.domain.models import TicketView
 from bot.errors import InvalidInput
 from bot.render import tickets as render
@@ -18,6 +19,7 @@ from handlers.common import (
     actor_of,
     answer,
     guarded,
+    number_arg,
     reply,
     rest_text,
     ticket_button,
@@ -51,18 +53,16 @@ async def contact_command(update: Update, context: BotContext) -> None:
 async def extend_command(update: Update, context: BotContext) -> None:
     """/extend N DAYS REASON: ask the leader to move the deadline by DAYS working days."""
     ticket_id = ticket_number(context.args, "usage.extend")
-    args = context.args or []
-    if len(args) < 2 or not args[1].isdigit() or len(args[1]) > 3:
-        raise InvalidInput("usage.extend")
+    days = number_arg(context.args, 1, numbers.EXTENSION_DAYS, "usage.extend")
     reason = rest_text(update, 3)
     if not reason:
         raise InvalidInput("usage.extend")
     services = context.services
     actor = await actor_of(update, context)
-    asked = await services.extensions.request(actor, ticket_id, int(args[1]), reason)
+    asked = await services.extensions.request(actor, ticket_id, days, reason)
     tr = await tr_of(update, context)
     key = "clock.extend_sent" if asked.leader_reachable else "clock.extend_sent_admins"
-    await reply(update, context, tr(key, id=ticket_id, days=int(args[1])), ticket_id=ticket_id)
+    await reply(update, context, tr(key, id=ticket_id, days=days), ticket_id=ticket_id)
 
 
 @guarded

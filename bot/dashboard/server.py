@@ -21,6 +21,7 @@ from bot.config import DashboardSettings
 from bot.context import Services
 from bot.dashboard import views
 from bot.dashboard.auth import InitDataError, verify_init_data
+from bot.domain import numbers
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput, NotAllowed, TicketNotFound
 from bot.i18n import LOCALES, Translator, catalog, normalize_locale
@@ -70,10 +71,11 @@ class DashboardServer:
                 web.get(f"{api}/overview", self._overview),
                 web.get(f"{api}/cadres", self._cadres),
                 web.get(f"{api}/tickets", self._tickets),
-                web.get(api + "/tickets/{id:\\d{1,12}}", self._ticket),
-                web.get(api + "/tickets/{id:\\d{1,12}}/files/{file:\\d{1,12}}", self._file),
-                web.post(api + "/tickets/{id:\\d{1,12}}/supervise", self._supervise),
-                web.post(api + "/tickets/{id:\\d{1,12}}/extension", self._extension),
+                # Any segment routes; the handler reads it as a number (400 if it is none).
+                web.get(api + "/tickets/{id}", self._ticket),
+                web.get(api + "/tickets/{id}/files/{file}", self._file),
+                web.post(api + "/tickets/{id}/supervise", self._supervise),
+                web.post(api + "/tickets/{id}/extension", self._extension),
                 web.post(f"{api}/export", self._export),
             ]
         )
@@ -219,24 +221,24 @@ class DashboardServer:
             status=q.get("status") or None,
             overdue=q.get("overdue") == "1",
             supervised=q.get("supervised") == "1",
-            enterprise_id=_int(q.get("enterprise")),
+            enterprise_id=_query_number(request, "enterprise", numbers.ENTERPRISE),
             category=q.get("category") or None,
             week=self._week(request) if q.get("week") else None,
-            cadre_id=_int(q.get("cadre")),
-            offset=_int(q.get("offset")) or 0,
+            cadre_id=_query_number(request, "cadre", numbers.CADRE),
+            offset=_query_number(request, "offset", numbers.OFFSET) or 0,
         )
         page = await self.services.dashboard.ticket_page(actor, wanted)
         return _json(views.ticket_page_json(page, tr, self._tz))
 
     async def _ticket(self, request: web.Request) -> web.Response:
         actor, tr = await self._who(request)
-        detail = await self.services.dashboard.ticket(actor, int(request.match_info["id"]))
+        detail = await self.services.dashboard.ticket(actor, _ticket_id(request))
         return _json(views.ticket_detail_json(detail, tr, self._tz))
 
     async def _file(self, request: web.Request) -> web.Response:
         """A ticket's photo or file, fetched from Telegram for a reader who may see the ticket."""
         actor, _ = await self._who(request)
-        ticket_id, file_id = int(request.match_info["id"]), int(request.match_info["file"])
+        ticket_id, file_id = _ticket_id(request), _path_number(request, "file", numbers.ATTACHMENT)
         view = await self.services.tickets.view(actor, ticket_id)
         found = [a for a in view.attachments if a.id == file_id]
         if not found or self.fetch_file is None:
@@ -264,7 +266,7 @@ class DashboardServer:
         actor, tr = await self._who(request)
         services = self.services
         # The service queues the assignee's (and leader's) notices with the flag.
-        await services.escalation.supervise(actor, int(request.match_info["id"]))
+        await services.escalation.supervise(actor, _ticket_id(request))
         services.dashboard.forget()
         return _json({"message": tr.plain("dashboard.supervised_done")})
 
@@ -277,7 +279,7 @@ class DashboardServer:
             raise InvalidInput("dashboard.bad_filter")
         services = self.services
         decided = await services.extensions.decide(
-            actor, int(request.match_info["id"]), request_id, approve=body["approve"]
+            actor, _ticket_id(request), request_id, approve=body["approve"]
         )
         services.dashboard.forget()
         if decided.approved:
@@ -308,10 +310,27 @@ def bot_file_fetcher(bot: Any) -> FileFetcher:
     return fetch
 
 
-def _int(text: str | None) -> int | None:
-    if text is None or not text.isdigit() or len(text) > 12:
-        return None
-    return int(text)
+def _query_number(request: web.Request, name: str, kind: numbers.NumberKind) -> int | None:
+    """A number in the query string, None if absent or empty (the page leaves out unset filters).
+
+    Raises:
+        BadNumber: anything else that is not a `kind` number (answered with 400).
+    """
+    text = request.query.get(name)
+    return kind.parse(text) if text else None
+
+
+def _path_number(request: web.Request, name: str, kind: numbers.NumberKind) -> int:
+    """A number in the path.
+
+    Raises:
+        BadNumber: not a `kind` number (answered with 400).
+    """
+    return kind.parse(request.match_info[name])
+
+
+def _ticket_id(request: web.Request) -> int:
+    return _path_number(request, "id", numbers.TICKET)
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from bot.domain.contacts import strip_contacts
 from bot.domain.logistics import LENGTHS, CargoForm, TruckForm
+from bot.domain.numbers import DIGIT, PIECES
 from bot.errors import InvalidInput
 
 MAX_TONNES = 100.0
@@ -40,7 +41,9 @@ _NUMBER = r"(\d{1,4}(?:\.\d{1,3})?)"
 _TONNES = re.compile(rf"^{_NUMBER}(?:t|T|吨)$")
 _M3 = re.compile(rf"^{_NUMBER}(?:m3|M3|m³|方|立方|立方米)$")
 _LENGTH = re.compile(rf"^{_NUMBER}(?:m|M|米)$")
-_PIECES = re.compile(r"^(\d{1,6})(?:件|箱|托|个)$")
+PIECE_UNITS = ("件", "箱", "托", "个")
+# A word that is a count of pieces; `parse_pieces` reads its number (bounds and all).
+_PIECES = re.compile(rf"^{DIGIT}+(?:{'|'.join(PIECE_UNITS)})$")
 _PHONE = re.compile(r"^(?:\+?86-?)?1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 _CONTACT = re.compile(r"^(?:联系人?|电话|手机|contact)[:：]?(.+)$", re.IGNORECASE)
 _PRICE = re.compile(
@@ -146,6 +149,18 @@ def parse_amount(text: str, pattern: re.Pattern[str], limit: float, key: str) ->
     return value
 
 
+def parse_pieces(text: str) -> int:
+    """The number of pieces in `10`, `10件`, `１０箱`.
+
+    Raises:
+        BadNumber: not a whole number of pieces (bot.domain.numbers).
+    """
+    cleaned = text.strip()
+    for unit in PIECE_UNITS:
+        cleaned = cleaned.removesuffix(unit)
+    return PIECES.parse(cleaned)
+
+
 class _Words:
     """Collects the optional words shared by both forms."""
 
@@ -195,8 +210,8 @@ class _Words:
             self.vehicle = VEHICLE_WORDS[word]
         elif word in COLD_WORDS:
             self.cold = True
-        elif (pieces := _PIECES.match(word)) is not None:
-            self.pieces = int(pieces[1])
+        elif _PIECES.match(word):
+            self.pieces = parse_pieces(word)
         elif _PHONE.match(word):
             self.contact = word
         elif (contact := _CONTACT.match(word)) is not None:

@@ -15,6 +15,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.domain import numbers
+from bot.domain.numbers import NumberKind
 from bot.errors import InvalidInput
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -39,6 +41,8 @@ _PIECES = re.compile(r"[;；\n]+")
 _NAME_VALUE = re.compile(r"^\s*([^=＝:：\s]{1,12})\s*[=＝:：]\s*(.*)$", re.S)
 _NUMBER = r"(\d+(?:\.\d+)?)\s*(k|K|千|w|W|万)?"
 _RANGE = re.compile(rf"^{_NUMBER}\s*(?:(?:-|~|—|–|至|到|to)\s*{_NUMBER})?")
+_COUNT_UNITS = frozenset({"人", "名", "位", "天", "日", "day", "days"})
+_LONGEST_UNIT = max(len(unit) for unit in _COUNT_UNITS)
 _MULTIPLIER = {"k": 1000, "千": 1000, "w": 10000, "万": 10000}
 # Order matters: 小时 before 时 and 天; English names before their letters.
 _UNITS: tuple[tuple[str, str], ...] = (
@@ -131,12 +135,21 @@ def parse_unit(text: str) -> str | None:
     return None
 
 
-def parse_count(text: str, error_key: str, **params: Any) -> int:
-    """Parse a positive whole number like `10`, `１０人`, `30天`, `30 days`."""
-    match = re.match(r"^\s*(\d{1,9})\s*(人|名|位|天|日|days?)?\s*$", normalize(text))
-    if match is None:
-        raise InvalidInput(error_key, **params)
-    return int(match.group(1))
+def parse_count(text: str, kind: NumberKind) -> int:
+    """Read a whole number like `10`, `１０人`, `30天`, `30 days` (its unit, if any, dropped).
+
+    The number itself is read by `kind` (bot.domain.numbers), as every number people type.
+
+    Raises:
+        BadNumber: not a `kind` number once its unit is dropped.
+    """
+    stripped = text.rstrip()
+    # Longest unit first (`days` before `s`); a unit may be typed full-width (`ｄａｙｓ`).
+    for cut in range(min(len(stripped), _LONGEST_UNIT), 0, -1):
+        if normalize(stripped[-cut:]).lower() in _COUNT_UNITS:
+            stripped = stripped[:-cut]
+            break
+    return kind.parse(stripped)
 
 
 def form_values(raw: dict[str, str]) -> dict[str, Any]:
@@ -158,9 +171,9 @@ def form_values(raw: dict[str, str]) -> dict[str, Any]:
                 raise InvalidInput("jobs.err_pay_unit")
             data["pay_unit"] = unit
         elif field == "headcount":
-            data["headcount"] = parse_count(value, "jobs.err_headcount_format")
+            data["headcount"] = parse_count(value, numbers.HEADCOUNT)
         elif field == "validity":
-            data["validity"] = parse_count(value, "jobs.err_validity_format")
+            data["validity"] = parse_count(value, numbers.VALIDITY_DAYS)
         else:
             data[field] = value
     return data

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.numbers import fold_digits
 from bot.errors import InvalidInput
+
+_WEEK = re.compile(r"([0-9]{4})-?W([0-9]{1,2})")
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,14 @@ def parse_week(text: str, tz: ZoneInfo) -> Week:
     Raises:
         InvalidInput: not an ISO week.
     """
-    cleaned = text.strip().upper().replace("-", "")
-    try:
-        year_text, number_text = cleaned.split("W")
-        year, number = int(year_text), int(number_text)
-        date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise InvalidInput("airing.bad_week", value=text[:20]) from None
-    return Week(year, number, tz)
+    # Digits as bot.domain.numbers reads them: ASCII or full-width, nothing else.
+    found = _WEEK.fullmatch(fold_digits(text).strip().upper())
+    if found is not None:
+        year, number = int(found[1]), int(found[2])
+        try:
+            date.fromisocalendar(year, number, 1)
+        except ValueError:  # no such week (W53 of most years, year 0)
+            pass
+        else:
+            return Week(year, number, tz)
+    raise InvalidInput("airing.bad_week", value=text[:20])

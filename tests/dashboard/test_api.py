@@ -183,6 +183,39 @@ async def test_ticket_filters(api: Api) -> None:
     assert (await api.call("admin", "tickets?category=nonsense"))[0] == 400
 
 
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("offset=²", "「²」不是有效的列表起始位置"),
+        ("offset=-1", "「-1」不是有效的列表起始位置"),
+        ("offset=1e3", "「1e3」不是有效的列表起始位置"),
+        ("offset=1000001", "列表起始位置应在 0 至 1000000 之间"),
+        ("offset=" + "9" * 5000, "列表起始位置应在 0 至 1000000 之间"),
+        ("enterprise=①", "「①」不是有效的企业编号"),
+        ("cadre=٣", "「٣」不是有效的干部编号"),
+    ],
+)
+async def test_an_odd_number_in_the_query_is_refused_with_400(
+    api: Api, query: str, says: str
+) -> None:
+    status, body = await api.call("admin", f"tickets?{query}")
+    assert status == 400, body
+    assert body["error"].startswith("numbers.") and says in body["message"], body
+
+
+async def test_numbers_in_the_query_and_path_follow_the_one_rule(api: Api) -> None:
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    first = await api.call("admin", "tickets?offset=2")
+    assert first[0] == 200
+    assert await api.call("admin", "tickets?offset=" + "2".translate(wide)) == first
+    ticket = api.park.tickets["chen1"].id
+    status, body = await api.call("admin", "tickets/" + str(ticket).translate(wide))
+    assert status == 200 and body["id"] == ticket
+    for path in ("tickets/٣", "tickets/x", f"tickets/{ticket}/files/²", "tickets/0/supervise"):
+        status, body = await api.call("admin", path, body={} if "supervise" in path else None)
+        assert status == 400 and body["error"].startswith("numbers."), (path, body)
+
+
 async def test_ticket_detail_each_role(api: Api) -> None:
     t = {k: s.id for k, s in api.park.tickets.items()}
     allowed = {

@@ -15,9 +15,10 @@ from bot.domain.logistics_forms import (
     VEHICLE_WORDS,
     parse_cargo,
     parse_date,
+    parse_pieces,
     parse_truck,
 )
-from bot.errors import InvalidInput
+from bot.errors import BadNumber, InvalidInput
 
 TODAY = date(2026, 11, 25)
 CITIES = ["海门", "常州", "南通", "无锡", "苏州", "上海", "乌鲁木齐", "呼和浩特", "张家港", "启东"]
@@ -202,3 +203,23 @@ def test_year_rolls_over_for_early_dates_in_december() -> None:
     assert parse_date("1-3", date(2026, 12, 28)) == date(2027, 1, 3)
     assert parse_date("12-20", date(2026, 12, 28)) == date(2026, 12, 20)
     assert parse_date("后天", date(2026, 12, 31)) == date(2027, 1, 2)
+
+
+@pytest.mark.parametrize(("word", "pieces"), [("10件", 10), ("１２箱", 12), ("3托", 3), ("7个", 7)])
+def test_pieces_are_read_by_the_one_number_parser(word: str, pieces: int) -> None:
+    form = parse_cargo(f"海门 常州 明天 2t 布 {word}", TODAY)
+    assert form.pieces == pieces and form.cargo_name == "布"
+    assert parse_pieces(word) == pieces
+
+
+@pytest.mark.parametrize("word", ["0件", "9999999件"])
+def test_pieces_out_of_bounds_are_refused(word: str) -> None:
+    with pytest.raises(BadNumber) as caught:
+        parse_cargo(f"海门 常州 明天 2t 布 {word}", TODAY)
+    assert caught.value.key == "numbers.out_of_range"
+
+
+@pytest.mark.parametrize("answer", ["²", "٣件", "1.5", "十件", "-3"])
+def test_a_typed_number_of_pieces_in_other_digits_is_refused(answer: str) -> None:
+    with pytest.raises(BadNumber):
+        parse_pieces(answer)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import Settings
+from bot.domain import numbers
 from bot.domain import recruiting_form as job_form
 from bot.domain.recruiting import (
     DEFAULT_ALLOWED_PHRASES,
@@ -17,7 +18,7 @@ from bot.domain.recruiting import (
     offending_words,
     validate,
 )
-from bot.errors import InvalidInput
+from bot.errors import BadNumber, InvalidInput
 
 RULES = JobRules(
     validity_choices=(7, 15, 30, 60, 90),
@@ -178,3 +179,29 @@ def test_default_config_words_match_the_domain_defaults() -> None:
     words = Settings().jobs.words
     assert words.sex == list(DEFAULT_BANNED_WORDS["sex"]) == []  # the patterns are built in
     assert words.allowed == list(DEFAULT_ALLOWED_PHRASES)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("10", numbers.HEADCOUNT, 10),
+        ("１０人", numbers.HEADCOUNT, 10),
+        ("10 名", numbers.HEADCOUNT, 10),
+        ("30天", numbers.VALIDITY_DAYS, 30),
+        ("30 days", numbers.VALIDITY_DAYS, 30),
+        ("３０ｄａｙｓ", numbers.VALIDITY_DAYS, 30),
+    ],
+)
+def test_counts_are_read_by_the_one_number_parser(
+    text: str, kind: numbers.NumberKind, value: int
+) -> None:
+    assert job_form.parse_count(text, kind) == value
+
+
+@pytest.mark.parametrize("text", ["②", "²人", "١٠", "十人", "1.5", "30天天", "人"])
+def test_a_count_in_other_digits_is_refused_not_guessed(text: str) -> None:
+    with pytest.raises(BadNumber):
+        job_form.parse_count(text, numbers.HEADCOUNT)
+    with pytest.raises(BadNumber) as caught:
+        job_form.form_values(job_form.parse_form(f"岗位=普工；人数={text}"))
+    assert caught.value.params["what"] is numbers.HEADCOUNT

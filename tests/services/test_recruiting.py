@@ -89,13 +89,13 @@ async def test_guided_steps_then_publish_to_channel_and_bound_group(services: Se
     state = await drafts.answer(who, "6000")
     assert state.step == "pay_unit"
     with pytest.raises(InvalidInput, match="err_stale_button"):
-        await drafts.press(who, "validity", "30")  # a button of a later step
+        await drafts.press(who, "validity", 30)  # a button of a later step
     state = await drafts.press(who, "pay_unit", "month")
     for text in ("持证", "焊接", "三号厂房"):
         state = await drafts.answer(who, text)
     with pytest.raises(InvalidInput, match="err_validity"):
         await drafts.answer(who, "120")
-    state = await drafts.press(who, "validity", "30")
+    state = await drafts.press(who, "validity", 30)
     state = await drafts.answer(who, "13800000000")
     state = await drafts.press(who, "shift", "1")
     state = await drafts.answer(who, "包吃住")

@@ -25,6 +25,7 @@ from bot.domain.logistics_forms import (
     VEHICLE_WORDS,
     VIA_WORD,
     check_dates,
+    parse_pieces,
     parse_place,
     parse_range,
 )
@@ -184,10 +185,7 @@ class DraftService:
         if step == "m3":
             return _number(value, MAX_M3, "logistics.bad_m3", _M3_UNITS)
         if step == "pieces":
-            count = _number(value, 999_999, "logistics.bad_pieces", ("件", "箱", "托"))
-            if count != int(count):
-                raise InvalidInput("logistics.bad_pieces", value=value[:20], limit="999999")
-            return int(count)
+            return parse_pieces(value)
         if step == "cold":
             if value in _YES or value in _NO:
                 return value in _YES

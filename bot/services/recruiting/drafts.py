@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain import numbers
 from bot.domain import recruiting_form as job_form
 from bot.domain.models import Actor, Enterprise
 from bot.domain.outcome import Outcome, Publish, discard
@@ -206,12 +207,10 @@ class JobDraftService:
                 unit = job_form.parse_unit(text)
                 data["pay_unit"] = check_pay_unit(unit or "")
             elif step == "headcount":
-                data["headcount"] = check_headcount(
-                    job_form.parse_count(text, "jobs.err_headcount_format")
-                )
+                data["headcount"] = check_headcount(job_form.parse_count(text, numbers.HEADCOUNT))
             elif step == "validity":
                 data["validity"] = check_validity(
-                    job_form.parse_count(text, "jobs.err_validity_format"), self.rules
+                    job_form.parse_count(text, numbers.VALIDITY_DAYS), self.rules
                 )
             else:
                 value = check_text(step, text, limit=_LIMITS.get(step, 500))
@@ -221,8 +220,12 @@ class JobDraftService:
                 actor, Draft(draft.user_id, enterprise_id, draft.post_id, data, draft.updated_at)
             )
 
-    async def press(self, actor: Actor, step: str, value: str) -> DraftState:
+    async def press(self, actor: Actor, step: str, value: int | str) -> DraftState:
         """Apply a button choice; the button must answer the current step.
+
+        `value` is the press's own, typed by its button codec: an enterprise id and the days of
+        validity are numbers; a pay unit, a shift's index in the configured list and the skip
+        mark are words, looked up among those offered (nothing here parses text).
 
         Raises:
             InvalidInput: no open draft, a stale button, or a value that is not offered.
@@ -233,22 +236,20 @@ class JobDraftService:
                 raise InvalidInput("jobs.err_stale_button")
             data = dict(draft.data)
             enterprise_id = draft.enterprise_id
-            if step == EMPLOYER and value.isdigit():
-                enterprise = await self.people.enterprise(int(value))
+            shifts = {SKIP: "", **{str(i): name for i, name in enumerate(self.rules.shifts)}}
+            if step == EMPLOYER and isinstance(value, int):
+                enterprise = await self.people.enterprise(value)
                 if enterprise is None or not await self.posts.may_post_for(actor, enterprise.id):
                     raise NotAllowed("jobs.err_not_your_enterprise")
                 enterprise_id = enterprise.id
             elif step == "pay_unit" and value in PAY_UNITS:
                 data["pay_unit"] = value
-            elif step == "validity" and value.isdigit():
-                if int(value) not in self.rules.validity_choices:
+            elif step == "validity" and isinstance(value, int):
+                if value not in self.rules.validity_choices:
                     raise InvalidInput("jobs.err_stale_button")
-                data["validity"] = int(value)
-            elif step == "shift" and (value == SKIP or value.isdigit()):
-                index = -1 if value == SKIP else int(value)
-                if value != SKIP and index >= len(self.rules.shifts):
-                    raise InvalidInput("jobs.err_stale_button")
-                data["shift"] = "" if value == SKIP else self.rules.shifts[index]
+                data["validity"] = value
+            elif step == "shift" and isinstance(value, str) and value in shifts:
+                data["shift"] = shifts[value]
             elif step == "benefits" and value == SKIP:
                 data["benefits"] = ""
             else:

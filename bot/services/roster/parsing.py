@@ -101,7 +101,9 @@ def parse_cadre(check: Checker, original: RosterRow) -> CadreRow | None:
         check.cell(row, "name", "roster.cadre_name_required")
         return None
     phone = unicodedata.normalize("NFKC", row.get("phone")).strip() or None
-    if phone is not None and (not _PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 7):
+    if phone is not None and (
+        not _PHONE.fullmatch(phone) or sum(c in "0123456789" for c in phone) < 7
+    ):
         check.cell(row, "phone", "roster.phone_invalid", value=row.get("phone"))
     role_text = unicodedata.normalize("NFKC", row.get("role")).strip()
     role = _ROLE_WORDS.get(to_simplified(role_text.casefold()))  # 分管領導 from a Big5 file
