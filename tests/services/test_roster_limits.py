@@ -1,4 +1,5 @@
-"""A roster file within its limits, or refused naming the limit before it fills the memory.
+"""A roster file within its limits, or refused naming the limit before it fills the memory; a
+refusal lists 20 problems and counts the rest.
 
 `[roster] max_file_mb` (a file's size, and 20 times that unpacked for an .xlsx) and `max_rows`
 (every sheet's rows, blank ones too). The workbooks here are made the way an attacker would:
@@ -196,6 +197,16 @@ async def test_a_workbook_that_unpacks_too_far_is_refused_unread(
     ]
 
 
+async def test_the_report_lists_twenty_unassigned_enterprises_and_counts_the_rest(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "ent.csv", [["企业名称"], *([f"企业{i:02}"] for i in range(25))])
+    report = await RosterService(db, clock).import_files([path])
+    line = next(line for line in report.lines("zh_CN") if line.startswith("提醒："))
+    names = "、".join(f"企业{i:02}" for i in range(20))
+    assert line == f"提醒：以下 25 家企业还没有包联干部：{names} 等（另有 5 家未列出）"
+
+
 def cli(config: Path, *args: str) -> tuple[int, int, str]:
     """Run `liaison-bot` in a process of its own: its exit code, peak memory (KiB), output."""
     out = config.with_suffix(".out")
@@ -246,3 +257,19 @@ async def test_the_cli_takes_its_limits_from_the_config(
     write_csv(path, rows[:-1])
     assert await asyncio.to_thread(main, [*run, "roster", "import", str(path)]) == 0
     assert "干部：新增 99 人" in capsys.readouterr().out
+
+
+async def test_the_cli_lists_twenty_problems_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(
+        tmp_path / "cadres.csv", [["姓名", "电话"], *([f"干部{i:02}", "12"] for i in range(27))]
+    )
+    run = ["--config", str(config_file(tmp_path)), "roster", "import", str(path)]
+    assert await asyncio.to_thread(main, run) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "导入失败：发现 27 个问题，数据库没有做任何修改。请按提示改正后重新导入。"
+    assert [line.split("：")[0] for line in lines[1:21]] == [
+        f"{path} 第 {row} 行「电话」列" for row in range(2, 22)
+    ]
+    assert lines[21:] == ["……另有 7 个问题未列出：请先改正以上问题，再次导入时会列出其余问题。"]
