@@ -63,12 +63,14 @@ def ledger_parts(
     return people, LedgerService(db, clock, metrics, park_name=settings.park.name)
 
 
-def roster_service(db: Database, clock: Clock) -> RosterService:
-    """The roster import, for the command line and the demo."""
+def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterService:
+    """The roster import within the [roster] limits, for the command line and the demo."""
     # Here, not at the top: the ledger's child process never reads a roster (opencc, difflib).
+    from bot.services.roster.limits import RosterLimits
     from bot.services.roster.service import RosterService
 
-    return RosterService(db, clock)
+    limits = RosterLimits(settings.roster.max_file_mb, settings.roster.max_rows)
+    return RosterService(db, clock, limits=limits)
 
 
 def onboarding_service(settings: Settings, db: Database, clock: Clock) -> OnboardingService:

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from storage import private
 from storage.errors import DatabaseInUse, StorageError
 from storage.url import POSTGRESQL, StorageUrl, parse_url
 
@@ -85,8 +86,8 @@ class RunLock:
         if self._fd is not None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            private.make_dirs(self.path.parent)
+            fd = private.open_private(self.path, os.O_RDWR)
         except OSError as exc:
             raise StorageError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
         try:

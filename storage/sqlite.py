@@ -21,6 +21,9 @@ Nothing the writer does may wait on the loop:
   about a second after a commit. A crash of the process loses nothing committed (the WAL
   has it); a power cut loses at most the last second of commits.
 
+The database file is created private before SQLite opens it, in a private directory if it
+makes one (`storage.private`); an existing one others could read is tightened, and logged.
+
 Readers stay on aiosqlite's threads: a read may be long (a year's ledger) and must not hold
 the loop.
 """
@@ -36,6 +39,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage import private
 from storage.db import Database
 from storage.dialect import Dialect
 from storage.errors import StorageError
@@ -56,6 +60,8 @@ WRITER_PRAGMAS = (
 )
 # Once open, the writer never waits inside SQLite: `BEGIN IMMEDIATE` is retried on the loop.
 WRITER_RUNNING = "PRAGMA busy_timeout=0"
+# The files SQLite keeps beside a database (WAL mode, and a rollback journal in a backup).
+SIDE_FILES = ("-wal", "-shm", "-journal")
 BUSY_SECONDS = 5.0  # how long a write waits for another process's lock before it fails
 # A reader: refuses to write, and waits rather than fails while a checkpoint runs.
 READER_PRAGMAS = (
@@ -125,12 +131,7 @@ class SqliteDatabase(Database):
 
     async def _open(self) -> None:
         if self.path != ":memory:" and not self.path.startswith("file:"):
-            try:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(
-                    f"cannot create the directory for the database {self.path}: {exc.strerror}"
-                ) from None
+            _make_private(Path(self.path))
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves. Opened in a thread: the
             # PRAGMAs may wait for another process's lock.
@@ -273,6 +274,27 @@ def _open_writer(path: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _make_private(path: Path) -> None:
+    """Create the database's directory and file private before SQLite opens it (see
+    `storage.private`): SQLite gives the -wal, -shm and -journal it makes the file's mode.
+
+    Raises:
+        StorageError: the directory or the file cannot be created.
+    """
+    try:
+        private.make_dirs(path.parent)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the directory for the database {path}: {exc.strerror}"
+        ) from None
+    try:
+        private.create(path)
+        for suffix in SIDE_FILES:  # left by a crash, or made by an older version
+            private.tighten(Path(f"{path}{suffix}"))
+    except OSError as exc:
+        raise StorageError(f"cannot open database {path}: {exc.strerror}") from None
 
 
 def _primary(exc: sqlite3.Error) -> int:

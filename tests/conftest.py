@@ -37,6 +37,17 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The usual umask (022: files 0644, directories 0755), whatever the runner's: a check that
+    the bot's files are private must not pass because the umask made them so."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.fixture
 async def db() -> AsyncIterator[Database]:
     """An empty database for this test: SQLite in memory, or a PostgreSQL schema."""
     database = (

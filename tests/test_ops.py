@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sqlite3
+import stat
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.cli import airing as cli_airing
 from bot.cli.backup import OpsError, backup
 from bot.cli.main import main
 from bot.cli.ops import doctor
@@ -30,6 +33,9 @@ from tests.databases import (
     sqlite_only,
 )
 from tests.e2e.proxy import CountingProxy
+
+# The usual umask (022), so a file the commands make private is private because they made it so.
+pytestmark = pytest.mark.usefixtures("open_umask")
 
 # What the doctor says of a sound database: SQLite's file check, or PostgreSQL's version.
 SOUND = "server: PostgreSQL" if ON_POSTGRES else "integrity_check: ok"
@@ -79,6 +85,11 @@ def count_rows(path: Path, table: str) -> int:
         conn.close()
 
 
+def file_mode(path: Path) -> int:
+    """The permission bits of `path` (0o600: read and write for the owner only)."""
+    return stat.S_IMODE(path.stat().st_mode)
+
+
 def files_beside(path: Path) -> list[str]:
     """List the names in `path`'s directory that contain its name (WAL, temp files)."""
     return sorted(p.name for p in path.parent.iterdir() if path.name in p.name)
@@ -96,6 +107,7 @@ async def test_backup_of_a_live_database_is_complete_and_sound(
     assert count_rows(target, "outbox") == 1
     # A single self-contained file: no WAL beside it, and it opens on its own.
     assert files_beside(target) == ["copy.db"]
+    assert file_mode(target) == 0o600  # the park's data: for the bot's user only
     conn = sqlite3.connect(target)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
@@ -111,12 +123,14 @@ async def test_backup_of_a_live_database_is_complete_and_sound(
 async def test_backup_refuses_to_overwrite_without_force(live_db: Database, tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
     target.write_bytes(b"precious")
+    target.chmod(0o644)
     settings = settings_for(live_db.url)
     with pytest.raises(OpsError, match="--force"):
         await backup(settings, target)
     assert target.read_bytes() == b"precious"
     result = await backup(settings, target, force=True)
     assert result.ok
+    assert file_mode(target) == 0o600  # the copy that replaced it is private
     assert count_rows(target, "inbox") == 50
     assert "copy.db" in files_beside(target)
     assert not [name for name in files_beside(target) if name.endswith(".tmp")]
@@ -148,6 +162,19 @@ async def test_backup_cli(
     assert "--force" in capsys.readouterr().err
     forced = ["--config", str(config), "backup", "--force", str(target)]
     assert await asyncio.to_thread(main, forced) == 0
+
+
+async def test_the_exported_ledger_and_chart_are_private(live_db: Database, tmp_path: Path) -> None:
+    settings = settings_for(live_db.url)
+    ledger, chart = tmp_path / "ledger.xlsx", tmp_path / "chart.png"
+    chart.write_bytes(b"last week's")
+    chart.chmod(0o644)
+    export = argparse.Namespace(command="export", start=None, end=None, file=ledger)
+    assert await cli_airing.run(settings, export) == 0
+    airing = argparse.Namespace(command="airing", week="2026-W47", png=chart)
+    assert await cli_airing.run(settings, airing) == 0
+    assert ledger.read_bytes()[:2] == b"PK" and chart.read_bytes()[:4] == b"\x89PNG"
+    assert (file_mode(ledger), file_mode(chart)) == (0o600, 0o600)
 
 
 async def run_doctor(settings: Settings, clock: FixedClock) -> tuple[int, str]:
@@ -344,6 +371,7 @@ async def test_backup_of_postgres_is_a_dump_that_reads_back(
     )
     assert " TABLE DATA " in listed.stdout and " inbox " in listed.stdout
     assert files_beside(target) == ["park.dump"]
+    assert file_mode(target) == 0o600  # pg_dump wrote into a file made private first
     assert await asyncio.to_thread(main, ["--config", str(config), "backup", str(target)]) == 1
     assert "--force" in capsys.readouterr().err
 

@@ -1,6 +1,7 @@
 """`liaison-bot airing` and `liaison-bot export`: the weekly airing and the ledger, offline.
 
-Neither sends anything nor records a week as posted: they read the database and print or write.
+Neither sends anything nor records a week as posted: they read the database and print or write
+(the ledger and the chart as private files: `storage.private`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.render.text import plain_text
+from storage import private
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +47,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             rendered = await services.publisher.render(week, settings.park.locale)
             print(plain_text(rendered.text))
             if args.png is not None:
-                args.png.write_bytes(rendered.chart.png)
+                private.write(args.png, rendered.chart.png)
                 print(f"chart written: {args.png}", file=sys.stderr)
             if rendered.chart.font is None:
                 print(tr("airing.font_missing"), file=sys.stderr)
@@ -57,7 +59,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         start = parse_day(args.start) if args.start else start
         end = parse_day(args.end) if args.end else end
         ledger = await services.ledger.ledger(None, start, end)
-        args.file.write_bytes(ledger_xlsx(ledger, tr, settings.park.tz))
+        private.write(args.file, ledger_xlsx(ledger, tr, settings.park.tz))
         print(f"ledger written: {args.file} ({len(ledger.rows)} tickets, {start} to {end})")
         return 0
     except DomainError as error:

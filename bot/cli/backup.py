@@ -5,7 +5,8 @@ it go on writing), checked with `PRAGMA integrity_check` before it is kept. Post
 `pg_dump` in its custom format (one consistent snapshot too; `pg_restore` reads it back),
 checked by listing it with `pg_restore --list`; where the client tools are missing, the error
 says what to install and the command to run. Either way the copy is written beside the target
-and renamed at the end, and the password never appears on a command line or in any output.
+and renamed at the end, private to the bot's user from its creation (0600, `storage.private`),
+and the password never appears on a command line or in any output.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
+from storage import private
 from storage.url import SQLITE, StorageUrl
 
 
@@ -59,6 +61,9 @@ def backup_file(source: Path, target: Path, *, force: bool = False) -> BackupRes
     # leaves a half-written file under the name an operator would restore from.
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
+        # Private before the first page is in it; the rename keeps the mode, and SQLite gives
+        # the copy's journal the same one.
+        private.write(tmp, b"")
         src = _readonly(source)
         try:
             dst = sqlite3.connect(tmp)
@@ -128,6 +133,7 @@ def dump_postgres(database: StorageUrl, target: Path, *, force: bool = False) ->
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     env = {**os.environ, **({"PGPASSWORD": database.password} if database.password else {})}
     try:
+        private.write(tmp, b"")  # empty and private: pg_dump writes into it, keeping its mode
         dumped = subprocess.run(
             [pg_dump, *command[1:-1], f"--file={tmp}"], env=env, capture_output=True, text=True
         )

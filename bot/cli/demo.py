@@ -174,7 +174,7 @@ async def _onboard(settings: Settings, db_path: Path) -> tuple[str, str]:
     with resources.as_file(samples.joinpath("roster.xlsx")) as roster_file:
         db = SqliteDatabase(db_path)
         await db.connect()
-        await roster_service(db, SystemClock()).import_files([roster_file])
+        await roster_service(settings, db, SystemClock()).import_files([roster_file])
         onboarding = onboarding_service(settings, db, SystemClock())
         cadre_invite = await onboarding.invite("cadre", CADRE)
         contact_invite = await onboarding.invite("enterprise", ENTERPRISE)

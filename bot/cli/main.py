@@ -148,7 +148,7 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
     db = open_database(settings.storage.database_url)
     await db.connect()
     try:
-        report = await roster_service(db, SystemClock()).import_files(
+        report = await roster_service(settings, db, SystemClock()).import_files(
             files, locale=settings.park.locale
         )
     except RosterError as error:

@@ -8,7 +8,7 @@ The package holds one module per concern; import from here:
   base       the strict section base and `ConfigError`
   runtime    telegram (+ webhook), storage, delivery, dashboard, logging
   tickets    park, tickets, calendar, deadlines
-  features   jobs (recruitment posts), airing, logistics
+  features   jobs (recruitment posts), airing, logistics, roster (import limits)
   loading    the root `Settings` and `load_settings`
   readiness  `run_problems`, `storage_problem`, `load_run_settings`
 """
@@ -20,6 +20,7 @@ from bot.config.features import (
     JobsSettings,
     JobWordsSettings,
     LogisticsSettings,
+    RosterSettings,
 )
 from bot.config.loading import Settings, load_settings
 from bot.config.readiness import load_run_settings, run_problems, storage_problem
@@ -48,6 +49,7 @@ __all__ = [
     "LoggingSettings",
     "LogisticsSettings",
     "ParkSettings",
+    "RosterSettings",
     "Settings",
     "StorageSettings",
     "TelegramSettings",

@@ -1,4 +1,5 @@
-"""The park's other services: recruitment posts, the weekly airing, the logistics exchange."""
+"""The park's other services: recruitment posts, the weekly airing, the logistics exchange, and
+what a roster import may read."""
 
 from __future__ import annotations
 
@@ -110,3 +111,14 @@ class LogisticsSettings(Section):
     draft_valid_hours: int = Field(default=24, ge=1, le=720)
     # How often the expiry job runs (offers after departure, requests after their latest date).
     expire_every_minutes: int = Field(default=10, ge=1, le=1440)
+
+
+class RosterSettings(Section):
+    """What one roster file may hold (`liaison-bot roster import`); past a limit the file is
+    refused with the limit named, and nothing is imported."""
+
+    # A bigger file is refused before it is read. An .xlsx may expand to 20 times this.
+    max_file_mb: int = Field(default=5, ge=1, le=100)
+    # Rows in one file, every sheet's, blank ones too; counted while reading, so a workbook
+    # that unpacks into millions of rows is refused without being loaded.
+    max_rows: int = Field(default=20_000, ge=1, le=1_000_000)

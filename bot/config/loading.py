@@ -22,7 +22,7 @@ from pydantic_settings import (
 )
 
 from bot.config.base import PROBLEM_TYPE, ConfigError, Problem, reader_locale
-from bot.config.features import AiringSettings, JobsSettings, LogisticsSettings
+from bot.config.features import AiringSettings, JobsSettings, LogisticsSettings, RosterSettings
 from bot.config.runtime import (
     DashboardSettings,
     DeliverySettings,
@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     airing: AiringSettings = AiringSettings()
     jobs: JobsSettings = JobsSettings()
     logistics: LogisticsSettings = LogisticsSettings()
+    roster: RosterSettings = RosterSettings()
     dashboard: DashboardSettings = DashboardSettings()
 
     @classmethod

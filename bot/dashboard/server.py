@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.config import DashboardSettings
 from bot.context import Services
-from bot.dashboard import views
+from bot.dashboard import attachments, views
 from bot.dashboard.auth import InitDataError, verify_init_data
 from bot.domain import numbers
 from bot.domain.models import Actor
@@ -243,15 +243,8 @@ class DashboardServer:
         found = [a for a in view.attachments if a.id == file_id]
         if not found or self.fetch_file is None:
             raise web.HTTPNotFound()
-        body = await self.fetch_file(found[0].file_id)
-        content_type = found[0].mime_type or (
-            "image/jpeg" if found[0].kind == "photo" else "application/octet-stream"
-        )
-        return web.Response(
-            body=body,
-            content_type=content_type,
-            headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
-        )
+        # Shown inline only as an image; anything else (HTML, SVG, ...) is a download.
+        return attachments.response(found[0], await self.fetch_file(found[0].file_id))
 
     # -- acting ---------------------------------------------------------------------------------
     async def _body(self, request: web.Request) -> dict[str, Any]:

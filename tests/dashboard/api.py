@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -50,13 +50,14 @@ class Api:
 
 
 @asynccontextmanager
-async def open_api(park: Park) -> AsyncIterator[Api]:
-    """Serve the dashboard on `park` in process; photos are fetched from a recording fake."""
+async def open_api(park: Park, files: Mapping[str, bytes] | None = None) -> AsyncIterator[Api]:
+    """Serve the dashboard on `park` in process; files are fetched from a recording fake
+    (`files`: the bytes of a Telegram file id; any other id is the photo's)."""
     fetched: list[str] = []
 
     async def fetch(file_id: str) -> bytes:
         fetched.append(file_id)
-        return PHOTO_BYTES
+        return (files or {}).get(file_id, PHOTO_BYTES)
 
     server = DashboardServer(park.services, dashboard_settings(), TOKEN, fetch_file=fetch)
     client = TestClient(TestServer(server.make_app()))

@@ -212,7 +212,8 @@
       d.files.forEach(function (f) {
         fetch('api/tickets/' + d.id + '/files/' + f.id, { headers: { Authorization: 'tma ' + initData } })
           .then(function (r) { return r.ok ? r.blob() : null; })
-          .then(function (blob) { if (blob) { photos.append(f.kind === 'photo' ? el('img', { alt: f.name, src: URL.createObjectURL(blob) }) : el('a', { href: URL.createObjectURL(blob), download: f.name, text: f.name })); } });
+          // The server says what may be shown: an image type inline, anything else a download.
+          .then(function (blob) { if (blob) { photos.append(blob.type.indexOf('image/') === 0 ? el('img', { alt: f.name, src: URL.createObjectURL(blob) }) : el('a', { href: URL.createObjectURL(blob), download: f.name, text: f.name })); } });
       });
       var out = el('p', { class: 'message', id: 'action-result' });
       out.hidden = true;

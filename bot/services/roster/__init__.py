@@ -1,6 +1,7 @@
 """The roster: reading spreadsheets, checking rows, applying the import.
 
 In the order an import runs:
+  limits    what one file may hold ([roster]): size, an .xlsx unpacked, rows; checked first
   files     read .xlsx and .csv files (encodings, broken workbooks) into tables
   tables    recognise a sheet as enterprises or cadres from its header row
   rows      the read tables, rows and file issues; cell and name normalisation

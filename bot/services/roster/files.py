@@ -3,6 +3,9 @@
 Pure file handling, no database: `read_roster_files` turns files into `RosterTable`s (see
 `bot.services.roster.rows`), plus `FileIssue`s for everything that could not be read or
 understood; every failure becomes an issue, never an exception.
+
+A file past its limits (`bot.services.roster.limits`: size, an .xlsx's unpacked size, rows) is
+refused before it is read, or, a CSV, as soon as its rows pass the limit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.domain.textnorm import to_simplified
+from bot.services.roster.limits import (
+    DEFAULT_LIMITS,
+    RosterLimits,
+    RowBudget,
+    TooManyRows,
+    size_issue,
+    workbook_issue,
+)
 from bot.services.roster.rows import FileIssue, ReadResult
 from bot.services.roster.tables import build_table
 
@@ -94,7 +105,7 @@ def _delimiter(text: str) -> str:
     return ";" if ";" in first else ","
 
 
-def read_csv(path: Path, display: str) -> ReadResult:
+def read_csv(path: Path, display: str, limits: RosterLimits = DEFAULT_LIMITS) -> ReadResult:
     """Read one CSV file as a single table."""
     result = ReadResult(sheets=[(display, None)])
     try:
@@ -108,10 +119,14 @@ def read_csv(path: Path, display: str) -> ReadResult:
             FileIssue(display, None, None, None, "roster.csv_encoding", blocking=True)
         )
         return result
+    budget = RowBudget(limits.max_rows)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         # Records, not physical lines: a quoted cell with a line break is still one row in Excel.
-        rows = list(enumerate(reader, start=1))
+        rows = list(budget.count(enumerate(reader, start=1)))
+    except TooManyRows:
+        result.issues.append(budget.issue(display))
+        return result
     except csv.Error as exc:
         result.issues.append(
             FileIssue(
@@ -129,12 +144,17 @@ def read_csv(path: Path, display: str) -> ReadResult:
     return result
 
 
-def read_xlsx(path: Path, display: str) -> ReadResult:
+def read_xlsx(path: Path, display: str, limits: RosterLimits = DEFAULT_LIMITS) -> ReadResult:
     """Read every sheet of a workbook; each non-empty sheet must be a recognised table."""
     # Here, not at the top: the bot process needs openpyxl only when a roster arrives.
     from openpyxl import load_workbook
 
     result = ReadResult()
+    # Before openpyxl: it cannot be stopped early (see `bot.services.roster.limits`).
+    too_big = workbook_issue(path, display, limits)
+    if too_big is not None:
+        result.issues.append(too_big)
+        return result
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
@@ -186,7 +206,9 @@ def _os_issue(display: str, exc: OSError) -> FileIssue:
     )
 
 
-def read_roster_file(path: Path, display: str | None = None) -> ReadResult:
+def read_roster_file(
+    path: Path, display: str | None = None, limits: RosterLimits = DEFAULT_LIMITS
+) -> ReadResult:
     """Read one .xlsx or .csv file; every failure becomes a `FileIssue`, never an exception."""
     shown = display if display is not None else str(path)
     suffix = path.suffix.lower()
@@ -216,14 +238,22 @@ def read_roster_file(path: Path, display: str | None = None) -> ReadResult:
                 )
             ]
         )
-    result = read_xlsx(path, shown) if suffix == ".xlsx" else read_csv(path, shown)
+    try:
+        too_big = size_issue(path, shown, limits)
+    except OSError as exc:
+        return ReadResult(issues=[_os_issue(shown, exc)])
+    if too_big is not None:
+        return ReadResult(issues=[too_big])
+    read = read_xlsx if suffix == ".xlsx" else read_csv
+    result = read(path, shown, limits)
     if not result.tables and not result.issues:
         result.issues.append(FileIssue(shown, None, None, None, "roster.file_empty", blocking=True))
     return result
 
 
-def read_roster_files(paths: Sequence[Path]) -> ReadResult:
-    """Read several files in order; the same file named twice is read once."""
+def read_roster_files(paths: Sequence[Path], limits: RosterLimits = DEFAULT_LIMITS) -> ReadResult:
+    """Read several files in order, each within `limits`; the same file named twice is read
+    once."""
     result = ReadResult()
     seen: set[Path] = set()
     for path in paths:
@@ -231,5 +261,5 @@ def read_roster_files(paths: Sequence[Path]) -> ReadResult:
         if resolved in seen:
             continue
         seen.add(resolved)
-        result.extend(read_roster_file(path))
+        result.extend(read_roster_file(path, limits=limits))
     return result

@@ -41,6 +41,12 @@ def credit_code_error(code: str) -> tuple[str, dict[str, Param]] | None:
 
 # -- public results ----------------------------------------------------------------------------
 
+# A refusal lists this many problems and counts the rest: a file with thousands of bad rows
+# (a wrong column, a wrong file) has one cause, and a screenful of lines shows it.
+LISTED_PROBLEMS = 20
+# Names listed in one line of the report (enterprises left without a cadre); the rest counted.
+LISTED_NAMES = 20
+
 
 @dataclass(frozen=True)
 class RosterProblem:
@@ -73,11 +79,19 @@ class RosterError(DomainError):
         self.problems = problems
         self.locale = locale
 
-    def lines(self, locale: str | None = None) -> list[str]:
-        """A summary line followed by one line per problem, in the import's locale by default."""
+    def lines(
+        self, locale: str | None = None, *, listed: int | None = LISTED_PROBLEMS
+    ) -> list[str]:
+        """A summary line with the count, a line for each of the first `listed` problems (None:
+        all), and one counting the rest; in the import's locale by default."""
         chosen = locale or self.locale
         head = t_plain(chosen, self.key, **self.params)
-        return [head, *(p.describe(chosen) for p in self.problems)]
+        shown = self.problems if listed is None else self.problems[:listed]
+        out = [head, *(p.describe(chosen) for p in shown)]
+        if len(shown) < len(self.problems):
+            rest = len(self.problems) - len(shown)
+            out.append(t_plain(chosen, "roster.more_problems", count=rest))
+        return out
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -143,7 +157,10 @@ class RosterReport:
         out.append(t_plain(locale, "roster.report_assignments", count=self.assignments_set))
         out.append(t_plain(locale, "roster.report_contacts", count=self.contacts_bound))
         if self.unassigned:
-            names = t_plain(locale, "roster.list_separator").join(self.unassigned)
+            names = t_plain(locale, "roster.list_separator").join(self.unassigned[:LISTED_NAMES])
+            if len(self.unassigned) > LISTED_NAMES:
+                rest = len(self.unassigned) - LISTED_NAMES
+                names = t_plain(locale, "roster.names_more", names=names, count=rest)
             out.append(
                 t_plain(locale, "roster.report_unassigned", count=len(self.unassigned), names=names)
             )

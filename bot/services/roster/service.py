@@ -28,6 +28,7 @@ from bot.services.roster.checks import (
     unique_rows,
 )
 from bot.services.roster.files import read_roster_files
+from bot.services.roster.limits import DEFAULT_LIMITS, RosterLimits
 from bot.services.roster.model import (  # noqa: F401 - re-exported for callers
     CREDIT_ALPHABET,
     Checker,
@@ -48,10 +49,13 @@ from storage.repos.people import PeopleRepo
 class RosterService:
     """Import the park roster from spreadsheets, all or nothing."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, limits: RosterLimits = DEFAULT_LIMITS
+    ) -> None:
         self.db = db
         self.clock = clock
         self.people = PeopleRepo(db)
+        self.limits = limits
 
     async def import_files(
         self, paths: Sequence[Path], *, locale: str = DEFAULT_LOCALE, dry_run: bool = False
@@ -67,14 +71,15 @@ class RosterService:
             Counts of what was created, updated and bound, and the tables that were read.
 
         Raises:
-            RosterError: anything is wrong in any file; the database is left unchanged.
+            RosterError: anything is wrong in any file (one past `limits` is not read at all);
+                the database is left unchanged.
             ValueError: `locale` is not a supported locale.
         """
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}")
         paths = list(paths)
         # openpyxl is slow and blocking; keep the event loop (and the bot) responsive.
-        read = await asyncio.to_thread(read_roster_files, paths)
+        read = await asyncio.to_thread(read_roster_files, paths, self.limits)
         check = Checker(locale, read, [str(p) for p in paths])
         for issue in read.issues:
             check.issue(issue)
