@@ -16,6 +16,7 @@ then only ever sees a file within both. A CSV's rows are counted as they are par
 from __future__ import annotations
 
 import math
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ MB = 1024 * 1024
 XLSX_EXPANSION = 20
 EXCEL_COLUMNS = 16_384  # A to XFD: no row Excel or WPS saves is wider
 # The namespaces of a worksheet's rows and cells (transitional, as Excel saves; strict).
+# A row's number as a sheet writes it (Excel's last row is 1,048,576).
+_ROW_NUMBER = re.compile(r"[0-9]{1,7}")
 _SHEET_NAMESPACES = frozenset(
     {
         "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -138,7 +141,7 @@ class _SheetCounter:
             return
         if local == "row":
             number = attrs.get("r", "")
-            self.row = int(number) if number.isascii() and number.isdigit() else self.row + 1
+            self.row = int(number) if _ROW_NUMBER.fullmatch(number) else self.row + 1
             self.cells = 0
             if self.row > self.budget:
                 raise _PastLimit(rows=True)
