@@ -32,7 +32,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
-from bot.delivery.calls import api_kwargs, retry_seconds
+from bot.delivery.calls import SILENT_METHODS, api_kwargs, retry_seconds
 from bot.delivery.handover import recall_sends
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.marks import SentMarks
@@ -47,15 +47,6 @@ REFILL_GAP = 0.05  # seconds between reads while buffered work remains
 COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
-_SILENT_METHODS = frozenset(
-    {
-        "answerCallbackQuery",
-        "editMessageReplyMarkup",
-        "editMessageText",
-        "setMyCommands",
-        "setChatMenuButton",
-    }
-)
 
 FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
 # (old chat id, new chat id): move the binding and everything queued for the chat.
@@ -378,7 +369,7 @@ class Sender:
         )
         async with self.db.transaction():
             await self.repo.mark_failed(item.id, error, self.clock.now())
-            if item.method not in _SILENT_METHODS and self.on_permanent_failure is not None:
+            if item.method not in SILENT_METHODS and self.on_permanent_failure is not None:
                 await self.on_permanent_failure(item, error)
 
     async def stop(self, timeout: float = 5.0) -> None:
