@@ -14,6 +14,9 @@ own, so a year-long export never holds the write lock nor waits for it. Inside a
 reads through it; inside `reading()` a nested `transaction()` joins the read, and a write there is
 a bug (StorageError). With no second connection (SQLite in memory) it reads on the writer.
 
+Leader work (`bot.lease`) runs inside `fenced()`: a write transaction of it checks the fence at
+its first write, so a worker that lost the lease writes nothing.
+
 Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
 opens one from a URL); each implements the primitives at the bottom of the class and a `Dialect`.
 """
@@ -22,8 +25,8 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Literal
 
 from storage import migrate
@@ -31,7 +34,16 @@ from storage.dialect import Dialect
 from storage.errors import DatabaseInUse, StorageError, caused_by
 from storage.interface import Params, Row
 from storage.migrate import Migration, load_migrations
-from storage.scopes import ReadState, Savepoint, TxState, current_read, current_task, current_tx
+from storage.scopes import (
+    Fence,
+    ReadState,
+    Savepoint,
+    TxState,
+    current_fence,
+    current_read,
+    current_task,
+    current_tx,
+)
 from storage.url import POSTGRESQL, parse_url
 
 __all__ = [
@@ -172,6 +184,15 @@ class Database(ABC):
         while state.before_commit:
             await state.before_commit.pop(0)()
 
+    @contextmanager
+    def fenced(self, fence: Fence) -> Iterator[None]:
+        """Write only while `fence` holds, in this block and in the tasks started in it."""
+        token = current_fence.set((self, fence))
+        try:
+            yield
+        finally:
+            current_fence.reset(token)
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Database]:
         """Read a consistent snapshot without the write lock (see the module docstring)."""
@@ -302,6 +323,11 @@ class Database(ABC):
             if self._read_scope() is not None:
                 raise StorageError("a write inside Database.reading()")
             raise StorageError("database access outside Database.transaction()")
+        if not state.wrote:
+            state.wrote = True
+            fenced = current_fence.get()
+            if fenced is not None and fenced[0] is self:  # leader work: does it still lead?
+                await fenced[1].verify(self)
         for scope in state.savepoints:
             if not scope.issued:
                 await self._run(state.conn, f"SAVEPOINT {scope.name}", ())

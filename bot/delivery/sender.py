@@ -8,7 +8,8 @@ and 5xx are retried with capped exponential backoff, for as long as it takes (a 
 loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
 message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
 supergroup) moves what is queued for the chat to its new id and is sent there. Delivered rows
-are marked sent in batches by `SentMarks` (marks.py).
+are marked sent in batches by `SentMarks` (marks.py). A sender whose lease is lost (`bot.lease`:
+its calls and writes are fenced) stops.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.marks import SentMarks
 from bot.delivery.outbox import Outbox
 from storage.db import Database
+from storage.errors import LeaseLost
 from storage.repos.queues import OutboxItem, OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -272,6 +274,8 @@ class Sender:
     async def _deliver(self, item: OutboxItem) -> None:
         try:
             await self._attempt(item)
+        except LeaseLost:  # another worker leads now: it delivers what is left, this one stops
+            self._stopping = True
         except Exception:
             log.exception("outbox item %s: unexpected failure", item.id)
             await self._retry(item, "unexpected error", backoff=True)
