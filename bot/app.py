@@ -34,7 +34,7 @@ from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
 from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor
 from bot.ingest.webhook import WebhookServer
 from bot.leader import STOP_CALL_SECONDS, LeaderWork
-from bot.lease import FOLLOWER, Leadership, open_lease
+from bot.lease import FOLLOWER, Fence, Leadership, open_lease
 from bot.offload.worker import DeferredWorker
 from storage.db import Database, open_database
 from storage.errors import DatabaseInUse, StorageError
@@ -129,12 +129,14 @@ class Runtime:
         await services.escalation.reschedule_if_rules_changed()
         return db, services
 
-    async def _lead(self) -> None:
+    async def _lead(self, fence: Fence) -> None:
         """This process took the lease: poll, send, make deferred answers, run the jobs."""
         app, services, db = self.app, self.services, self.db
         assert app is not None and services is not None and db is not None
         assert self.processor is not None
-        await self._announce_commands(app, services)
+        fence.check()
+        with db.fenced(fence):
+            await self._announce_commands(app, services)
         self.leader = LeaderWork(
             self.settings,
             self.clock,
@@ -144,6 +146,7 @@ class Runtime:
             self.processor,
             on_chat_migrated=self._follow_migration,
             poll=self._poll,
+            fence=fence,
         )
         await self.leader.start()
 

@@ -4,6 +4,10 @@ The poller (polling mode: Telegram allows one poller per token), the outbox send
 keeps Telegram's flood limits and each chat's order across all workers), the deferred answers
 and the scheduled jobs. `bot.app.Runtime` starts a `LeaderWork` when its process takes the lease
 and stops it when the lease is lost or the process stops.
+
+All of it runs under the take's `Fence` (`bot.lease`): its Bot API calls go through a
+`FencedBot`, its tasks and jobs write inside `Database.fenced`, so once the fence breaks the work
+neither calls Telegram nor writes, even before `stop` has run.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bot.context import BotApplication, BotContext, Services
 from bot.delivery.sender import Sender
 from bot.ingest.poller import Poller
 from bot.ingest.processor import UpdateProcessor
+from bot.lease import Fence, FencedBot
 from bot.offload.worker import DeferredWorker
 from storage.db import Database
 
@@ -48,6 +53,7 @@ class LeaderWork:
     on_chat_migrated: Callable[[int, int], Awaitable[None]]
     # Runs the poller until it stops (the runtime turns its fatal errors into exit codes).
     poll: Callable[[Poller], Coroutine[Any, Any, None]]
+    fence: Fence  # of the take of the lease this work runs under
     sender: Sender | None = None
     deferred: DeferredWorker | None = None
     poller: Poller | None = None
@@ -56,35 +62,38 @@ class LeaderWork:
 
     async def start(self) -> None:
         """Send, make deferred answers, poll (in polling mode) and schedule the jobs."""
-        app, services = self.app, self.services
+        app, services, fence = self.app, self.services, self.fence
         assert app.job_queue is not None
-        self.sender = Sender(
-            app.bot,
-            self.db,
-            services.outbox,
-            self.clock,
-            self.settings.delivery,
-            on_permanent_failure=services.failures.delivery_failed,
-            on_chat_migrated=self.on_chat_migrated,
-        )
-        self.tasks.append(asyncio.create_task(self.sender.run(), name="sender"))
-        # Heavy answers (/export) are made here, after their update, off the processor.
-        self.deferred = DeferredWorker(services)
-        self.tasks.append(asyncio.create_task(self.deferred.run(), name="deferred"))
-        if self.settings.telegram.mode == "polling":
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            self.poller = Poller(
-                app.bot,
+        bot = FencedBot(app.bot, fence)
+        # The tasks started here keep the fence: each of their writes checks it.
+        with self.db.fenced(fence):
+            self.sender = Sender(
+                bot,
                 self.db,
+                services.outbox,
                 self.clock,
-                self.processor.wakeup,
-                timeout=self.settings.telegram.poll_timeout,
+                self.settings.delivery,
+                on_permanent_failure=services.failures.delivery_failed,
+                on_chat_migrated=self.on_chat_migrated,
             )
-            self.tasks.append(asyncio.create_task(self.poll(self.poller), name="poller"))
-        self.jobs = scheduled.schedule(app.job_queue, self.settings)
-        self.jobs.append(
-            app.job_queue.run_repeating(self._purge, interval=timedelta(hours=6), first=60)
-        )
+            self.tasks.append(asyncio.create_task(self.sender.run(), name="sender"))
+            # Heavy answers (/export) are made here, after their update, off the processor.
+            self.deferred = DeferredWorker(services)
+            self.tasks.append(asyncio.create_task(self.deferred.run(), name="deferred"))
+            if self.settings.telegram.mode == "polling":
+                fence.check()
+                await app.bot.delete_webhook(drop_pending_updates=False)
+                self.poller = Poller(
+                    bot,
+                    self.db,
+                    self.clock,
+                    self.processor.wakeup,
+                    timeout=self.settings.telegram.poll_timeout,
+                )
+                self.tasks.append(asyncio.create_task(self.poll(self.poller), name="poller"))
+        self.jobs = scheduled.schedule(app.job_queue, self.settings, fence)
+        purge = scheduled.fenced(self._purge, fence)
+        self.jobs.append(app.job_queue.run_repeating(purge, interval=timedelta(hours=6), first=60))
 
     def stop_fetching(self) -> None:
         """Stop polling now (the first step of a stop)."""
@@ -99,10 +108,16 @@ class LeaderWork:
 
         `acknowledge`: tell Telegram which polled updates are stored (on a graceful stop; a
         worker that lost the lease leaves that to the next poller, the inbox deduplicates).
+        What the stop still writes (the last sent marks) is fenced like the rest of the work.
         """
         for job in self.jobs:
             job.schedule_removal()
         self.jobs = []
+        with self.db.fenced(self.fence):
+            await self._finish(acknowledge=acknowledge)
+
+    async def _finish(self, *, acknowledge: bool) -> None:
+        """Stop the tasks: the poller and the deferred work first, then the sender."""
         self.stop_fetching()
         if self.deferred is not None:
             self.deferred.stop()

@@ -8,7 +8,10 @@ Only the worker holding the lease runs them (`bot.lease`): `schedule` is called 
 the lease and the jobs are removed when it loses it. Exactly once does not rest on that: each
 body claims what it does under the write lock (the airing's week record, a brief's day, a
 ticket's step) in the transaction that queues its messages, so a second run, or a run by a
-worker that died half-way and a run by its successor, sends nothing twice.
+worker that died half-way and a run by its successor, sends nothing twice. Nor does it rest on
+the removal: each run is `fenced` by the take of the lease it was scheduled under, so a worker
+paused past the lease's timeout runs nothing on waking, and a run cut short by a new leader
+writes nothing.
 """
 
 from __future__ import annotations
@@ -22,35 +25,60 @@ from telegram.ext import Job, JobQueue
 
 from bot.config import Settings
 from bot.context import BotContext, Services
+from bot.lease import Fence
+from storage.errors import LeaseLost
 
 log = logging.getLogger(__name__)
 
 AIRING_CHECK_SECONDS = 30
 
 
-def schedule(queue: JobQueue[BotContext], settings: Settings) -> list[Job[BotContext]]:
-    """Register every repeating job on the bot's job queue; return them (to remove them)."""
+JobCallback = Callable[[BotContext], Coroutine[Any, Any, None]]
+
+
+def schedule(
+    queue: JobQueue[BotContext], settings: Settings, fence: Fence
+) -> list[Job[BotContext]]:
+    """Register every repeating job on the bot's job queue, under `fence`; return them (to
+    remove them)."""
+
+    def every(body: Callable[[Services], Awaitable[object]], **when: Any) -> Job[BotContext]:
+        return queue.run_repeating(fenced(_job(body), fence), **when)
+
     return [
-        queue.run_repeating(_job(close_unrated), interval=300, first=2),
-        queue.run_repeating(
-            _job(sweep_deadlines), interval=settings.deadlines.sweep_seconds, first=5
-        ),
+        every(close_unrated, interval=300, first=2),
+        every(sweep_deadlines, interval=settings.deadlines.sweep_seconds, first=5),
         # Every half minute rather than run_daily: the same cheap check posts on schedule,
         # catches up on start after a missed Monday, and after a worker took over from one that
         # died just before the airing was due (the week's record makes it post once).
-        queue.run_repeating(_job(air_week), interval=AIRING_CHECK_SECONDS, first=10),
-        queue.run_repeating(_job(sweep_jobs), interval=600, first=15),
-        queue.run_repeating(
-            _job(expire_logistics),
+        every(air_week, interval=AIRING_CHECK_SECONDS, first=10),
+        every(sweep_jobs, interval=600, first=15),
+        every(
+            expire_logistics,
             interval=timedelta(minutes=settings.logistics.expire_every_minutes),
             first=20,
         ),
     ]
 
 
-def _job(
-    body: Callable[[Services], Awaitable[object]],
-) -> Callable[[BotContext], Coroutine[Any, Any, None]]:
+def fenced(callback: JobCallback, fence: Fence) -> JobCallback:
+    """`callback` as the leader's job: not run once `fence` broke, and writing under it."""
+
+    async def run(context: BotContext) -> None:
+        if not fence.holds():
+            return  # the lease is lost: the worker that leads now runs it
+        log.debug("scheduled job %s runs under lease epoch %d", callback.__name__, fence.token)
+        try:
+            with context.services.db.fenced(fence):
+                await callback(context)
+        except LeaseLost as exc:
+            log.info("scheduled job %s stopped: %s", callback.__name__, exc)
+
+    run.__name__ = run.__qualname__ = callback.__name__
+    return run
+
+
+def _job(body: Callable[[Services], Awaitable[object]]) -> JobCallback:
     """A job callback that runs `body` on the bot's services."""
 
     async def run(context: BotContext) -> None:

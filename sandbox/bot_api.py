@@ -103,7 +103,15 @@ class BotApi:
             web.get("/file/bot{token}/{path:.+}", self.download),
         ]
 
-    def _log(self, method: str, params: dict[str, Any], code: int, description: str | None) -> None:
+    def _log(
+        self,
+        request: web.Request,
+        received: float,
+        method: str,
+        params: dict[str, Any],
+        code: int,
+        description: str | None,
+    ) -> None:
         self.state.call_counts[method] += 1
         self.state.response_counts[code] += 1
         self.state.call_log.append(
@@ -114,22 +122,27 @@ class BotApi:
                 "ok": code == 200,
                 "error_code": None if code == 200 else code,
                 "description": description,
+                # When the call arrived (a long poll is logged when it ends, `timestamp`) and
+                # who made it: the client's User-Agent tells processes with one token apart.
+                "received": received,
+                "agent": request.headers.get("User-Agent", ""),
                 "timestamp": time.time(),
             }
         )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """One Bot API call."""
+        received = time.time()
         if request.method not in ("GET", "POST"):
             return _error(ApiError(405, "Method Not Allowed"))
         name = request.match_info["method"]
         bot = self.state.bot(request.match_info["token"])
         if bot is None:
-            self._log(name, {}, 401, "Unauthorized")
+            self._log(request, received, name, {}, 401, "Unauthorized")
             return _error(ApiError(401, "Unauthorized"))
         method = method_index().get(name.lower())
         if method is None:
-            self._log(name, {}, 404, "Not Found")
+            self._log(request, received, name, {}, 404, "Not Found")
             return _error(ApiError(404, "Not Found"))
         params: dict[str, Any] = {}
         try:
@@ -140,7 +153,7 @@ class BotApi:
                 await asyncio.sleep(fault.delay_s)
             if fault.drop:
                 self.state.fault_counts["drop"] += 1
-                self._log(method, params, 0, "connection dropped")
+                self._log(request, received, method, params, 0, "connection dropped")
                 if request.transport is not None:
                     request.transport.close()
                 return web.Response(status=500)  # never reaches the closed socket
@@ -164,9 +177,9 @@ class BotApi:
                 raise ApiError(501, f"Not Implemented: the sandbox does not emulate {method}")
             result = await handler(Ctx(self.state, bot, method, self.webhooks), params)
         except ApiError as exc:
-            self._log(method, params, exc.code, exc.description)
+            self._log(request, received, method, params, exc.code, exc.description)
             return _error(exc)
-        self._log(method, params, 200, None)
+        self._log(request, received, method, params, 200, None)
         return _answer(200, {"ok": True, "result": result})
 
     async def download(self, request: web.Request) -> web.StreamResponse:

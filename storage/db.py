@@ -14,6 +14,9 @@ own, so a year-long export never holds the write lock nor waits for it. Inside a
 reads through it; inside `reading()` a nested `transaction()` joins the read, and a write there is
 a bug (StorageError). With no second connection (SQLite in memory) it reads on the writer.
 
+Leader work (`bot.lease`) runs inside `fenced()`: a write transaction of it checks the fence at
+its first write, so a worker that lost the lease writes nothing.
+
 Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
 opens one from a URL); each implements the primitives at the bottom of the class and a `Dialect`.
 """
@@ -21,11 +24,9 @@ opens one from a URL); each implements the primitives at the bottom of the class
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Literal
 
 from storage import migrate
@@ -33,6 +34,16 @@ from storage.dialect import Dialect
 from storage.errors import DatabaseInUse, StorageError, caused_by
 from storage.interface import Params, Row
 from storage.migrate import Migration, load_migrations
+from storage.scopes import (
+    Fence,
+    ReadState,
+    Savepoint,
+    TxState,
+    current_fence,
+    current_read,
+    current_task,
+    current_tx,
+)
 from storage.url import POSTGRESQL, parse_url
 
 __all__ = [
@@ -47,43 +58,6 @@ __all__ = [
 ]
 
 
-@dataclass
-class _Savepoint:
-    name: str
-    issued: bool = False
-
-
-@dataclass
-class _TxState:
-    db: Database
-    # The task that opened it. A task started inside a transaction inherits the context
-    # variable, but not the transaction: it must wait for the lock (or read on a reader).
-    task: asyncio.Task[Any] | None
-    conn: Any = None
-    depth: int = 0
-    # Nested scopes, outermost first. A SAVEPOINT is only issued when the scope first writes:
-    # read-only service calls nest freely without two extra round trips each.
-    savepoints: list[_Savepoint] = field(default_factory=list)
-    # Work to run inside the transaction just before it commits, in the order it was given;
-    # a savepoint rolled back drops what was given inside it.
-    before_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-
-@dataclass
-class _ReadState:
-    db: Database
-    conn: Any
-    task: asyncio.Task[Any] | None
-
-
-_current_tx: contextvars.ContextVar[_TxState | None] = contextvars.ContextVar(
-    "liaison_tx", default=None
-)
-_current_read: contextvars.ContextVar[_ReadState | None] = contextvars.ContextVar(
-    "liaison_read", default=None
-)
-
-
 class _WriteLock(asyncio.Lock):
     """The write lock, counting the tasks that wait for it."""
 
@@ -95,13 +69,6 @@ class _WriteLock(asyncio.Lock):
             return await super().acquire()
         finally:
             self.waiting -= 1
-
-
-def _task() -> asyncio.Task[Any] | None:
-    try:
-        return asyncio.current_task()
-    except RuntimeError:  # no running loop
-        return None
 
 
 def open_database(url: str, *, readers: int = 2) -> Database:
@@ -217,6 +184,15 @@ class Database(ABC):
         while state.before_commit:
             await state.before_commit.pop(0)()
 
+    @contextmanager
+    def fenced(self, fence: Fence) -> Iterator[None]:
+        """Write only while `fence` holds, in this block and in the tasks started in it."""
+        token = current_fence.set((self, fence))
+        try:
+            yield
+        finally:
+            current_fence.reset(token)
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Database]:
         """Read a consistent snapshot without the write lock (see the module docstring)."""
@@ -226,11 +202,11 @@ class Database(ABC):
                 yield self
             return
         conn = await self._begin_read()
-        token = _current_read.set(_ReadState(self, conn, _task()))
+        token = current_read.set(ReadState(self, conn, current_task()))
         try:
             yield self
         finally:
-            _current_read.reset(token)
+            current_read.reset(token)
             await self._end_read(conn)
 
     @asynccontextmanager
@@ -248,8 +224,8 @@ class Database(ABC):
                 yield self
             return
         async with self._lock:
-            state = _TxState(self, _task())
-            token = _current_tx.set(state)
+            state = TxState(self, current_task())
+            token = current_tx.set(state)
             try:
                 state.conn = await self._begin_write()
                 try:
@@ -261,12 +237,12 @@ class Database(ABC):
                 else:
                     await self._end_write(state.conn, commit=True)
             finally:
-                _current_tx.reset(token)
+                current_tx.reset(token)
 
     @asynccontextmanager
-    async def _savepoint(self, state: _TxState) -> AsyncIterator[None]:
+    async def _savepoint(self, state: TxState) -> AsyncIterator[None]:
         state.depth += 1
-        scope = _Savepoint(f"sp{state.depth}")
+        scope = Savepoint(f"sp{state.depth}")
         state.savepoints.append(scope)
         pending = len(state.before_commit)
         try:
@@ -318,15 +294,15 @@ class Database(ABC):
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def _tx_state(self) -> _TxState | None:
-        state = _current_tx.get()
-        if state is None or state.db is not self or state.task is not _task():
+    def _tx_state(self) -> TxState | None:
+        state = current_tx.get()
+        if state is None or state.db is not self or state.task is not current_task():
             return None
         return state
 
-    def _read_scope(self) -> _ReadState | None:
-        read = _current_read.get()
-        if read is None or read.db is not self or read.task is not _task():
+    def _read_scope(self) -> ReadState | None:
+        read = current_read.get()
+        if read is None or read.db is not self or read.task is not current_task():
             return None
         return read
 
@@ -347,6 +323,11 @@ class Database(ABC):
             if self._read_scope() is not None:
                 raise StorageError("a write inside Database.reading()")
             raise StorageError("database access outside Database.transaction()")
+        if not state.wrote:
+            state.wrote = True
+            fenced = current_fence.get()
+            if fenced is not None and fenced[0] is self:  # leader work: does it still lead?
+                await fenced[1].verify(self)
         for scope in state.savepoints:
             if not scope.issued:
                 await self._run(state.conn, f"SAVEPOINT {scope.name}", ())

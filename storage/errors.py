@@ -17,6 +17,12 @@ class DatabaseInUse(StorageError):
         super().__init__(f"another liaison-bot (pid {pid or '?'}) is running on {where}")
 
 
+class LeaseLost(Exception):
+    """Leader work met a fence it no longer holds: another worker took the lease (its epoch is
+    newer), or this one's lapsed (see `bot.lease.Fence`). Not a database failure: the work
+    stops and leaves what it was doing to the worker that leads now."""
+
+
 def caused_by(exc: BaseException, test: Callable[[BaseException], bool]) -> bool:
     """Whether `exc`, or an exception it was raised from or while handling, passes `test` or
     is a lost connection or a timeout."""

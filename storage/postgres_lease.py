@@ -1,7 +1,8 @@
 """The workers' lease on PostgreSQL: a session-level advisory lock one process holds at a time.
 
 See `bot.lease` for what the holder does. The lock's key is `(LEASE_LOCK, hash of the schema)`,
-so the workers of each park (schema) have a lease of their own.
+so the workers of each park (schema) have a lease of their own. Each take advances the lease's
+epoch (`storage.repos.lease`), the fencing token the holder's work is checked against.
 """
 
 from __future__ import annotations
@@ -10,8 +11,28 @@ import asyncio
 
 import asyncpg
 
-from storage.postgres import LEASE_LOCK, close_session, connect_failure, server_settings
+from storage.errors import StorageError
+from storage.postgres import (
+    LEASE_LOCK,
+    WRITE_LOCK,
+    WRITER_IDLE_TIMEOUT,
+    close_session,
+    connect_failure,
+    server_settings,
+    translate,
+)
+from storage.repos.lease import ADVANCE, CURRENT, EPOCH_KEY
 from storage.url import StorageUrl
+
+# What a broken or stuck session raises (an operation cut off mid-way leaves the connection
+# in a state asyncpg refuses to go on from: InternalClientError).
+_FAILURES = (
+    TimeoutError,
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 
 class PostgresLease:
@@ -22,6 +43,8 @@ class PostgresLease:
     vanishes (TCP keepalives) or it stops renewing, frozen (`idle_session_timeout`, PostgreSQL
     14 and later). `renew` must therefore be called more often than every `ttl` seconds.
     """
+
+    shared = True  # other processes take it too: its token is checked in the database
 
     def __init__(self, url: StorageUrl, *, ttl: float = 15.0) -> None:
         self.url = url
@@ -45,7 +68,7 @@ class PostgresLease:
             conn = await asyncio.wait_for(
                 asyncpg.connect(self.url.target, server_settings=settings), self.ttl
             )
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _FAILURES as exc:
             raise connect_failure(self.url, exc) from None
         try:
             if int(await conn.fetchval("SHOW server_version_num")) >= 140000:
@@ -57,23 +80,38 @@ class PostgresLease:
         self._conn = conn
         return conn
 
-    async def try_take(self) -> bool:
-        """Take the lease if nobody holds it; True if this process holds it now.
+    async def try_take(self) -> int | None:
+        """Take the lease if nobody holds it: its new epoch (this holder's fencing token), or
+        None if another process holds it.
 
         Raises:
-            StorageError: the server cannot be reached.
+            StorageError: the server cannot be reached, or the epoch could not be advanced.
         """
         try:
             conn = await self._connect()
-            return bool(
-                await asyncio.wait_for(
-                    conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEASE_LOCK, self._key),
-                    self.ttl,
-                )
+            taken = await asyncio.wait_for(
+                conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LEASE_LOCK, self._key),
+                self.ttl,
             )
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _FAILURES as exc:
             self._drop()
             raise connect_failure(self.url, exc) from None
+        if not taken:
+            return None
+        try:
+            # A writer frozen with the write lock keeps it until the server ends its session.
+            return await asyncio.wait_for(self._advance(conn), WRITER_IDLE_TIMEOUT + self.ttl)
+        except _FAILURES as exc:
+            self._drop()  # a lease without its epoch is given up with the session
+            raise StorageError(f"could not advance the lease's epoch: {exc!r}") from None
+
+    async def _advance(self, conn: asyncpg.Connection) -> int:
+        """Advance the epoch under the write lock: every fenced write of the previous holder
+        commits before it (and is seen by this one's work) or finds the new epoch and stops."""
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", WRITE_LOCK, self._key)
+            await conn.execute(translate(ADVANCE)[0], EPOCH_KEY)
+            return int(await conn.fetchval(translate(CURRENT)[0], EPOCH_KEY))
 
     async def renew(self) -> bool:
         """Tell the server this holder is alive; False if the lease is lost (never raises)."""
@@ -91,7 +129,7 @@ class PostgresLease:
                 ),
                 self.ttl / 3,
             )
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except _FAILURES:
             self._drop()
             return False
         return bool(held)

@@ -1,5 +1,5 @@
-"""What one Bot API call carries: its parameters with any stored upload, and the wait a 429
-asks for."""
+"""What one Bot API call carries: its parameters with any stored upload, the wait a 429 asks
+for, and whether anyone is told when it fails for good."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.outbox import UPLOAD_KEY
 from storage.repos.queues import OutboxItem
+
+# Calls whose permanent failure the admins are not told of: a button's answer, an edit, a menu.
+SILENT_METHODS = frozenset(
+    {
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",
+        "editMessageText",
+        "setMyCommands",
+        "setChatMenuButton",
+    }
+)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -67,7 +67,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=self._connector(),
-                headers={"User-Agent": self.USER_AGENT},
+                headers={"User-Agent": user_agent()},
             )
 
     def _connector(self) -> aiohttp.BaseConnector:
@@ -152,6 +152,11 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"aiohttp: timed out ({exc})") from exc
         except (aiohttp.ClientError, asyncio.IncompleteReadError, OSError, ProxyError) as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def user_agent() -> str:
+    """The User-Agent of this process's calls: which worker made a call, in a proxy's log."""
+    return f"liaison-bot (pid {os.getpid()}) {BaseRequest.USER_AGENT}"
 
 
 def telegram_request(

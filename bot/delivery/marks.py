@@ -7,15 +7,21 @@ sender keeps it out of its next read so this process never sends it twice.
 A chat with a recorded permanent failure alerts the admins once; the first message that reaches
 it again clears the record (in the same transaction as its mark), so the next failure alerts
 again.
+
+The marks are the leader's writes, fenced (`bot.lease`): once another worker took the lease,
+a batch is refused, and this sender's pending marks are dropped rather than retried. Their rows
+stay due and the new leader sends them (again: a pause between a send and its mark repeats it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from bot.clock import Clock
 from storage.db import Database
+from storage.errors import LeaseLost
 from storage.repos.queues import OutboxItem, OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,7 @@ class SentMarks:
         self._written = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._fenced_off = False  # the lease is lost: no mark of this sender is written again
 
     async def start(self) -> None:
         """Load the chats with a recorded failure and start writing marks."""
@@ -57,7 +64,11 @@ class SentMarks:
 
         The caller holds its concurrency slot meanwhile, so at most `concurrency` sends are
         ever delivered but unrecorded: that bounds the repeats after a crash.
+
+        Raises:
+            LeaseLost: another worker leads now; the mark is not written.
         """
+        self._check()
         self._unmarked.add(item.id)
         self._marks.append((item.id, message_id))
         if item.chat_id in self._failed_chats:
@@ -66,6 +77,11 @@ class SentMarks:
         written = self._written  # the event of the batch this mark joins
         self._ready.set()
         await written.wait()
+        self._check()
+
+    def _check(self) -> None:
+        if self._fenced_off:
+            raise LeaseLost("this worker lost the lease: its sends are not recorded")
 
     async def write(self) -> None:
         """Persist every pending mark (one transaction per batch)."""
@@ -78,6 +94,9 @@ class SentMarks:
                     await self.repo.mark_sent_many(batch, self.clock.now())
                     if rearm:
                         await self.repo.clear_failures(rearm)
+            except LeaseLost:
+                self._fence_off(len(batch))
+                raise
             except BaseException:
                 self._marks = batch + self._marks  # keep them (and out of reads) for a retry
                 self._rearm |= rearm
@@ -88,10 +107,19 @@ class SentMarks:
             finally:
                 written.set()
 
+    def _fence_off(self, refused: int) -> None:
+        """Another worker leads: drop what is pending (its rows stay due)."""
+        self._fenced_off = True
+        dropped = refused + len(self._marks)
+        self._marks, self._rearm = [], set()
+        self._written.set()
+        log.warning("%d sent messages left unrecorded: this worker lost the lease", dropped)
+
     async def stop(self, timeout: float) -> None:
         """Write what is pending and end the writer task (bounded)."""
         self._stopping = True
-        await self.write()
+        with contextlib.suppress(LeaseLost):
+            await self.write()
         self._ready.set()  # lets the writer task see that it is done
         if self._task is not None:
             await asyncio.wait({self._task}, timeout=timeout)
@@ -103,6 +131,8 @@ class SentMarks:
             self._ready.clear()
             try:
                 await self.write()
+            except LeaseLost:
+                return
             except Exception:
                 log.exception("could not record sent messages; retrying")
                 await asyncio.sleep(0.5)

@@ -8,7 +8,8 @@ and 5xx are retried with capped exponential backoff, for as long as it takes (a 
 loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
 message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
 supergroup) moves what is queued for the chat to its new id and is sent there. Delivered rows
-are marked sent in batches by `SentMarks` (marks.py).
+are marked sent in batches by `SentMarks` (marks.py). A sender whose lease is lost (`bot.lease`:
+its calls and writes are fenced) stops.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
-from bot.delivery.calls import api_kwargs, retry_seconds
+from bot.delivery.calls import SILENT_METHODS, api_kwargs, retry_seconds
 from bot.delivery.handover import recall_sends
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.marks import SentMarks
 from bot.delivery.outbox import Outbox
 from storage.db import Database
+from storage.errors import LeaseLost
 from storage.repos.queues import OutboxItem, OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -47,15 +49,6 @@ REFILL_GAP = 0.05  # seconds between reads while buffered work remains
 COUNTED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 MAX_BACKOFF = 300.0
 _HARMLESS = ("message is not modified",)
-_SILENT_METHODS = frozenset(
-    {
-        "answerCallbackQuery",
-        "editMessageReplyMarkup",
-        "editMessageText",
-        "setMyCommands",
-        "setChatMenuButton",
-    }
-)
 
 FailureHook = Callable[[OutboxItem, str], Awaitable[None]]
 # (old chat id, new chat id): move the binding and everything queued for the chat.
@@ -281,6 +274,8 @@ class Sender:
     async def _deliver(self, item: OutboxItem) -> None:
         try:
             await self._attempt(item)
+        except LeaseLost:  # another worker leads now: it delivers what is left, this one stops
+            self._stopping = True
         except Exception:
             log.exception("outbox item %s: unexpected failure", item.id)
             await self._retry(item, "unexpected error", backoff=True)
@@ -378,7 +373,7 @@ class Sender:
         )
         async with self.db.transaction():
             await self.repo.mark_failed(item.id, error, self.clock.now())
-            if item.method not in _SILENT_METHODS and self.on_permanent_failure is not None:
+            if item.method not in SILENT_METHODS and self.on_permanent_failure is not None:
                 await self.on_permanent_failure(item, error)
 
     async def stop(self, timeout: float = 5.0) -> None:

@@ -3,6 +3,10 @@
 Each getUpdates batch is committed to the inbox before the next getUpdates call carries the
 offset that tells Telegram the batch arrived. No offset is kept across restarts: Telegram resends
 whatever was not acknowledged, and the inbox deduplicates by update_id.
+
+The leader polls (`bot.lease`), through a fenced bot and under a fenced database: once its lease
+is lost it neither calls getUpdates again nor stores what a call in flight brought back (the new
+leader polls those updates again), and it stops without a word.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from bot.clock import Clock
 from bot.delivery.calls import retry_seconds
 from storage.db import Database
+from storage.errors import LeaseLost
 from storage.repos.queues import InboxRepo
 
 log = logging.getLogger(__name__)
@@ -97,6 +102,8 @@ class Poller:
                 ) from None
             except InvalidToken:
                 raise
+            except LeaseLost:
+                return
             except RetryAfter as exc:
                 await asyncio.sleep(retry_seconds(exc))
             except (NetworkError, TelegramError) as exc:
@@ -112,7 +119,7 @@ class Poller:
             return
         try:
             await self.fetch_once(timeout=0)
-        except TelegramError as exc:
+        except (TelegramError, LeaseLost) as exc:
             log.warning("could not acknowledge updates on stop: %s", exc)
 
     def stop(self) -> None:

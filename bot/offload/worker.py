@@ -6,7 +6,8 @@ on a reader connection of its own (the writer stays free), renders the workbook 
 its own (`bot.offload.ledger_child`: the event loop keeps the interpreter), and only the final
 step writes: the document goes to the outbox in the same transaction as the request's done mark,
 so it is sent once, even across a crash (an unfinished request is made again on start).
-Meanwhile every enterprise's report is handled as usual.
+Meanwhile every enterprise's report is handled as usual. It is the leader's work: a worker that
+lost the lease stops, and its last answer is not queued (its write is fenced, `bot.lease`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.i18n import Translator
 from bot.offload.ledger_child import LedgerJob
 from bot.services.deferred import EXPORT
 from bot.services.ledger import Ledger
+from storage.errors import LeaseLost
 from storage.repos.deferred import WorkItem
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class DeferredWorker:
             self.work.wakeup.clear()
             try:
                 await self.drain()
+            except LeaseLost:  # another worker leads now: it makes what is left
+                return
             except Exception:  # the loop must survive a bad round (e.g. database busy)
                 log.exception("deferred work failed")
             if self._stopping:
@@ -76,6 +80,8 @@ class DeferredWorker:
             await self._export(item, tr)
         except DomainError as exc:  # e.g. no longer a leader: refused as the command would be
             await self._refuse(item, exc.message(tr), exc.key)
+        except LeaseLost:
+            raise
         except Exception as exc:
             log.exception("deferred work %s (%s) failed", item.id, item.kind)
             await self._refuse(item, tr("export.failed"), repr(exc))

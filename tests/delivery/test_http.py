@@ -1,8 +1,10 @@
-"""The transport's request bodies: JSON with the parameters' own types, a form for uploads."""
+"""The transport's request bodies: JSON with the parameters' own types, a form for uploads;
+each request names its process."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,6 +13,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery.http import AiohttpRequest
+from sandbox.server import TelegramSandbox
 
 TOKEN = "300004:HTTP-token-not-secret-00000000000000"
 
@@ -68,3 +71,24 @@ async def test_parameters_go_as_json_with_their_types_and_text_as_utf8(recorder:
         "reply_markup": {"inline_keyboard": [[{"text": "认领", "callback_data": "t:claim:7"}]]},
     }
     assert (upload, upload_type) == ("sendDocument", "multipart/form-data")
+
+
+async def test_each_call_names_the_process_that_made_it() -> None:
+    """Workers share one token: the User-Agent tells their calls apart (in the emulator's log,
+    in a proxy's), and the emulator says when each call arrived (a long poll ends later)."""
+    sandbox = TelegramSandbox()
+    await sandbox.start()
+    sandbox.create_bot(TOKEN, "http_bot")
+    request = AiohttpRequest()
+    try:
+        bot = Bot(
+            TOKEN, base_url=sandbox.api_base_url, request=request, get_updates_request=request
+        )
+        async with bot:
+            await bot.get_updates(timeout=1)
+        (call,) = sandbox.calls("getUpdates")
+    finally:
+        await request.shutdown()
+        await sandbox.stop()
+    assert call["agent"].startswith(f"liaison-bot (pid {os.getpid()}) python-telegram-bot")
+    assert call["timestamp"] - call["received"] >= 0.9  # it waited its long poll's second

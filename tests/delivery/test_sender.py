@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,7 +25,9 @@ from bot.config import DeliverySettings
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.outbox import Button, Outbox
 from bot.delivery.sender import Sender
+from bot.lease import Fence, FencedBot
 from storage.db import Database
+from storage.repos.lease import LeaseEpochs
 from storage.repos.queues import OutboxItem, OutboxRepo
 
 TIMEOUT = 10.0
@@ -243,3 +246,34 @@ async def test_a_button_answer_passes_a_backlog_the_global_limit_holds(
     assert len(sent_before) < 20
     texts = [params["text"] for method, params in rig.bot.calls if method == "sendMessage"]
     assert texts == [f"m{i}" for i in range(len(texts))]
+
+
+async def test_a_sender_whose_lease_was_taken_records_no_mark_and_stops(
+    db: Database, clock: FixedClock
+) -> None:
+    """Its mark, under an older epoch than the database's, is refused: the row stays due for
+    the worker that leads now, and this sender sends nothing more."""
+    async with db.transaction():
+        token = await LeaseEpochs(db).advance()
+    fence = Fence(token, ttl=math.inf, shared=True, since=0.0, clock=time.monotonic)
+    bot = FakeBot()
+    rig = Rig(db, clock, bot)
+    rig.sender.bot = FencedBot(bot, fence)
+    with db.fenced(fence):  # as the leader's work runs it (`bot.leader`)
+        task = asyncio.create_task(rig.sender.run())
+    try:
+        async with db.transaction():
+            await rig.outbox.send_message(1, "一")
+        assert await rig.idle() == {"sent": 1}
+        async with db.transaction():  # another worker takes the lease
+            assert await LeaseEpochs(db).advance() == token + 1
+        async with db.transaction():
+            await rig.outbox.send_message(1, "二")
+            await rig.outbox.send_message(1, "三")
+        await asyncio.wait_for(task, TIMEOUT)  # it stopped by itself
+    finally:
+        await rig.sender.stop(timeout=TIMEOUT)
+    # 二 went out before its mark was refused (the new leader sends it again), 三 never did.
+    assert bot.texts() == ["一", "二"]
+    assert await rig.counts() == {"sent": 1, "pending": 2}
+    assert fence.reason is not None and "another worker took the lease" in fence.reason

@@ -139,6 +139,10 @@ class BotProcess:
         assert self.proc is not None
         return self.proc.pid
 
+    def made(self, call: dict[str, Any]) -> bool:
+        """Whether this process made a call of the emulator's log (its User-Agent names it)."""
+        return f"(pid {self.pid})" in str(call.get("agent") or "")
+
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
@@ -179,6 +183,16 @@ class BotProcess:
             return (code if code is not None else -9), elapsed
         return code, elapsed
 
+    def pause(self) -> None:
+        """SIGSTOP: the process freezes where it stands (a VM paused, a long stall), connected."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT: a paused process goes on from where it stood."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
     async def kill(self) -> int:
         """SIGKILL: no cleanup at all, like a power cut."""
         assert self.proc is not None
@@ -204,8 +218,9 @@ class BotProcess:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     async def ensure_stopped(self) -> None:
-        """Teardown: never leave a bot process behind."""
+        """Teardown: never leave a bot process behind (a paused one is resumed first)."""
         if self.running():
+            self.resume()
             await self.terminate(timeout=10.0)
 
 
