@@ -44,7 +44,6 @@ _LENGTH = re.compile(rf"^{_NUMBER}(?:m|M|米)$")
 PIECE_UNITS = ("件", "箱", "托", "个")
 # A word that is a count of pieces; `parse_pieces` reads its number (bounds and all).
 _PIECES = re.compile(rf"^{DIGIT}+(?:{'|'.join(PIECE_UNITS)})$")
-_PHONE = re.compile(r"^(?:\+?86-?)?1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 _CONTACT = re.compile(r"^(?:联系人?|电话|手机|contact)[:：]?(.+)$", re.IGNORECASE)
 _PRICE = re.compile(
     r"^(?:运费|价格|价钱|报价|price)[:：]?(.+)$|^(\d{1,6}(?:\.\d{1,2})?元\S*)$|^(面议)$"
@@ -212,8 +211,6 @@ class _Words:
             self.cold = True
         elif _PIECES.match(word):
             self.pieces = parse_pieces(word)
-        elif _PHONE.match(word):
-            self.contact = word
         elif (contact := _CONTACT.match(word)) is not None:
             self.contact = contact[1][:MAX_TEXT]
         elif _PRICE.match(word):

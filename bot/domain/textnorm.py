@@ -1,11 +1,15 @@
 """Fold what people type into one canonical spelling, remembering where each character came from.
 
-Word filters are bypassed by spelling, not by meaning: `限 男`, `限\u200b男`, `ｍａｌｅ`,
-`僅限男性`, `限.男`. `fold` undoes all of these at once: NFKC (full-width letters and digits,
-compatibility forms), lower case, traditional → simplified characters (OpenCC's `t2s`), and,
-unless asked to keep them, drops every character that is not a letter or a digit (spaces,
-punctuation, symbols, format and zero-width characters). Each folded character keeps the index
-range of the original characters it came from, so a match can be shown as the user spelled it.
+Word filters are bypassed by spelling, not by meaning: `限 男`, `限\u200b男`, `ｍａｌｅ`, `𝐦𝐚𝐥𝐞`,
+`僅限男性`, `限.男`, `㊚`, a Cyrillic `о` in `nо women`, `١٣٨…` or `1️⃣3️⃣8️⃣…` for digits. `fold`
+undoes all of these at once: NFKC (full-width and mathematical letters and digits, circled and
+parenthesised numbers, Kangxi radicals, compatibility forms), case folding, the digits of every
+script (Arabic-Indic, Devanagari, dingbat circles ...) as ASCII digits, combining marks and
+variation selectors dropped (the keycap of `1️⃣`), Cyrillic and Greek letters that look Latin as
+Latin, traditional → simplified characters (OpenCC's `t2s`), and, unless asked to keep them,
+drops every character that is not a letter or a digit (spaces, punctuation, symbols, format and
+zero-width characters). Each folded character keeps the index range of the original characters
+it came from, so a match can be shown as the user spelled it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Categories dropped when separators are not kept: punctuation, symbols, separators, controls,
 # format characters (Cf: zero-width joiners, soft hyphen, BOM, bidi marks) and combining marks.
 _DROPPED_CATEGORIES = ("P", "S", "Z", "C", "M")
+# Cyrillic and Greek letters (after case folding) that pass for Latin ones in a Latin word.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕһԁɡӏкмнтвαβεηικμνορτυχζ",
+    "aeopcyxijshdglkmhtbabenikmvoptuxz",
+)
 # Line breaks stay as this sentinel when asked: a text joined from several fields must not match
 # across the join. It is a private-use character no pattern names.
 BOUNDARY = "\ue000"
@@ -52,6 +61,15 @@ def to_simplified(text: str) -> str:
 def invisible(char: str) -> bool:
     """True for characters that show nothing: format (Cf), zero-width and filler characters."""
     return unicodedata.category(char) == "Cf" or char in _INVISIBLE_LETTERS
+
+
+def _digit(char: str) -> str | None:
+    """`char` as ASCII digits when it is a number sign of any script (`١`, `५`, `❶`, `⓫`)."""
+    if not unicodedata.category(char).startswith("N") or "0" <= char <= "9":
+        return None
+    value = unicodedata.numeric(char, -1)
+    # Fractions, and the big numbers of some scripts, are no digits a person types one by one.
+    return str(int(value)) if value == int(value) and 0 <= value <= 20 else None
 
 
 @dataclass(frozen=True)
@@ -95,13 +113,17 @@ def fold(text: str, *, keep_separators: bool = False, keep_lines: bool = False) 
             starts.append(index)
             ends.append(index + 1)
             continue
-        for piece in unicodedata.normalize("NFKC", char).lower():
-            if invisible(piece):
+        for piece in unicodedata.normalize("NFKC", char).casefold().translate(_LOOKALIKES):
+            category = unicodedata.category(piece)
+            # Marks go in both modes: the keycap and variation selector of 1️⃣ stand between
+            # digits as nothing, and an accent changes no word these patterns read.
+            if invisible(piece) or category[0] == "M":
                 continue
-            if not keep_separators and unicodedata.category(piece)[0] in _DROPPED_CATEGORIES:
+            if not keep_separators and category[0] in _DROPPED_CATEGORIES:
                 continue
-            chars.append(piece)
-            starts.append(index)
-            ends.append(index + 1)
+            for folded in _digit(piece) or piece:
+                chars.append(folded)
+                starts.append(index)
+                ends.append(index + 1)
     folded = to_simplified("".join(chars))
     return Folded(folded, text, tuple(starts), tuple(ends))

@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import Runtime
 from bot.clock import FixedClock, SystemClock
+from bot.domain.textnorm import fold
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
 
 TRUCK_PHONE = "13900001111"
@@ -319,6 +320,52 @@ async def test_contacts_typed_into_free_text_stay_private_until_both_accept(worl
     assert "139 0000 1111" in to_shipper_done and "trucker_01" in to_shipper_done
     group_texts = await world.outbox_texts(group)  # all it was ever owed, sent or not
     assert not any("ship_er88" in t or "trucker_01" in t for t in group_texts)
+
+
+async def test_phones_hidden_by_any_junk_or_digit_spelling_stay_private(world: World) -> None:
+    """A phone split by junk no separator list knows (，*★) or spelled in keycaps, typed into a
+    price note or a cargo name, reaches neither the group nor the proposals."""
+    group = await logistics_group(world)
+    since = await world.seq()
+    carrier, shipper = world.other_contact, world.contact
+    keycaps = "".join(f"{d}\ufe0f\u20e3" for d in "139")
+    await world.say(
+        carrier, carrier, f"/truck 海门 常州 明天 3t 厢式 运费800，联系{keycaps}★0000★6666"
+    )
+    await world.expect(carrier, "车源已发布", since=since)
+    truck_post = (await world.expect(group, "车源", since=since))[0]["text"]
+    # Guided, so the cargo name is kept as typed and masked where it is shown.
+    await world.say(shipper, shipper, "/cargo")
+    await world.expect(shipper, "货从哪个城市发出", since=since)
+    await world.say(shipper, shipper, "海门")
+    await world.expect(shipper, "送到哪个城市", since=since)
+    await world.say(shipper, shipper, "常州")
+    when = (await world.expect(shipper, "哪天可以发货", since=since))[0]
+    await press(world, shipper, when, shipper, "lg:s:date:1")
+    await world.expect(shipper, "货物名称", since=since)
+    await world.say(shipper, shipper, "电子元件137，0000，7777")
+    await world.expect(shipper, "多少吨", since=since)
+    await world.say(shipper, shipper, "2")
+    for step, press_data in (("多少方", "m3:skip"), ("多少件", "pieces:skip"), ("冷链", "cold:no")):
+        asked = (await world.expect(shipper, step, since=since))[0]
+        await press(world, shipper, asked, shipper, f"lg:s:{press_data}")
+    await world.expect(shipper, "运价说明", since=since)
+    await world.say(shipper, shipper, "面议，或电联0513*8123*4567")
+    contact = (await world.expect(shipper, "联系方式（可选", since=since))[0]
+    await press(world, shipper, contact, shipper, "lg:s:contact:skip")
+    confirm = (await world.expect(shipper, "请确认", since=since))[0]
+    await press(world, shipper, confirm, shipper, "lg:s:confirm:ok")
+    cargo_post = (await world.expect(group, "电子元件", since=since))[0]["text"]
+    to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]["text"]
+    to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]["text"]
+
+    for public in (truck_post, cargo_post, to_carrier, to_shipper):
+        shown = digits(fold(public).text)
+        for phone in ("1390000666", "1370000777", "051381234567"):
+            assert phone not in shown, (phone, public)
+    assert "海门 → 常州" in truck_post and "运费800" in truck_post
+    for public in (cargo_post, to_carrier):
+        assert "电子元件" in public and "面议" in public and "联系方式已隐藏" in public, public
 
 
 async def test_a_refusal_names_the_truck_status_in_words(
