@@ -21,6 +21,8 @@ class JobWordsSettings(Section):
     ethnicity: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["ethnicity"]))
     sex: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["sex"]))
     religion: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["religion"]))
+    disability: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["disability"]))
+    health: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["health"]))
     household: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["household"]))
     region: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["region"]))
     bait: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS["bait"]))

@@ -1,14 +1,21 @@
 """The job-post wording check against a corpus of realistic phrasings, refused and allowed.
 
 The refused lines are the ways employers actually write a restriction (and the ways the
-adversarial pass got around the old word list: spaces, full-width letters, zero-width
-characters, traditional characters, separators, synonyms). The allowed lines are ordinary
-posts that mention the same words without restricting, and must pass.
+adversarial passes got around the old word lists: spaces, full-width and mathematical letters,
+Kangxi radicals, zero-width characters, traditional characters, separators, synonyms, grounds
+the list did not name). The allowed lines are ordinary posts that mention the same words
+without restricting, and must pass. A property: spelling a refused line differently (spaces,
+invisible characters, full-width or bold letters between and for its characters) never lets
+it through.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import wording
 from bot.domain.textnorm import fold
@@ -76,6 +83,53 @@ REFUSED: list[tuple[str, str, str]] = [
     ("湖南籍优先", "region", "湖南籍优先"),
     ("上海本地人优先", "region", "上海本地人优先"),
     ("月结过万", "bait", "月结过万"),
+    # Frames over every ground, not phrases: a need and a person, a limit and a place of origin,
+    # pregnancy, disability, health, race, promises and incomes past a sane bound.
+    ("只要女的，手脚麻利", "sex", "只要女的"),
+    ("要女的，形象好", "sex", "要女的"),
+    ("限无锡籍", "region", "限无锡籍"),
+    ("仅招温州籍员工", "region", "仅招温州籍"),
+    ("无锡籍优先", "region", "无锡籍优先"),
+    ("籍贯：河南", "region", "籍贯：河南"),
+    ("要本地人", "region", "要本地人"),
+    ("谢绝孕妇", "sex", "谢绝孕妇"),
+    ("孕妇勿扰", "sex", "孕妇勿扰"),
+    ("要求已婚已育", "sex", "要求已婚已育"),
+    ("单身者优先", "sex", "单身者优先"),
+    ("不招残疾人", "disability", "不招残疾人"),
+    ("残障人士勿扰", "disability", "残障人士勿扰"),
+    ("身体健康，无残疾", "disability", "无残疾"),
+    ("四肢健全，能吃苦", "disability", "四肢健全"),
+    ("乙肝携带者免谈", "health", "乙肝携带者免谈"),
+    ("非乙肝", "health", "非乙肝"),
+    ("无传染病史", "health", "无传染病史"),
+    ("入职体检需查两对半", "health", "查两对半"),
+    ("乙肝检测须为阴性", "health", "乙肝检测须为阴性"),
+    ("不招黑人", "ethnicity", "不招黑人"),
+    ("种族：白", "ethnicity", "种族：白"),
+    ("保证入职", "bait", "保证入职"),
+    ("稳过，包通过", "bait", "稳过，包通过"),
+    ("培训包过", "bait", "包过"),
+    ("月入二十万", "bait", "月入二十万"),
+    ("每天收入八千", "bait", "每天收入八千"),
+    ("日赚5000元", "bait", "日赚5000"),
+    ("年薪两百万", "bait", "年薪两百万"),
+    ("月薪8-12万", "bait", "月薪8-12万"),
+    ("时薪1000元", "bait", "时薪1000"),
+    # English frames, in any letters.
+    ("No women", "sex", "No women"),
+    ("𝐍𝐨 𝐰𝐨𝐦𝐞𝐧 please", "sex", "𝐍𝐨 𝐰𝐨𝐦𝐞𝐧"),
+    ("n\u043e women", "sex", "n\u043e women"),  # a Cyrillic о
+    ("𝐎𝐧𝐥𝐲 𝐦𝐞𝐧", "sex", "𝐎𝐧𝐥𝐲 𝐦𝐞𝐧"),
+    ("Women need not apply", "sex", "Women need not apply"),
+    ("Locals preferred", "region", "Locals preferred"),
+    ("No HBV carriers", "health", "No HBV carriers"),
+    ("no disabled", "disability", "no disabled"),
+    ("Muslims not welcome", "religion", "Muslims not welcome"),
+    # Lookalike characters: Kangxi radicals and circled ideographs are the characters.
+    ("限⼥", "sex", "限⼥"),
+    ("只招⼥⼯", "sex", "只招⼥⼯"),
+    ("限㊚", "sex", "限㊚"),
 ]
 
 ALLOWED: list[str] = [
@@ -124,6 +178,30 @@ ALLOWED: list[str] = [
     "保底5000+提成，高温补贴",
     "高中及以上学历，高级技工优先",
     "招工男女不限",
+    "欢迎残疾人应聘",
+    "残疾人优先，提供无障碍设施",
+    "不歧视乙肝携带者",
+    "提供住宿",
+    "要求持有叉车证",
+    "月薪5000-8000元",
+    "月薪1万-1.5万",
+    "年薪30-50万",
+    "日薪300元，12小时两班倒",
+    "时薪25元",
+    "10天工资5000元，做满结清",
+    "每月10号发工资",
+    "包入职体检费用",
+    "包过路费油费",
+    "过年包往返车票",
+    "持健康证上岗",
+    "需提供籍贯证明材料",
+    "国籍不限",
+    "主要负责女装店陈列",
+    "重要客户接待",
+    "No managers required",
+    "phenomenal team, men and women welcome",
+    "Not only women but men too",
+    "种族不限",
 ]
 
 
@@ -167,3 +245,34 @@ def test_fold_keeps_the_way_back_to_the_typed_spelling() -> None:
     assert folded.text == "限m男仅"
     assert folded.source(0, 3) == "限\u200b Ｍ男"
     assert folded.source(3, 4) == "僅"
+
+
+_INVISIBLE = ("", " ", "\u3000", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+
+
+def _fullwidth(char: str) -> str:
+    return chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char
+
+
+def _bold(char: str) -> str:
+    if "a" <= char <= "z":
+        return chr(0x1D41A + ord(char) - ord("a"))
+    if "A" <= char <= "Z":
+        return chr(0x1D400 + ord(char) - ord("A"))
+    return char
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    case=st.sampled_from(REFUSED),
+    fillers=st.lists(st.sampled_from(_INVISIBLE), min_size=1, max_size=40),
+    forms=st.lists(st.sampled_from((str, _fullwidth, _bold)), min_size=1, max_size=40),
+)
+def test_a_refused_line_stays_refused_however_it_is_spelled(
+    case: tuple[str, str, str], fillers: list[str], forms: list[Callable[[str], str]]
+) -> None:
+    text, reason, _ = case
+    spelled = "".join(
+        forms[i % len(forms)](char) + fillers[i % len(fillers)] for i, char in enumerate(text)
+    )
+    assert reason in wording.find(spelled), (text, spelled, wording.find(spelled))

@@ -175,3 +175,27 @@ async def test_disguised_restrictions_are_refused_naming_the_typed_words(world: 
     since = await world.seq()
     await world.say(me, me, FORM.replace("性别不限", "性别不限，男女不限，不限户籍"))
     await world.expect(me, "请确认招聘信息", since=since)  # accepted: the preview
+
+
+async def test_every_protected_ground_and_bait_is_refused_in_its_words(world: World) -> None:
+    """The grounds beyond sex, ethnicity, household and region (disability, health), a need and
+    a person, a place of origin, pregnancy, promises, incomes past a sane bound and English in
+    bold letters are refused with their reason in words; what welcomes people passes."""
+    me = world.contact
+    for requirement, reason in (
+        ("要女的", "性别歧视"),
+        ("限常州籍", "地域歧视"),
+        ("谢绝孕妇", "性别歧视"),
+        ("残疾人勿扰", "残疾歧视"),
+        ("乙肝携带者免谈", "健康状况歧视"),
+        ("保证入职", "诱导性用语"),
+        ("月入二十万", "诱导性用语"),
+        ("𝐍𝐨 𝐰𝐨𝐦𝐞𝐧", "性别歧视"),
+    ):
+        since = await world.seq()
+        await world.say(me, me, FORM.replace("性别不限", requirement))
+        refusal = (await world.expect(me, reason, since=since))[0]
+        assert requirement in refusal["text"], refusal["text"]
+    since = await world.seq()
+    await world.say(me, me, FORM.replace("性别不限", "欢迎残疾人应聘，要求持有叉车证，提供住宿"))
+    await world.expect(me, "请确认招聘信息", since=since)
