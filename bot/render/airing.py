@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from bot.domain.airing import COUNT_KEYS, Board, NamedIssue, Standing
+from bot.domain.contacts import mask_contacts
 from bot.domain.figures import CadreMetrics, Metrics, Rate, Weights
 from bot.domain.weeks import Week
 from bot.i18n import Translator
@@ -222,7 +223,9 @@ def _issue_line(item: NamedIssue, tr: Translator, style: Style) -> Markup:
     issue = item.issue
     category = tr.plain(f"category.{issue.category}")
     if style.detail == "full":
-        enterprise, problem = issue.enterprise, preview(issue.content, PROBLEM_PREVIEW)
+        # A public post: contacts in the problem's text are hidden, as in every group post.
+        shown = mask_contacts(issue.content, tr.plain("airing.contact_hidden"))
+        enterprise, problem = issue.enterprise, preview(shown, PROBLEM_PREVIEW)
     elif style.detail == "name":
         enterprise, problem = issue.enterprise, category
     else:

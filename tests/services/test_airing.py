@@ -138,6 +138,20 @@ async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None
     assert "#37 某企业：要素保障" in text and "海澄精工" not in text
 
 
+async def test_full_detail_hides_contacts_in_the_named_problem(
+    db: Database, clock: FixedClock
+) -> None:
+    """The post goes to park groups: a phone in the problem's text is masked there, in any
+    spelling, as in every other public post."""
+    story = await Story.open(db, clock, cadres=["甲"], enterprises={"甲": "海澄精工"})
+    story.report("甲", park(16), "停电 请回电138，0000＊0001").claim(park(16, 10, 1))
+    await story.play()
+    full = services_for(db, clock, enterprise_detail="full")
+    text = (await full.publisher.render(W47, "zh_CN")).text
+    assert "海澄精工：停电 请回电〔联系方式已隐藏〕" in text
+    assert "0001" not in text
+
+
 async def test_unknown_rank_history_is_recomputed(db: Database, clock: FixedClock) -> None:
     await seed_board(db, clock)
     board = await services_for(db, clock).airing.board(W47)
