@@ -15,7 +15,7 @@ reads through it; inside `reading()` a nested `transaction()` joins the read, an
 a bug (StorageError). With no second connection (SQLite in memory) it reads on the writer.
 
 Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
-opens one from a URL); each implements the primitives at the bottom of the class and a `Dialect`.
+opens one), each with the primitives at the bottom and a `Dialect`; text as `storage.text` says.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from storage.dialect import Dialect
 from storage.errors import DatabaseInUse, StorageError, caused_by
 from storage.interface import Params, Row
 from storage.migrate import Migration, load_migrations
+from storage.text import storable, storable_rows
 from storage.url import POSTGRESQL, parse_url
 
 __all__ = [
@@ -286,22 +287,21 @@ class Database(ABC):
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one statement; return the number of rows it changed."""
-        return await self._run(await self._writable(), sql, params)
+        return await self._run(await self._writable(), sql, storable(params))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Execute an INSERT into a table with an `id` column; return the new row's id."""
-        return await self._run_insert(await self._writable(), sql, params)
+        return await self._run_insert(await self._writable(), sql, storable(params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._run_many(await self._writable(), sql, rows)
+        await self._run_many(await self._writable(), sql, storable_rows(rows))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._fetch(self._readable(), sql, params)
+        return await self._fetch(self._readable(), sql, storable(params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        for row in await self._fetch(self._readable(), sql, params):
-            return row
-        return None
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
