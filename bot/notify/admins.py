@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.i18n import Translator
-from bot.services.failures import DeliveryFailed, HandlerFailed
+from bot.services.failures import DeliveryFailed, HandlerFailed, UpdateQuarantined
 from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
 from bot.services.recipients import Recipients
@@ -97,6 +97,17 @@ class AdminNotifier:
             purpose="admin_error",
             update_id=failed.update_id,
             error=failed.error,
+        )
+
+    async def update_quarantined(self, quarantined: UpdateQuarantined) -> None:
+        """An update was set aside after its attempts: alert the admins (its chat may be
+        unreachable: it is not told)."""
+        await self.tell_admins(
+            "failures.quarantined",
+            purpose="admin_error",
+            update_id=quarantined.update_id,
+            error=quarantined.error,
+            where=quarantined.where,
         )
 
     async def invite_takeover(self, takeover: InviteTakeover) -> None:

@@ -1,20 +1,27 @@
 """Failures the duty desk must hear about: a message Telegram refused for good, an update a
-handler could not handle.
+handler could not handle, an update set aside because not even its failure could be recorded.
 
 The sender and the update intake call these hooks inside their own transaction (the one that
-marks the message failed, or the update failed), so the record and the admins' notice commit
-together.
+marks the message failed, or the update failed or quarantined), so the record and the admins'
+notice commit together.
 """
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.domain.outcome import Outcome, Publish, discard
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 from storage.repos.queues import OutboxItem, OutboxRepo
+
+_ROOT = Path(__file__).resolve().parents[2]
+# Our own code, where a failure's place is read: not the storage engine's or a library's frames,
+# which every database error or every parse error would share.
+_OWN = ("bot/", "handlers/", "storage/repos/")
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,16 @@ class HandlerFailed(Outcome):
     chat_id: int | None
     update_id: int | None
     error: str  # the exception's type name
+
+
+@dataclass(frozen=True)
+class UpdateQuarantined(Outcome):
+    """An update set aside after its attempts: not even its failure could be recorded. Only the
+    admins are told (its chat may be what failed)."""
+
+    update_id: int
+    error: str  # the exception's type name
+    where: str  # its place in our code, `path:line`
 
 
 class FailureService:
@@ -57,12 +74,51 @@ class FailureService:
 
     async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
         """An update could not be handled: apologise in its chat and alert the admins."""
-        message = payload.get("message") or (payload.get("callback_query") or {}).get("message")
-        chat_id = (message or {}).get("chat", {}).get("id")
+        update_id = payload.get("update_id")
         failed = HandlerFailed(
-            chat_id=int(chat_id) if chat_id is not None else None,
-            update_id=payload.get("update_id"),
+            chat_id=_chat_of(payload),
+            update_id=update_id if isinstance(update_id, int) else None,
             error=type(error).__name__,
         )
         async with self.db.transaction():
             await self.publish(failed)
+
+    async def update_quarantined(self, update_id: int, error: BaseException) -> None:
+        """An update was set aside after its attempts: alert the admins, from nothing but its
+        id and the error."""
+        quarantined = UpdateQuarantined(update_id, type(error).__name__, failure_place(error))
+        async with self.db.transaction():
+            await self.publish(quarantined)
+
+
+def failure_place(error: BaseException) -> str:
+    """Where `error` was raised, as `path:line`: the deepest frame of our own code (of any code
+    when none is ours), so the same bug is one place whatever the input."""
+    # No source lines read: the file and line number are all it needs.
+    frames = traceback.StackSummary.extract(
+        traceback.walk_tb(error.__traceback__), lookup_lines=False
+    )
+    if not frames:
+        return "?"
+    named = [(_relative(frame.filename), frame.lineno) for frame in frames]
+    own = [(path, line) for path, line in named if path.startswith(_OWN)]
+    path, line = (own or named)[-1]
+    return f"{path}:{line}"
+
+
+def _relative(filename: str) -> str:
+    path = Path(filename).resolve()
+    if path.is_relative_to(_ROOT) and "site-packages" not in path.relative_to(_ROOT).parts:
+        return path.relative_to(_ROOT).as_posix()
+    return "/".join(path.parts[-2:])  # a library's: its package and module say enough
+
+
+def _chat_of(payload: dict[str, Any]) -> int | None:
+    """The chat an update came from (a message's, or a pressed button's message's), if any."""
+    message = payload.get("message")
+    press = payload.get("callback_query")
+    if not isinstance(message, dict) and isinstance(press, dict):
+        message = press.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
