@@ -30,7 +30,8 @@ from bot.context import BotApplication, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.i18n import Translator, t_plain
-from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
+from bot.ingest.kinds import ALLOWED_UPDATES
+from bot.ingest.poller import Poller, PollingConflict
 from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor
 from bot.ingest.webhook import WebhookServer
 from bot.leader import STOP_CALL_SECONDS, LeaderWork

@@ -16,7 +16,8 @@ No update can stall the line. Recording a failure may fail too (an id no column 
 apology unstorable): then the attempt is counted on the update's row and the update is tried
 again, and after `MAX_ATTEMPTS` it is quarantined, set aside with its error, the admins told
 (without the update's own data, which failed); if even that cannot be written, this process
-sets it aside in memory.
+sets it aside in memory. Only the kinds of update Telegram is asked for reach a handler
+(`bot.ingest.kinds`).
 
 Several workers may drain one inbox (PostgreSQL; see `bot.lease`). Each claims updates in the
 write transaction that handles them: a group reads its pending rows inside that transaction, a
@@ -44,6 +45,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.ingest.kinds import wanted
 from storage.db import Database
 from storage.repos.queues import InboxItem, InboxRepo
 
@@ -180,6 +182,8 @@ class UpdateProcessor:
         """Run the handlers of one update; raise `_HandlerFailed` if one failed."""
         if payload is None:
             raise UndecodableUpdate(f"update {update_id} is stored as no JSON object")
+        if not wanted(payload):
+            return  # a kind the bot does not ask for: done, no handler sees it
         scope = UpdateScope(update_id)
         token = current_scope.set(scope)
         try:
@@ -208,7 +212,7 @@ class UpdateProcessor:
             return True
         except _HandlerFailed as failed:
             error = failed.error  # logged with its traceback by the error handler
-        except Exception as exc:  # de_json or the database itself failed
+        except Exception as exc:  # de_json, the kind check or the database itself failed
             if not self.db.is_transient(exc):
                 log.exception("update %s could not be processed", update_id)
             error = exc
