@@ -18,3 +18,12 @@ DROP TABLE inbox;
 ALTER TABLE inbox_new RENAME TO inbox;
 CREATE INDEX inbox_status ON inbox(status, update_id);
 
+-- Identical failures (same error type, same place in the code) alert the admins once per
+-- window: the first at once, the ones after it counted here and told in one follow-up when the
+-- window closes, so a stranger repeating a failing command cannot flood the duty desk.
+CREATE TABLE failure_alerts (
+    signature  TEXT PRIMARY KEY,
+    alerted_at TEXT NOT NULL,  -- the window's start: when the admins were last alerted at once
+    repeats    INTEGER NOT NULL DEFAULT 0,  -- identical failures since, not alerted one by one
+    last_at    TEXT NOT NULL
+);

@@ -195,6 +195,7 @@ class OutboxRepo:
         ticket_id: int | None,
         now: datetime,
         upload: bytes | None = None,
+        due: datetime | None = None,
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
@@ -206,10 +207,16 @@ class OutboxRepo:
                 json.dumps(params, ensure_ascii=False),
                 purpose,
                 ticket_id,
-                stamp,
+                stamp if due is None else to_iso(due),
                 stamp,
                 upload,
             ),
+        )
+
+    async def withdraw(self, purpose: str) -> int:
+        """Delete the pending rows of `purpose` (a message replaced before it went out)."""
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ?", (purpose,)
         )
 
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:

@@ -27,7 +27,6 @@ pytestmark = sqlite_only("upgrades from every older SQLite schema")
 SCHEMA_ONLY = {
     10: "an index for the cumulative counts",
     14: "an index of job cards by outbox row, for the purge",
-    15: "the inbox allows the status 'quarantined' (its rows copied as they were)",
 }
 
 
