@@ -16,8 +16,9 @@ No update can stall the line. Recording a failure may fail too (an id no column 
 apology unstorable): then the attempt is counted on the update's row and the update is tried
 again, and after `MAX_ATTEMPTS` it is quarantined, set aside with its error, the admins told
 (without the update's own data, which failed); if even that cannot be written, this process
-sets it aside in memory. Only the kinds of update Telegram is asked for reach a handler
-(`bot.ingest.kinds`).
+sets it aside in memory. A failure that looks like the database's is counted the same way when
+the database answers the count (an outage leaves nothing counted). Only the kinds of update
+Telegram is asked for reach a handler (`bot.ingest.kinds`).
 
 Several workers may drain one inbox (PostgreSQL; see `bot.lease`). Each claims updates in the
 write transaction that handles them: a group reads its pending rows inside that transaction, a
@@ -56,7 +57,8 @@ DONE_RETENTION = timedelta(days=3)
 # update's messages wait for the group's commit.
 GROUP_MAX = 32
 GROUP_SECONDS = 0.02
-# Tries of an update whose failure cannot be recorded, before it is quarantined.
+# Tries of an update whose failure cannot be recorded (or that fails as if the database had, while
+# it answers), before it is quarantined.
 MAX_ATTEMPTS = 5
 
 
@@ -217,8 +219,24 @@ class UpdateProcessor:
                 log.exception("update %s could not be processed", update_id)
             error = exc
         if self.db.is_transient(error):
-            raise DatabaseUnavailable(update_id) from error
+            return await self._unavailable(update_id, error)
         return await self._failed(update_id, payload or {"update_id": update_id}, error)
+
+    async def _unavailable(self, update_id: int, error: BaseException) -> bool:
+        """A failure that looks like the database's: the update stays pending for another try.
+
+        Unless the database answers: then the try is counted, and an update that keeps failing
+        so while the database answers (a handler's own OSError looks like a lost connection)
+        is quarantined after `MAX_ATTEMPTS`, not tried again every second at the head of the line.
+
+        Raises:
+            DatabaseUnavailable: the update stays pending.
+        """
+        attempts = await self._count_attempt(update_id, error)
+        if attempts is not None and attempts >= MAX_ATTEMPTS:
+            await self._quarantine(update_id, error, "failed so while the database answered")
+            return True
+        raise DatabaseUnavailable(update_id) from error
 
     async def _failed(self, update_id: int, payload: dict[str, Any], error: BaseException) -> bool:
         """Record a failed update as usual (marked failed, user and admins told); if even that

@@ -243,6 +243,40 @@ async def test_an_update_nothing_can_be_written_for_is_set_aside_by_the_process(
     assert await processor.drain() == 0
 
 
+async def test_a_failure_like_the_databases_while_it_answers_ends_quarantined(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    """A handler's own OSError (python-telegram-bot reading a date past the platform's range
+    raises one) looks like a lost connection: before, the update stayed pending for ever, tried
+    every second at the head of the line. The database answers the count of each try, so after
+    `MAX_ATTEMPTS` it is quarantined, and the next update is handled."""
+    app = await make_app(db, sandbox)
+
+    async def looks_like_the_database(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise ConnectionResetError("not the database's, though it looks like it")
+
+    app.add_handler(CommandHandler("odd", looks_like_the_database))
+    failures: list[str] = []
+    told: list[int] = []
+
+    async def on_quarantine(update_id: int, error: BaseException) -> None:
+        told.append(update_id)
+
+    processor = UpdateProcessor(
+        app, db, clock, on_failure=recorder(failures), on_quarantine=on_quarantine
+    )
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/odd"), update(2, "/ok")], clock.now())
+    for _ in range(MAX_ATTEMPTS - 1):  # the processor's task tries again a second later
+        with pytest.raises(DatabaseUnavailable):
+            await processor.drain()
+    assert await processor.drain() == 2
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 1, "quarantined": 1}
+    assert told == [1] and failures == []  # nobody was told it failed as if it were theirs
+
+
 async def test_a_stored_update_that_does_not_decode_fails_alone(
     db: Database, clock: FixedClock, sandbox: TelegramSandbox
 ) -> None:
