@@ -30,7 +30,8 @@ from bot.context import BotApplication, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
 from bot.i18n import Translator, t_plain
-from bot.ingest.poller import ALLOWED_UPDATES, Poller, PollingConflict
+from bot.ingest.kinds import ALLOWED_UPDATES
+from bot.ingest.poller import Poller, PollingConflict
 from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor
 from bot.ingest.webhook import WebhookServer
 from bot.leader import STOP_CALL_SECONDS, LeaderWork
@@ -91,7 +92,11 @@ class Runtime:
         await self._initialize(app)
         app.bot_data.bot_username = app.bot.username or ""
         self.processor = UpdateProcessor(
-            app, db, self.clock, on_failure=services.failures.handler_failed
+            app,
+            db,
+            self.clock,
+            on_failure=services.failures.handler_failed,
+            on_quarantine=services.failures.update_quarantined,
         )
         await app.start()
         if app.bot.username:
@@ -100,11 +105,7 @@ class Runtime:
             await self._start_webhook(app, db)
         if self.settings.dashboard.enabled:
             await self._start_dashboard(app, services)
-        try:
-            replayed = await self.processor.drain()
-        except DatabaseUnavailable as exc:  # the processor's task below tries again
-            log.warning("replaying the inbox: %s (%s)", exc, exc.__cause__)
-            replayed = 0
+        replayed = await self._replay(self.processor)
         if replayed:
             log.info("replayed %d pending updates from the inbox", replayed)
         self.tasks.append(asyncio.create_task(self.processor.run(), name="processor"))
@@ -113,6 +114,18 @@ class Runtime:
         await self.leadership.start()
         started = (app.bot.username, self.settings.telegram.mode, db.backend, self.leadership.role)
         log.info("liaison-bot started as @%s (%s mode, %s, %s)", *started)
+
+    @staticmethod
+    async def _replay(processor: UpdateProcessor) -> int:
+        """Handle what the inbox holds from before; never stops the start (the processor's
+        task tries again whatever failed here)."""
+        try:
+            return await processor.drain()
+        except DatabaseUnavailable as exc:
+            log.warning("replaying the inbox: %s (%s)", exc, exc.__cause__)
+        except Exception:
+            log.exception("replaying the inbox failed; the processor tries again")
+        return 0
 
     async def _open(self) -> tuple[Database, Services]:
         """Take the run lock (SQLite), open and migrate the database, build the services."""

@@ -92,7 +92,7 @@ def build_services(
         ),
         outbox=outbox,
         dispatcher=dispatcher,
-        failures=FailureService(db, publish=publish),
+        failures=FailureService(db, clock, publish=publish),
         extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
         escalation=escalation,
         briefs=BriefService(

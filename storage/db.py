@@ -18,7 +18,7 @@ Leader work (`bot.lease`) runs inside `fenced()`: a write transaction of it chec
 its first write, so a worker that lost the lease writes nothing.
 
 Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
-opens one from a URL); each implements the primitives at the bottom of the class and a `Dialect`.
+opens one), each with the primitives at the bottom and a `Dialect`; text as `storage.text` says.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from storage.scopes import (
     current_task,
     current_tx,
 )
+from storage.text import storable, storable_rows
 from storage.url import POSTGRESQL, parse_url
 
 __all__ = [
@@ -262,22 +263,21 @@ class Database(ABC):
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Execute one statement; return the number of rows it changed."""
-        return await self._run(await self._writable(), sql, params)
+        return await self._run(await self._writable(), sql, storable(params))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Execute an INSERT into a table with an `id` column; return the new row's id."""
-        return await self._run_insert(await self._writable(), sql, params)
+        return await self._run_insert(await self._writable(), sql, storable(params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._run_many(await self._writable(), sql, rows)
+        await self._run_many(await self._writable(), sql, storable_rows(rows))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._fetch(self._readable(), sql, params)
+        return await self._fetch(self._readable(), sql, storable(params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        for row in await self._fetch(self._readable(), sql, params):
-            return row
-        return None
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -39,6 +39,7 @@ from storage.dialect import Dialect
 from storage.errors import StorageError
 from storage.interface import Params, Row
 from storage.migrate import POSTGRES_MIGRATIONS, Migration
+from storage.text import storable_record
 from storage.url import POSTGRESQL, StorageUrl, redact
 
 # Advisory lock classes (the first key); the second is `hashtext(current_schema())`.
@@ -366,6 +367,8 @@ class PostgresDatabase(Database):
             StorageError: a value does not fit its column (the message names it).
         """
         conn = await self._writable()
+        # The rule every write follows: an older SQLite file may hold a NUL in a text.
+        records = [storable_record(record) for record in records]
         try:
             await conn.copy_records_to_table(
                 table, columns=columns, records=records, schema_name=await self._schema(conn)

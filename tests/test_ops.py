@@ -218,6 +218,19 @@ async def test_doctor_reports_a_failed_update(live_db: Database, clock: FixedClo
     assert "PROBLEM: 1 update(s) failed" in text and "fix:" in text
 
 
+async def test_doctor_lists_quarantined_updates(live_db: Database, clock: FixedClock) -> None:
+    async with live_db.transaction():
+        inbox = InboxRepo(live_db)
+        await inbox.count_attempt(8, "OverflowError('int too large')")
+        await inbox.mark_quarantined(8, "OverflowError('int too large')", clock.now())
+    code, text = await run_doctor(settings_for(live_db.url), clock)
+    assert code == 1
+    assert "inbox: 49 pending, 0 failed, 1 quarantined" in text
+    assert "quarantined update 8" in text and "after 1 attempts" in text
+    assert "OverflowError('int too large')" in text
+    assert "PROBLEM: 1 update(s) quarantined" in text
+
+
 @sqlite_only("a missing file (PostgreSQL: a missing schema, below)")
 async def test_doctor_without_database(tmp_path: Path, clock: FixedClock) -> None:
     code, text = await run_doctor(settings_for(tmp_path / "missing.db"), clock)

@@ -21,7 +21,7 @@ from storage.db import open_reader
 from storage.errors import StorageError
 from storage.inspect import inspect_database
 from storage.migrate import latest_version
-from storage.repos.queues import InboxRepo, OutboxRepo
+from storage.repos.queues import InboxFailure, InboxRepo, OutboxRepo
 from storage.url import SQLITE
 
 if TYPE_CHECKING:
@@ -139,6 +139,7 @@ async def _check_queues(url: str, report: Report, clock: Clock) -> None:
             inbox = await inbox_repo.counts()
             outbox = await outbox_repo.counts()
             failures = await inbox_repo.failures(limit=5)
+            quarantined = await inbox_repo.failures(limit=20, status="quarantined")
             last_sent = await outbox_repo.last_sent_at()
             tickets = await db.fetchall(
                 "SELECT status, COUNT(*) FROM tickets GROUP BY status ORDER BY status"
@@ -147,7 +148,7 @@ async def _check_queues(url: str, report: Report, clock: Clock) -> None:
         await db.close()
     report.line(
         f"inbox: {inbox.get('pending', 0)} pending, {inbox.get('failed', 0)} failed, "
-        f"{inbox.get('done', 0)} done"
+        f"{inbox.get('quarantined', 0)} quarantined, {inbox.get('done', 0)} done"
     )
     report.line(
         f"outbox: {outbox.get('pending', 0)} pending, {outbox.get('failed', 0)} failed, "
@@ -169,11 +170,29 @@ async def _check_queues(url: str, report: Report, clock: Clock) -> None:
             "find 'update <id> failed in a handler' in the bot log for the traceback and fix the "
             "cause; the people involved were told to try again, failed updates are not retried",
         )
+    _report_quarantined(report, quarantined, inbox.get("quarantined", 0))
     if outbox.get("failed", 0):
         # Usually a person blocked the bot or removed it from a group; the admins were told.
         report.line(
             f"note: {outbox['failed']} message(s) could not be delivered (blocked bot or removed "
             "from a chat); the admins were notified when it happened"
+        )
+
+
+def _report_quarantined(report: Report, listed: list[InboxFailure], total: int) -> None:
+    """List the quarantined updates (newest first): a problem until someone looks at them."""
+    for failure in listed:
+        stamp = _when(failure.failed_at) if failure.failed_at else "unknown time"
+        report.line(
+            f"  quarantined update {failure.update_id} at {stamp} after {failure.attempts} "
+            f"attempts: {failure.error[:200]}"
+        )
+    if total:
+        report.problem(
+            f"{total} update(s) quarantined: each failed and not even its failure could be "
+            f"recorded{' (newest 20 listed above)' if total > len(listed) else ''}",
+            "find 'update <id>' in the bot log for the traceback and fix the cause; a "
+            "quarantined update is never handled again and its sender got no answer",
         )
 
 

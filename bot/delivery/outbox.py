@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -74,6 +74,7 @@ class Outbox:
         purpose: str,
         ticket_id: int | None,
         upload: bytes | None = None,
+        due: datetime | None = None,
     ) -> int:
         item_id = await self.repo.enqueue(
             chat_id=chat_id,
@@ -83,6 +84,7 @@ class Outbox:
             ticket_id=ticket_id,
             now=self.clock.now(),
             upload=upload,
+            due=due,
         )
         # The sender reads under the same lock, so it only sees this row once committed.
         self.wakeup.set()
@@ -98,8 +100,11 @@ class Outbox:
         force_reply: str | None = None,
         purpose: str = "",
         ticket_id: int | None = None,
+        not_before: datetime | None = None,
     ) -> list[int]:
-        """Queue a text message (HTML), split on line boundaries if long; return outbox ids."""
+        """Queue a text message (HTML), split on line boundaries if long; return outbox ids.
+
+        `not_before` holds it back until then (the sender reads only rows that are due)."""
         parts = split_text(text)
         ids: list[int] = []
         for index, part in enumerate(parts):
@@ -120,8 +125,14 @@ class Outbox:
                     }
                 if markup:
                     params["reply_markup"] = markup
-            ids.append(await self._put(chat_id, "sendMessage", params, purpose, ticket_id))
+            ids.append(
+                await self._put(chat_id, "sendMessage", params, purpose, ticket_id, due=not_before)
+            )
         return ids
+
+    async def withdraw(self, purpose: str) -> int:
+        """Drop the messages of `purpose` not sent yet (replaced by a newer one); how many."""
+        return await self.repo.withdraw(purpose)
 
     async def send_photo_bytes(
         self,

@@ -19,13 +19,12 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.clock import Clock
 from bot.delivery.calls import retry_seconds
+from bot.ingest.kinds import ALLOWED_UPDATES
 from storage.db import Database
 from storage.errors import LeaseLost
 from storage.repos.queues import InboxRepo
 
 log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 class PollingConflict(Exception):

@@ -8,13 +8,21 @@ Also the shared voice of the notifiers: the recipient's language (`tr_for`) and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.i18n import Translator
-from bot.services.failures import DeliveryFailed, HandlerFailed
+from bot.render.tickets import when
+from bot.services.failures import (
+    REPEAT_WINDOW,
+    DeliveryFailed,
+    FailuresRepeated,
+    HandlerFailed,
+    UpdateQuarantined,
+)
 from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
 from bot.services.recipients import Recipients
@@ -49,16 +57,25 @@ class AdminNotifier:
         await self.tell_admins_text(lambda tr: tr(key, **params), purpose=purpose)
 
     async def tell_admins_text(
-        self, text_for: Callable[[Translator], str], *, purpose: str = "admin"
+        self,
+        text_for: Callable[[Translator], str],
+        *,
+        purpose: str = "admin",
+        not_before: datetime | None = None,
     ) -> None:
-        """Like `tell_admins`, for a text composed in each reader's language."""
+        """Like `tell_admins`, for a text composed in each reader's language (held back until
+        `not_before`, if given)."""
         if self.settings.park.admin_chat_id:
             text = text_for(self.group_tr)
-            await self.outbox.send_message(self.settings.park.admin_chat_id, text, purpose=purpose)
+            await self.outbox.send_message(
+                self.settings.park.admin_chat_id, text, purpose=purpose, not_before=not_before
+            )
             return
         for admin in await self.admin_ids():
             tr = await self.tr_for(admin)
-            await self.outbox.send_message(admin, text_for(tr), purpose=purpose)
+            await self.outbox.send_message(
+                admin, text_for(tr), purpose=purpose, not_before=not_before
+            )
 
     # -- outcomes -------------------------------------------------------------------------------
     async def unreachable_reminder(self, waiting: Waiting) -> None:
@@ -87,16 +104,51 @@ class AdminNotifier:
         )
 
     async def handler_failed(self, failed: HandlerFailed) -> None:
-        """An update could not be handled: apologise to the user and alert the admins."""
+        """An update could not be handled: apologise to the user and alert the admins (not
+        for a repeat of a failure alerted within the window: `failures_repeated` counts it)."""
         if failed.chat_id is not None:
             await self.outbox.send_message(
                 failed.chat_id, self.group_tr("error.internal"), purpose="admin_apology"
             )
-        await self.tell_admins(
-            "notice.handler_failed",
-            purpose="admin_error",
-            update_id=failed.update_id,
-            error=failed.error,
+        if failed.alert:
+            await self.tell_admins(
+                "notice.handler_failed",
+                purpose="admin_error",
+                update_id=failed.update_id,
+                error=failed.error,
+                where=failed.where,
+                minutes=int(REPEAT_WINDOW.total_seconds() // 60),
+            )
+
+    async def update_quarantined(self, quarantined: UpdateQuarantined) -> None:
+        """An update was set aside after its attempts: alert the admins (its chat may be
+        unreachable: it is not told)."""
+        if quarantined.alert:
+            await self.tell_admins(
+                "failures.quarantined",
+                purpose="admin_error",
+                update_id=quarantined.update_id,
+                error=quarantined.error,
+                where=quarantined.where,
+            )
+
+    async def failures_repeated(self, repeated: FailuresRepeated) -> None:
+        """Identical failures since an alert: one follow-up with their count, sent when the
+        window closes; a newer count replaces the follow-up not sent yet."""
+        purpose = f"admin_repeat:{repeated.key}"
+        await self.outbox.withdraw(purpose)
+        key = "failures.repeated_quarantined" if repeated.quarantined else "failures.repeated"
+        await self.tell_admins_text(
+            lambda tr: tr(
+                key,
+                count=repeated.count,
+                error=repeated.error,
+                where=repeated.where,
+                since=when(repeated.since, self.tz, tr),
+                until=when(repeated.until, self.tz, tr),
+            ),
+            purpose=purpose,
+            not_before=repeated.until,
         )
 
     async def invite_takeover(self, takeover: InviteTakeover) -> None:

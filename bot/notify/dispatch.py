@@ -25,7 +25,12 @@ from bot.services.airing import AiringPosted, AiringPreviewed
 from bot.services.briefs import Brief
 from bot.services.escalation import Supervised, SweepResult
 from bot.services.extensions import ExtensionAsked, ExtensionDecided
-from bot.services.failures import DeliveryFailed, HandlerFailed
+from bot.services.failures import (
+    DeliveryFailed,
+    FailuresRepeated,
+    HandlerFailed,
+    UpdateQuarantined,
+)
 from bot.services.logistics.matching import Answered, Completed
 from bot.services.logistics.service import Expired, PostedCargo, PostedTruck
 from bot.services.onboarding import InviteTakeover, Migrated
@@ -84,6 +89,8 @@ def routes(n: Notifiers) -> list[Route]:
         route(Waiting, n.admins.unreachable_reminder),
         route(DeliveryFailed, n.admins.delivery_failed),
         route(HandlerFailed, n.admins.handler_failed),
+        route(UpdateQuarantined, n.admins.update_quarantined),
+        route(FailuresRepeated, n.admins.failures_repeated),
         route(InviteTakeover, n.admins.invite_takeover),
         route(Migrated, n.admins.chat_migrated),
         # The logistics exchange.

@@ -15,8 +15,17 @@ from storage.interface import Row, SqlDatabase
 @dataclass(frozen=True)
 class InboxItem:
     update_id: int
-    payload: dict[str, Any]
+    # None: the stored text is no JSON object (it cannot be handled, only set aside).
+    payload: dict[str, Any] | None
     attempts: int
+
+
+def _payload(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class InboxFailure:
     update_id: int
     error: str
     failed_at: datetime | None
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,8 @@ class InboxRepo:
             " ORDER BY update_id LIMIT ?",
             (limit,),
         )
-        return [InboxItem(r[0], json.loads(r[1]), r[2]) for r in rows]
+        # Decoded one by one: a row that does not decode must not stop the others.
+        return [InboxItem(r[0], _payload(r[1]), r[2]) for r in rows]
 
     async def claim(self, update_id: int) -> bool:
         """True if the update is still to handle. Inside the write transaction that handles it,
@@ -118,6 +129,29 @@ class InboxRepo:
         )
         return changed > 0
 
+    async def count_attempt(self, update_id: int, error: str) -> int | None:
+        """Count a failed attempt of a pending update, keeping it pending; return its attempts
+        so far (None if it is not pending: another worker's)."""
+        changed = await self.db.execute(
+            "UPDATE inbox SET attempts = attempts + 1, error = ?"
+            " WHERE update_id = ? AND status = 'pending'",
+            (error[:2000], update_id),
+        )
+        if not changed:
+            return None
+        return int(
+            await self.db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,))
+        )
+
+    async def mark_quarantined(self, update_id: int, error: str, now: datetime) -> bool:
+        """Set a pending update aside, its error kept; False if it is not pending."""
+        changed = await self.db.execute(
+            "UPDATE inbox SET status = 'quarantined', processed_at = ?, error = ?"
+            " WHERE update_id = ? AND status = 'pending'",
+            (to_iso(now), error[:2000], update_id),
+        )
+        return changed > 0
+
     async def purge_done(self, before: datetime) -> int:
         return await self.db.execute(
             "DELETE FROM inbox WHERE status = 'done' AND processed_at < ?", (to_iso(before),)
@@ -127,15 +161,17 @@ class InboxRepo:
         rows = await self.db.fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows}
 
-    async def failures(self, limit: int = 5) -> list[InboxFailure]:
-        """Return the most recent failed updates, newest first (read-only, for `doctor`)."""
+    async def failures(self, limit: int = 5, *, status: str = "failed") -> list[InboxFailure]:
+        """Return the most recent updates of `status` ('failed' or 'quarantined'), newest
+        first (read-only, for `doctor`)."""
         rows = await self.db.fetchall(
-            "SELECT update_id, error, processed_at FROM inbox WHERE status = 'failed'"
+            "SELECT update_id, error, processed_at, attempts FROM inbox WHERE status = ?"
             " ORDER BY processed_at DESC, update_id DESC LIMIT ?",
-            (limit,),
+            (status, limit),
         )
         return [
-            InboxFailure(int(r[0]), str(r[1] or ""), from_iso(r[2]) if r[2] else None) for r in rows
+            InboxFailure(int(r[0]), str(r[1] or ""), from_iso(r[2]) if r[2] else None, int(r[3]))
+            for r in rows
         ]
 
 
@@ -159,6 +195,7 @@ class OutboxRepo:
         ticket_id: int | None,
         now: datetime,
         upload: bytes | None = None,
+        due: datetime | None = None,
     ) -> int:
         stamp = to_iso(now)
         return await self.db.insert(
@@ -170,10 +207,16 @@ class OutboxRepo:
                 json.dumps(params, ensure_ascii=False),
                 purpose,
                 ticket_id,
-                stamp,
+                stamp if due is None else to_iso(due),
                 stamp,
                 upload,
             ),
+        )
+
+    async def withdraw(self, purpose: str) -> int:
+        """Delete the pending rows of `purpose` (a message replaced before it went out)."""
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ?", (purpose,)
         )
 
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:

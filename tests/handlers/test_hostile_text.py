@@ -31,3 +31,17 @@ async def test_a_long_problem_full_of_ampersands_reaches_the_cadre_whole(world: 
     await world.say(world.cadre, world.cadre, f"/ticket {ticket_id}")
     card = (await world.expect(world.cadre, "水&电<气>", since=since))[0]
     assert "水&电<气>" * 300 in card["text"]
+
+
+async def test_a_report_holding_nul_is_kept_alike_on_both_backends(world: World) -> None:
+    """PostgreSQL refused U+0000 in text and the report was lost with an internal error;
+    SQLite kept it. On both, the ticket is made with the NUL dropped."""
+    ticket_id, notice = await report(world, "#诉求 厂区\x00停电了\x00，请尽快处理")
+    assert "请尽快处理" in notice["text"]
+    services = world.runtime.services
+    assert services is not None
+    async with services.db.transaction():
+        content = await services.db.fetchval(
+            "SELECT content FROM tickets WHERE id = ?", (ticket_id,)
+        )
+    assert content == "厂区停电了，请尽快处理"

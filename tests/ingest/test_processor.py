@@ -12,7 +12,12 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
 from bot.clock import FixedClock
-from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor, current_scope
+from bot.ingest.processor import (
+    MAX_ATTEMPTS,
+    DatabaseUnavailable,
+    UpdateProcessor,
+    current_scope,
+)
 from sandbox.server import TelegramSandbox
 from storage.db import Database
 from storage.repos.queues import InboxRepo
@@ -175,3 +180,121 @@ async def test_a_database_outage_leaves_the_update_pending_not_failed(
         assert await inbox.counts() == {"done": 3}
     assert keys == ["f2", "k1", "k3"]  # the update's writes once, from its second run
     assert failures == []
+
+
+def unstorable() -> Callable[[dict[str, Any], BaseException], Awaitable[None]]:
+    """A failure hook that cannot record the failure, as when the apology's chat id fits no
+    column (an id beyond int64)."""
+
+    async def on_failure(payload: dict[str, Any], error: BaseException) -> None:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    return on_failure
+
+
+async def test_an_update_whose_failure_cannot_be_recorded_is_quarantined_and_the_line_moves_on(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    """Before: the failed update stayed pending at the head of the line, tried every second,
+    and nothing after it was handled. Now it is tried `MAX_ATTEMPTS` times (each counted on its
+    row), then quarantined with its error, the admins told once; the others are handled."""
+    app = await make_app(db, sandbox)
+    told: list[str] = []
+
+    async def on_quarantine(update_id: int, error: BaseException) -> None:
+        told.append(f"{update_id}:{error}")
+
+    processor = UpdateProcessor(
+        app, db, clock, on_failure=unstorable(), on_quarantine=on_quarantine
+    )
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/fail"), update(2, "/ok"), update(3, "/ok")], clock.now())
+    assert await processor.drain() == 3
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 2, "quarantined": 1}
+        [failure] = await inbox.failures(status="quarantined")
+        keys = [r[0] for r in await db.fetchall("SELECT key FROM kv ORDER BY key")]
+    assert failure.update_id == 1 and failure.attempts == MAX_ATTEMPTS
+    assert "RuntimeError('boom')" in failure.error
+    assert told == ["1:boom"]
+    assert keys == ["k2", "k3"]  # the failed update's writes rolled back each time
+    assert await processor.drain() == 0  # nothing replays
+
+
+async def test_an_update_nothing_can_be_written_for_is_set_aside_by_the_process(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not even its attempt can be counted: this process skips it, the others are handled."""
+    app = await make_app(db, sandbox)
+    processor = UpdateProcessor(app, db, clock, on_failure=unstorable())
+
+    async def uncountable(update_id: int, error: str) -> int | None:
+        raise ValueError("nothing can be written for this update")
+
+    monkeypatch.setattr(processor.inbox, "count_attempt", uncountable)
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/fail"), update(2, "/ok")], clock.now())
+    assert await processor.drain() == 1
+    assert processor.set_aside == {1}
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 1, "pending": 1}
+    assert await processor.drain() == 0
+
+
+async def test_a_failure_like_the_databases_while_it_answers_ends_quarantined(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    """A handler's own OSError (python-telegram-bot reading a date past the platform's range
+    raises one) looks like a lost connection: before, the update stayed pending for ever, tried
+    every second at the head of the line. The database answers the count of each try, so after
+    `MAX_ATTEMPTS` it is quarantined, and the next update is handled."""
+    app = await make_app(db, sandbox)
+
+    async def looks_like_the_database(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise ConnectionResetError("not the database's, though it looks like it")
+
+    app.add_handler(CommandHandler("odd", looks_like_the_database))
+    failures: list[str] = []
+    told: list[int] = []
+
+    async def on_quarantine(update_id: int, error: BaseException) -> None:
+        told.append(update_id)
+
+    processor = UpdateProcessor(
+        app, db, clock, on_failure=recorder(failures), on_quarantine=on_quarantine
+    )
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await inbox.add_many([update(1, "/odd"), update(2, "/ok")], clock.now())
+    for _ in range(MAX_ATTEMPTS - 1):  # the processor's task tries again a second later
+        with pytest.raises(DatabaseUnavailable):
+            await processor.drain()
+    assert await processor.drain() == 2
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 1, "quarantined": 1}
+    assert told == [1] and failures == []  # nobody was told it failed as if it were theirs
+
+
+async def test_a_stored_update_that_does_not_decode_fails_alone(
+    db: Database, clock: FixedClock, sandbox: TelegramSandbox
+) -> None:
+    """Only a damaged database holds such a row: reading the pending rows decoded them all at
+    once, so one of them stopped the inbox from being read at all."""
+    app = await make_app(db, sandbox)
+    failures: list[str] = []
+    processor = UpdateProcessor(app, db, clock, on_failure=recorder(failures))
+    inbox = InboxRepo(db)
+    async with db.transaction():
+        await db.execute(  # written by hand: no code of the bot writes such a row
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (1, '{\"upd', ?)",
+            ("2026-11-25T02:00:00Z",),
+        )
+        await inbox.add(update(2, "/ok"), clock.now())
+    assert await processor.drain() == 2
+    async with db.transaction():
+        assert await inbox.counts() == {"done": 1, "failed": 1}
+        [failure] = await inbox.failures()
+    assert failure.update_id == 1 and "UndecodableUpdate" in failure.error
+    assert failures == ["1:update 1 is stored as no JSON object"]

@@ -180,6 +180,10 @@ ROWS = [
                                      "locale": "zh_CN"},
                           "status": "pending", "created_at": AT, "done_at": None, "error": None},
         since=13),
+    # -- 0015 ------------------------------------------------------------------------------------
+    # 0015 copies the inbox (a new status allowed): its rows stay as they were.
+    Row("failure_alerts", {"signature": "KeyError@handlers/work.py:88", "alerted_at": AT,
+                           "repeats": 3, "last_at": LATER}, since=15),
 ]  # fmt: skip
 
 
