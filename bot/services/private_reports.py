@@ -16,6 +16,7 @@ from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
 from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
 from bot.services.tickets import TicketService
+from storage.repos.held_reports import HeldReportRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 
@@ -39,6 +40,7 @@ class PrivateReportService:
         self.db = tickets.db
         self.clock = tickets.clock
         self.repo = TicketRepo(tickets.db)
+        self.held = HeldReportRepo(tickets.db)
         self.people = PeopleRepo(tickets.db)
 
     async def report(self, report: Report) -> Created | Held:
@@ -64,7 +66,7 @@ class PrivateReportService:
             existing = await self.repo.by_source(report.chat_id, report.message_id)
             if existing is not None:
                 raise DuplicateTicket(id=existing.id)
-            await self.repo.hold_report(
+            await self.held.hold_report(
                 report.reporter_id,
                 report.message_id,
                 text,
@@ -82,7 +84,7 @@ class PrivateReportService:
             InvalidInput: no such held report (forgotten, or never held).
         """
         async with self.db.transaction():
-            held = await self.repo.held_report(reporter_id, message_id)
+            held = await self.held.held_report(reporter_id, message_id)
             if held is None:
                 # A private chat's id is its user's id: that is where the report came from.
                 existing = await self.repo.by_source(reporter_id, message_id)
@@ -101,11 +103,11 @@ class PrivateReportService:
                     enterprise_id=enterprise_id,
                 )
             )
-            await self.repo.drop_held_report(reporter_id, message_id)
+            await self.held.drop_held_report(reporter_id, message_id)
             return created
 
     async def purge(self) -> int:
         """Forget held reports nobody picked an enterprise for within a week."""
         cutoff = self.clock.now() - timedelta(days=HELD_REPORT_DAYS)
         async with self.db.transaction():
-            return await self.repo.purge_held_reports(to_iso(cutoff))
+            return await self.held.purge_held_reports(to_iso(cutoff))
