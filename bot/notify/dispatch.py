@@ -32,7 +32,7 @@ from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
 from bot.services.recruiting.drafts import Confirmed
 from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring
-from bot.services.ticket_intake import Created
+from bot.services.ticket_intake import Created, ReportsLimited
 from bot.services.ticket_ratings import AutoClosed, Rated
 from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
 
@@ -84,6 +84,7 @@ def routes(n: Notifiers) -> list[Route]:
         route(Waiting, n.admins.unreachable_reminder),
         route(DeliveryFailed, n.admins.delivery_failed),
         route(HandlerFailed, n.admins.handler_failed),
+        route(ReportsLimited, n.admins.reports_limited),
         route(InviteTakeover, n.admins.invite_takeover),
         route(Migrated, n.admins.chat_migrated),
         # The logistics exchange.

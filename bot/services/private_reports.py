@@ -58,11 +58,14 @@ class PrivateReportService:
         text = report_text(report)
         async with self.db.transaction():
             enterprises = await self.people.contact_enterprises(report.reporter_id)
-            if not enterprises:
-                raise NotBound("error.private_report_not_bound")
-            if len(enterprises) == 1:
-                chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
-                return await self.tickets.report(chosen)
+        if not enterprises:
+            raise NotBound("error.private_report_not_bound")
+        if len(enterprises) == 1:
+            # Outside a transaction of this method: a refusal past the report limit must not
+            # roll back the admins' notice (`TicketIntake.report`). It re-checks the binding.
+            chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
+            return await self.tickets.report(chosen)
+        async with self.db.transaction():
             existing = await self.repo.by_source(report.chat_id, report.message_id)
             if existing is not None:
                 raise DuplicateTicket(id=existing.id)
@@ -81,6 +84,7 @@ class PrivateReportService:
         Raises:
             NotBound: the reporter is (no longer) a contact of that enterprise.
             DuplicateTicket: the report already became a ticket (a second press).
+            NotAllowed: past the report limit (the report stays held).
             InvalidInput: no such held report (forgotten, or never held).
         """
         async with self.db.transaction():
@@ -91,20 +95,24 @@ class PrivateReportService:
                 if existing is not None:
                     raise DuplicateTicket(id=existing.id)
                 raise InvalidInput("error.stale_button")
-            text, files = held
-            created = await self.tickets.report(
-                Report(
-                    chat_id=reporter_id,
-                    message_id=message_id,
-                    reporter_id=reporter_id,
-                    text=text,
-                    files=[IncomingFile(**f) for f in files],
-                    private=True,
-                    enterprise_id=enterprise_id,
-                )
+        text, files = held
+        # Outside the block above: a refusal past the report limit keeps the admins' notice
+        # (`TicketIntake.report`) and the held report, which a later press may still file.
+        # The update's own transaction keeps the ticket and the drop below together.
+        created = await self.tickets.report(
+            Report(
+                chat_id=reporter_id,
+                message_id=message_id,
+                reporter_id=reporter_id,
+                text=text,
+                files=[IncomingFile(**f) for f in files],
+                private=True,
+                enterprise_id=enterprise_id,
             )
+        )
+        async with self.db.transaction():
             await self.held.drop_held_report(reporter_id, message_id)
-            return created
+        return created
 
     async def purge(self) -> int:
         """Forget held reports nobody picked an enterprise for within a week."""

@@ -60,6 +60,14 @@ def event_of(row: Row) -> TicketEvent:
 
 
 @dataclass(frozen=True)
+class IntakeCheck:
+    """What a report's intake checks before it writes, read in one statement."""
+
+    existing_id: int | None  # the ticket this message already is
+    by_reporter: int  # the reporter's tickets since the limit window began
+
+
+@dataclass(frozen=True)
 class DueTicket:
     """A ticket whose next step time has come, with that time as stored (to compare later)."""
 
@@ -120,6 +128,26 @@ class TicketRepo:
             (chat_id, message_id),
         )
         return _ticket(row) if row else None
+
+    async def intake_check(
+        self,
+        chat_id: int,
+        message_id: int,
+        *,
+        reporter_id: int,
+        reporter_since: datetime,
+    ) -> IntakeCheck:
+        """Whether a message is a ticket already, and the count a report is limited by.
+
+        One statement: the report path runs it for every report (see the statement budget).
+        """
+        row = await self.db.fetchone(
+            "SELECT (SELECT id FROM tickets WHERE chat_id = ? AND source_message_id = ?),"
+            " (SELECT COUNT(*) FROM tickets WHERE reporter_id = ? AND created_at >= ?)",
+            (chat_id, message_id, reporter_id, to_iso(reporter_since)),
+        )
+        assert row is not None
+        return IntakeCheck(row[0], int(row[1]))
 
     async def insert(
         self,
