@@ -3,9 +3,11 @@
 A report becomes a ticket with its create and assign events and its attachments in one
 transaction, which also publishes `Created` (the acknowledgement and the cadre's notice).
 
-A person makes at most `TicketRules.reports_per_hour` tickets in any hour, counted from the
-tickets table (so the limit holds across restarts and workers); past it a report is refused and
-the admins are told once per person per hour (`ReportsLimited`).
+Two limits keep one member from burying a cadre, both counted from the tickets table (so they
+hold across restarts and workers): a person makes at most `TicketRules.reports_per_hour`
+tickets in any hour, past which a report is refused and the admins are told once per person
+per hour (`ReportsLimited`); and a cadre's new tickets past `BURST_CARDS` within `BURST_WINDOW`
+are marked `Created.grouped`, so the notifier lists them in one message instead of a card each.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from storage.repos.kv import KvRepo
 MAX_CONTENT = 2000
 # The window of `TicketRules.reports_per_hour`.
 LIMIT_WINDOW = timedelta(hours=1)
+# A cadre's new tickets within `BURST_WINDOW` past the first `BURST_CARDS` are grouped.
+BURST_CARDS = 3
+BURST_WINDOW = timedelta(minutes=1)
 # kv key: when the admins were last told this person reached the report limit.
 LIMIT_TOLD = "reports.limit_told.{reporter}"
 
@@ -68,6 +73,9 @@ class Created(Outcome):
     view: TicketView
     route: str  # primary | backup | duty
     chat_kind: str  # enterprise | park | private
+    # The cadre got more than `BURST_CARDS` new tickets within `BURST_WINDOW`, this one
+    # included: tell them in the window's one list, not with a card of its own.
+    grouped: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ class TicketIntake(TicketBase):
                 report.message_id,
                 reporter_id=report.reporter_id,
                 reporter_since=now - LIMIT_WINDOW,
+                assignee_id=assignee.id if assignee else None,
+                assignee_since=now - BURST_WINDOW,
             )
             if check.existing_id is not None:
                 raise DuplicateTicket(id=check.existing_id)
@@ -115,7 +125,7 @@ class TicketIntake(TicketBase):
                 ticket = await self._insert(report, text, enterprise_id, assignee, now)
                 await self._record_intake(ticket.id, report, assignee, route, now)
                 view = await self._new_view(ticket, assignee, report)
-                created = Created(view, route, chat_kind)
+                created = Created(view, route, chat_kind, grouped=check.to_assignee >= BURST_CARDS)
                 await self.publish(created)
                 return created
         # Raised after the transaction, so the admins' notice (and its mark) is kept.

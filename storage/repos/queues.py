@@ -159,7 +159,9 @@ class OutboxRepo:
         ticket_id: int | None,
         now: datetime,
         upload: bytes | None = None,
+        due: datetime | None = None,
     ) -> int:
+        """Queue a call, due at once or (`due`) not before then."""
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO outbox (chat_id, method, params, purpose, ticket_id, next_attempt_at,"
@@ -170,11 +172,29 @@ class OutboxRepo:
                 json.dumps(params, ensure_ascii=False),
                 purpose,
                 ticket_id,
-                stamp,
+                to_iso(due) if due is not None else stamp,
                 stamp,
                 upload,
             ),
         )
+
+    async def collecting(self, chat_id: int, purpose: str, now: datetime) -> OutboxItem | None:
+        """The newest message to `chat_id` for `purpose` held until later and never tried."""
+        row = await self.db.fetchone(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at > ?"
+            " AND chat_id = ? AND purpose = ? AND attempts = 0 ORDER BY id DESC LIMIT 1",
+            (to_iso(now), chat_id, purpose),
+        )
+        return _outbox_item(row) if row else None
+
+    async def withdraw(self, item_id: int, now: datetime) -> bool:
+        """Delete a pending row that is not due yet (so no sender has read it); False if it
+        is due, sent or gone."""
+        changed = await self.db.execute(
+            "DELETE FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at > ?",
+            (item_id, to_iso(now)),
+        )
+        return changed > 0
 
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = await self.db.fetchall(

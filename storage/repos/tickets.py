@@ -65,6 +65,7 @@ class IntakeCheck:
 
     existing_id: int | None  # the ticket this message already is
     by_reporter: int  # the reporter's tickets since the limit window began
+    to_assignee: int  # the cadre's new tickets since the burst window began
 
 
 @dataclass(frozen=True)
@@ -136,18 +137,23 @@ class TicketRepo:
         *,
         reporter_id: int,
         reporter_since: datetime,
+        assignee_id: int | None,
+        assignee_since: datetime,
     ) -> IntakeCheck:
-        """Whether a message is a ticket already, and the count a report is limited by.
+        """Whether a message is a ticket already, and the counts a report is limited by.
 
         One statement: the report path runs it for every report (see the statement budget).
         """
+        source = (chat_id, message_id)
+        counts = (reporter_id, to_iso(reporter_since), assignee_id, to_iso(assignee_since))
         row = await self.db.fetchone(
             "SELECT (SELECT id FROM tickets WHERE chat_id = ? AND source_message_id = ?),"
-            " (SELECT COUNT(*) FROM tickets WHERE reporter_id = ? AND created_at >= ?)",
-            (chat_id, message_id, reporter_id, to_iso(reporter_since)),
+            " (SELECT COUNT(*) FROM tickets WHERE reporter_id = ? AND created_at >= ?),"
+            " (SELECT COUNT(*) FROM tickets WHERE assignee_id = ? AND created_at >= ?)",
+            (*source, *counts),
         )
         assert row is not None
-        return IntakeCheck(row[0], int(row[1]))
+        return IntakeCheck(row[0], int(row[1]), int(row[2]))
 
     async def insert(
         self,

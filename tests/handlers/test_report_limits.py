@@ -1,9 +1,10 @@
 """One member cannot bury a cadre, through the real Application and the emulator: a person's
 reports past `[tickets] reports_per_person_per_hour` are refused (the admins hear once per person
-per hour, across a restart)."""
+per hour, across a restart), and a cadre's burst of new tickets comes as one list."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,31 @@ async def test_a_private_report_past_the_limit_is_refused_and_the_admins_told(
     ack = (await world.expect(me, ACK_MARK, since=since, count=3))[-1]
     assert "王晓峰" in ack["text"] and ack["reply_to_message_id"] == choices[1]["message_id"]
     assert (await world.runtime.services.tickets.view_of(3)).enterprise.name == OTHER_ENTERPRISE
+
+
+async def test_a_cadre_gets_one_list_for_a_burst_kept_across_a_restart(world: World) -> None:
+    clock = FixedClock(SystemClock().now())
+    await restart(world, clock)
+    since = await world.seq()
+    for n in range(1, 7):
+        await world.say(world.group, world.contact, f"#诉求 第{n}个问题：车间漏水")
+    await world.expect(world.group, ACK_MARK, since=since, count=6)
+    # The first three are cards; the rest wait for the minute to end, in the database.
+    assert await world.queued(world.cadre, purpose="cadre_notice") == 3
+    await restart(world, clock)
+    clock.advance(timedelta(seconds=61))
+    listing = (await world.expect(world.cadre, "合并通知", since=since))[0]
+    assert [f"#{n}" in listing["text"] for n in range(4, 7)] == [True] * 3
+    assert "#3" not in listing["text"]
+    buttons = [b for row in listing["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["text"] for b in buttons] == ["✅ 签收 #4", "✅ 签收 #5", "✅ 签收 #6"]
+    await world.settled()
+    sent = await world.client.sent(chat_id=world.cadre, since_seq=since)
+    assert len(sent) == 4  # three cards and one list for six tickets
+
+    # Each ticket in the list keeps its button: claiming one answers with its work buttons.
+    await world.client.press_button(
+        world.cadre, listing["message_id"], world.cadre, buttons[1]["callback_data"]
+    )
+    claimed = (await world.expect(world.cadre, "已签收工单 #5", since=since))[0]
+    assert re.search(r"t:\w+:5", str(claimed["reply_markup"]))
