@@ -64,6 +64,8 @@ async def measure(reports: int, groups: int, workdir: Path) -> list[Counter[str]
                 storage={"url": str(db_path)},
                 park={"admins": [world.admin]},
                 delivery=FAST_DELIVERY,
+                # One contact per group stands for its enterprise (see `BotProcess`).
+                tickets={"reports_per_person_per_hour": 0},
             )
             runtime = Runtime(settings)
             await runtime.start()

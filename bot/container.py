@@ -138,6 +138,7 @@ def ticket_rules_from(settings: Settings, deadlines: DeadlineRules) -> TicketRul
         kind_keywords=settings.tickets.kind_keywords,
         urgent_keywords=settings.tickets.urgent_keywords,
         deadlines=deadlines,
+        reports_per_hour=settings.tickets.reports_per_person_per_hour,
     )
 
 

@@ -1,7 +1,12 @@
 """Tickets from group messages: /report, the #诉求 #问题 #求助 hashtags, and mentions of the bot.
 
-`/report` sent as a reply turns the replied-to message into a ticket. A photo or document whose
-caption triggers a report is attached to the ticket.
+A report is always its typist's: whoever sent the update is the reporter, and (in a park-wide
+group) their enterprise is the ticket's, checked exactly as if they had typed it all. `/report`
+sent as a reply only borrows the replied-to message's text (when the command has none) and its
+photo or document; its author is never read. The ticket's source is the message the typist
+sent, so a replay of the same update makes no second ticket, and two people replying `/report`
+to one message make two reports, each their own. A photo or document whose caption triggers a
+report is attached to the ticket.
 """
 
 from __future__ import annotations
@@ -60,19 +65,27 @@ def _without(text: str, entities: list[MessageEntity]) -> str:
     return " ".join(raw.decode("utf-16-le").split())
 
 
-async def _submit(update: Update, context: BotContext, source: Message, content: str) -> None:
-    reporter = sender_of(source)
+async def _submit(
+    update: Update,
+    context: BotContext,
+    message: Message,
+    content: str,
+    lent: Message | None = None,
+) -> None:
+    """File the report `message` makes, by its sender; `lent` adds only its attachments."""
+    reporter = sender_of(message)
     assert reporter is not None
     services = context.services
     if not reporter.is_chat:
         await services.people.seen(reporter.id, reporter.name, reporter.username, private=False)
+    files = files_of(message) + (files_of(lent) if lent is not None else [])
     created = await services.tickets.report(
         Report(
-            chat_id=source.chat.id,
-            message_id=source.message_id,
+            chat_id=message.chat.id,
+            message_id=message.message_id,
             reporter_id=reporter.id,
             text=content,
-            files=files_of(source),
+            files=files,
             binding=context.chat_binding,
         )
     )
@@ -87,20 +100,28 @@ async def _submit(update: Update, context: BotContext, source: Message, content:
     )
 
 
+def _replied_to(message: Message) -> Message | None:
+    """The message `message` answers, if a person (or a group) wrote it: a bot's or a channel's
+    text is nobody's problem, and in a forum topic every message "replies" to the topic's
+    creation unless it answers another one."""
+    original = message.reply_to_message
+    if original is None or original.forum_topic_created is not None:
+        return None
+    return original if sender_of(original) is not None else None
+
+
 @guarded_in_chat
 async def report_command(update: Update, context: BotContext) -> None:
-    """/report TEXT makes a ticket; as a reply, the replied-to message becomes the ticket."""
+    """/report TEXT makes a ticket; as a reply, it borrows the replied-to text and files."""
     message = update.effective_message
     assert message is not None
     if sender_of(message) is None:
         return  # channels, automatic forwards and bots make no tickets
     content = rest_text(update, 1)
-    source = message
-    original = message.reply_to_message
-    if original is not None and sender_of(original) is not None:
-        source = original
-        content = content or original.text or original.caption or ""
-    await _submit(update, context, source, content)
+    lent = _replied_to(message)
+    if lent is not None:
+        content = content or lent.text or lent.caption or ""
+    await _submit(update, context, message, content, lent)
 
 
 @guarded_in_chat

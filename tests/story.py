@@ -174,7 +174,14 @@ class Story:
         Enterprise i is 包联 by cadre i (named `enterprises[cadre]`, or after the cadre), reported
         in group `group(i)` by contact `contact_tg(i)`; the last one (DUTY) has no cadre.
         """
-        settings = load_settings(None, storage={"path": ":memory:"}, park={"admins": [ADMIN_TG]})
+        settings = load_settings(
+            None,
+            storage={"path": ":memory:"},
+            park={"admins": [ADMIN_TG]},
+            # A story scripts a week of an enterprise's reports, often many in one hour from
+            # its one contact: the report limit has tests of its own.
+            tickets={"reports_per_person_per_hour": 0},
+        )
         story = cls(build_services(settings, db, clock), clock, list(cadres), enterprises, leaders)
         await story._import_roster(db, clock)
         admin = await story.actor(ADMIN_TG)

@@ -54,6 +54,8 @@ class TicketSettings(Section):
     invite_valid_days: int = Field(default=7, ge=1, le=90)
     # Show the cadre's roster phone to the enterprise in the acknowledgement.
     show_cadre_phone: bool = False
+    # Reports one person may make in any hour; past it a report is refused (0: no limit).
+    reports_per_person_per_hour: int = Field(default=10, ge=0, le=1000)
 
     @field_validator("category_keywords")
     @classmethod

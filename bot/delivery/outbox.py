@@ -30,6 +30,9 @@ CAPTION_LIMIT = 1024
 # sender replaces it with the file itself; it never reaches Telegram.
 UPLOAD_KEY = "_upload"
 PURGE_BATCH = 500
+# A collected message (`Outbox.collect`) starts anew past this much text or these many buttons.
+COLLECT_TEXT = 3500
+COLLECT_BUTTONS = 30
 
 
 def _button_json(button: Button | WebAppButton) -> dict[str, Any]:
@@ -131,8 +134,61 @@ class Outbox:
         return ids
 
     async def withdraw(self, purpose: str) -> int:
-        """Drop the messages of `purpose` not sent yet (replaced by a newer one); how many."""
-        return await self.repo.withdraw(purpose)
+        """Drop the messages of `purpose` held until later (replaced by a newer one); how many.
+
+        Only rows not due yet go, as in `collect`: a sender may have read a due one."""
+        return await self.repo.withdraw_held(purpose, self.clock.now())
+
+    async def collect(
+        self,
+        chat_id: int,
+        line: str,
+        *,
+        title: str,
+        buttons: Keyboard,
+        purpose: str,
+        hold: timedelta,
+    ) -> int:
+        """Add `line` and its `buttons` to the message collecting for this chat and purpose,
+        or start one, headed by `title`, that goes out `hold` from now; return its outbox id.
+
+        A collecting message is an outbox row not due yet, so it is as durable as any other
+        and the sender has never read it (it reads due rows only, under the write lock). It
+        is never changed in place: it is replaced by a row with the line added and the same
+        due time, and only while it is still not due, so a row a sender may have read is left
+        to go and a new one is started. A line may so reach the chat twice, but never not at
+        all.
+        """
+        now = self.clock.now()
+        held = await self.repo.collecting(chat_id, purpose, now)
+        due = now + hold
+        text, rows = f"{title}\n{line}", keyboard_json(buttons) or {"inline_keyboard": []}
+        if held is not None:
+            old_text = str(held.params.get("text", ""))
+            old_rows = (held.params.get("reply_markup") or {}).get("inline_keyboard", [])
+            fits = len(old_text) + len(line) < COLLECT_TEXT and (
+                sum(len(row) for row in old_rows) + sum(len(row) for row in buttons)
+                <= COLLECT_BUTTONS
+            )
+            if fits and await self.repo.withdraw(held.id, now):
+                text = f"{old_text}\n{line}"
+                rows = {"inline_keyboard": old_rows + rows["inline_keyboard"]}
+                due = held.next_attempt_at
+        params: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
+        params["link_preview_options"] = {"is_disabled": True}
+        if rows["inline_keyboard"]:
+            params["reply_markup"] = rows
+        item_id = await self.repo.enqueue(
+            chat_id=chat_id,
+            method="sendMessage",
+            params=params,
+            purpose=purpose,
+            ticket_id=None,
+            now=now,
+            due=due,
+        )
+        self.wakeup.set()
+        return item_id
 
     async def send_photo_bytes(
         self,

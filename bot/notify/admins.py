@@ -26,6 +26,7 @@ from bot.services.failures import (
 from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
 from bot.services.recipients import Recipients
+from bot.services.ticket_intake import ReportsLimited
 
 # Ticket numbers a daily unreachable-cadre reminder lists; the count covers the rest.
 MAX_LISTED = 20
@@ -174,4 +175,18 @@ class AdminNotifier:
             new=migrated.new_chat_id,
             serves=migrated.serves,
             moved=migrated.moved,
+        )
+
+    async def reports_limited(self, limited: ReportsLimited) -> None:
+        """Tell the admins (once per person per window) that someone reached the limit."""
+        kind, name = await self.recipients.chat_name(limited.reporter_id)
+        await self.tell_admins_text(
+            lambda tr: tr(
+                "intake.limit_admin",
+                who=tr(f"notice.target_{kind}", name=name, id=limited.reporter_id),
+                limit=limited.limit,
+                enterprise=limited.enterprise,
+                cadre=limited.cadre or tr("ticket.duty_desk"),
+            ),
+            purpose="admin_report_limit",
         )

@@ -37,7 +37,7 @@ from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
 from bot.services.recruiting.drafts import Confirmed
 from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring
-from bot.services.ticket_intake import Created
+from bot.services.ticket_intake import Created, ReportsLimited
 from bot.services.ticket_ratings import AutoClosed, Rated
 from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
 
@@ -91,6 +91,7 @@ def routes(n: Notifiers) -> list[Route]:
         route(HandlerFailed, n.admins.handler_failed),
         route(UpdateQuarantined, n.admins.update_quarantined),
         route(FailuresRepeated, n.admins.failures_repeated),
+        route(ReportsLimited, n.admins.reports_limited),
         route(InviteTakeover, n.admins.invite_takeover),
         route(Migrated, n.admins.chat_migrated),
         # The logistics exchange.

@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.notify.admins import AdminNotifier
 from bot.render import tickets as render
 from bot.services.reachability import ReachabilityService
-from bot.services.ticket_intake import Created
+from bot.services.ticket_intake import BURST_CARDS, BURST_WINDOW, Created
 from bot.services.ticket_ratings import AutoClosed, Rated
 from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
 
@@ -54,6 +54,28 @@ class TicketNotifier:
             keyboard=render.work_buttons(view.ticket, tr),
             purpose="cadre_notice",
             ticket_id=view.ticket.id,
+        )
+        return True
+
+    async def _to_cadre_grouped(self, cadre: Cadre | None, view: TicketView) -> bool:
+        """Add a new ticket to the one list a cadre gets for a burst; False if unreachable.
+
+        The list is an outbox row held for `BURST_WINDOW` (`Outbox.collect`): as durable as a
+        card, and each ticket in it keeps a button to claim it (the claim's answer carries
+        the ticket's other buttons).
+        """
+        chat = await self.recipients.private_chat(cadre)
+        if cadre is None or chat is None:
+            return False
+        await self.reach.reached(cadre)
+        tr = self.admins.tr_in(chat.locale)
+        await self.outbox.collect(
+            chat.chat_id,
+            render.summary(view, tr, self.tz),
+            title=tr("intake.grouped_title", cards=BURST_CARDS),
+            buttons=render.grouped_buttons(view.ticket, tr),
+            purpose="cadre_grouped",
+            hold=BURST_WINDOW,
         )
         return True
 
@@ -124,7 +146,10 @@ class TicketNotifier:
             purpose="ack",
             ticket_id=ticket.id,
         )
-        reached = await self._to_cadre(view.assignee, view, "notice.new_ticket")
+        if created.grouped:
+            reached = await self._to_cadre_grouped(view.assignee, view)
+        else:
+            reached = await self._to_cadre(view.assignee, view, "notice.new_ticket")
         if created.route == "duty":
             await self.admins.tell_admins(
                 "notice.duty_ticket",

@@ -207,6 +207,11 @@ def work_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     return rows
 
 
+def grouped_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
+    """A ticket's row in a cadre's list of new tickets: claim it (the answer has the rest)."""
+    return [[Button(tr("intake.grouped_claim", id=ticket.id), keys.Claim(ticket.id).pack())]]
+
+
 def reporter_buttons(ticket: Ticket, tr: Translator) -> list[list[Button]]:
     """Under the acknowledgement: let the reporter correct category or kind."""
     return [

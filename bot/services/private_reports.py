@@ -16,6 +16,7 @@ from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
 from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
 from bot.services.tickets import TicketService
+from storage.repos.held_reports import HeldReportRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 
@@ -39,6 +40,7 @@ class PrivateReportService:
         self.db = tickets.db
         self.clock = tickets.clock
         self.repo = TicketRepo(tickets.db)
+        self.held = HeldReportRepo(tickets.db)
         self.people = PeopleRepo(tickets.db)
 
     async def report(self, report: Report) -> Created | Held:
@@ -56,15 +58,18 @@ class PrivateReportService:
         text = report_text(report)
         async with self.db.transaction():
             enterprises = await self.people.contact_enterprises(report.reporter_id)
-            if not enterprises:
-                raise NotBound("error.private_report_not_bound")
-            if len(enterprises) == 1:
-                chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
-                return await self.tickets.report(chosen)
+        if not enterprises:
+            raise NotBound("error.private_report_not_bound")
+        if len(enterprises) == 1:
+            # Outside a transaction of this method: a refusal past the report limit must not
+            # roll back the admins' notice (`TicketIntake.report`). It re-checks the binding.
+            chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
+            return await self.tickets.report(chosen)
+        async with self.db.transaction():
             existing = await self.repo.by_source(report.chat_id, report.message_id)
             if existing is not None:
                 raise DuplicateTicket(id=existing.id)
-            await self.repo.hold_report(
+            await self.held.hold_report(
                 report.reporter_id,
                 report.message_id,
                 text,
@@ -79,33 +84,38 @@ class PrivateReportService:
         Raises:
             NotBound: the reporter is (no longer) a contact of that enterprise.
             DuplicateTicket: the report already became a ticket (a second press).
+            NotAllowed: past the report limit (the report stays held).
             InvalidInput: no such held report (forgotten, or never held).
         """
         async with self.db.transaction():
-            held = await self.repo.held_report(reporter_id, message_id)
+            held = await self.held.held_report(reporter_id, message_id)
             if held is None:
                 # A private chat's id is its user's id: that is where the report came from.
                 existing = await self.repo.by_source(reporter_id, message_id)
                 if existing is not None:
                     raise DuplicateTicket(id=existing.id)
                 raise InvalidInput("error.stale_button")
-            text, files = held
-            created = await self.tickets.report(
-                Report(
-                    chat_id=reporter_id,
-                    message_id=message_id,
-                    reporter_id=reporter_id,
-                    text=text,
-                    files=[IncomingFile(**f) for f in files],
-                    private=True,
-                    enterprise_id=enterprise_id,
-                )
+        text, files = held
+        # Outside the block above: a refusal past the report limit keeps the admins' notice
+        # (`TicketIntake.report`) and the held report, which a later press may still file.
+        # The update's own transaction keeps the ticket and the drop below together.
+        created = await self.tickets.report(
+            Report(
+                chat_id=reporter_id,
+                message_id=message_id,
+                reporter_id=reporter_id,
+                text=text,
+                files=[IncomingFile(**f) for f in files],
+                private=True,
+                enterprise_id=enterprise_id,
             )
-            await self.repo.drop_held_report(reporter_id, message_id)
-            return created
+        )
+        async with self.db.transaction():
+            await self.held.drop_held_report(reporter_id, message_id)
+        return created
 
     async def purge(self) -> int:
         """Forget held reports nobody picked an enterprise for within a week."""
         cutoff = self.clock.now() - timedelta(days=HELD_REPORT_DAYS)
         async with self.db.transaction():
-            return await self.repo.purge_held_reports(to_iso(cutoff))
+            return await self.held.purge_held_reports(to_iso(cutoff))

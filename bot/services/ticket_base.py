@@ -37,6 +37,8 @@ class TicketRules:
     urgent_keywords: list[str]
     # The full deadline rules; None means the defaults with `resolve_working_days` for ordinary.
     deadlines: DeadlineRules | None = None
+    # Reports one person may make in any hour ([tickets] reports_per_person_per_hour); 0: any.
+    reports_per_hour: int = 0
 
     @property
     def deadline_rules(self) -> DeadlineRules:

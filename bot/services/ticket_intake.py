@@ -2,13 +2,20 @@
 
 A report becomes a ticket with its create and assign events and its attachments in one
 transaction, which also publishes `Created` (the acknowledgement and the cadre's notice).
+
+Two limits keep one member from burying a cadre, both counted from the tickets table (so they
+hold across restarts and workers): a person makes at most `TicketRules.reports_per_hour`
+tickets in any hour, past which a report is refused and the admins are told once per person
+per hour (`ReportsLimited`); and a cadre's new tickets past `BURST_CARDS` within `BURST_WINDOW`
+are marked `Created.grouped`, so the notifier lists them in one message instead of a card each.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.clock import from_iso, to_iso
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
@@ -19,8 +26,16 @@ from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
 from bot.services.deadlines import DueDates, due_dates
 from bot.services.next_step import Planned
 from bot.services.ticket_base import TicketBase
+from storage.repos.kv import KvRepo
 
 MAX_CONTENT = 2000
+# The window of `TicketRules.reports_per_hour`.
+LIMIT_WINDOW = timedelta(hours=1)
+# A cadre's new tickets within `BURST_WINDOW` past the first `BURST_CARDS` are grouped.
+BURST_CARDS = 3
+BURST_WINDOW = timedelta(minutes=1)
+# kv key: when the admins were last told this person reached the report limit.
+LIMIT_TOLD = "reports.limit_told.{reporter}"
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,19 @@ class Created(Outcome):
     view: TicketView
     route: str  # primary | backup | duty
     chat_kind: str  # enterprise | park | private
+    # The cadre got more than `BURST_CARDS` new tickets within `BURST_WINDOW`, this one
+    # included: tell them in the window's one list, not with a card of its own.
+    grouped: bool = False
+
+
+@dataclass(frozen=True)
+class ReportsLimited(Outcome):
+    """A person reached the report limit: the admins hear it once per person per window."""
+
+    reporter_id: int
+    limit: int
+    enterprise: str
+    cadre: str | None  # whom the refused reports would have gone to; None: the duty desk
 
 
 class TicketIntake(TicketBase):
@@ -70,20 +98,61 @@ class TicketIntake(TicketBase):
             NotBound: the group is not bound, or (park-wide group) the reporter is not bound.
             InvalidInput: the text is empty or too long.
             DuplicateTicket: this message is already a ticket.
+            NotAllowed: the reporter made `reports_per_hour` tickets within the last hour.
+                Raised after this method's own transaction, which keeps the admins' notice:
+                a caller must not call it inside a transaction block of its own that the
+                refusal would leave (that would roll the notice back).
         """
         text = report_text(report)
         now = self.clock.now()
+        limit = self.rules.reports_per_hour
         async with self.db.transaction():
             enterprise_id, chat_kind = await self._enterprise_for(report)
-            existing = await self.tickets.by_source(report.chat_id, report.message_id)
-            if existing is not None:
-                raise DuplicateTicket(id=existing.id)
             assignee, route = await self._route(enterprise_id)
-            ticket = await self._insert(report, text, enterprise_id, assignee, now)
-            await self._record_intake(ticket.id, report, assignee, route, now)
-            created = Created(await self._new_view(ticket, assignee, report), route, chat_kind)
-            await self.publish(created)
-        return created
+            check = await self.tickets.intake_check(
+                report.chat_id,
+                report.message_id,
+                reporter_id=report.reporter_id,
+                reporter_since=now - LIMIT_WINDOW,
+                assignee_id=assignee.id if assignee else None,
+                assignee_since=now - BURST_WINDOW,
+            )
+            if check.existing_id is not None:
+                raise DuplicateTicket(id=check.existing_id)
+            if limit and check.by_reporter >= limit:
+                refusal = await self._limited(report.reporter_id, enterprise_id, assignee, now)
+            else:
+                ticket = await self._insert(report, text, enterprise_id, assignee, now)
+                await self._record_intake(ticket.id, report, assignee, route, now)
+                view = await self._new_view(ticket, assignee, report)
+                created = Created(view, route, chat_kind, grouped=check.to_assignee >= BURST_CARDS)
+                await self.publish(created)
+                return created
+        # Raised after the transaction, so the admins' notice (and its mark) is kept.
+        raise refusal
+
+    async def _limited(
+        self, reporter_id: int, enterprise_id: int, assignee: Cadre | None, now: datetime
+    ) -> NotAllowed:
+        """The refusal of a report past the limit; the admins are told once per window."""
+        kv = KvRepo(self.db)
+        key = LIMIT_TOLD.format(reporter=reporter_id)
+        told = await kv.get(key)
+        if told is None or from_iso(told) <= now - LIMIT_WINDOW:
+            await kv.set(key, to_iso(now))
+            enterprise = await self.people.enterprise(enterprise_id)
+            await self.publish(
+                ReportsLimited(
+                    reporter_id,
+                    self.rules.reports_per_hour,
+                    enterprise.name if enterprise else "",
+                    assignee.name if assignee else None,
+                )
+            )
+        limit = self.rules.reports_per_hour
+        if assignee is None:
+            return NotAllowed("intake.limit_reached_duty", limit=limit)
+        return NotAllowed("intake.limit_reached", limit=limit, cadre=assignee.name)
 
     async def _new_view(self, ticket: Ticket, assignee: Cadre | None, report: Report) -> TicketView:
         """The new ticket's view from what this transaction read and wrote, not read back: the

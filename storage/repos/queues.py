@@ -197,6 +197,7 @@ class OutboxRepo:
         upload: bytes | None = None,
         due: datetime | None = None,
     ) -> int:
+        """Queue a call, due at once or (`due`) not before then."""
         stamp = to_iso(now)
         return await self.db.insert(
             "INSERT INTO outbox (chat_id, method, params, purpose, ticket_id, next_attempt_at,"
@@ -213,11 +214,31 @@ class OutboxRepo:
             ),
         )
 
-    async def withdraw(self, purpose: str) -> int:
-        """Delete the pending rows of `purpose` (a message replaced before it went out)."""
+    async def withdraw_held(self, purpose: str, now: datetime) -> int:
+        """Delete the rows of `purpose` not due yet (a held message replaced before it went
+        out; a due one may have been read by a sender, and goes)."""
         return await self.db.execute(
-            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ?", (purpose,)
+            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ? AND next_attempt_at > ?",
+            (purpose, to_iso(now)),
         )
+
+    async def collecting(self, chat_id: int, purpose: str, now: datetime) -> OutboxItem | None:
+        """The newest message to `chat_id` for `purpose` held until later and never tried."""
+        row = await self.db.fetchone(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at > ?"
+            " AND chat_id = ? AND purpose = ? AND attempts = 0 ORDER BY id DESC LIMIT 1",
+            (to_iso(now), chat_id, purpose),
+        )
+        return _outbox_item(row) if row else None
+
+    async def withdraw(self, item_id: int, now: datetime) -> bool:
+        """Delete a pending row that is not due yet (so no sender has read it); False if it
+        is due, sent or gone."""
+        changed = await self.db.execute(
+            "DELETE FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at > ?",
+            (item_id, to_iso(now)),
+        )
+        return changed > 0
 
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = await self.db.fetchall(

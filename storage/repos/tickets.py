@@ -60,6 +60,15 @@ def event_of(row: Row) -> TicketEvent:
 
 
 @dataclass(frozen=True)
+class IntakeCheck:
+    """What a report's intake checks before it writes, read in one statement."""
+
+    existing_id: int | None  # the ticket this message already is
+    by_reporter: int  # the reporter's tickets since the limit window began
+    to_assignee: int  # the cadre's new tickets since the burst window began
+
+
+@dataclass(frozen=True)
 class DueTicket:
     """A ticket whose next step time has come, with that time as stored (to compare later)."""
 
@@ -121,6 +130,31 @@ class TicketRepo:
         )
         return _ticket(row) if row else None
 
+    async def intake_check(
+        self,
+        chat_id: int,
+        message_id: int,
+        *,
+        reporter_id: int,
+        reporter_since: datetime,
+        assignee_id: int | None,
+        assignee_since: datetime,
+    ) -> IntakeCheck:
+        """Whether a message is a ticket already, and the counts a report is limited by.
+
+        One statement: the report path runs it for every report (see the statement budget).
+        """
+        source = (chat_id, message_id)
+        counts = (reporter_id, to_iso(reporter_since), assignee_id, to_iso(assignee_since))
+        row = await self.db.fetchone(
+            "SELECT (SELECT id FROM tickets WHERE chat_id = ? AND source_message_id = ?),"
+            " (SELECT COUNT(*) FROM tickets WHERE reporter_id = ? AND created_at >= ?),"
+            " (SELECT COUNT(*) FROM tickets WHERE assignee_id = ? AND created_at >= ?)",
+            (*source, *counts),
+        )
+        assert row is not None
+        return IntakeCheck(row[0], int(row[1]), int(row[2]))
+
     async def insert(
         self,
         *,
@@ -168,34 +202,6 @@ class TicketRepo:
             tuple(written.values()),
         )
         return _ticket({**_SCHEMA_DEFAULTS, **written, "id": ticket_id})
-
-    # -- private reports waiting for the reporter to pick the enterprise -----------------------
-    async def hold_report(
-        self, reporter_id: int, message_id: int, content: str, files: list[dict[str, Any]], now: str
-    ) -> None:
-        await self.db.execute(
-            "INSERT INTO pending_reports (reporter_id, message_id, content, files, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(reporter_id, message_id) DO NOTHING",
-            (reporter_id, message_id, content, json.dumps(files, ensure_ascii=False), now),
-        )
-
-    async def held_report(
-        self, reporter_id: int, message_id: int
-    ) -> tuple[str, list[dict[str, Any]]] | None:
-        row = await self.db.fetchone(
-            "SELECT content, files FROM pending_reports WHERE reporter_id = ? AND message_id = ?",
-            (reporter_id, message_id),
-        )
-        return None if row is None else (str(row["content"]), json.loads(row["files"]))
-
-    async def drop_held_report(self, reporter_id: int, message_id: int) -> None:
-        await self.db.execute(
-            "DELETE FROM pending_reports WHERE reporter_id = ? AND message_id = ?",
-            (reporter_id, message_id),
-        )
-
-    async def purge_held_reports(self, before: str) -> int:
-        return await self.db.execute("DELETE FROM pending_reports WHERE created_at < ?", (before,))
 
     async def update(self, ticket_id: int, now: datetime, **changes: Any) -> None:
         """Set the given columns (whitelisted) and bump updated_at.

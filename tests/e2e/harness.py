@@ -102,6 +102,10 @@ class BotProcess:
             "storage": {"url": str(self.db_path)},
             "park": {"name": "测试开发区", "locale": "zh_CN", "admins": self.admins},
             "logging": {"level": self.log_level},
+            # A burst world's one contact per group (`build_burst_world`) stands for its whole
+            # enterprise, so its bursts are no one person's: no per-person report limit here
+            # (tests/handlers/test_report_limits.py tests the limit).
+            "tickets": {"reports_per_person_per_hour": 0},
         }
         if self.delivery:
             sections["delivery"] = dict(self.delivery)
