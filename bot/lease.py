@@ -36,6 +36,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, Literal, Protocol
 
+from bot.delivery.calls import ApiCaller
 from storage.db import Database
 from storage.errors import LeaseLost, StorageError
 from storage.repos.lease import LeaseEpochs
@@ -156,18 +157,6 @@ class Fence:
         if epoch != self.token:
             self.lose(f"another worker took the lease (epoch {epoch}, this worker's {self.token})")
             raise LeaseLost(self.reason)
-
-
-class ApiCaller(Protocol):
-    async def do_api_request(
-        self,
-        endpoint: str,
-        api_kwargs: dict[str, Any] | None = None,
-        *,
-        read_timeout: float | None = None,
-    ) -> Any:
-        """Call one Bot API method."""
-        ...
 
 
 class FencedBot:

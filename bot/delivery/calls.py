@@ -1,11 +1,11 @@
 """What one Bot API call carries: its parameters with any stored upload, the wait a 429 asks
-for, and whether anyone is told when it fails for good."""
+for, whether anyone is told when it fails for good, and what makes it (`ApiCaller`)."""
 
 from __future__ import annotations
 
 import warnings
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import InputFile
 from telegram.error import RetryAfter
@@ -13,6 +13,21 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.outbox import UPLOAD_KEY
 from storage.repos.queues import OutboxItem
+
+
+class ApiCaller(Protocol):
+    """What makes a Bot API call: python-telegram-bot's Bot, or the leader's fenced one."""
+
+    async def do_api_request(
+        self,
+        endpoint: str,
+        api_kwargs: dict[str, Any] | None = None,
+        *,
+        read_timeout: float | None = None,
+    ) -> Any:
+        """Call one Bot API method."""
+        ...
+
 
 # Calls whose permanent failure the admins are not told of: a button's answer, an edit, a menu.
 SILENT_METHODS = frozenset(

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from bot.domain.textnorm import fold, invisible
+from bot.domain.textnorm import fold, invisible, merge_spans
 
 # Chinese numerals people use to slip a number past a filter, as digits (one for one).
 _NUMERALS = str.maketrans("〇零一二三四五六七八九幺壹贰叁肆伍陆柒捌玖", "001234567891123456789")
@@ -273,16 +273,6 @@ _EMAIL = (
 _LABELLED = re.compile("|".join(f"(?:{p})" for p in (_EMAIL, _WECHAT, _QQ, _TELEGRAM)))
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def find_contacts(text: str) -> list[tuple[int, int]]:
     """The ranges of `text` (start, end) that hold a phone number, an id or an address.
 
@@ -293,7 +283,7 @@ def find_contacts(text: str) -> list[tuple[int, int]]:
     probe = folded.text.translate(_NUMERALS)
     spans = [m.span() for m in _LABELLED.finditer(probe) if m[0].strip()]
     spans += list(_phones(probe))
-    return [_with_marks(text, *folded.span(start, end)) for start, end in _merge(spans)]
+    return [_with_marks(text, *folded.span(start, end)) for start, end in merge_spans(spans)]
 
 
 def _with_marks(text: str, start: int, end: int) -> tuple[int, int]:

@@ -127,3 +127,14 @@ def fold(text: str, *, keep_separators: bool = False, keep_lines: bool = False) 
                 ends.append(index + 1)
     folded = to_simplified("".join(chars))
     return Folded(folded, text, tuple(starts), tuple(ends))
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges (start, end) in order, overlapping or touching ones joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from bot.domain.textnorm import BOUNDARY, Folded, fold
+from bot.domain.textnorm import BOUNDARY, Folded, fold, merge_spans
 
 REASONS: tuple[str, ...] = (
     "ethnicity",
@@ -309,16 +309,6 @@ def _whole_words(folded: Folded, start: int, end: int) -> bool:
     )
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def find(
     text: str,
     *,
@@ -355,7 +345,9 @@ def find(
             while start >= 0:
                 spans.append((start, start + len(needle)))
                 start = blanked.find(needle, start + 1)
-        fresh = [(s, e) for s, e in _merge(spans) if not any(a <= s and e <= b for a, b in claimed)]
+        fresh = [
+            (s, e) for s, e in merge_spans(spans) if not any(a <= s and e <= b for a, b in claimed)
+        ]
         claimed += fresh
         words = [folded.source(s, e).strip() for s, e in fresh]
         if words:

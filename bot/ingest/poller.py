@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.delivery.calls import retry_seconds
+from bot.delivery.calls import ApiCaller, retry_seconds
 from bot.ingest.kinds import ALLOWED_UPDATES
 from storage.db import Database
 from storage.errors import LeaseLost
@@ -29,18 +29,6 @@ log = logging.getLogger(__name__)
 
 class PollingConflict(Exception):
     """Another process is polling with the same token (HTTP 409)."""
-
-
-class ApiCaller(Protocol):
-    async def do_api_request(
-        self,
-        endpoint: str,
-        api_kwargs: dict[str, Any] | None = None,
-        *,
-        read_timeout: float | None = None,
-    ) -> Any:
-        """Call one Bot API method."""
-        ...
 
 
 class Poller:
