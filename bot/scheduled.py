@@ -99,8 +99,10 @@ async def air_week(services: Services) -> None:
 
 
 async def purge(services: Services) -> None:
-    """Drop expired private-report drafts, sent messages and finished deferred work."""
+    """Drop expired private-report drafts, report-limit marks past their hour, sent messages
+    and finished deferred work."""
     await services.private_reports.purge()
+    await services.tickets.purge_limit_marks()
     sent = await purge_delivered(services)
     if sent:
         log.info("purged %d sent messages from the outbox", sent)

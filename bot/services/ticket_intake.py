@@ -131,6 +131,15 @@ class TicketIntake(TicketBase):
         # Raised after the transaction, so the admins' notice (and its mark) is kept.
         raise refusal
 
+    async def purge_limit_marks(self) -> int:
+        """Forget the limit marks of people last told of over an hour ago (a mark only says
+        whether the admins were told within the hour); how many."""
+        prefix = LIMIT_TOLD.format(reporter="")
+        async with self.db.transaction():
+            return await KvRepo(self.db).delete_older(
+                prefix, to_iso(self.clock.now() - LIMIT_WINDOW)
+            )
+
     async def _limited(
         self, reporter_id: int, enterprise_id: int, assignee: Cadre | None, now: datetime
     ) -> NotAllowed:

@@ -19,3 +19,11 @@ class KvRepo:
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    async def delete_older(self, prefix: str, before: str) -> int:
+        """Delete the keys starting with `prefix` whose value (a time, as `to_iso` writes it,
+        so ordered as text) is before `before`; how many."""
+        return await self.db.execute(
+            "DELETE FROM kv WHERE substr(key, 1, ?) = ? AND value < ?",
+            (len(prefix), prefix, before),
+        )

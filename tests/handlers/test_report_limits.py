@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.app import Runtime
 from bot.clock import FixedClock, SystemClock
+from bot.scheduled import purge
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.test_private_reports import contact_of_both
 from tests.handlers.world import OTHER_ENTERPRISE, World
@@ -82,6 +83,25 @@ async def test_past_the_limit_a_report_is_refused_and_the_admins_hear_once_an_ho
     await world.expect(world.group, REFUSED, since=since, count=4)
     assert len(await admin_notices(world, since)) == 2
     assert await tickets_made(world) == 7
+
+    # The daily purge keeps a mark within its hour, and forgets it after.
+    services = world.runtime.services
+    await purge(services)
+    assert await limit_marks(world) == 1
+    clock.advance(timedelta(minutes=61))
+    await purge(services)
+    assert await limit_marks(world) == 0
+
+
+async def limit_marks(world: World) -> int:
+    """How many people the admins were told of, as the limit's marks say."""
+    services = world.runtime.services
+    async with services.db.reading():
+        return int(
+            await services.db.fetchval(
+                "SELECT COUNT(*) FROM kv WHERE key LIKE 'reports.limit^_told.%' ESCAPE '^'"
+            )
+        )
 
 
 async def test_a_private_report_past_the_limit_is_refused_and_the_admins_told(
