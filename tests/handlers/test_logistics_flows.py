@@ -259,6 +259,31 @@ async def test_agreed_match_names_a_cadre_with_the_roster_phone(world: World) ->
     assert links == [f"tg://user?id={world.contact}"]
 
 
+async def guided_cargo(world: World, shipper: int, since: int, *, name: str, price: str) -> None:
+    """Post a cargo request 海门 → 常州 tomorrow, 2 t, through the guided questions, typing
+    `name` and `price` as its free texts and skipping the rest."""
+    await world.say(shipper, shipper, "/cargo")
+    await world.expect(shipper, "货从哪个城市发出", since=since)
+    await world.say(shipper, shipper, "海门")
+    await world.expect(shipper, "送到哪个城市", since=since)
+    await world.say(shipper, shipper, "常州")
+    when = (await world.expect(shipper, "哪天可以发货", since=since))[0]
+    await press(world, shipper, when, shipper, "lg:s:date:1")
+    await world.expect(shipper, "货物名称", since=since)
+    await world.say(shipper, shipper, name)
+    await world.expect(shipper, "多少吨", since=since)
+    await world.say(shipper, shipper, "2")
+    for step, data in (("多少方", "m3:skip"), ("多少件", "pieces:skip"), ("冷链", "cold:no")):
+        asked = (await world.expect(shipper, step, since=since))[0]
+        await press(world, shipper, asked, shipper, f"lg:s:{data}")
+    await world.expect(shipper, "运价说明", since=since)
+    await world.say(shipper, shipper, price)
+    contact = (await world.expect(shipper, "联系方式（可选", since=since))[0]
+    await press(world, shipper, contact, shipper, "lg:s:contact:skip")
+    confirm = (await world.expect(shipper, "请确认", since=since))[0]
+    await press(world, shipper, confirm, shipper, "lg:s:confirm:ok")
+
+
 def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -277,29 +302,9 @@ async def test_contacts_typed_into_free_text_stay_private_until_both_accept(worl
     truck_post = (await world.expect(group, "车源", since=since))[0]["text"]
     assert "13900001111" not in digits(truck_post) and "trucker_01" not in truck_post
     # Guided: the contacts hide in the cargo name and the price note.
-    await world.say(shipper, shipper, "/cargo")
-    await world.expect(shipper, "货从哪个城市发出", since=since)
-    await world.say(shipper, shipper, "海门")
-    await world.expect(shipper, "送到哪个城市", since=since)
-    await world.say(shipper, shipper, "常州")
-    when = (await world.expect(shipper, "哪天可以发货", since=since))[0]
-    await press(world, shipper, when, shipper, "lg:s:date:1")
-    await world.expect(shipper, "货物名称", since=since)
-    await world.say(shipper, shipper, "电子元件 微信 ship_er88")
-    await world.expect(shipper, "多少吨", since=since)
-    await world.say(shipper, shipper, "2")
-    m3 = (await world.expect(shipper, "多少方", since=since))[0]
-    await press(world, shipper, m3, shipper, "lg:s:m3:skip")
-    pieces = (await world.expect(shipper, "多少件", since=since))[0]
-    await press(world, shipper, pieces, shipper, "lg:s:pieces:skip")
-    cold = (await world.expect(shipper, "需要冷链", since=since))[0]
-    await press(world, shipper, cold, shipper, "lg:s:cold:no")
-    await world.expect(shipper, "运价说明", since=since)
-    await world.say(shipper, shipper, "运费300 电话 138-0000-2222")
-    contact = (await world.expect(shipper, "联系方式（可选", since=since))[0]
-    await press(world, shipper, contact, shipper, "lg:s:contact:skip")
-    confirm = (await world.expect(shipper, "请确认", since=since))[0]
-    await press(world, shipper, confirm, shipper, "lg:s:confirm:ok")
+    await guided_cargo(
+        world, shipper, since, name="电子元件 微信 ship_er88", price="运费300 电话 138-0000-2222"
+    )
     cargo_post = (await world.expect(group, "电子元件", since=since))[0]["text"]
     to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]
     to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]
@@ -335,26 +340,9 @@ async def test_phones_hidden_by_any_junk_or_digit_spelling_stay_private(world: W
     await world.expect(carrier, "车源已发布", since=since)
     truck_post = (await world.expect(group, "车源", since=since))[0]["text"]
     # Guided, so the cargo name is kept as typed and masked where it is shown.
-    await world.say(shipper, shipper, "/cargo")
-    await world.expect(shipper, "货从哪个城市发出", since=since)
-    await world.say(shipper, shipper, "海门")
-    await world.expect(shipper, "送到哪个城市", since=since)
-    await world.say(shipper, shipper, "常州")
-    when = (await world.expect(shipper, "哪天可以发货", since=since))[0]
-    await press(world, shipper, when, shipper, "lg:s:date:1")
-    await world.expect(shipper, "货物名称", since=since)
-    await world.say(shipper, shipper, "电子元件137，0000，7777")
-    await world.expect(shipper, "多少吨", since=since)
-    await world.say(shipper, shipper, "2")
-    for step, press_data in (("多少方", "m3:skip"), ("多少件", "pieces:skip"), ("冷链", "cold:no")):
-        asked = (await world.expect(shipper, step, since=since))[0]
-        await press(world, shipper, asked, shipper, f"lg:s:{press_data}")
-    await world.expect(shipper, "运价说明", since=since)
-    await world.say(shipper, shipper, "面议，或电联0513*8123*4567")
-    contact = (await world.expect(shipper, "联系方式（可选", since=since))[0]
-    await press(world, shipper, contact, shipper, "lg:s:contact:skip")
-    confirm = (await world.expect(shipper, "请确认", since=since))[0]
-    await press(world, shipper, confirm, shipper, "lg:s:confirm:ok")
+    await guided_cargo(
+        world, shipper, since, name="电子元件137，0000，7777", price="面议，或电联0513*8123*4567"
+    )
     cargo_post = (await world.expect(group, "电子元件", since=since))[0]["text"]
     to_carrier = (await world.expect(carrier, "可以捎带", since=since))[0]["text"]
     to_shipper = (await world.expect(shipper, "有顺路的车", since=since))[0]["text"]
