@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
-from bot.container import build_services
 from bot.delivery.outbox import split_text
 from bot.domain import events as ev
 from bot.services.metrics import parse_week
+from bot.wiring.bot import build_services
 from storage.sqlite import SqliteDatabase
 
 TICKETS, CADRES, EVENTS = 100_000, 1_000, 300_000

@@ -29,8 +29,8 @@ from bench_airing import NOW, generate  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import DashboardSettings, load_settings  # noqa: E402
-from bot.container import build_services  # noqa: E402
 from bot.dashboard.server import DashboardServer  # noqa: E402
+from bot.wiring.bot import build_services  # noqa: E402
 from storage.sqlite import SqliteDatabase  # noqa: E402
 from tests.dashboard.browser import ARGS, CHROMIUM, PHONE, launch_url, why_no_browser  # noqa: E402
 from tests.dashboard.park import init_data  # noqa: E402

@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared harness and counter live under tests/
 
-from bot.app import Runtime  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.runtime.process import Runtime  # noqa: E402
 from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import TelegramSandbox  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402

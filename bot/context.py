@@ -34,7 +34,7 @@ from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
 from bot.services.recruiting.drafts import JobDraftService
-from bot.services.recruiting.posts import JobService
+from bot.services.recruiting.posts import RecruitingService
 from bot.services.tickets import TicketService
 from storage.db import Database
 
@@ -60,7 +60,7 @@ class Services:
     publisher: AiringPublisher
     ledger: LedgerService
     dashboard: DashboardService
-    jobs: JobService
+    recruiting: RecruitingService
     job_drafts: JobDraftService
     logistics: LogisticsService
     logistics_drafts: DraftService

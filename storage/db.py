@@ -14,8 +14,8 @@ own, so a year-long export never holds the write lock nor waits for it. Inside a
 reads through it; inside `reading()` a nested `transaction()` joins the read, and a write there is
 a bug (StorageError). With no second connection (SQLite in memory) it reads on the writer.
 
-Leader work (`bot.lease`) runs inside `fenced()`: a write transaction of it checks the fence at
-its first write, so a worker that lost the lease writes nothing.
+Leader work (`bot.runtime.lease`) runs inside `fenced()`: a write transaction of it checks the
+fence at its first write, so a worker that lost the lease writes nothing.
 
 Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
 opens one), each with the primitives at the bottom and a `Dialect`; text as `storage.text` says.

@@ -19,7 +19,7 @@ class DatabaseInUse(StorageError):
 
 class LeaseLost(Exception):
     """Leader work met a fence it no longer holds: another worker took the lease (its epoch is
-    newer), or this one's lapsed (see `bot.lease.Fence`). Not a database failure: the work
+    newer), or this one's lapsed (see `bot.runtime.lease.Fence`). Not a database failure: the work
     stops and leaves what it was doing to the worker that leads now."""
 
 

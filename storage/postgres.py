@@ -16,7 +16,7 @@ What is PostgreSQL's own lives here, next to its PostgreSQL spelling:
   REPEATABLE READ READ ONLY snapshots on other pool connections and never wait for the lock;
 - the run lock's key (`RUN_LOCK`; the lock itself is `storage.runlock.PostgresRunLock`);
 - the workers' lease's key (`LEASE_LOCK`; the lease itself is `storage.postgres_lease`, held by
-  one worker at a time, see `bot.lease`).
+  one worker at a time, see `bot.runtime.lease`).
 
 The migrations are `storage/migrations_pg/` (see `storage.migrate`).
 """

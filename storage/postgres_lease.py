@@ -1,8 +1,8 @@
 """The workers' lease on PostgreSQL: a session-level advisory lock one process holds at a time.
 
-See `bot.lease` for what the holder does. The lock's key is `(LEASE_LOCK, hash of the schema)`,
-so the workers of each park (schema) have a lease of their own. Each take advances the lease's
-epoch (`storage.repos.lease`), the fencing token the holder's work is checked against.
+See `bot.runtime.lease` for what the holder does. The lock's key is `(LEASE_LOCK, hash of the
+schema)`, so the workers of each park (schema) have a lease of their own. Each take advances the
+lease's epoch (`storage.repos.lease`), the fencing token the holder's work is checked against.
 """
 
 from __future__ import annotations

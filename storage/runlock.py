@@ -3,7 +3,7 @@
 SQLite: an exclusive `flock` on `<database>.lock` (`RunLock`), so a second bot process on the file
 refuses to start. PostgreSQL: a session-level advisory lock on a connection of its own
 (`PostgresRunLock`); `liaison-bot run` takes it shared, as several workers share a PostgreSQL
-database (the lease in `bot.lease` decides which of them polls, sends and runs the scheduled
+database (the lease in `bot.runtime.lease` decides which of them polls, sends and runs the scheduled
 work), and a tool that needs the database to itself (`port-db`) takes it exclusively, so either
 refuses while the other runs. Either way the holder's death frees it: the kernel releases the
 flock, the server the session's lock.

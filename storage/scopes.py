@@ -3,7 +3,8 @@
 `storage.db.Database` keeps them in context variables, so a service deep in a call finds the
 transaction its caller opened. A task started inside a scope inherits the variables but not the
 transaction or the read (each scope names the task that opened it); it does inherit the fence,
-which is how all the tasks of the leader's work (`bot.lease`) share the one they started under.
+which is how all the tasks of the leader's work (`bot.runtime.lease`) share the one they started
+under.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class ReadState:
 
 
 class Fence(Protocol):
-    """What leader work must still hold to write (`bot.lease.Fence`).
+    """What leader work must still hold to write (`bot.runtime.lease.Fence`).
 
     Checked at a transaction's first write: the write lock is held from then until COMMIT, and
     a new leader's take of the lease waits for it, so a write and a change of leader are ordered.

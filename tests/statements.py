@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import Runtime
 from bot.ingest.processor import UpdateProcessor
+from bot.runtime.process import Runtime
 
 PRIMITIVES = ("_run", "_run_insert", "_run_many", "_fetch")
 

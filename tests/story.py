@@ -30,11 +30,11 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.container import build_services
 from bot.context import Services
 from bot.domain.models import Actor, TicketView
 from bot.services.roster.service import RosterService
 from bot.services.ticket_intake import Report
+from bot.wiring.bot import build_services
 from storage.db import Database
 
 TZ = ZoneInfo("Asia/Shanghai")

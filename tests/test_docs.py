@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.application import bot_commands, build_application
 from bot.commands import COMMANDS, LISTED, Audience, check_registered
 from bot.config import load_settings
 from bot.i18n import catalog
+from bot.runtime.application import bot_commands, build_application
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")

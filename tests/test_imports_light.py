@@ -42,10 +42,10 @@ def python(code: str, *args: str) -> Any:
 BUILD = """
 import asyncio, json, sys
 from bot.cli.main import main  # the entry point, as `liaison-bot run` loads it
-from bot.app import Runtime
-from bot.application import build_application
+from bot.runtime.process import Runtime
+from bot.runtime.application import build_application
 from bot.config import load_settings
-from bot.container import build_services
+from bot.wiring.bot import build_services
 from bot.delivery.http import telegram_request
 from bot.offload.worker import DeferredWorker
 from storage.db import open_database
@@ -82,7 +82,7 @@ def test_building_the_bot_imports_no_spreadsheet_chart_or_array_library(tmp_path
     modules = set(built["modules"])
     # The build really happened: every handler module and the ledger's worker are loaded.
     assert built["handlers"] > 20
-    assert {"handlers.report", "handlers.airing", "bot.offload.worker"} <= modules
+    assert {"handlers.tickets.report", "handlers.airing", "bot.offload.worker"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == [], "import these where they are used (see the module docstring)"
     if not ON_POSTGRES:  # PostgreSQL's driver only where it is used (`storage.db`)
@@ -94,7 +94,7 @@ def test_the_ledger_child_imports_only_what_a_ledger_needs() -> None:
     its own imports stay off the roster import (opencc's dictionaries) and the transport."""
     code = "import sys, json, bot.offload.ledger_child; print(json.dumps(sorted(sys.modules)))"
     modules = set(python(code))
-    assert {"bot.container_core", "bot.services.ledger"} <= modules
+    assert {"bot.wiring.shared", "bot.services.ledger"} <= modules
     unneeded = ("bot.services.roster", "opencc", "telegram", "aiohttp", *HEAVY)
     loaded = sorted(m for m in modules if m.startswith(unneeded))
     assert loaded == []

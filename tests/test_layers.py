@@ -92,7 +92,13 @@ def notify_fields() -> set[str]:
 
 
 # Transport and job bodies: they call a service and reply; the service publishes its outcomes.
-CALLERS = ("handlers", "bot/dashboard", "bot/app.py", "bot/application.py", "bot/scheduled.py")
+CALLERS = (
+    "handlers",
+    "bot/dashboard",
+    "bot/runtime/process.py",
+    "bot/runtime/application.py",
+    "bot/runtime/schedule.py",
+)
 
 
 def test_handlers_never_reach_bot_notify() -> None:
@@ -118,7 +124,7 @@ def test_handlers_never_reach_bot_notify() -> None:
 
 def test_only_the_application_imports_handlers() -> None:
     users = {f for f, m in imports("bot") if m.split(".")[0] == "handlers"}
-    assert users == {"bot/application.py"}
+    assert users == {"bot/runtime/application.py"}
 
 
 # SQLite's own spellings; `storage/dialect.py` (and the SQLite `storage/db.py`) hold them.
@@ -159,7 +165,7 @@ def test_the_sqlite_only_check_sees_each_spelling() -> None:
     assert not SQLITE_ONLY.search("SELECT MAX(at) FROM ticket_events WHERE id IN (?, ?)")
 
 
-WIRING = {"bot/container.py", "bot/container_core.py"}
+WIRING = {"bot/wiring/bot.py", "bot/wiring/shared.py"}
 
 
 def wired_classes() -> set[str]:

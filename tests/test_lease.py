@@ -1,7 +1,7 @@
 """The workers' lease: one leader at a time, a takeover when it dies, a step-down when it is lost.
 
 The first tests drive `Leadership` with a lease kept in memory (any backend), and the fence of
-a take (`bot.lease.Fence`) on the test database; the others use the real PostgreSQL lease
+a take (`bot.runtime.lease.Fence`) on the test database; the others use the real PostgreSQL lease
 (`storage.postgres_lease.PostgresLease`) and end the holder's session the ways a worker dies:
 its connection closes (kill -9), or it stops renewing (a frozen process), and the epoch of each
 take fences off the work of the one before.
@@ -21,7 +21,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.delivery.outbox import Outbox
-from bot.lease import (
+from bot.runtime.lease import (
     FOLLOWER,
     LEADER,
     SOLO_TOKEN,

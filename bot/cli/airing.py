@@ -31,7 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `airing` or `export`; print a domain error in the park's language."""
-    from bot.container import build_services
+    from bot.wiring.bot import build_services
     from storage.db import open_database
 
     tr = Translator(settings.park.locale)

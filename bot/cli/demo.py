@@ -15,12 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings
-from bot.container_core import onboarding_service, roster_service
 from bot.render.text import plain_text
+from bot.runtime.process import Runtime
 from bot.services.metrics import week_of
+from bot.wiring.shared import onboarding_service, roster_service
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.sqlite import SqliteDatabase

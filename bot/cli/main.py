@@ -103,7 +103,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"config OK: {args.config}")
         return 0
     if args.command == "run":
-        from bot.app import Runtime, run_until_signalled
+        from bot.runtime.process import Runtime, run_until_signalled
 
         return asyncio.run(run_until_signalled(Runtime(settings)))
     if args.command == "roster":
@@ -141,8 +141,8 @@ async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
 
 
 async def _roster_import(settings: Settings, files: list[Path]) -> int:
-    from bot.container_core import roster_service
     from bot.services.roster.service import RosterError
+    from bot.wiring.shared import roster_service
     from storage.db import open_database
 
     db = open_database(settings.storage.database_url)
@@ -163,7 +163,7 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
 
 
 async def _invite(settings: Settings, kind: str, name: str) -> int:
-    from bot.container_core import onboarding_service
+    from bot.wiring.shared import onboarding_service
     from storage.db import open_database
 
     db = open_database(settings.storage.database_url)

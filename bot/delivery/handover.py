@@ -1,7 +1,7 @@
 """Telegram's flood limits across a change of sender.
 
-One sender runs at a time: the leader's (`bot.lease`). When another worker takes over, or the
-bot restarts after a crash, the new sender starts with an empty `FloodLimiter`; without the
+One sender runs at a time: the leader's (`bot.runtime.lease`). When another worker takes over, or
+the bot restarts after a crash, the new sender starts with an empty `FloodLimiter`; without the
 sends of the one before it, it could send a group its 20 messages of a minute again. So it
 reads them from the outbox first.
 """

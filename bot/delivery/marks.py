@@ -8,7 +8,7 @@ A chat with a recorded permanent failure alerts the admins once; the first messa
 it again clears the record (in the same transaction as its mark), so the next failure alerts
 again.
 
-The marks are the leader's writes, fenced (`bot.lease`): once another worker took the lease,
+The marks are the leader's writes, fenced (`bot.runtime.lease`): once another worker took the lease,
 a batch is refused, and this sender's pending marks are dropped rather than retried. Their rows
 stay due and the new leader sends them (again: a pause between a send and its mark repeats it).
 """

@@ -8,8 +8,8 @@ and 5xx are retried with capped exponential backoff, for as long as it takes (a 
 loses nothing); 400/403 are permanent: recorded, and the admins are told once per chat until a
 message reaches that chat again. A send answered with `migrate_to_chat_id` (the group became a
 supergroup) moves what is queued for the chat to its new id and is sent there. Delivered rows
-are marked sent in batches by `SentMarks` (marks.py). A sender whose lease is lost (`bot.lease`:
-its calls and writes are fenced) stops.
+are marked sent in batches by `SentMarks` (marks.py). A sender whose lease is lost
+(`bot.runtime.lease`: its calls and writes are fenced) stops.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Each getUpdates batch is committed to the inbox before the next getUpdates call 
 offset that tells Telegram the batch arrived. No offset is kept across restarts: Telegram resends
 whatever was not acknowledged, and the inbox deduplicates by update_id.
 
-The leader polls (`bot.lease`), through a fenced bot and under a fenced database: once its lease
-is lost it neither calls getUpdates again nor stores what a call in flight brought back (the new
-leader polls those updates again), and it stops without a word.
+The leader polls (`bot.runtime.lease`), through a fenced bot and under a fenced database: once its
+lease is lost it neither calls getUpdates again nor stores what a call in flight brought back (the
+new leader polls those updates again), and it stops without a word.
 """
 
 from __future__ import annotations

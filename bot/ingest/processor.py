@@ -20,8 +20,8 @@ sets it aside in memory. A failure that looks like the database's is counted the
 the database answers the count (an outage leaves nothing counted). Only the kinds of update
 Telegram is asked for reach a handler (`bot.ingest.kinds`).
 
-Several workers may drain one inbox (PostgreSQL; see `bot.lease`). Each claims updates in the
-write transaction that handles them: a group reads its pending rows inside that transaction, a
+Several workers may drain one inbox (PostgreSQL; see `bot.runtime.lease`). Each claims updates in
+the write transaction that handles them: a group reads its pending rows inside that transaction, a
 single update first checks its row is still pending, and the transaction holds the write lock
 (which serialises the writers of every worker) until the done marks commit, so no two workers
 handle one update. A worker that dies mid-update holds nothing: the server rolls its

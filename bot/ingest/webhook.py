@@ -4,8 +4,8 @@ Telegram POSTs each update to `settings.path` and keeps retrying until it gets a
 update is committed to the inbox before the answer, a redelivered update_id is deduplicated by
 the inbox and still answered 200, and a database failure answers 503 so Telegram tries again.
 `GET /healthz` reports the queue depths, the database backend, this worker's role (`leader` or
-`follower`, see `bot.lease`) and how many updates it received and handled, for a load balancer
-or a monitoring probe. Every worker serves deliveries, whatever its role.
+`follower`, see `bot.runtime.lease`) and how many updates it received and handled, for a load
+balancer or a monitoring probe. Every worker serves deliveries, whatever its role.
 """
 
 from __future__ import annotations

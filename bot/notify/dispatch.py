@@ -19,7 +19,7 @@ from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
 from bot.notify.logistics import LogisticsNotifier
-from bot.notify.recruiting import JobNotifier
+from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
 from bot.services.airing import AiringPosted, AiringPreviewed
 from bot.services.briefs import Brief
@@ -64,7 +64,7 @@ class Notifiers:
     tickets: TicketNotifier
     deadlines: DeadlineNotifier
     logistics: LogisticsNotifier
-    jobs: JobNotifier
+    recruiting: RecruitingNotifier
     airing: AiringPublisher
 
 
@@ -101,10 +101,10 @@ def routes(n: Notifiers) -> list[Route]:
         route(Completed, n.logistics.completed),
         route(Expired, n.logistics.expired),
         # Job posts.
-        route(Confirmed, n.jobs.confirmed),
-        route(JobChanged, n.jobs.changed),
-        route(JobExpired, n.jobs.expired),
-        route(JobExpiring, n.jobs.expiring),
+        route(Confirmed, n.recruiting.confirmed),
+        route(JobChanged, n.recruiting.changed),
+        route(JobExpired, n.recruiting.expired),
+        route(JobExpiring, n.recruiting.expiring),
         # The weekly airing.
         route(AiringPosted, n.airing.posted),
         route(AiringPreviewed, n.airing.previewed),

@@ -12,13 +12,13 @@ from bot.i18n import Translator
 from bot.notify.admins import AdminNotifier
 from bot.render import recruiting as render
 from bot.services.recruiting.drafts import Confirmed
-from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring, JobService
+from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring, RecruitingService
 
 
-class JobNotifier:
+class RecruitingNotifier:
     """Compose and queue the messages job posts owe."""
 
-    def __init__(self, admins: AdminNotifier, jobs: JobService) -> None:
+    def __init__(self, admins: AdminNotifier, jobs: RecruitingService) -> None:
         self.admins = admins
         self.outbox = admins.outbox
         self.recipients = admins.recipients

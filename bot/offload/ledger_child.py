@@ -25,9 +25,9 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.container_core import ledger_parts
 from bot.errors import DomainError
 from bot.i18n import Translator
+from bot.wiring.shared import ledger_parts
 from storage.db import open_reader
 
 

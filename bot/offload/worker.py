@@ -7,7 +7,7 @@ its own (`bot.offload.ledger_child`: the event loop keeps the interpreter), and 
 step writes: the document goes to the outbox in the same transaction as the request's done mark,
 so it is sent once, even across a crash (an unfinished request is made again on start).
 Meanwhile every enterprise's report is handled as usual. It is the leader's work: a worker that
-lost the lease stops, and its last answer is not queued (its write is fenced, `bot.lease`).
+lost the lease stops, and its last answer is not queued (its write is fenced, `bot.runtime.lease`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each time a worker takes the lease (`storage.postgres_lease.PostgresLease.try_take`) it
 advances the epoch, under the write lock, and keeps the new value as its token. Leader work
 started under that token checks it, in the transaction of each write it commits
-(`bot.lease.Fence.verify`): a worker that was paused while another took over finds a newer
+(`bot.runtime.lease.Fence.verify`): a worker that was paused while another took over finds a newer
 epoch and writes nothing. Kept in `kv` (one row), where the other bot-wide facts are.
 """
 

@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import telegram
 
-from bot.app import Runtime
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
-from bot.container import build_services
 from bot.delivery.sender import Sender
 from bot.domain.models import Actor
+from bot.runtime.process import Runtime
+from bot.wiring.bot import build_services
 from sandbox import TelegramSandbox
 from storage.db import Database
 from storage.repos.people import PeopleRepo

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.container import build_services
-from bot.scheduled import purge_delivered
+from bot.runtime.schedule import purge_delivered
+from bot.wiring.bot import build_services
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
 

@@ -25,7 +25,7 @@ from bot.config import DeliverySettings
 from bot.delivery.limiter import FloodLimiter, Limits
 from bot.delivery.outbox import Button, Outbox
 from bot.delivery.sender import Sender
-from bot.lease import Fence, FencedBot
+from bot.runtime.lease import Fence, FencedBot
 from storage.db import Database
 from storage.repos.lease import LeaseEpochs
 from storage.repos.queues import OutboxItem, OutboxRepo
@@ -259,7 +259,7 @@ async def test_a_sender_whose_lease_was_taken_records_no_mark_and_stops(
     bot = FakeBot()
     rig = Rig(db, clock, bot)
     rig.sender.bot = FencedBot(bot, fence)
-    with db.fenced(fence):  # as the leader's work runs it (`bot.leader`)
+    with db.fenced(fence):  # as the leader's work runs it (`bot.runtime.leader_work`)
         task = asyncio.create_task(rig.sender.run())
     try:
         async with db.transaction():

@@ -80,6 +80,6 @@ async def test_reports_and_an_export_import_no_spreadsheet_chart_or_array_librar
         await bot.ensure_stopped()
     modules = imported(bot.log_text())
     # The log holds the import lines of the process (and of what it imported on the way).
-    assert {"telegram.ext", "handlers.report", "bot.delivery.sender"} <= modules
+    assert {"telegram.ext", "handlers.tickets.report", "bot.delivery.sender"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == [], "import these where they are used (tests/test_imports_light.py)"

@@ -9,11 +9,11 @@ import re
 
 from telegram.ext import CallbackQueryHandler
 
-from bot.application import build_application
 from bot.config import load_settings
 from bot.render.keyboards import help as help_keys
 from bot.render.keyboards import logistics, recruiting, reports, tickets
 from bot.render.keyboards.codec import Press
+from bot.runtime.application import build_application
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, report
 

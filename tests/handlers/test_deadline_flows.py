@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FixedClock, SystemClock
-from bot.scheduled import sweep_deadlines
+from bot.runtime.schedule import sweep_deadlines
 from tests.handlers.world import World, add_leader, report
 
 

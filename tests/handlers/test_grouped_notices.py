@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FixedClock, SystemClock
-from bot.scheduled import sweep_deadlines
+from bot.runtime.schedule import sweep_deadlines
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, bind_cadre, until
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from bot.app import Runtime
+from bot.runtime.process import Runtime
 from storage.db import open_database
 from storage.repos.queues import InboxRepo
 from tests.handlers.world import World, report

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import Runtime
 from bot.clock import FixedClock, SystemClock
 from bot.domain.textnorm import fold
+from bot.runtime.process import Runtime
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
 
 TRUCK_PHONE = "13900001111"

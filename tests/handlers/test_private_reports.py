@@ -8,9 +8,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.app import Runtime
 from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
+from bot.runtime.process import Runtime
 from bot.services.roster.service import RosterService
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World, report

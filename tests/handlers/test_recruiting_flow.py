@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import Runtime
+from bot.runtime.process import Runtime
 from tests.handlers.world import World
 
 FORM = (

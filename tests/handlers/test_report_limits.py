@@ -9,9 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import Runtime
 from bot.clock import FixedClock, SystemClock
-from bot.scheduled import purge
+from bot.runtime.process import Runtime
+from bot.runtime.schedule import purge
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.test_private_reports import contact_of_both
 from tests.handlers.world import OTHER_ENTERPRISE, World

@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.app import Runtime
 from bot.clock import SystemClock
 from bot.config import load_settings
+from bot.runtime.process import Runtime
 from bot.services.onboarding import OnboardingService
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient

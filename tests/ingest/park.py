@@ -13,11 +13,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.application import build_application
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.context import BotApplication
 from bot.ingest.processor import MAX_ATTEMPTS, DatabaseUnavailable, UpdateProcessor
+from bot.runtime.application import build_application
 from sandbox.server import TelegramSandbox
 from storage.db import Database
 from storage.repos.queues import InboxRepo

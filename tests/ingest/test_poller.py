@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.app import Runtime
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.ingest.poller import Poller
-from bot.lease import Fence, FencedBot
+from bot.runtime.lease import Fence, FencedBot
+from bot.runtime.process import Runtime
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app import Runtime
 from bot.clock import FixedClock
 from bot.config import ConfigError, WebhookSettings, load_settings
 from bot.ingest.webhook import SECRET_HEADER, WebhookServer
+from bot.runtime.process import Runtime
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import Database, open_database

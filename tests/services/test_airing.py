@@ -13,11 +13,11 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.container import build_services
 from bot.context import Services
 from bot.i18n import Translator
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.metrics import parse_week
+from bot.wiring.bot import build_services
 from storage.db import Database, open_database
 from storage.repos.airing import AiringRepo
 from tests.databases import database_url

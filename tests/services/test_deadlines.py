@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.container import deadline_rules_from
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates, resolution_rule
+from bot.wiring.bot import deadline_rules_from
 
 TZ = ZoneInfo("Asia/Shanghai")
 

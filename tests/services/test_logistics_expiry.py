@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import FixedClock
 from bot.config import load_settings
-from bot.container import build_services
 from bot.domain.logistics import CargoForm, TruckForm
 from bot.domain.models import Actor
-from bot.scheduled import expire_logistics
+from bot.runtime.schedule import expire_logistics
+from bot.wiring.bot import build_services
 from storage.db import Database
 from storage.repos.exchange_stats import week_counts
 

@@ -9,12 +9,12 @@ import pytest
 
 from bot.clock import FixedClock, to_iso
 from bot.config import load_settings
-from bot.container import build_services
 from bot.context import Services
 from bot.domain.models import Actor
 from bot.domain.recruiting import JobStatus, WordingRefused
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
-from bot.scheduled import sweep_jobs
+from bot.runtime.schedule import sweep_jobs
+from bot.wiring.bot import build_services
 from storage.db import Database
 from storage.repos import exchange_stats
 from storage.repos.chats import ChatRepo
@@ -136,14 +136,14 @@ async def test_paging_and_keyword(services: Services, clock: FixedClock) -> None
         await publish(services, form=FORM.replace("普工", f"普工{n}"))
         clock.advance(timedelta(minutes=1))
     await publish(services, form=FORM.replace("普工", "叉车司机"))
-    first = await services.jobs.page("", 0)
+    first = await services.recruiting.page("", 0)
     assert (first.total, first.pages) == (6, 3)
     assert first.views[0].post.fields.position == "叉车司机"
-    last = await services.jobs.page("", 99)  # clamped, never an error
+    last = await services.recruiting.page("", 99)  # clamped, never an error
     assert last.page == 2 and [v.post.fields.position for v in last.views] == ["普工1", "普工0"]
-    found = await services.jobs.page("叉车", 0)
+    found = await services.recruiting.page("叉车", 0)
     assert found.total == 1
-    assert (await services.jobs.page("100%_", 0)).total == 0
+    assert (await services.recruiting.page("100%_", 0)).total == 0
 
 
 async def test_only_owners_edit_fill_withdraw(services: Services) -> None:
@@ -152,13 +152,13 @@ async def test_only_owners_edit_fill_withdraw(services: Services) -> None:
     other_cadre = await actor(services, OTHER_CADRE_TG)
     for who in (other, other_cadre):
         with pytest.raises(NotAllowed):
-            await services.jobs.withdraw(who, post_id)
+            await services.recruiting.withdraw(who, post_id)
         with pytest.raises(NotAllowed):
-            await services.jobs.fill(who, post_id)
+            await services.recruiting.fill(who, post_id)
         with pytest.raises(NotAllowed):
             await services.job_drafts.start(who, post_id=post_id)
         with pytest.raises(NotAllowed):
-            await services.jobs.report_hired(who, post_id, 2)
+            await services.recruiting.report_hired(who, post_id, 2)
     cadre = await actor(services, CADRE_TG)  # the enterprise's 包联 cadre owns it too
     state = await services.job_drafts.start(cadre, post_id=post_id)
     assert state.step == "confirm"
@@ -166,11 +166,11 @@ async def test_only_owners_edit_fill_withdraw(services: Services) -> None:
     state = await services.job_drafts.answer(cadre, "20")
     edited = await services.job_drafts.confirm(cadre)
     assert edited.edited and edited.view.post.fields.headcount == 20
-    view = await services.jobs.fill(await actor(services, CONTACT_TG), post_id)
+    view = await services.recruiting.fill(await actor(services, CONTACT_TG), post_id)
     assert view.post.status is JobStatus.FILLED
     with pytest.raises(InvalidTransition):
-        await services.jobs.withdraw(cadre, post_id)
-    view = await services.jobs.report_hired(cadre, post_id, 4)
+        await services.recruiting.withdraw(cadre, post_id)
+    view = await services.recruiting.report_hired(cadre, post_id, 4)
     assert view.post.hired == 4
 
 
@@ -178,7 +178,7 @@ async def test_expiry_notice_once_then_expire_and_week_counts(
     services: Services, clock: FixedClock, db: Database
 ) -> None:
     post_id = await publish(services)  # Wed 25 Nov, 7 days: valid through 2 Dec
-    view = await services.jobs.view(post_id)
+    view = await services.recruiting.view(post_id)
     assert view.post.expires_at == datetime(2026, 12, 2, 16, 0, tzinfo=UTC)  # 3 Dec 00:00 +8
     assert await sweep_jobs(services) == (0, 0)
     clock.set(datetime(2026, 11, 29, 15, 59, tzinfo=UTC))  # 3 days and a minute before
@@ -190,9 +190,9 @@ async def test_expiry_notice_once_then_expire_and_week_counts(
     assert [n[0] for n in notices] == [CONTACT_TG] and "12月2日" in notices[0][1]["text"]
     clock.set(datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
     assert await sweep_jobs(services) == (1, 0)
-    assert (await services.jobs.view(post_id)).post.status is JobStatus.EXPIRED
-    assert (await services.jobs.page("", 0)).total == 0
-    await services.jobs.report_hired(await actor(services, CONTACT_TG), post_id, 3)
+    assert (await services.recruiting.view(post_id)).post.status is JobStatus.EXPIRED
+    assert (await services.recruiting.page("", 0)).total == 0
+    await services.recruiting.report_hired(await actor(services, CONTACT_TG), post_id, 3)
     async with db.transaction():
         week = await exchange_stats.week_counts(
             db, datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC)

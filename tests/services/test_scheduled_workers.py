@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import scheduled
 from bot.clock import FixedClock
+from bot.runtime import schedule
 from storage.db import Database, open_database
 from tests.databases import database_url
 from tests.services.test_airing import W47, outbox_rows, park, seed_board, services_for
@@ -41,8 +41,8 @@ async def test_two_workers_airing_at_once_post_the_week_once(
     clock.set(park(23, 9, 1))  # Monday, just after the airing of W47 was due
     await seed_board(first, clock)
     workers = [services_for(first, clock), services_for(second, clock)]
-    await asyncio.gather(*(scheduled.air_week(services) for services in workers))
-    await asyncio.gather(*(scheduled.air_week(services) for services in workers))
+    await asyncio.gather(*(schedule.air_week(services) for services in workers))
+    await asyncio.gather(*(schedule.air_week(services) for services in workers))
     rows = [row for row in await outbox_rows(first) if row[2] == "airing"]
     # One text and one chart, once: whichever worker recorded the week first posted it.
     assert [(chat, method) for chat, method, _, _ in rows] == [
@@ -64,9 +64,9 @@ async def test_two_workers_sweeping_at_once_take_each_step_once(
         before = int(await first.fetchval("SELECT MAX(id) FROM outbox"))
     clock.set(park(23, 10))  # Monday morning: overdue steps and the leaders' briefs are due
     workers = [services_for(first, clock), services_for(second, clock)]
-    await asyncio.gather(*(scheduled.sweep_deadlines(services) for services in workers))
+    await asyncio.gather(*(schedule.sweep_deadlines(services) for services in workers))
     once = await _messages(first, after=before)
-    await asyncio.gather(*(scheduled.sweep_deadlines(services) for services in workers))
+    await asyncio.gather(*(schedule.sweep_deadlines(services) for services in workers))
     assert once and await _messages(first, after=before) == once
     assert len(set(once)) == len(once), "a step's message was queued twice"
 

@@ -37,7 +37,7 @@ from bot.domain.recruiting_steps import SKIP as SKIP
 from bot.domain.recruiting_steps import STEPS as STEPS
 from bot.domain.recruiting_steps import DraftState as DraftState
 from bot.errors import InvalidInput, NotAllowed, UnknownEnterprise
-from bot.services.recruiting.posts import JobService
+from bot.services.recruiting.posts import RecruitingService
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import Draft, JobRepo
@@ -73,7 +73,7 @@ class JobDraftService:
         db: Database,
         clock: Clock,
         rules: JobRules,
-        posts: JobService,
+        posts: RecruitingService,
         *,
         publish: Publish = discard,
     ) -> None:

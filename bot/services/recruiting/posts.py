@@ -51,7 +51,7 @@ def expiry_for(start: datetime, validity_days: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
 
 
-class JobService:
+class RecruitingService:
     """Use cases of published job posts."""
 
     def __init__(

@@ -1,5 +1,5 @@
 """The logistics exchange: /truck and /cargo (one-line forms), /mytrucks, /mycargo, /done, and the
-match (接受 / 不合适) and withdraw buttons. The guided conversation is in `logistics_chat`.
+match (接受 / 不合适) and withdraw buttons. The guided conversation is in `conversation`.
 
 Posting happens in private chat only, so contacts never land in a group.
 """
@@ -16,9 +16,9 @@ from bot.errors import InvalidInput
 from bot.render import logistics as render
 from bot.render.keyboards import logistics as keys
 from bot.services.logistics.service import PostedCargo, PostedTruck
-from handlers import logistics_chat
 from handlers.common import actor_of, answer, guarded, number_arg, reply, rest_text, tr_of
-from handlers.logistics_chat import announce
+from handlers.logistics import conversation
+from handlers.logistics.conversation import announce
 
 
 async def _post_command(update: Update, context: BotContext, kind: str) -> None:
@@ -29,7 +29,7 @@ async def _post_command(update: Update, context: BotContext, kind: str) -> None:
     actor = await actor_of(update, context)
     text = rest_text(update, 1)
     if not text.strip():
-        await logistics_chat.start(update, context, kind)
+        await conversation.start(update, context, kind)
         return
     service = context.services.logistics
     service.require_poster(actor)
@@ -129,4 +129,4 @@ def register(app: BotApplication, *, group: int) -> None:
     app.add_handler(
         CallbackQueryHandler(match_button, pattern=keys.pattern(*MATCH_KINDS)), group=group
     )
-    logistics_chat.register(app, group=group)
+    conversation.register(app, group=group)

@@ -2,8 +2,8 @@
 
 Every service that causes messages is given the dispatcher's `publish`; the notifiers are built
 after the services (they read through `Recipients` and a few services) and connected to the
-dispatcher last. Called by the composition root (bot/app.py); it imports services, notify and
-storage, never handlers.
+dispatcher last. Called by the composition root (bot/runtime/process.py); it imports services,
+notify and storage, never handlers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.container_core import metrics_service, work_calendar
 from bot.context import Services
 from bot.delivery.outbox import Outbox
 from bot.domain.outcome import Publish
@@ -22,7 +21,7 @@ from bot.notify.airing import AiringComposer, AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
 from bot.notify.dispatch import Dispatcher, Notifiers
 from bot.notify.logistics import LogisticsNotifier
-from bot.notify.recruiting import JobNotifier
+from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
@@ -43,9 +42,10 @@ from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
 from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
-from bot.services.recruiting.posts import JobService
+from bot.services.recruiting.posts import RecruitingService
 from bot.services.ticket_base import TicketRules
 from bot.services.tickets import TicketService
+from bot.wiring.shared import metrics_service, work_calendar
 from storage.db import Database
 
 
@@ -75,11 +75,11 @@ def build_services(
     airing = airing_service(settings, db, clock, metrics, composer, publish)
     escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
     ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
-    jobs = job_services(settings, db, clock, publish)
+    recruiting = recruiting_services(settings, db, clock, publish)
     logistics = logistics_services(settings, db, clock, publish)
     admins = AdminNotifier(outbox, Recipients(db, config_admins=settings.park.admins), settings)
     publisher = AiringPublisher(airing, composer, outbox, admins)
-    dispatcher.connect(notifiers(admins, reachability, jobs["jobs"], publisher))
+    dispatcher.connect(notifiers(admins, reachability, recruiting["recruiting"], publisher))
     return Services(
         settings=settings,
         db=db,
@@ -106,7 +106,7 @@ def build_services(
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
-        **jobs,
+        **recruiting,
         **logistics,
     )
 
@@ -114,7 +114,7 @@ def build_services(
 def notifiers(
     admins: AdminNotifier,
     reachability: ReachabilityService,
-    jobs: JobService,
+    recruiting: RecruitingService,
     airing: AiringPublisher,
 ) -> Notifiers:
     """The notifiers the dispatcher routes to, all speaking through `admins`' outbox."""
@@ -124,7 +124,7 @@ def notifiers(
         tickets=tickets,
         deadlines=DeadlineNotifier(tickets),
         logistics=LogisticsNotifier(admins),
-        jobs=JobNotifier(admins, jobs),
+        recruiting=RecruitingNotifier(admins, recruiting),
         airing=airing,
     )
 
@@ -156,7 +156,7 @@ def logistics_services(
     return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
 
 
-def job_services(
+def recruiting_services(
     settings: Settings, db: Database, clock: Clock, publish: Publish
 ) -> dict[str, Any]:
     """The job-post services from the [jobs] section."""
@@ -169,7 +169,7 @@ def job_services(
         banned_words={reason: words[reason] for reason in words if reason != "allowed"},
         allowed_phrases=tuple(config.words.allowed),
     )
-    jobs = JobService(
+    recruiting = RecruitingService(
         db,
         clock,
         rules,
@@ -179,7 +179,10 @@ def job_services(
         notice_days_before=config.notice_days_before,
         publish=publish,
     )
-    return {"jobs": jobs, "job_drafts": JobDraftService(db, clock, rules, jobs, publish=publish)}
+    return {
+        "recruiting": recruiting,
+        "job_drafts": JobDraftService(db, clock, rules, recruiting, publish=publish),
+    }
 
 
 def airing_service(

@@ -1,6 +1,6 @@
 """The part of the container that needs no transport: calendar, metrics, ledger, roster, invites.
 
-Shared by `bot.container` (the bot), `bot.offload.ledger_child` (a child process that reads and
+Shared by `bot.wiring.bot` (the bot), `bot.offload.ledger_child` (a child process that reads and
 renders a ledger) and the command line (roster import, invitations), so each builds the same
 services without importing Telegram or the charts. Nothing else constructs a service.
 """

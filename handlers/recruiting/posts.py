@@ -14,7 +14,7 @@ from bot.errors import InvalidInput
 from bot.render import recruiting as render
 from bot.render.keyboards import recruiting as keys
 from handlers.common import actor_of, answer, number_arg, reply, rest_text, tr_of
-from handlers.recruiting import ask, job_guarded
+from handlers.recruiting.conversation import ask, job_guarded
 
 
 def post_number(args: list[str] | None, command: str) -> int:
@@ -24,7 +24,7 @@ def post_number(args: list[str] | None, command: str) -> int:
 
 async def _show_page(update: Update, context: BotContext, keyword: str, page: int) -> None:
     services = context.services
-    found = await services.jobs.page(keyword, page)
+    found = await services.recruiting.page(keyword, page)
     tr = await tr_of(update, context)
     text, keyboard = render.listing(found, keyword, tr, services.settings.park.tz)
     query = update.callback_query
@@ -58,7 +58,7 @@ async def page_button(update: Update, context: BotContext) -> None:
 @job_guarded
 async def myjobs_command(update: Update, context: BotContext) -> None:
     """/myjobs: my posts, with edit / filled / withdraw buttons."""
-    views = await context.services.jobs.mine(await actor_of(update, context))
+    views = await context.services.recruiting.mine(await actor_of(update, context))
     tr = await tr_of(update, context)
     text, keyboard = render.mine(views, tr)
     await reply(update, context, text, keyboard=keyboard)
@@ -88,7 +88,7 @@ async def jobedit_command(update: Update, context: BotContext) -> None:
 async def jobfilled_command(update: Update, context: BotContext) -> None:
     """/jobfilled N: mark a post 已招满."""
     post_id = post_number(context.args, "jobfilled")
-    view = await context.services.jobs.fill(await actor_of(update, context), post_id)
+    view = await context.services.recruiting.fill(await actor_of(update, context), post_id)
     await _after_close(update, context, view, "jobs.filled")
 
 
@@ -96,7 +96,7 @@ async def jobfilled_command(update: Update, context: BotContext) -> None:
 async def jobwithdraw_command(update: Update, context: BotContext) -> None:
     """/jobwithdraw N: withdraw a post."""
     post_id = post_number(context.args, "jobwithdraw")
-    view = await context.services.jobs.withdraw(await actor_of(update, context), post_id)
+    view = await context.services.recruiting.withdraw(await actor_of(update, context), post_id)
     await _after_close(update, context, view, "jobs.withdrawn")
 
 
@@ -108,7 +108,9 @@ async def hired_command(update: Update, context: BotContext) -> None:
         raise InvalidInput("jobs.usage_hired")
     post_id = post_number(args, "hired")
     count = number_arg(args, 1, numbers.HIRED, "jobs.usage_hired")
-    view = await context.services.jobs.report_hired(await actor_of(update, context), post_id, count)
+    view = await context.services.recruiting.report_hired(
+        await actor_of(update, context), post_id, count
+    )
     tr = await tr_of(update, context)
     await reply(
         update, context, tr("jobs.hired_saved", id=post_id, count=count, total=view.post.hired)
@@ -130,10 +132,10 @@ async def manage_button(update: Update, context: BotContext) -> None:
         await _edit(update, context, post_id)
         return
     if action is keys.PostAction.FILL:
-        view = await context.services.jobs.fill(actor, post_id)
+        view = await context.services.recruiting.fill(actor, post_id)
         key = "jobs.filled"
     else:
-        view = await context.services.jobs.withdraw(actor, post_id)
+        view = await context.services.recruiting.withdraw(actor, post_id)
         key = "jobs.withdrawn"
     await answer(update, context)
     await _after_close(update, context, view, key)

@@ -1,11 +1,11 @@
-"""The runtime: the process's lifecycle around the Application (`bot.application`) and the
-services (`bot.container`).
+"""The runtime: the process's lifecycle around the Application (`bot.runtime.application`) and the
+services (`bot.wiring.bot`).
 
 `Runtime` owns the lifecycle: open the database, build services, start the Application (without
 PTB's Updater), replay pending inbox rows, then run the processor (and the webhook server) until
-asked to stop; while this process holds the lease (`bot.lease`: always on SQLite, one worker at
-a time on PostgreSQL) it also runs the poller, the outbox sender, the deferred work and the
-scheduled jobs.
+asked to stop; while this process holds the lease (`bot.runtime.lease`: always on SQLite, one
+worker at a time on PostgreSQL) it also runs the poller, the outbox sender, the deferred work and
+the scheduled jobs.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ from typing import Any
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.application import bot_commands, build_application
 from bot.clock import Clock, SystemClock
 from bot.commands import audiences, menu
 from bot.config import Settings
-from bot.container import build_services
 from bot.context import BotApplication, Services
 from bot.dashboard.server import DashboardServer, bot_file_fetcher
 from bot.delivery.http import AiohttpRequest, telegram_request
@@ -34,9 +32,11 @@ from bot.ingest.kinds import ALLOWED_UPDATES
 from bot.ingest.poller import Poller, PollingConflict
 from bot.ingest.processor import DatabaseUnavailable, UpdateProcessor
 from bot.ingest.webhook import WebhookServer
-from bot.leader import STOP_CALL_SECONDS, LeaderWork
-from bot.lease import FOLLOWER, Fence, Leadership, open_lease
 from bot.offload.worker import DeferredWorker
+from bot.runtime.application import bot_commands, build_application
+from bot.runtime.leader_work import STOP_CALL_SECONDS, LeaderWork
+from bot.runtime.lease import FOLLOWER, Fence, Leadership, open_lease
+from bot.wiring.bot import build_services
 from storage.db import Database, open_database
 from storage.errors import DatabaseInUse, StorageError
 from storage.runlock import HeldLock, take_run_lock

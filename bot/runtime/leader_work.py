@@ -1,11 +1,11 @@
-"""The leader's work: what runs in one worker only, while it holds the lease (`bot.lease`).
+"""The leader's work: what runs in one worker only, while it holds the lease (`bot.runtime.lease`).
 
 The poller (polling mode: Telegram allows one poller per token), the outbox sender (one sender
 keeps Telegram's flood limits and each chat's order across all workers), the deferred answers
-and the scheduled jobs. `bot.app.Runtime` starts a `LeaderWork` when its process takes the lease
-and stops it when the lease is lost or the process stops.
+and the scheduled jobs. `bot.runtime.process.Runtime` starts a `LeaderWork` when its process takes
+the lease and stops it when the lease is lost or the process stops.
 
-All of it runs under the take's `Fence` (`bot.lease`): its Bot API calls go through a
+All of it runs under the take's `Fence` (`bot.runtime.lease`): its Bot API calls go through a
 `FencedBot`, its tasks and jobs write inside `Database.fenced`, so once the fence breaks the work
 neither calls Telegram nor writes, even before `stop` has run.
 """
@@ -22,15 +22,15 @@ from typing import Any
 
 from telegram.ext import Job
 
-from bot import scheduled
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery.sender import Sender
 from bot.ingest.poller import Poller
 from bot.ingest.processor import UpdateProcessor
-from bot.lease import Fence, FencedBot
 from bot.offload.worker import DeferredWorker
+from bot.runtime import schedule
+from bot.runtime.lease import Fence, FencedBot
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,8 @@ class LeaderWork:
                     timeout=self.settings.telegram.poll_timeout,
                 )
                 self.tasks.append(asyncio.create_task(self.poll(self.poller), name="poller"))
-        self.jobs = scheduled.schedule(app.job_queue, self.settings, fence)
-        purge = scheduled.fenced(self._purge, fence)
+        self.jobs = schedule.schedule(app.job_queue, self.settings, fence)
+        purge = schedule.fenced(self._purge, fence)
         self.jobs.append(app.job_queue.run_repeating(purge, interval=timedelta(hours=6), first=60))
 
     def stop_fetching(self) -> None:
@@ -146,4 +146,4 @@ class LeaderWork:
         purged = await self.processor.purge()
         if purged:
             log.info("purged %d handled updates from the inbox", purged)
-        await scheduled.purge(context.services)
+        await schedule.purge(context.services)

@@ -24,7 +24,7 @@ from handlers.common import (
     ticket_number,
     tr_of,
 )
-from handlers.report import group_message
+from handlers.tickets.report import group_message
 
 PROMPT_PROGRESS = "prompt:progress"
 PROMPT_RESOLVE = "prompt:resolve"

@@ -4,8 +4,8 @@ The bodies take the services only, so the tests run one pass directly, and each 
 transactions: a step and the messages it owes (published by the service, queued by the
 dispatcher) commit together, exactly once. No body calls a notifier.
 
-Only the worker holding the lease runs them (`bot.lease`): `schedule` is called when it takes
-the lease and the jobs are removed when it loses it. Exactly once does not rest on that: each
+Only the worker holding the lease runs them (`bot.runtime.lease`): `schedule` is called when it
+takes the lease and the jobs are removed when it loses it. Exactly once does not rest on that: each
 body claims what it does under the write lock (the airing's week record, a brief's day, a
 ticket's step) in the transaction that queues its messages, so a second run, or a run by a
 worker that died half-way and a run by its successor, sends nothing twice. Nor does it rest on
@@ -25,7 +25,7 @@ from telegram.ext import Job, JobQueue
 
 from bot.config import Settings
 from bot.context import BotContext, Services
-from bot.lease import Fence
+from bot.runtime.lease import Fence
 from storage.errors import LeaseLost
 
 log = logging.getLogger(__name__)
@@ -129,8 +129,8 @@ async def purge_delivered(services: Services) -> int:
 async def sweep_jobs(services: Services) -> tuple[int, int]:
     """One job-post sweep in one transaction, so each post expires and is announced once."""
     async with services.db.transaction():
-        expired = await services.jobs.expire_due()
-        noticed = await services.jobs.expiry_notices()
+        expired = await services.recruiting.expire_due()
+        noticed = await services.recruiting.expiry_notices()
         await services.job_drafts.purge_stale()
     return len(expired), len(noticed)
 

@@ -20,7 +20,7 @@ from bot.render.keyboards import reports
 from bot.services.private_reports import Held
 from bot.services.ticket_intake import Created, Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
-from handlers.report import files_of
+from handlers.tickets.report import files_of
 
 log = logging.getLogger(__name__)
 

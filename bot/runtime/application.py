@@ -2,7 +2,8 @@
 checked against them, and the command menus Telegram shows.
 
 The only module that imports the handlers. Built without PTB's Updater: the bot's own poller or
-webhook server (`bot.ingest`) feeds it from the inbox. `bot.app.Runtime` builds and runs it.
+webhook server (`bot.ingest`) feeds it from the inbox. `bot.runtime.process.Runtime` builds and
+runs it.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ import handlers.binding
 import handlers.dashboard
 import handlers.edits
 import handlers.fallback
-import handlers.feedback
-import handlers.logistics
-import handlers.logistics_chat
-import handlers.private_report
-import handlers.recruiting
-import handlers.recruiting_posts
-import handlers.report
-import handlers.response
+import handlers.logistics.conversation
+import handlers.logistics.offers
+import handlers.recruiting.conversation
+import handlers.recruiting.posts
 import handlers.start
-import handlers.supervision
-import handlers.views
-import handlers.work
+import handlers.tickets.claim_resolve
+import handlers.tickets.contact_extend
+import handlers.tickets.lookup
+import handlers.tickets.private_report
+import handlers.tickets.rating
+import handlers.tickets.report
+import handlers.tickets.supervision
 from bot.commands import DEFAULT_MENU, Audience, check_registered, menu
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
@@ -56,32 +57,34 @@ def register_handlers(app: BotApplication, settings: Settings) -> None:
     # Group -2: /bind and /unbind must work in groups that are not bound yet.
     # Group -1: the gate that silences everything else in unbound groups.
     handlers.binding.register(app, gate_group=GATE_GROUP)
-    handlers.recruiting.register_drafts(app, group=JOB_DRAFT_GROUP)
-    handlers.logistics_chat.register_drafts(app, group=LOGISTICS_DRAFT_GROUP)
+    handlers.recruiting.conversation.register_drafts(app, group=JOB_DRAFT_GROUP)
+    handlers.logistics.conversation.register_drafts(app, group=LOGISTICS_DRAFT_GROUP)
     # Group 0, first match wins: /start /help /lang, cadre work (incl. replies to prompts),
     # reading, enterprise feedback buttons, then report detection for ordinary group messages.
     handlers.start.register(app, group=MAIN_GROUP)
-    handlers.work.register(app, group=MAIN_GROUP)
-    handlers.views.register(app, group=MAIN_GROUP)
-    handlers.feedback.register(app, group=MAIN_GROUP)
-    handlers.report.register(app, group=MAIN_GROUP)
+    handlers.tickets.claim_resolve.register(app, group=MAIN_GROUP)
+    handlers.tickets.lookup.register(app, group=MAIN_GROUP)
+    handlers.tickets.rating.register(app, group=MAIN_GROUP)
+    handlers.tickets.report.register(app, group=MAIN_GROUP)
     # Private reports (私信): /report, report hashtags and captioned files in private chats,
     # after prompt replies (an answer is not a new problem) and before the fallbacks.
-    handlers.private_report.register(app, group=MAIN_GROUP, hashtags=settings.tickets.hashtags)
+    handlers.tickets.private_report.register(
+        app, group=MAIN_GROUP, hashtags=settings.tickets.hashtags
+    )
     # Deadlines and 督办: commands and their own `t:` button verbs (not matched above).
-    handlers.response.register(app, group=MAIN_GROUP)
-    handlers.supervision.register(app, group=MAIN_GROUP)
+    handlers.tickets.contact_extend.register(app, group=MAIN_GROUP)
+    handlers.tickets.supervision.register(app, group=MAIN_GROUP)
     # /airing and /export (admins, leaders): plain commands, no buttons.
     handlers.airing.register(app, group=MAIN_GROUP)
     # /dashboard (private chats): the Mini App's button and the chat menu button.
     handlers.dashboard.register(app, group=MAIN_GROUP)
     # Job posts: /job and its `j:` buttons, /jobs, owners' commands.
-    handlers.recruiting.register(app, group=MAIN_GROUP)
-    handlers.recruiting_posts.register(app, group=MAIN_GROUP)
+    handlers.recruiting.conversation.register(app, group=MAIN_GROUP)
+    handlers.recruiting.posts.register(app, group=MAIN_GROUP)
     # Logistics exchange: /truck /cargo /mytrucks /mycargo /done and their `lg:` buttons.
-    handlers.logistics.register(app, group=MAIN_GROUP)
+    handlers.logistics.offers.register(app, group=MAIN_GROUP)
     # After every feature's own /cancel: the answer when nothing is open.
-    handlers.recruiting.register_last(app, group=MAIN_GROUP)
+    handlers.recruiting.conversation.register_last(app, group=MAIN_GROUP)
     # Last in group 0, so they only see what no handler above matched.
     handlers.fallback.register(app, group=MAIN_GROUP)
     # Every press must be answered (or the client spins): the one no button pattern above

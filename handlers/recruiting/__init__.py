@@ -1,0 +1,1 @@
+"""Job posts (招聘): the guided /job conversation and reading and owning posts."""
