@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.models import Cadre, TicketView
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The dispatcher: the one table from each outcome type to the notifier method that queues its
 messages.
 
-Services publish outcomes (`bot.domain.outcome`) inside the transaction of the change; the
+Services publish outcomes (`bot.domain.outcomes`) inside the transaction of the change; the
 dispatcher looks the outcome's exact type up in `routes` and runs its notifier in that same
 transaction, just before it commits (after whatever the handler itself queued, so a reply comes
 before the notices), so the change and its messages commit, or roll back, together. Handlers
@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier

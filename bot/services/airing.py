@@ -27,7 +27,7 @@ from bot.domain.airing import Standing as Standing
 from bot.domain.airing import bottom_ranks as bottom_ranks
 from bot.domain.airing import top_ranks as top_ranks
 from bot.domain.figures import OpenIssue
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.services.metrics import CadreMetrics, MetricsService, Week, week_of
 from storage.db import Database
 from storage.repos import exchange_stats

@@ -19,7 +19,7 @@ from bot.domain.briefs import BriefItem as BriefItem
 from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket
-from bot.domain.outcome import Publish, discard
+from bot.domain.outcomes import Publish, discard
 from bot.services.calendar import WorkCalendar
 from bot.services.tickets import TicketService
 from storage.db import Database

@@ -29,7 +29,7 @@ from bot.domain import events as ev
 from bot.domain.briefs import BriefItem
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import leads
 from bot.services.calendar import WorkCalendar

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.access import refusal
 from bot.services.calendar import WorkCalendar

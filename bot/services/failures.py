@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from storage.db import Database
 from storage.repos.failure_alerts import FailureAlertRepo
 from storage.repos.people import PeopleRepo

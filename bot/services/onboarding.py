@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, ChatBinding
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import (
     InvalidInput,
     InviteInvalid,

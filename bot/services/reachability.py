@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Cadre, Ticket
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.services.calendar import WorkCalendar
 from storage.db import Database
 from storage.repos.notices import NoticeRepo

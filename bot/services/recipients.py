@@ -1,9 +1,9 @@
-"""Who the notifiers tell, and in which language: the reads the notify layer needs.
+"""Who must hear of an outcome, and in which language: the reads a publishing service makes.
 
-The notifiers (`bot.notify`) never touch storage: they ask this service who the admins are,
-whether a person can be reached privately, where a group lives now, who may read a logistics
-post and where job cards go. Each read runs in the caller's transaction when there is one (the
-dispatcher is called inside the transaction of the change), so it sees the change itself.
+A service resolves the recipients of each outcome it publishes (`bot.domain.outcomes.Recipient`)
+with these reads: the duty desk, a person's private chat if it is open, where a group lives now,
+who may read a logistics post and where job cards go. Each read runs in the caller's
+transaction when there is one, so it sees the change itself. The notifiers read nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.domain.contacts import contacts_in
 from bot.domain.logistics import Party
 from bot.domain.models import Cadre, ChatBinding
+from bot.domain.outcomes import Desk, Recipient
 from bot.domain.recruiting import JobPost
 from storage.db import Database
 from storage.repos.chats import ChatRepo
@@ -33,9 +34,12 @@ class PrivateChat:
 class Recipients:
     """Read-only lookups about the people and chats a message goes to."""
 
-    def __init__(self, db: Database, *, config_admins: Iterable[int] = ()) -> None:
+    def __init__(
+        self, db: Database, *, config_admins: Iterable[int] = (), admin_chat_id: int = 0
+    ) -> None:
         self.db = db
         self.config_admins = list(config_admins)
+        self.admin_chat_id = admin_chat_id
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
         self.logistics = LogisticsRepo(db)
@@ -71,6 +75,31 @@ class Recipients:
         async with self.db.transaction():
             ok, locale = await self.people.private_contact(cadre.telegram_id)
         return PrivateChat(cadre.telegram_id, locale) if ok else None
+
+    # -- as recipients of an outcome -----------------------------------------------------------
+    async def desk(self) -> Desk:
+        """The duty desk: the admin chat if configured, else each admin in their language."""
+        if self.admin_chat_id:
+            return (Recipient(self.admin_chat_id),)
+        admins = await self.admin_ids()
+        async with self.db.transaction():
+            return tuple([Recipient(a, await self.people.user_locale(a)) for a in admins])
+
+    async def person(self, telegram_id: int) -> Recipient:
+        """A person's private chat in their language, whether or not it is open."""
+        return Recipient(telegram_id, await self.locale_of(telegram_id))
+
+    async def private(self, telegram_id: int | None) -> Recipient | None:
+        """A person's private chat in their language, or None when it is not open."""
+        if telegram_id is None:
+            return None
+        async with self.db.transaction():
+            ok, locale = await self.people.private_contact(telegram_id)
+        return Recipient(telegram_id, locale) if ok else None
+
+    async def group(self, chat_id: int) -> Recipient:
+        """A group where it lives now, in the park's language."""
+        return Recipient(await self.current_chat(chat_id))
 
     # -- chats ----------------------------------------------------------------------------------
     async def current_chat(self, chat_id: int) -> int:

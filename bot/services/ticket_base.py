@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.lifecycle import next_status
 from bot.domain.models import Actor, Ticket, TicketView
-from bot.domain.outcome import Publish, discard
+from bot.domain.outcomes import Publish, discard
 from bot.errors import TicketNotFound
 from bot.services.access import Access, owner_side, refusal
 from bot.services.calendar import WorkCalendar

@@ -20,7 +20,7 @@ from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
 from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
 from bot.services.deadlines import DueDates, due_dates

@@ -11,7 +11,7 @@ from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, Ticket, TicketView
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 from bot.errors import InvalidInput
 from bot.services.access import refusal
 from bot.services.deadlines import due_dates

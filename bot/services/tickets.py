@@ -16,7 +16,7 @@ from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound, UnknownCadre
 from bot.services.access import lists_in_place, refusal
 from bot.services.deadlines import due_dates

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services
 from bot.delivery.outbox import Outbox
-from bot.domain.outcome import Publish
+from bot.domain.outcomes import Publish
 from bot.domain.recruiting import JobRules
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringComposer, AiringPublisher
@@ -77,7 +77,10 @@ def build_services(
     ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
     recruiting = recruiting_services(settings, db, clock, publish)
     logistics = logistics_services(settings, db, clock, publish)
-    admins = AdminNotifier(outbox, Recipients(db, config_admins=settings.park.admins), settings)
+    recipients = Recipients(
+        db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
+    )
+    admins = AdminNotifier(outbox, recipients, settings)
     publisher = AiringPublisher(airing, composer, outbox, admins)
     dispatcher.connect(notifiers(admins, reachability, recruiting["recruiting"], publisher))
     return Services(

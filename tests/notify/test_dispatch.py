@@ -12,7 +12,7 @@ import bot.domain
 import bot.services
 from bot.clock import FixedClock
 from bot.domain.lifecycle import Status
-from bot.domain.outcome import Outcome
+from bot.domain.outcomes import Outcome
 from bot.notify import dispatch
 from bot.notify.dispatch import Dispatcher, Notifiers, Route, UnroutedOutcome
 from storage.db import Database

@@ -27,7 +27,7 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo

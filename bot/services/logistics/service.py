@@ -26,7 +26,7 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.logistics.matching import Matcher
 from storage.db import Database

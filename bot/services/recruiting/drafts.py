@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.domain import numbers
 from bot.domain import recruiting_form as job_form
 from bot.domain.models import Actor, Enterprise
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.domain.recruiting import (
     OPTIONAL_FIELDS,
     PAY_UNITS,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.models import Actor
-from bot.domain.outcome import Outcome, Publish, discard
+from bot.domain.outcomes import Outcome, Publish, discard
 from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobView, next_job_status
 from bot.domain.recruiting_steps import JobPage as JobPage  # re-exported: a listing's answer
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
