@@ -27,6 +27,7 @@ from bot.clock import FixedClock
 from bot.domain.logistics import VEHICLE_TYPES, CargoForm, TruckForm
 from bot.domain.models import Actor
 from bot.services.logistics.service import LogisticsRules, LogisticsService
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 from storage.sqlite import SqliteDatabase
@@ -138,7 +139,11 @@ async def main(posts: int, runs: int) -> int:
         took = time.perf_counter() - started
         print(f"filled {posts} open trucks + {posts} open cargo in {took:.1f}s")
         service = LogisticsService(
-            db, FixedClock(START), ZoneInfo("Asia/Shanghai"), LogisticsRules()
+            db,
+            FixedClock(START),
+            ZoneInfo("Asia/Shanghai"),
+            LogisticsRules(),
+            recipients=Recipients(db),
         )
         repo = service.repo
         ok = True

@@ -44,7 +44,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
             tz = settings.park.tz
             week = parse_week(args.week, tz) if args.week else services.airing.due_week()
-            rendered = await services.publisher.render(week, settings.park.locale)
+            board = await services.airing.board(week)
+            rendered = await services.publisher.render(board, settings.park.locale)
             print(plain_text(rendered.text))
             if args.png is not None:
                 private.write(args.png, rendered.chart.png)

@@ -3,9 +3,9 @@
 `AiringService.post_due` (the scheduled job) and `AiringService.preview` (/airing) build the
 week's board, have it composed here (`AiringComposer.compose`, injected into the service by the
 container: text and chart rendered outside any transaction, the chart in a thread), then record
-the week and publish `AiringPosted` (or `AiringPreviewed`) in one transaction. The dispatcher
-routes those back to `AiringPublisher`, which queues the post in that transaction: a week is
-posted once and only once, even across a crash or a restart.
+the week and publish `AiringPosted` (or `AiringPreviewed`) in one transaction, the post and its
+chats in it. The dispatcher routes those back to `AiringPublisher`, which queues the post in that
+transaction: a week is posted once and only once, even across a crash or a restart.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from bot.config import Settings
-from bot.delivery.outbox import Outbox
+from bot.domain.airing import Board
+from bot.domain.outcomes import Desk, Recipient
+from bot.domain.outcomes.airing import AiringPost, AiringPosted, AiringPreviewed
 from bot.i18n import Translator
-from bot.notify.admins import AdminNotifier
+from bot.notify.voice import Voice
 from bot.render.airing import Style, airing_text, week_label
 from bot.render.chart import Chart, ChartRenderer, render_chart
-from bot.services.airing import AiringPost, AiringPosted, AiringPreviewed, AiringService, Board
-from bot.services.metrics import Week, Weights
 
 CHART_NAME = "airing-{week}.png"
 
@@ -46,29 +45,11 @@ class Rendered:
 
 
 class AiringComposer:
-    """Render a week's board as text and chart in a language, as the [airing] section says."""
+    """Render a week's board as text and chart in a language, in the [airing] section's style."""
 
-    def __init__(
-        self, settings: Settings, weights: Weights, *, chart_renderer: ChartRenderer = render_chart
-    ) -> None:
-        self.settings = settings
-        self.weights = weights
+    def __init__(self, style: Style, *, chart_renderer: ChartRenderer = render_chart) -> None:
+        self.style = style
         self.chart_renderer = chart_renderer
-
-    @property
-    def style(self) -> Style:
-        config = self.settings.airing
-        return Style(
-            park=self.settings.park.name,
-            tz=self.settings.park.tz,
-            detail=config.enterprise_detail,
-            flag_below=config.flag_below,
-            min_tickets=config.min_tickets,
-            side_lines=config.side_lines,
-            weights=self.weights,
-            named_items=config.named_items,
-            cadre_lines=config.cadre_lines,
-        )
 
     async def render(self, board: Board, locale: str) -> Rendered:
         """Render the board's text and chart in `locale`."""
@@ -91,43 +72,38 @@ class AiringComposer:
 
 
 class AiringPublisher:
-    """Queue the airing posts the service publishes; render a week for the CLI."""
+    """Queue the airing posts the service publishes; render a board for the CLI."""
 
-    def __init__(
-        self,
-        airing: AiringService,
-        composer: AiringComposer,
-        outbox: Outbox,
-        admins: AdminNotifier,
-    ) -> None:
-        self.airing = airing
+    def __init__(self, voice: Voice, composer: AiringComposer) -> None:
+        self.voice = voice
+        self.outbox = voice.outbox
         self.composer = composer
-        self.outbox = outbox
-        self.admins = admins
 
-    async def render(self, week: Week, locale: str) -> Rendered:
-        """Build the week's board and render its text and chart in `locale` (nothing queued)."""
-        return await self.composer.render(await self.airing.board(week), locale)
+    async def render(self, board: Board, locale: str) -> Rendered:
+        """Render a week's board (`AiringService.board`) as text and chart in `locale` (nothing
+        queued)."""
+        return await self.composer.render(board, locale)
 
-    async def _queue(self, chat_id: int, post: AiringPost, *, purpose: str) -> None:
-        await self.outbox.send_message(chat_id, post.text, purpose=purpose)
+    async def _queue(self, to: Recipient, post: AiringPost, *, purpose: str) -> None:
+        # The post is in its language already (the park's, or the previewer's).
+        await self.outbox.send_message(to.chat_id, post.text, purpose=purpose)
         await self.outbox.send_photo_bytes(
-            chat_id, post.png, caption=post.caption, filename=post.filename, purpose=purpose
+            to.chat_id, post.png, caption=post.caption, filename=post.filename, purpose=purpose
         )
 
-    async def _font_warning(self) -> None:
+    async def _font_warning(self, desk: Desk) -> None:
         """Tell the admins (once: the service decides) that the chart has no CJK font."""
-        await self.admins.tell_admins("airing.font_missing", purpose="admin_font")
+        await self.voice.tell(desk, lambda tr: tr("airing.font_missing"), purpose="admin_font")
 
     async def posted(self, posted: AiringPosted) -> None:
         """Queue the week's post to every airing chat."""
-        for chat_id in posted.chats:
-            await self._queue(chat_id, posted.post, purpose="airing")
+        for chat in posted.chats:
+            await self._queue(chat, posted.post, purpose="airing")
         if posted.warn_font:
-            await self._font_warning()
+            await self._font_warning(posted.desk)
 
     async def previewed(self, previewed: AiringPreviewed) -> None:
         """Queue a private preview."""
-        await self._queue(previewed.chat_id, previewed.post, purpose="airing_preview")
+        await self._queue(previewed.chat, previewed.post, purpose="airing_preview")
         if previewed.warn_font:
-            await self._font_warning()
+            await self._font_warning(previewed.desk)

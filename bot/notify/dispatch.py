@@ -15,28 +15,33 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.domain.outcomes import Outcome
+from bot.domain.outcomes.airing import AiringPosted, AiringPreviewed
+from bot.domain.outcomes.desk import (
+    DeliveryFailed,
+    FailuresRepeated,
+    HandlerFailed,
+    InviteTakeover,
+    Migrated,
+    UpdateQuarantined,
+)
+from bot.domain.outcomes.logistics import (
+    Answered,
+    Completed,
+    Expired,
+    PostedCargo,
+    PostedTruck,
+)
+from bot.domain.outcomes.recruiting import Confirmed, JobChanged, JobExpired, JobExpiring
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
-from bot.services.airing import AiringPosted, AiringPreviewed
 from bot.services.briefs import Brief
 from bot.services.escalation import Supervised, SweepResult
 from bot.services.extensions import ExtensionAsked, ExtensionDecided
-from bot.services.failures import (
-    DeliveryFailed,
-    FailuresRepeated,
-    HandlerFailed,
-    UpdateQuarantined,
-)
-from bot.services.logistics.matching import Answered, Completed
-from bot.services.logistics.service import Expired, PostedCargo, PostedTruck
-from bot.services.onboarding import InviteTakeover, Migrated
 from bot.services.reachability import Waiting
-from bot.services.recruiting.drafts import Confirmed
-from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring
 from bot.services.ticket_intake import Created, ReportsLimited
 from bot.services.ticket_ratings import AutoClosed, Rated
 from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
@@ -119,7 +124,7 @@ class Dispatcher:
     """Turn published outcomes into outbox rows, in the publisher's transaction.
 
     Built before the services (they are given `publish`) and connected to the notifiers once
-    those are built (the notifiers read through services).
+    those are built.
     """
 
     def __init__(self, defer: Defer | None = None) -> None:

@@ -27,8 +27,10 @@ from bot.domain.airing import Standing as Standing
 from bot.domain.airing import bottom_ranks as bottom_ranks
 from bot.domain.airing import top_ranks as top_ranks
 from bot.domain.figures import OpenIssue
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, Recipient, discard
+from bot.domain.outcomes.airing import AiringPost, AiringPosted, AiringPreviewed
 from bot.services.metrics import CadreMetrics, MetricsService, Week, week_of
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos import exchange_stats
 from storage.repos.airing import AiringRepo
@@ -40,17 +42,6 @@ FONT_WARNED = "airing.font_warned"  # kv key: the admins were told the chart has
 
 
 @dataclass(frozen=True)
-class AiringPost:
-    """A week's post as rendered: the text, and the chart with its caption."""
-
-    text: str
-    png: bytes
-    caption: str
-    filename: str
-    font_missing: bool  # the chart was drawn without a CJK font
-
-
-@dataclass(frozen=True)
 class AiringPlan:
     """Where and in which language the weekly post goes ([airing] and [park] settings)."""
 
@@ -58,25 +49,6 @@ class AiringPlan:
     chat_ids: tuple[int, ...] = ()
     park_groups: bool = False  # also every group bound as park-wide
     locale: str = "zh_CN"
-
-
-@dataclass(frozen=True)
-class AiringPosted(Outcome):
-    """A week recorded as posted: its post goes to every airing chat."""
-
-    week: Week
-    chats: list[int]
-    post: AiringPost
-    warn_font: bool  # first post without a CJK font: the admins are told, once
-
-
-@dataclass(frozen=True)
-class AiringPreviewed(Outcome):
-    """A private preview of a week's post (nothing recorded)."""
-
-    chat_id: int
-    post: AiringPost
-    warn_font: bool
 
 
 # Renders a board as a post in a language (True: a preview); `bot.notify.airing` provides it.
@@ -130,12 +102,14 @@ class AiringService:
         trend_weeks: int = 8,
         plan: AiringPlan | None = None,
         compose: Compose = _no_composer,
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = db
         self.plan = plan or AiringPlan()
         self.compose = compose
         self.publish = publish
+        self.recipients = recipients
         self.kv = KvRepo(db)
         self.clock = clock
         self.metrics = metrics
@@ -240,7 +214,9 @@ class AiringService:
             if not await self.record_posted(board, len(chats)):
                 return None  # posted meanwhile (another instance or an overlapping run)
             warn = await self._font_warning(post)
-            await self.publish(AiringPosted(week, chats, post, warn_font=warn))
+            to = tuple(Recipient(chat_id) for chat_id in chats)
+            desk = await self.recipients.desk() if warn else ()
+            await self.publish(AiringPosted(week, to, post, warn_font=warn, desk=desk))
         log.info("airing %s queued for %d chats", week.label, len(chats))
         return week
 
@@ -251,7 +227,9 @@ class AiringService:
         post = await self.compose(await self.board(week), locale, True)
         async with self.db.transaction():
             warn = await self._font_warning(post)
-            await self.publish(AiringPreviewed(chat_id, post, warn_font=warn))
+            desk = await self.recipients.desk() if warn else ()
+            chat = Recipient(chat_id)  # in the park's language: the text is in `locale` already
+            await self.publish(AiringPreviewed(chat, post, warn_font=warn, desk=desk))
         return week
 
     async def _font_warning(self, post: AiringPost) -> bool:

@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, Recipient, discard
+from bot.domain.outcomes.desk import (
+    DeliveryFailed,
+    FailuresRepeated,
+    HandlerFailed,
+    UpdateQuarantined,
+)
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.failure_alerts import FailureAlertRepo
 from storage.repos.people import PeopleRepo
@@ -33,59 +39,21 @@ _ROOT = Path(__file__).resolve().parents[2]
 _OWN = ("bot/", "handlers/", "storage/repos/")
 
 
-@dataclass(frozen=True)
-class DeliveryFailed(Outcome):
-    """The first permanent failure of a chat (later ones are recorded, not told)."""
-
-    chat_id: int
-    ticket_id: int | None
-    error: str
-
-
-@dataclass(frozen=True)
-class HandlerFailed(Outcome):
-    """An update no handler could finish: its chat gets an apology, the admins an alert (unless
-    an identical failure was alerted within the window: then `alert` is False, it is counted)."""
-
-    chat_id: int | None
-    update_id: int | None
-    error: str  # the exception's type name
-    where: str  # its place in our code, `path:line`
-    alert: bool = True
-
-
-@dataclass(frozen=True)
-class UpdateQuarantined(Outcome):
-    """An update set aside after its attempts: not even its failure could be recorded. Only the
-    admins are told (its chat may be what failed); `alert` as in `HandlerFailed`."""
-
-    update_id: int
-    error: str
-    where: str
-    alert: bool = True
-
-
-@dataclass(frozen=True)
-class FailuresRepeated(Outcome):
-    """Identical failures after an alert, within its window: one follow-up with their count
-    when the window closes (each one replaces the unsent follow-up before it)."""
-
-    key: str  # a short digest of the signature: names the follow-up to replace
-    error: str
-    where: str
-    count: int
-    since: datetime
-    until: datetime
-    quarantined: bool = False
-
-
 class FailureService:
     """Record failures and publish what the admins (and the user) must be told."""
 
-    def __init__(self, db: Database, clock: Clock, *, publish: Publish = discard) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        recipients: Recipients,
+        publish: Publish = discard,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.publish = publish
+        self.recipients = recipients
         self.people = PeopleRepo(db)
         self.outbox = OutboxRepo(db)
         self.alerts = FailureAlertRepo(db)
@@ -99,7 +67,11 @@ class FailureService:
             if item.purpose.startswith("admin"):
                 return
             if await self.outbox.record_failure(item.chat_id, error, item.next_attempt_at):
-                await self.publish(DeliveryFailed(item.chat_id, item.ticket_id, error))
+                target = await self.recipients.chat_name(item.chat_id)
+                desk = await self.recipients.desk()
+                await self.publish(
+                    DeliveryFailed(item.chat_id, item.ticket_id, error, target, desk)
+                )
 
     async def handler_failed(self, payload: dict[str, Any], error: BaseException) -> None:
         """An update could not be handled: apologise in its chat and alert the admins (once per
@@ -108,12 +80,16 @@ class FailureService:
         async with self.db.transaction():
             repeats = await self._repeats(f"{kind}@{where}", kind, where, quarantined=False)
             update_id = payload.get("update_id")
+            chat_id = _chat_of(payload)
             await self.publish(
                 HandlerFailed(
-                    chat_id=_chat_of(payload),
+                    # The apology goes where the update came from, in the park's language.
+                    chat=Recipient(chat_id) if chat_id is not None else None,
                     update_id=update_id if isinstance(update_id, int) else None,
                     error=kind,
                     where=where,
+                    window=REPEAT_WINDOW,
+                    desk=await self.recipients.desk() if repeats is None else (),
                     alert=repeats is None,
                 )
             )
@@ -126,7 +102,10 @@ class FailureService:
         kind, where = type(error).__name__, failure_place(error)
         async with self.db.transaction():
             repeats = await self._repeats(f"quarantined:{kind}@{where}", kind, where, True)
-            await self.publish(UpdateQuarantined(update_id, kind, where, alert=repeats is None))
+            desk = await self.recipients.desk() if repeats is None else ()
+            await self.publish(
+                UpdateQuarantined(update_id, kind, where, desk, alert=repeats is None)
+            )
             if repeats is not None:
                 await self.publish(repeats)
 
@@ -139,7 +118,14 @@ class FailureService:
             return None
         key = hashlib.sha1(signature.encode("utf-8", "replace")).hexdigest()[:12]
         return FailuresRepeated(
-            key, kind, where, repeats.count, repeats.since, repeats.until, quarantined
+            key,
+            kind,
+            where,
+            repeats.count,
+            repeats.since,
+            repeats.until,
+            await self.recipients.desk(),
+            quarantined,
         )
 
 

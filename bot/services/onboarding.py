@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, ChatBinding
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, discard
+from bot.domain.outcomes.desk import InviteTakeover, Migrated
 from bot.errors import (
     InvalidInput,
     InviteInvalid,
@@ -18,6 +19,7 @@ from bot.errors import (
     UnknownCadre,
     UnknownEnterprise,
 )
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.kv import KvRepo
@@ -43,26 +45,6 @@ class Redeemed:
     name: str
 
 
-@dataclass(frozen=True)
-class Migrated(Outcome):
-    """A bound group that became a supergroup, and what followed it to the new id."""
-
-    old_chat_id: int
-    new_chat_id: int
-    binding: ChatBinding | None
-    serves: str  # the enterprise's name, or the binding kind (park, jobs, logistics)
-    moved: int  # queued messages readdressed
-
-
-@dataclass(frozen=True)
-class InviteTakeover(Outcome):
-    """Someone opened an invitation that would have taken over a bound account."""
-
-    telegram_id: int
-    name: str  # as Telegram gave it
-    refused: InviteRefused
-
-
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -71,11 +53,18 @@ class OnboardingService:
     """Create and redeem invitations; bind and unbind groups."""
 
     def __init__(
-        self, db: Database, clock: Clock, *, invite_valid_days: int, publish: Publish = discard
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        invite_valid_days: int,
+        recipients: Recipients,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
         self.clock = clock
         self.publish = publish
+        self.recipients = recipients
         self.valid = timedelta(days=invite_valid_days)
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
@@ -147,7 +136,16 @@ class OnboardingService:
         # Raised after the transaction, so the invitation stays used up.
         if isinstance(outcome, InviteRefused):
             async with self.db.transaction():
-                await self.publish(InviteTakeover(telegram_id, name, outcome))
+                await self.publish(
+                    InviteTakeover(
+                        telegram_id,
+                        name,
+                        reason=outcome.reason,
+                        target=str(outcome.params["target"]),
+                        bound=str(outcome.params["bound"]),
+                        desk=await self.recipients.desk(),
+                    )
+                )
             raise outcome
         return outcome
 
@@ -274,7 +272,8 @@ class OnboardingService:
             if binding is not None and binding.enterprise_id is not None:
                 enterprise = await self.people.enterprise(binding.enterprise_id)
                 serves = enterprise.name if enterprise is not None else serves
-            migrated = Migrated(old_chat_id, new_chat_id, binding, serves, moved)
+            desk = await self.recipients.desk()
+            migrated = Migrated(old_chat_id, new_chat_id, binding, serves, moved, desk)
             await self.publish(migrated)
         return migrated
 

@@ -1,9 +1,10 @@
 """Who must hear of an outcome, and in which language: the reads a publishing service makes.
 
 A service resolves the recipients of each outcome it publishes (`bot.domain.outcomes.Recipient`)
-with these reads: the duty desk, a person's private chat if it is open, where a group lives now,
-who may read a logistics post and where job cards go. Each read runs in the caller's
-transaction when there is one, so it sees the change itself. The notifiers read nothing.
+with these reads: the duty desk, a person's private chat if it is open, where a group lives now.
+Each read runs in the caller's transaction when there is one, so it sees the change itself. The
+notifiers read nothing; the reads of one feature (who posted a load, where job cards are) are its
+service's own.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.contacts import contacts_in
-from bot.domain.logistics import Party
 from bot.domain.models import Cadre, ChatBinding
 from bot.domain.outcomes import Desk, Recipient
-from bot.domain.recruiting import JobPost
 from storage.db import Database
 from storage.repos.chats import ChatRepo
-from storage.repos.logistics import LogisticsRepo
 from storage.repos.people import PeopleRepo
-from storage.repos.recruiting import JobRepo
 
 
 @dataclass(frozen=True)
@@ -42,8 +38,6 @@ class Recipients:
         self.admin_chat_id = admin_chat_id
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)
-        self.logistics = LogisticsRepo(db)
-        self.jobs = JobRepo(db)
 
     # -- people ---------------------------------------------------------------------------------
     async def locale_of(self, telegram_id: int) -> str | None:
@@ -123,44 +117,11 @@ class Recipients:
             return "group", binding.title
         return "chat", ""
 
-    # -- logistics ------------------------------------------------------------------------------
-    async def logistics_chats(self) -> list[int]:
-        """The groups bound with /bind logistics, where new posts are announced."""
+    # -- the outcomes outside the ticket loop ---------------------------------------------------
+    async def persons(self, telegram_ids: Iterable[int]) -> dict[int, Recipient]:
+        """`person` for each of `telegram_ids` (each once), by Telegram id, in one read."""
         async with self.db.transaction():
-            return await self.logistics.logistics_chats()
-
-    async def party(
-        self, owner_id: int, enterprise_id: int | None, given: str | None, typed: Iterable[str] = ()
-    ) -> Party:
-        """Who posted: their enterprise, name and phone (typed, else from the roster).
-
-        The phone is the contact they gave plus any contact details typed into the post's text
-        (masked in public until the match), else the roster's.
-        """
-        async with self.db.transaction():
-            cadre = await self.people.cadre_by_telegram(owner_id)
-            enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
-            known = await self.logistics.user_name(owner_id)
-        found = [given] if given else []
-        for text in typed:
-            found += contacts_in(text)
-        telegram_name = known[0] if known is not None and known[0] else str(owner_id)
-        return Party(
-            telegram_id=owner_id,
-            company=enterprise.name if enterprise else None,
-            name=cadre.name if cadre else telegram_name,
-            phone="、".join(dict.fromkeys(found)) or (cadre.phone if cadre else None),
-            username=known[1] if known is not None else None,
-        )
-
-    # -- job posts ------------------------------------------------------------------------------
-    async def job_owners(self, post: JobPost) -> list[int]:
-        """Whom to tell about a post: its author, then the enterprise's contacts."""
-        async with self.db.transaction():
-            contacts = await self.people.contacts_of(post.enterprise_id)
-        return list(dict.fromkeys([post.author_id, *contacts]))
-
-    async def job_cards(self, post_id: int) -> list[tuple[int, int]]:
-        """(chat_id, message_id) of the post's delivered cards, to edit in place."""
-        async with self.db.transaction():
-            return await self.jobs.sent_cards(post_id)
+            return {
+                i: Recipient(i, await self.people.user_locale(i))
+                for i in dict.fromkeys(telegram_ids)
+            }

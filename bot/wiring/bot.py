@@ -1,9 +1,9 @@
 """Build the services from the settings: one database, one clock, every service wired once.
 
-Every service that causes messages is given the dispatcher's `publish`; the notifiers are built
-after the services (they read through `Recipients` and a few services) and connected to the
-dispatcher last. Called by the composition root (bot/runtime/process.py); it imports services,
-notify and storage, never handlers.
+Every service that causes messages is given the dispatcher's `publish` and the `Recipients` its
+outcomes name; the notifiers are built from the outbox's `Voice` after the services and
+connected to the dispatcher last. Called by the composition root (bot/runtime/process.py); it
+imports services, notify and storage, never handlers.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from bot.notify.dispatch import Dispatcher, Notifiers
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
+from bot.notify.voice import Voice
+from bot.render.airing import Style
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
 from bot.services.briefs import BriefService
@@ -36,7 +38,6 @@ from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from bot.services.metrics import MetricsService
-from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
@@ -45,7 +46,12 @@ from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
 from bot.services.ticket_base import TicketRules
 from bot.services.tickets import TicketService
-from bot.wiring.shared import metrics_service, work_calendar
+from bot.wiring.shared import (
+    metrics_service,
+    onboarding_service,
+    recipients_from,
+    work_calendar,
+)
 from storage.db import Database
 
 
@@ -66,23 +72,22 @@ def build_services(
     outbox = Outbox(db, clock)
     dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
+    recipients = recipients_from(settings, db)
     tickets = TicketService(
         db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
     )
     reachability = ReachabilityService(db, clock, calendar, publish=publish)
     metrics = metrics_service(settings, db, clock, calendar)
-    composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
-    airing = airing_service(settings, db, clock, metrics, composer, publish)
+    composer = AiringComposer(airing_style(settings, metrics), chart_renderer=chart_renderer)
+    airing = airing_service(settings, db, clock, metrics, composer, recipients, publish)
     escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
     ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
-    recruiting = recruiting_services(settings, db, clock, publish)
-    logistics = logistics_services(settings, db, clock, publish)
-    recipients = Recipients(
-        db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
-    )
-    admins = AdminNotifier(outbox, recipients, settings)
-    publisher = AiringPublisher(airing, composer, outbox, admins)
-    dispatcher.connect(notifiers(admins, reachability, recruiting["recruiting"], publisher))
+    recruiting = recruiting_services(settings, db, clock, recipients, publish)
+    logistics = logistics_services(settings, db, clock, recipients, publish)
+    voice = Voice(outbox, locale=settings.park.locale, tz=settings.park.tz)
+    admins = AdminNotifier(voice, recipients, settings)
+    publisher = AiringPublisher(voice, composer)
+    dispatcher.connect(notifiers(voice, admins, reachability, publisher))
     return Services(
         settings=settings,
         db=db,
@@ -90,12 +95,10 @@ def build_services(
         calendar=calendar,
         people=PeopleService(db, clock, config_admins=settings.park.admins),
         tickets=tickets,
-        onboarding=OnboardingService(
-            db, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
-        ),
+        onboarding=onboarding_service(settings, db, clock, publish=publish),
         outbox=outbox,
         dispatcher=dispatcher,
-        failures=FailureService(db, clock, publish=publish),
+        failures=FailureService(db, clock, recipients=recipients, publish=publish),
         extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
         escalation=escalation,
         briefs=BriefService(
@@ -115,19 +118,19 @@ def build_services(
 
 
 def notifiers(
+    voice: Voice,
     admins: AdminNotifier,
     reachability: ReachabilityService,
-    recruiting: RecruitingService,
     airing: AiringPublisher,
 ) -> Notifiers:
-    """The notifiers the dispatcher routes to, all speaking through `admins`' outbox."""
+    """The notifiers the dispatcher routes to, all speaking through one `voice`."""
     tickets = TicketNotifier(admins, reachability)
     return Notifiers(
         admins=admins,
         tickets=tickets,
         deadlines=DeadlineNotifier(tickets),
-        logistics=LogisticsNotifier(admins),
-        recruiting=RecruitingNotifier(admins, recruiting),
+        logistics=LogisticsNotifier(voice),
+        recruiting=RecruitingNotifier(voice),
         airing=airing,
     )
 
@@ -146,7 +149,7 @@ def ticket_rules_from(settings: Settings, deadlines: DeadlineRules) -> TicketRul
 
 
 def logistics_services(
-    settings: Settings, db: Database, clock: Clock, publish: Publish
+    settings: Settings, db: Database, clock: Clock, recipients: Recipients, publish: Publish
 ) -> dict[str, Any]:
     """The logistics exchange services from the [logistics] section."""
     config = settings.logistics
@@ -155,12 +158,14 @@ def logistics_services(
         max_days_ahead=config.max_days_ahead,
         draft_valid_hours=config.draft_valid_hours,
     )
-    logistics = LogisticsService(db, clock, settings.park.tz, rules, publish=publish)
+    logistics = LogisticsService(
+        db, clock, settings.park.tz, rules, recipients=recipients, publish=publish
+    )
     return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
 
 
 def recruiting_services(
-    settings: Settings, db: Database, clock: Clock, publish: Publish
+    settings: Settings, db: Database, clock: Clock, recipients: Recipients, publish: Publish
 ) -> dict[str, Any]:
     """The job-post services from the [jobs] section."""
     config = settings.jobs
@@ -180,6 +185,7 @@ def recruiting_services(
         channels=tuple(config.channels),
         page_size=config.page_size,
         notice_days_before=config.notice_days_before,
+        recipients=recipients,
         publish=publish,
     )
     return {
@@ -194,6 +200,7 @@ def airing_service(
     clock: Clock,
     metrics: MetricsService,
     composer: AiringComposer,
+    recipients: Recipients,
     publish: Publish,
 ) -> AiringService:
     """The airing service from the [airing] section, composing its posts with `composer`."""
@@ -212,7 +219,24 @@ def airing_service(
         trend_weeks=config.trend_weeks,
         plan=plan,
         compose=composer.compose,
+        recipients=recipients,
         publish=publish,
+    )
+
+
+def airing_style(settings: Settings, metrics: MetricsService) -> Style:
+    """How the weekly post reads, from the [park] and [airing] sections."""
+    config = settings.airing
+    return Style(
+        park=settings.park.name,
+        tz=settings.park.tz,
+        detail=config.enterprise_detail,
+        flag_below=config.flag_below,
+        min_tickets=config.min_tickets,
+        side_lines=config.side_lines,
+        weights=metrics.weights,
+        named_items=config.named_items,
+        cadre_lines=config.cadre_lines,
     )
 
 

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.outcomes import Publish, discard
 from bot.services.calendar import WorkCalendar
 from bot.services.ledger import LedgerService
 from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
+from bot.services.recipients import Recipients
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -73,6 +75,22 @@ def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterServ
     return RosterService(db, clock, limits=limits)
 
 
-def onboarding_service(settings: Settings, db: Database, clock: Clock) -> OnboardingService:
-    """Invitations with the configured validity, for the command line and the demo."""
-    return OnboardingService(db, clock, invite_valid_days=settings.tickets.invite_valid_days)
+def recipients_from(settings: Settings, db: Database) -> Recipients:
+    """Who is told: the duty desk as [park] admins and admin_chat_id say, people and groups."""
+    return Recipients(
+        db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
+    )
+
+
+def onboarding_service(
+    settings: Settings, db: Database, clock: Clock, *, publish: Publish = discard
+) -> OnboardingService:
+    """Invitations with the configured validity, for the bot (which tells the desk of refused
+    invitations and upgraded groups), the command line and the demo."""
+    return OnboardingService(
+        db,
+        clock,
+        invite_valid_days=settings.tickets.invite_valid_days,
+        recipients=recipients_from(settings, db),
+        publish=publish,
+    )

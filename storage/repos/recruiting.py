@@ -236,6 +236,22 @@ class JobRepo:
             (post_id, chat_id, outbox_id),
         )
 
+    async def outbox_mark(self) -> int:
+        """The newest outbox row's id (0: none): the rows queued after it are newer."""
+        value = await self.db.fetchval("SELECT MAX(id) FROM outbox")
+        return int(value) if value is not None else 0
+
+    async def record_cards(self, post_id: int, purpose: str, *, after: int) -> None:
+        """Record the rows of `purpose` queued after the outbox row `after` as the post's cards,
+        one per chat in the order queued: its last row (a long card is split in several)."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, MAX(id) FROM outbox WHERE id > ? AND purpose = ?"
+            " GROUP BY chat_id ORDER BY MIN(id)",
+            (after, purpose),
+        )
+        for chat_id, outbox_id in rows:
+            await self.add_card(post_id, int(chat_id), int(outbox_id))
+
     async def sent_cards(self, post_id: int) -> list[tuple[int, int]]:
         """(chat_id, message_id) of the cards of a post that were delivered."""
         rows = await self.db.fetchall(

@@ -16,6 +16,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.services.onboarding import OnboardingService
+from bot.services.recipients import Recipients
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
@@ -37,7 +38,9 @@ async def prepare_db(db_path: str) -> dict[str, str]:
     try:
         with resources.as_file(resources.files("bot.samples").joinpath("roster.xlsx")) as roster:
             await RosterService(db, SystemClock()).import_files([roster])
-        onboarding = OnboardingService(db, SystemClock(), invite_valid_days=7)
+        onboarding = OnboardingService(
+            db, SystemClock(), invite_valid_days=7, recipients=Recipients(db)
+        )
         return {
             "cadre": (await onboarding.invite("cadre", CADRE)).payload,
             "other": (await onboarding.invite("cadre", OTHER_CADRE)).payload,

@@ -155,6 +155,22 @@ async def test_jobs_paging_and_owner_buttons(world: World) -> None:
     await world.expect(world.stranger, "共 5 个", since=since)
 
 
+async def test_a_posts_card_is_edited_in_place_when_it_changes(world: World) -> None:
+    """The card a new post sends to the jobs group is recorded as the post's (from the rows
+    its notifier queued), so filling the post edits that message rather than sending one."""
+    group = await jobs_group(world)
+    since = await world.seq()
+    post_id = await publish(world, "装配工")
+    card = (await world.expect(group, "招聘｜装配工", since=since))[0]
+    await world.settled()  # delivered: the card's message id is known
+    sent_before = await world.queued(group, purpose="job_card")
+    await world.say(world.contact, world.contact, f"/jobfilled {post_id}")
+    filled = (await world.expect(group, "已招满", since=since))[0]
+    assert filled["message_id"] == card["message_id"] and "装配工" in filled["text"]
+    assert await world.queued(group, purpose="job_card") == sent_before == 1
+    assert await world.queued(group, purpose="job_card_edit") == 1
+
+
 async def test_disguised_restrictions_are_refused_naming_the_typed_words(world: World) -> None:
     """Spaces, zero-width and full-width characters, traditional characters and synonyms."""
     me = world.contact

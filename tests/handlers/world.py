@@ -27,6 +27,7 @@ from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.runtime.process import Runtime
 from bot.services.onboarding import OnboardingService
+from bot.services.recipients import Recipients
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
@@ -212,7 +213,9 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
             roster = resources.files("bot.samples").joinpath("roster.xlsx")
             with resources.as_file(roster) as path:
                 await RosterService(db, SystemClock()).import_files([path])
-            onboarding = OnboardingService(db, SystemClock(), invite_valid_days=7)
+            onboarding = OnboardingService(
+                db, SystemClock(), invite_valid_days=7, recipients=Recipients(db)
+            )
             invites = {
                 "cadre": await onboarding.invite("cadre", "陈志远"),
                 "other_cadre": await onboarding.invite("cadre", "王晓峰"),

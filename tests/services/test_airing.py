@@ -103,7 +103,7 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
         ("丁", 5, 58.0),
     ]
     assert [c.name for c in board.insufficient] == ["辛"]
-    text = (await services.publisher.render(W47, "zh_CN")).text
+    text = (await services.publisher.render(await services.airing.board(W47), "zh_CN")).text
     lines = text.split("\n")
     assert lines[1] == "第47周（11月16日—11月22日），统计截至 11月23日 09:00"
     # The park's figures first, then each cadre's score with the three rates that make it.
@@ -131,10 +131,10 @@ async def test_red_and_yellow_lists_with_rank_change_and_small_samples(
 async def test_enterprise_detail_levels(db: Database, clock: FixedClock) -> None:
     await seed_board(db, clock)
     full = services_for(db, clock, enterprise_detail="full")
-    text = (await full.publisher.render(W47, "zh_CN")).text
+    text = (await full.publisher.render(await full.airing.board(W47), "zh_CN")).text
     assert "#37 海澄精工：厂区停电 · 超期" in text
     anon = services_for(db, clock, enterprise_detail="anonymous")
-    text = (await anon.publisher.render(W47, "zh_CN")).text
+    text = (await anon.publisher.render(await anon.airing.board(W47), "zh_CN")).text
     assert "#37 某企业：要素保障" in text and "海澄精工" not in text
 
 
@@ -147,7 +147,7 @@ async def test_full_detail_hides_contacts_in_the_named_problem(
     story.report("甲", park(16), "停电 请回电138，0000＊0001").claim(park(16, 10, 1))
     await story.play()
     full = services_for(db, clock, enterprise_detail="full")
-    text = (await full.publisher.render(W47, "zh_CN")).text
+    text = (await full.publisher.render(await full.airing.board(W47), "zh_CN")).text
     assert "海澄精工：停电 请回电〔联系方式已隐藏〕" in text
     assert "0001" not in text
 

@@ -18,6 +18,7 @@ from bot.domain.logistics import (
 from bot.domain.models import Actor
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
 from bot.services.logistics.service import LogisticsRules, LogisticsService
+from bot.services.recipients import Recipients
 from storage.db import Database
 
 TODAY = date(2026, 11, 25)  # the clock fixture's park date
@@ -36,7 +37,13 @@ async def service(db: Database, clock: FixedClock) -> LogisticsService:
                 " VALUES (?, ?, 'x', 'x')",
                 (number, f"企业{number}"),
             )
-    return LogisticsService(db, clock, ZoneInfo("Asia/Shanghai"), LogisticsRules(top_matches=3))
+    return LogisticsService(
+        db,
+        clock,
+        ZoneInfo("Asia/Shanghai"),
+        LogisticsRules(top_matches=3),
+        recipients=Recipients(db),
+    )
 
 
 def truck(days: int = 1, tonnes: float = 3.0, **kw: object) -> TruckForm:

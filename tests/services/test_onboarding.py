@@ -10,6 +10,7 @@ from bot.clock import FixedClock, to_iso
 from bot.domain.models import Actor, Cadre, Role
 from bot.errors import InvalidInput, InviteInvalid, NotAllowed, UnknownCadre, UnknownEnterprise
 from bot.services.onboarding import OnboardingService
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 
@@ -31,7 +32,7 @@ async def service(db: Database, clock: FixedClock) -> OnboardingService:
         await people.upsert_enterprise(
             name="海澄恒通电子有限公司", credit_code=None, industry=None, grid=None, now=now
         )
-    return OnboardingService(db, clock, invite_valid_days=7)
+    return OnboardingService(db, clock, invite_valid_days=7, recipients=Recipients(db))
 
 
 async def test_invite_binds_once(service: OnboardingService, db: Database) -> None:

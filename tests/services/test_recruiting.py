@@ -101,7 +101,7 @@ async def test_guided_steps_then_publish_to_channel_and_bound_group(services: Se
     state = await drafts.answer(who, "包吃住")
     assert state.step == "confirm" and state.data["shift"] == "两班倒"
     confirmed = await drafts.confirm(who)
-    assert confirmed.chats == (CHANNEL, JOBS_GROUP)
+    assert [chat.chat_id for chat in confirmed.chats] == [CHANNEL, JOBS_GROUP]
     cards = await outbox(services.db, "job_card")
     assert [c[0] for c in cards] == [CHANNEL, JOBS_GROUP]
     assert "焊工" in cards[0][1]["text"] and "6000 元/月" in cards[0][1]["text"]

@@ -8,9 +8,11 @@ an accepted match may record it as completed with `/done`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.clock import Clock
+from bot.domain.contacts import contacts_in
 from bot.domain.logistics import (
     FULL_BELOW_TONNES,
     CargoRequest,
@@ -18,6 +20,7 @@ from bot.domain.logistics import (
     Match,
     MatchStatus,
     MatchView,
+    Party,
     TruckOffer,
     TruckStatus,
     cargo_move,
@@ -27,39 +30,34 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, discard
+from bot.domain.outcomes.logistics import Answered, Completed, Exchange, People
 from bot.errors import InvalidInput, NotAllowed
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
-
-
-@dataclass(frozen=True)
-class Answered(Outcome):
-    """What an accept or decline press led to; the other party is told."""
-
-    view: MatchView
-    side: str  # truck | cargo: who pressed
-    outcome: str  # waiting | accepted | declined | gone
-    proposals: list[MatchView] = field(default_factory=list)  # new ones after the truck changed
-
-
-@dataclass(frozen=True)
-class Completed(Outcome):
-    """A shipment recorded as done (`/done`); the other party is told."""
-
-    view: MatchView
-    side: str  # truck | cargo: who recorded it
+from storage.repos.people import PeopleRepo
 
 
 class Matcher:
     """Apply the matching rule whenever a post is created or changed."""
 
-    def __init__(self, db: Database, clock: Clock, *, top: int, publish: Publish = discard) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        top: int,
+        recipients: Recipients,
+        publish: Publish = discard,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.top = top
         self.publish = publish
         self.repo = LogisticsRepo(db)
+        self.people = PeopleRepo(db)
+        self.recipients = recipients
 
     # -- finding ------------------------------------------------------------------------------
     async def trucks_for(self, request: CargoRequest) -> list[TruckOffer]:
@@ -133,6 +131,14 @@ class Matcher:
         """
         async with self.db.transaction():
             answered = await self._answer(actor, match_id, accept)
+            offer, request = answered.view.offer, answered.view.request
+            answered = replace(
+                answered,
+                people=await self.sides([answered.view, *answered.proposals]),
+                exchange=await self._exchange(offer, request)
+                if answered.outcome == "accepted"
+                else None,
+            )
             await self.publish(answered)
         return answered
 
@@ -205,6 +211,47 @@ class Matcher:
             return []
         return await self.propose_for_offer(changed)
 
+    # -- who is told ----------------------------------------------------------------------------
+    async def sides(self, views: Iterable[MatchView]) -> People:
+        """Both sides of each match, privately in their languages."""
+        owners = [owner for v in views for owner in (v.offer.owner_id, v.request.owner_id)]
+        return await self.recipients.persons(owners)
+
+    async def _exchange(self, offer: TruckOffer, request: CargoRequest) -> Exchange:
+        """Both parties of an accepted match, as each is shown to the other."""
+        return Exchange(
+            carrier=await self._party(
+                offer.owner_id, offer.enterprise_id, offer.contact, offer.free_text
+            ),
+            shipper=await self._party(
+                request.owner_id, request.enterprise_id, request.contact, request.free_text
+            ),
+        )
+
+    async def _party(
+        self, owner_id: int, enterprise_id: int | None, given: str | None, typed: Iterable[str]
+    ) -> Party:
+        """Who posted: their enterprise, name and phone (typed, else from the roster).
+
+        The phone is the contact they gave plus any contact details typed into the post's text
+        (masked in public until the match), else the roster's.
+        """
+        async with self.db.transaction():
+            cadre = await self.people.cadre_by_telegram(owner_id)
+            enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+            known = await self.repo.user_name(owner_id)
+        found = [given] if given else []
+        for text in typed:
+            found += contacts_in(text)
+        telegram_name = known[0] if known is not None and known[0] else str(owner_id)
+        return Party(
+            telegram_id=owner_id,
+            company=enterprise.name if enterprise else None,
+            name=cadre.name if cadre else telegram_name,
+            phone="、".join(dict.fromkeys(found)) or (cadre.phone if cadre else None),
+            username=known[1] if known is not None else None,
+        )
+
     async def void_pending(
         self, *, offer_id: int | None = None, request_id: int | None = None
     ) -> None:
@@ -237,7 +284,8 @@ class Matcher:
             await self.repo.update_request(
                 view.request.id, now, status=cargo_move(view.request.status, CargoStatus.SHIPPED)
             )
-            completed = Completed(await self._reload(match_id), side)
+            view = await self._reload(match_id)
+            completed = Completed(view, side, await self.sides([view]))
             await self.publish(completed)
         return completed
 

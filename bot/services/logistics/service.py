@@ -8,7 +8,7 @@ Telegram user who posted) withdraws a post. Every post is matched as soon as it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,6 @@ from bot.domain.logistics import (
     CargoForm,
     CargoRequest,
     CargoStatus,
-    MatchView,
     TruckForm,
     TruckOffer,
     TruckStatus,
@@ -26,9 +25,11 @@ from bot.domain.logistics import (
     truck_move,
 )
 from bot.domain.models import Actor
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, Recipient, discard
+from bot.domain.outcomes.logistics import Expired, PostedCargo, PostedTruck
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.logistics.matching import Matcher
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 from storage.repos.logistics_drafts import LogisticsDraftRepo
@@ -43,30 +44,6 @@ class LogisticsRules:
     draft_valid_hours: int = 24
 
 
-@dataclass(frozen=True)
-class PostedTruck(Outcome):
-    """A new truck offer: announced in the logistics groups, its matches proposed."""
-
-    offer: TruckOffer
-    proposals: list[MatchView]
-
-
-@dataclass(frozen=True)
-class PostedCargo(Outcome):
-    """A new cargo request: announced in the logistics groups, its matches proposed."""
-
-    request: CargoRequest
-    proposals: list[MatchView]
-
-
-@dataclass(frozen=True)
-class Expired(Outcome):
-    """What one expiry run took down unmatched; the owners are told."""
-
-    offers: list[TruckOffer] = field(default_factory=list)
-    requests: list[CargoRequest] = field(default_factory=list)
-
-
 class LogisticsService:
     """Use cases of the logistics exchange (the matcher does the pairing)."""
 
@@ -77,6 +54,7 @@ class LogisticsService:
         tz: ZoneInfo,
         rules: LogisticsRules,
         *,
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = db
@@ -86,7 +64,10 @@ class LogisticsService:
         self.rules = rules
         self.repo = LogisticsRepo(db)
         self.drafts = LogisticsDraftRepo(db)
-        self.matcher = Matcher(db, clock, top=rules.top_matches, publish=publish)
+        self.recipients = recipients
+        self.matcher = Matcher(
+            db, clock, top=rules.top_matches, recipients=self.recipients, publish=publish
+        )
 
     def today(self) -> date:
         """The park's local date, from the injected clock."""
@@ -138,7 +119,10 @@ class LogisticsService:
             )
             offer = await self.repo.offer(offer_id)
             assert offer is not None
-            truck = PostedTruck(offer, await self.matcher.propose_for_offer(offer))
+            proposals = await self.matcher.propose_for_offer(offer)
+            truck = PostedTruck(
+                offer, proposals, await self._groups(), await self.matcher.sides(proposals)
+            )
             await self.publish(truck)
         return truck
 
@@ -173,9 +157,16 @@ class LogisticsService:
             )
             request = await self.repo.request(request_id)
             assert request is not None
-            cargo = PostedCargo(request, await self.matcher.propose_for_request(request))
+            proposals = await self.matcher.propose_for_request(request)
+            cargo = PostedCargo(
+                request, proposals, await self._groups(), await self.matcher.sides(proposals)
+            )
             await self.publish(cargo)
         return cargo
+
+    async def _groups(self) -> tuple[Recipient, ...]:
+        """The groups bound with /bind logistics, where new posts are announced."""
+        return tuple(Recipient(chat_id) for chat_id in await self.repo.logistics_chats())
 
     # -- owning -------------------------------------------------------------------------------
     async def my_trucks(self, actor: Actor) -> list[TruckOffer]:
@@ -256,5 +247,10 @@ class LogisticsService:
                 now - timedelta(hours=self.rules.draft_valid_hours)
             )
             if expired.offers or expired.requests:
+                owners = [o.owner_id for o in expired.offers]
+                owners += [r.owner_id for r in expired.requests]
+                expired = Expired(
+                    expired.offers, expired.requests, await self.recipients.persons(owners)
+                )
                 await self.publish(expired)
         return expired

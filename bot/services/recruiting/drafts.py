@@ -7,7 +7,7 @@ the step they answer; a press for any other step is stale and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +15,12 @@ from bot.clock import Clock
 from bot.domain import numbers
 from bot.domain import recruiting_form as job_form
 from bot.domain.models import Actor, Enterprise
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, discard
+from bot.domain.outcomes.recruiting import Confirmed
 from bot.domain.recruiting import (
     OPTIONAL_FIELDS,
     PAY_UNITS,
     JobRules,
-    JobView,
     check_headcount,
     check_pay,
     check_pay_unit,
@@ -44,15 +44,6 @@ from storage.repos.recruiting import Draft, JobRepo
 
 _KEYS = {"pay": ("pay_min", "pay_max"), "validity": ("validity",)}
 _LIMITS = {"position": 60, "location": 120, "contact": 120, "shift": 60}
-
-
-@dataclass(frozen=True)
-class Confirmed(Outcome):
-    """A post published (its card goes to `chats`) or edited (its cards are edited)."""
-
-    view: JobView
-    edited: bool
-    chats: tuple[int, ...] = ()  # where a new post's card goes
 
 
 def _step(draft: Draft) -> str:
@@ -297,9 +288,7 @@ class JobDraftService:
                 view = await self.posts.publish(actor, draft.enterprise_id, fields)
             await self.jobs.delete_draft(actor.telegram_id)
             edited = draft.post_id is not None
-            chats = () if edited else tuple(await self.posts.targets())
-            confirmed = Confirmed(view, edited=edited, chats=chats)
-            await self.publish(confirmed)
+            confirmed = await self.posts.announce(view, edited=edited, publish=self.publish)
         return confirmed
 
     async def purge_stale(self, days: int = 7) -> int:

@@ -7,42 +7,29 @@ enterprise's contacts, its 包联 cadres, the author, admins) are checked here f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.models import Actor
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Publish, Recipient, discard
+from bot.domain.outcomes.recruiting import (
+    CARD_PURPOSE,
+    Card,
+    Confirmed,
+    JobChanged,
+    JobExpired,
+    JobExpiring,
+)
 from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobView, next_job_status
 from bot.domain.recruiting_steps import JobPage as JobPage  # re-exported: a listing's answer
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import JobRepo
 
 MAX_HIRED_REPORT = 10000
-
-
-@dataclass(frozen=True)
-class JobChanged(Outcome):
-    """A post filled, withdrawn or with new hires: its delivered cards are edited."""
-
-    view: JobView
-
-
-@dataclass(frozen=True)
-class JobExpired(Outcome):
-    """A post past its validity: the owners are told, its cards marked."""
-
-    view: JobView
-
-
-@dataclass(frozen=True)
-class JobExpiring(Outcome):
-    """A post about to expire: the owners are told, once."""
-
-    view: JobView
 
 
 def expiry_for(start: datetime, validity_days: int, tz: ZoneInfo) -> datetime:
@@ -64,6 +51,7 @@ class RecruitingService:
         channels: tuple[int, ...] = (),
         page_size: int = 5,
         notice_days_before: int = 3,
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = db
@@ -77,6 +65,7 @@ class RecruitingService:
         self.notice_before = timedelta(days=notice_days_before)
         self.jobs = JobRepo(db)
         self.people = PeopleRepo(db)
+        self.recipients = recipients
 
     # -- permissions --------------------------------------------------------------------------
     async def may_post_for(self, actor: Actor, enterprise_id: int) -> bool:
@@ -184,14 +173,14 @@ class RecruitingService:
         """撤回 a published post (owners only)."""
         async with self.db.transaction():
             view = await self._close(actor, await self._owned(actor, post_id), JobAction.WITHDRAW)
-            await self.outcomes(JobChanged(view))
+            await self.outcomes(JobChanged(view, await self._cards(post_id)))
         return view
 
     async def fill(self, actor: Actor, post_id: int) -> JobView:
         """Mark a published post 已招满 (owners only)."""
         async with self.db.transaction():
             view = await self._close(actor, await self._owned(actor, post_id), JobAction.FILL)
-            await self.outcomes(JobChanged(view))
+            await self.outcomes(JobChanged(view, await self._cards(post_id)))
         return view
 
     async def report_hired(self, actor: Actor, post_id: int, count: int) -> JobView:
@@ -211,7 +200,7 @@ class RecruitingService:
                 post_id, "hire", actor_id=actor.telegram_id, at=now, count=count
             )
             view = await self._view(await self._load(post_id))
-            await self.outcomes(JobChanged(view))
+            await self.outcomes(JobChanged(view, await self._cards(post_id)))
         return view
 
     # -- reading ------------------------------------------------------------------------------
@@ -244,10 +233,46 @@ class RecruitingService:
             posts += [p for p in await self.jobs.by_author(actor.telegram_id) if p not in posts]
             return [await self._view(p) for p in posts]
 
-    async def record_card(self, post_id: int, chat_id: int, outbox_id: int) -> None:
-        """Remember a queued card, so later changes edit it in place."""
+    # -- who is told -------------------------------------------------------------------------
+    async def announce(self, view: JobView, *, edited: bool, publish: Publish) -> Confirmed:
+        """Publish a post just confirmed through `publish`: a new post's card goes to every
+        target, an edited post's delivered cards are edited (inside the caller's transaction).
+
+        A new post's cards are recorded as its cards just before the transaction commits,
+        after the notifier queued them: they are the rows of the card's purpose queued since
+        the publication (the write lock is held throughout), the last one of each chat (a
+        long card is split).
+        """
+        if edited:
+            confirmed = Confirmed(view, edited=True, cards=await self._cards(view.post.id))
+            await publish(confirmed)
+            return confirmed
+        chats = tuple(Recipient(chat_id) for chat_id in await self.targets())
+        confirmed = Confirmed(view, edited=False, chats=chats)
         async with self.db.transaction():
-            await self.jobs.add_card(post_id, chat_id, outbox_id)
+            since = await self.jobs.outbox_mark()
+            await publish(confirmed)
+
+            async def record() -> None:
+                await self.jobs.record_cards(view.post.id, CARD_PURPOSE, after=since)
+
+            await self.db.before_commit(record)
+        return confirmed
+
+    async def _cards(self, post_id: int) -> tuple[Card, ...]:
+        """The post's delivered cards, to edit in place."""
+        async with self.db.transaction():
+            return tuple(Card(c, m) for c, m in await self.jobs.sent_cards(post_id))
+
+    async def _owners(self, post: JobPost) -> tuple[Recipient, ...]:
+        """Whom to tell about a post, privately where their chat is open: its author, then
+        the enterprise's contacts."""
+        async with self.db.transaction():
+            contacts = await self.people.contacts_of(post.enterprise_id)
+        found = [
+            await self.recipients.private(i) for i in dict.fromkeys([post.author_id, *contacts])
+        ]
+        return tuple(r for r in found if r is not None)
 
     # -- expiry -------------------------------------------------------------------------------
     async def expire_due(self) -> list[JobView]:
@@ -255,8 +280,10 @@ class RecruitingService:
         expired: list[JobView] = []
         async with self.db.transaction():
             for post in await self.jobs.due_to_expire(self.clock.now()):
-                expired.append(await self._close(None, post, JobAction.EXPIRE))
-                await self.outcomes(JobExpired(expired[-1]))
+                view = await self._close(None, post, JobAction.EXPIRE)
+                expired.append(view)
+                owners, cards = await self._owners(view.post), await self._cards(post.id)
+                await self.outcomes(JobExpired(view, owners, cards))
         return expired
 
     async def expiry_notices(self) -> list[JobView]:
@@ -269,5 +296,5 @@ class RecruitingService:
                 await self.jobs.update(post.id, now, expiry_notice_at=now)
             for post in due:
                 noticed.append(await self._view(await self._load(post.id)))
-                await self.outcomes(JobExpiring(noticed[-1]))
+                await self.outcomes(JobExpiring(noticed[-1], await self._owners(post)))
         return noticed
