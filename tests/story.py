@@ -33,7 +33,7 @@ from bot.config import load_settings
 from bot.context import Services
 from bot.domain.models import Actor, TicketView
 from bot.services.roster.service import RosterService
-from bot.services.ticket_intake import Report
+from bot.services.tickets.intake import Report
 from bot.wiring.bot import build_services
 from storage.db import Database
 

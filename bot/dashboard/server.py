@@ -25,10 +25,10 @@ from bot.domain import numbers
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput, NotAllowed, TicketNotFound
 from bot.i18n import LOCALES, Translator, catalog, normalize_locale
-from bot.services.access import leads
 from bot.services.dashboard import TicketFilter
 from bot.services.ledger import default_range, parse_day
 from bot.services.metrics import Week, parse_week
+from bot.services.tickets.access import leads
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ from bot.domain import taxonomy
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed
-from bot.services.access import leads
 from bot.services.airing import AiringService, Board
 from bot.services.cache import Cache
-from bot.services.escalation import EscalationService
 from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Rate, Week, WeekMetrics
-from bot.services.tickets import TicketService
+from bot.services.tickets.access import leads
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.work import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.search import SearchRepo, TicketQuery

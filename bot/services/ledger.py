@@ -8,8 +8,8 @@ from bot.clock import Clock
 from bot.domain.ledger import Ledger as Ledger  # re-exported: this service's answer
 from bot.domain.models import Actor
 from bot.errors import InvalidInput, NotAllowed
-from bot.services.access import Access, Scope, leads
 from bot.services.metrics import MetricsService
+from bot.services.tickets.access import Access, Scope, leads
 from storage.db import Database
 from storage.repos.ledger import LedgerRepo
 from storage.repos.people import PeopleRepo

@@ -14,8 +14,8 @@ from datetime import timedelta
 from bot.clock import to_iso
 from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
-from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
-from bot.services.tickets import TicketService
+from bot.services.tickets.intake import Created, IncomingFile, Report, report_text
+from bot.services.tickets.work import TicketService
 from storage.repos.held_reports import HeldReportRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Cadre, Ticket
 from bot.domain.outcomes import Outcome, Publish, discard
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from storage.db import Database
 from storage.repos.notices import NoticeRepo
 from storage.repos.people import PeopleRepo

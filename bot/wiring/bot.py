@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services
 from bot.delivery.outbox import Outbox
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.outcomes import Publish
 from bot.domain.recruiting import JobRules
 from bot.notify.admins import AdminNotifier
@@ -25,12 +26,8 @@ from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
-from bot.services.briefs import BriefService
 from bot.services.dashboard import DashboardService
-from bot.services.deadlines import DeadlineRules
 from bot.services.deferred import DeferredWork
-from bot.services.escalation import EscalationService
-from bot.services.extensions import ExtensionService
 from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
@@ -43,8 +40,11 @@ from bot.services.reachability import ReachabilityService
 from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
-from bot.services.ticket_base import TicketRules
-from bot.services.tickets import TicketService
+from bot.services.tickets.briefs import BriefService
+from bot.services.tickets.core import TicketRules
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.extensions import ExtensionService
+from bot.services.tickets.work import TicketService
 from bot.wiring.shared import metrics_service, work_calendar
 from storage.db import Database
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.ledger import LedgerService
 from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService

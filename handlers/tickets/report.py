@@ -17,7 +17,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets.intake import IncomingFile, Report
 from handlers.common import guarded_in_chat, rest_text, sender_of
 
 log = logging.getLogger(__name__)

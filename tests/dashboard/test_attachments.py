@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets.intake import IncomingFile, Report
 from tests.dashboard.api import Api, open_api
 from tests.dashboard.park import Park, init_data
 

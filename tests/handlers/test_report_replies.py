@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import DuplicateTicket
-from bot.services.ticket_intake import Report
+from bot.services.tickets.intake import Report
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
 

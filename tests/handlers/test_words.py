@@ -14,7 +14,7 @@ import pytest
 from bot.cli.main import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
-from bot.services.deadlines import due_dates
+from bot.domain.deadlines import due_dates
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, add_leader, report

@@ -13,13 +13,13 @@ import pytest
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import Status
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
-from bot.services.briefs import BriefService
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.escalation import EscalationService
-from bot.services.extensions import ExtensionService
+from bot.services.tickets.briefs import BriefService
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.extensions import ExtensionService
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
 from tests.services import test_tickets

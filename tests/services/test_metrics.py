@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from bot.clock import FixedClock
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput
-from bot.services.calendar import WorkCalendar
 from bot.services.metrics import (
     MetricsService,
     Rate,

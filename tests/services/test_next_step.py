@@ -11,9 +11,9 @@ from datetime import datetime
 
 from bot.clock import from_iso
 from bot.domain import events as ev
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule
+from bot.domain.deadlines import DeadlineRules
+from bot.domain.work_calendar import WorkCalendar
+from bot.services.tickets.next_step import StepSchedule
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.tickets import TicketRepo
 from tests.services import test_tickets

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules, due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, ChatBinding
 from bot.domain.taxonomy import (
@@ -17,6 +18,7 @@ from bot.domain.taxonomy import (
     DEFAULT_KIND_KEYWORDS,
     DEFAULT_URGENT_KEYWORDS,
 )
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import (
     DuplicateTicket,
     InvalidInput,
@@ -26,12 +28,10 @@ from bot.errors import (
     TicketNotFound,
     UnknownCadre,
 )
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.people import PeopleService
-from bot.services.ticket_base import TicketRules
-from bot.services.ticket_intake import IncomingFile, Report
-from bot.services.tickets import TicketService
+from bot.services.tickets.core import TicketRules
+from bot.services.tickets.intake import IncomingFile, Report
+from bot.services.tickets.work import TicketService
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.people import PeopleRepo

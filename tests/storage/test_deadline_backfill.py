@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import MetricsService
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase

@@ -20,7 +20,7 @@ import pytest
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.domain.lifecycle import Status
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import MetricsService, parse_week
 from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo

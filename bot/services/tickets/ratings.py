@@ -9,13 +9,13 @@ from typing import Any
 
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.deadlines import due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.errors import InvalidInput
-from bot.services.access import refusal
-from bot.services.deadlines import due_dates
-from bot.services.ticket_base import TicketBase
+from bot.services.tickets.access import refusal
+from bot.services.tickets.core import TicketBase
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Every status change goes through `bot.domain.lifecycle.next_status` and writes a
 actor and time in the same transaction, which also publishes the outcome the change caused (who
 must be told is the dispatcher's business, `bot.notify.dispatch`). Permissions are checked here,
 on the server, for every call: handlers pass the acting user, never a decision. Reporting lives
-in `bot.services.ticket_intake`, rating in `bot.services.ticket_ratings`.
+in `bot.services.tickets.intake`, rating in `bot.services.tickets.ratings`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import Any
 
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.deadlines import due_dates
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound, UnknownCadre
-from bot.services.access import lists_in_place, refusal
-from bot.services.deadlines import due_dates
-from bot.services.ticket_intake import TicketIntake
-from bot.services.ticket_ratings import TicketRatings
+from bot.services.tickets.access import lists_in_place, refusal
+from bot.services.tickets.intake import TicketIntake
+from bot.services.tickets.ratings import TicketRatings
 
 MAX_NOTE = 1000
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
-from bot.services.access import refusal
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.tickets import MAX_NOTE, TicketService
+from bot.services.tickets.access import refusal
+from bot.services.tickets.work import MAX_NOTE, TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo, ExtensionRequest
 from storage.repos.people import PeopleRepo

@@ -1,7 +1,7 @@
 """督办: reminders before deadlines, chases after them, supervision levels and the lists.
 
 The sweeper (`sweep`) runs every minute. It asks the database for the tickets whose stored
-`next_step_at` has come (`bot.services.next_step` says when, and every change of a ticket's
+`next_step_at` has come (`bot.services.tickets.next_step` says when, and every change of a ticket's
 status, deadlines or level stores it), takes their due steps and stores their next moment. Each
 step is recorded in `escalation_steps` under a unique key together with its event, so a step
 happens once even if the job runs twice or the bot restarts. Steps:
@@ -27,15 +27,15 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.briefs import BriefItem
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
-from bot.services.access import leads
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule, chase_step
-from bot.services.tickets import TicketService
+from bot.services.tickets.access import leads
+from bot.services.tickets.next_step import StepSchedule, chase_step
+from bot.services.tickets.work import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.kv import KvRepo

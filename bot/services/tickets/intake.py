@@ -18,14 +18,14 @@ from datetime import datetime, timedelta
 from bot.clock import from_iso, to_iso
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.deadlines import DueDates, due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
-from bot.services.deadlines import DueDates, due_dates
-from bot.services.next_step import Planned
-from bot.services.ticket_base import TicketBase
+from bot.services.tickets.core import TicketBase
+from bot.services.tickets.next_step import Planned
 from storage.repos.kv import KvRepo
 
 MAX_CONTENT = 2000

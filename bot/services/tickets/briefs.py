@@ -20,8 +20,8 @@ from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.domain.outcomes import Publish, discard
-from bot.services.calendar import WorkCalendar
-from bot.services.tickets import TicketService
+from bot.domain.work_calendar import WorkCalendar
+from bot.services.tickets.work import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.people import PeopleRepo

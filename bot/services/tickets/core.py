@@ -1,7 +1,7 @@
 """What every ticket use case shares: loading, viewing, permissions and the one column writer.
 
-`TicketBase` is the common ground of `TicketService` and its parts (`bot.services.ticket_intake`,
-`bot.services.ticket_ratings`): the repositories, the rules, the step schedule, and `_move`, the
+`TicketBase` is the common ground of `TicketService` and its parts (`bot.services.tickets.intake`,
+`bot.services.tickets.ratings`): the repositories, the rules, the step schedule, and `_move`, the
 one place a status changes (through `bot.domain.lifecycle.next_status`, with its event).
 """
 
@@ -13,14 +13,14 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import next_status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.domain.outcomes import Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import TicketNotFound
-from bot.services.access import Access, owner_side, refusal
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule
+from bot.services.tickets.access import Access, owner_side, refusal
+from bot.services.tickets.next_step import StepSchedule
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.deadlines import DeadlineRepo
