@@ -37,6 +37,23 @@ def test_services_and_domain_never_import_telegram() -> None:
         assert offenders(folder, ("telegram", "handlers")) == [], folder
 
 
+# The domain is values and pure rules: of the project it sees only itself, its errors and the
+# clock's ISO helpers, so a rule is tested without a database and moves with no wiring.
+DOMAIN_MAY_IMPORT = ("bot.domain", "bot.errors", "bot.clock")
+
+
+def test_domain_imports_nothing_of_ours_outside_the_domain() -> None:
+    """No service, storage, notify, render or transport in the domain (the deadline rules, the
+    working calendar and the metric rules included)."""
+    ours = ("bot", "storage", "handlers", "telegram", "aiosqlite", "sqlite3", "sandbox")
+    found = [
+        (f, m)
+        for f, m in imports("bot/domain")
+        if m.split(".")[0] in ours and not m.startswith(DOMAIN_MAY_IMPORT)
+    ]
+    assert found == []
+
+
 # Render turns domain values into text, keyboards, charts and workbooks; these are all it sees
 # of the bot (third-party libraries aside).
 RENDER_MAY_IMPORT = ("bot.domain", "bot.render", "bot.i18n", "bot.errors", "bot.clock")
@@ -70,6 +87,7 @@ def test_storage_imports_no_transport() -> None:
         "bot.domain.models",
         "bot.domain.lifecycle",
         "bot.domain.logistics",
+        "bot.domain.metric_rules",
         "bot.domain.recruiting",
         "bot.domain.taxonomy",
     }

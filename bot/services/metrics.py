@@ -45,14 +45,14 @@ from bot.domain.figures import Weights as Weights
 from bot.domain.figures import composite as composite
 from bot.domain.figures import round_half_up as round_half_up
 from bot.domain.figures import score_of as score_of
-from bot.domain.metric_rules import Facts, facts
+from bot.domain.metric_rules import Facts, TicketHistory, facts
 from bot.domain.models import Role
 from bot.domain.weeks import Week as Week
 from bot.domain.weeks import parse_week as parse_week
 from bot.domain.weeks import week_of as week_of
 from bot.domain.work_calendar import WorkCalendar
 from storage.db import Database
-from storage.repos.metrics import MetricsRepo, TicketHistory
+from storage.repos.metrics import MetricsRepo
 
 
 class _Bucket:
