@@ -35,7 +35,7 @@ from bot.services.recruiting.posts import RecruitingService
 from bot.services.tickets.briefs import BriefService
 from bot.services.tickets.escalation import EscalationService
 from bot.services.tickets.extensions import ExtensionService
-from bot.services.tickets.work import TicketService
+from bot.services.tickets.service import TicketService
 from storage.db import Database
 
 

@@ -218,6 +218,23 @@ def test_only_the_container_builds_services_and_notifiers() -> None:
     assert {f for f, _ in built} == WIRING, sorted(f for f in built if f[0] not in WIRING)
 
 
+def test_services_compose_never_subclass_each_other() -> None:
+    """A feature's parts share one core object (as the ticket loop's `TicketCore`), never a
+    base class: no class of bot/services extends another class of bot/services."""
+    trees = [(p, ast.parse(p.read_text("utf-8"))) for p in (ROOT / "bot/services").rglob("*.py")]
+    ours = {n.name for _, t in trees for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
+    found = [
+        (str(path.relative_to(ROOT)), node.name, ast.unparse(base))
+        for path, tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        for base in node.bases
+        if ast.unparse(base).split(".")[-1] in ours
+    ]
+    assert {"TicketCore", "TicketService"} <= ours
+    assert found == []
+
+
 def test_button_codecs_import_only_each_other() -> None:
     """The codecs are plain data: no telegram, no services, nothing of the project but them."""
     project = {"bot", "handlers", "storage", "sandbox"}

@@ -26,7 +26,7 @@ from bot.services.cache import Cache
 from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Rate, Week, WeekMetrics
 from bot.services.tickets.access import leads
 from bot.services.tickets.escalation import EscalationService
-from bot.services.tickets.work import TicketService
+from bot.services.tickets.service import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.search import SearchRepo, TicketQuery
@@ -347,7 +347,7 @@ class DashboardService:
             TicketNotFound: no such ticket, or not the actor's to see.
         """
         scope = await self.scope(actor)
-        view = await self.tickets.view(actor, ticket_id)
+        view = await self.tickets.lookup.view(actor, ticket_id)
         async with self.db.reading():
             waiting = [
                 r for r in await self.deadlines.requests_for(ticket_id) if r.status == "pending"

@@ -15,7 +15,7 @@ from bot.clock import to_iso
 from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
 from bot.services.tickets.intake import Created, IncomingFile, Report, report_text
-from bot.services.tickets.work import TicketService
+from bot.services.tickets.service import TicketService
 from storage.repos.held_reports import HeldReportRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.tickets import TicketRepo
@@ -37,11 +37,11 @@ class PrivateReportService:
 
     def __init__(self, tickets: TicketService) -> None:
         self.tickets = tickets
-        self.db = tickets.db
-        self.clock = tickets.clock
-        self.repo = TicketRepo(tickets.db)
-        self.held = HeldReportRepo(tickets.db)
-        self.people = PeopleRepo(tickets.db)
+        self.db = tickets.core.db
+        self.clock = tickets.core.clock
+        self.repo = TicketRepo(tickets.core.db)
+        self.held = HeldReportRepo(tickets.core.db)
+        self.people = PeopleRepo(tickets.core.db)
 
     async def report(self, report: Report) -> Created | Held:
         """Record a problem a contact sent privately, for their enterprise.
@@ -64,7 +64,7 @@ class PrivateReportService:
             # Outside a transaction of this method: a refusal past the report limit must not
             # roll back the admins' notice (`TicketIntake.report`). It re-checks the binding.
             chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
-            return await self.tickets.report(chosen)
+            return await self.tickets.intake.report(chosen)
         async with self.db.transaction():
             existing = await self.repo.by_source(report.chat_id, report.message_id)
             if existing is not None:
@@ -99,7 +99,7 @@ class PrivateReportService:
         # Outside the block above: a refusal past the report limit keeps the admins' notice
         # (`TicketIntake.report`) and the held report, which a later press may still file.
         # The update's own transaction keeps the ticket and the drop below together.
-        created = await self.tickets.report(
+        created = await self.tickets.intake.report(
             Report(
                 chat_id=reporter_id,
                 message_id=message_id,

@@ -17,6 +17,7 @@ from bot.delivery.outbox import Outbox
 from bot.domain.deadlines import DeadlineRules
 from bot.domain.outcomes import Publish
 from bot.domain.recruiting import JobRules
+from bot.domain.work_calendar import WorkCalendar
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringComposer, AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
@@ -41,10 +42,10 @@ from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
 from bot.services.tickets.briefs import BriefService
-from bot.services.tickets.core import TicketRules
+from bot.services.tickets.core import TicketCore, TicketRules
 from bot.services.tickets.escalation import EscalationService
 from bot.services.tickets.extensions import ExtensionService
-from bot.services.tickets.work import TicketService
+from bot.services.tickets.service import TicketService
 from bot.wiring.shared import metrics_service, work_calendar
 from storage.db import Database
 
@@ -62,18 +63,15 @@ def build_services(
     assert does not depend on the fonts installed on the machine.
     """
     calendar = work_calendar(settings)
-    deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
     dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
-    tickets = TicketService(
-        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
-    )
+    loop = ticket_services(settings, db, clock, calendar, publish)
+    tickets, escalation = loop["tickets"], loop["escalation"]
     reachability = ReachabilityService(db, clock, calendar, publish=publish)
     metrics = metrics_service(settings, db, clock, calendar)
     composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
     airing = airing_service(settings, db, clock, metrics, composer, publish)
-    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
     ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
     recruiting = recruiting_services(settings, db, clock, publish)
     logistics = logistics_services(settings, db, clock, publish)
@@ -89,18 +87,12 @@ def build_services(
         clock=clock,
         calendar=calendar,
         people=PeopleService(db, clock, config_admins=settings.park.admins),
-        tickets=tickets,
         onboarding=OnboardingService(
             db, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
         ),
         outbox=outbox,
         dispatcher=dispatcher,
         failures=FailureService(db, clock, publish=publish),
-        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
-        escalation=escalation,
-        briefs=BriefService(
-            db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time, publish=publish
-        ),
         metrics=metrics,
         airing=airing,
         publisher=publisher,
@@ -109,9 +101,28 @@ def build_services(
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
+        **loop,
         **recruiting,
         **logistics,
     )
+
+
+def ticket_services(
+    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar, publish: Publish
+) -> dict[str, Any]:
+    """The ticket loop's services, all on one `TicketCore`, from [tickets] and [deadlines]."""
+    deadline_rules = deadline_rules_from(settings)
+    core = TicketCore(
+        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
+    )
+    return {
+        "tickets": TicketService(core),
+        "escalation": EscalationService(db, clock, calendar, deadline_rules, core, publish=publish),
+        "extensions": ExtensionService(db, clock, calendar, deadline_rules, core, publish=publish),
+        "briefs": BriefService(
+            db, clock, calendar, core, brief_time=settings.deadlines.brief_time, publish=publish
+        ),
+    }
 
 
 def notifiers(

@@ -99,7 +99,7 @@ async def seed(db: Database, clock: FixedClock) -> Park:
     await story.play()
     services = story.services
     clock.set(NOW - timedelta(hours=1))
-    photo = await services.tickets.report(
+    photo = await services.tickets.intake.report(
         Report(
             story.group(0),
             9999,

@@ -143,10 +143,10 @@ async def test_reopen_tells_the_cadre_the_rating_and_the_new_deadline(
     # rules of a new ticket from the moment of the rating.
     clock.advance(timedelta(days=14))
     tickets = world.runtime.services.tickets
-    ticket = (await tickets.view_of(ticket_id)).ticket
+    ticket = (await tickets.core.view_of(ticket_id)).ticket
     fresh = due_dates(
-        tickets.rules.deadline_rules,
-        tickets.calendar,
+        tickets.core.rules.deadline_rules,
+        tickets.core.calendar,
         clock.now(),
         kind=ticket.kind,
         category=ticket.category,

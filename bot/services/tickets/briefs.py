@@ -21,7 +21,7 @@ from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.domain.outcomes import Publish, discard
 from bot.domain.work_calendar import WorkCalendar
-from bot.services.tickets.work import TicketService
+from bot.services.tickets.core import TicketCore
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.people import PeopleRepo
@@ -35,7 +35,7 @@ class BriefService:
         db: Database,
         clock: Clock,
         calendar: WorkCalendar,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         brief_time: time = time(8, 30),
         publish: Publish = discard,
@@ -44,7 +44,7 @@ class BriefService:
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
-        self.tickets = tickets
+        self.core = core
         self.brief_time = brief_time
         self.repo = DeadlineRepo(db)
         self.people = PeopleRepo(db)
@@ -76,7 +76,7 @@ class BriefService:
                 if not await self.repo.claim_brief(leader.id, today, now):
                     continue
                 # The same scope the leader's own /overdue and /blockers use.
-                scope = await self.tickets.access.scope(
+                scope = await self.core.access.scope(
                     Actor(telegram_id=leader.telegram_id, cadre=leader)
                 )
                 team = scope.ids() or []
@@ -111,7 +111,7 @@ class BriefService:
     async def _item(self, ticket: Ticket, now: datetime) -> BriefItem:
         late = ticket.deadline_at < now and ticket.status in OPEN_STATUSES
         return BriefItem(
-            view=await self.tickets.view_of(ticket.id),
+            view=await self.core.view_of(ticket.id),
             days_open=self.calendar.working_days_between(ticket.created_at, now),
             overdue_days=self.calendar.working_days_between(ticket.deadline_at, now)
             if late

@@ -1,8 +1,10 @@
-"""What every ticket use case shares: loading, viewing, permissions and the one column writer.
+"""What every part of the ticket loop shares: loading, viewing, permissions, the one writer.
 
-`TicketBase` is the common ground of `TicketService` and its parts (`bot.services.tickets.intake`,
-`bot.services.tickets.ratings`): the repositories, the rules, the step schedule, and `_move`, the
-one place a status changes (through `bot.domain.lifecycle.next_status`, with its event).
+`TicketCore` is one small object the parts (`intake`, `lookup`, `work`, `ratings`, and
+`escalation`, `extensions`, `briefs`) are each given, never a base class they extend: the
+repositories, the clock, the calendar, the rules, the step schedule, where outcomes are published,
+and `move`, the one place a status changes (through `bot.domain.lifecycle.next_status`, with its
+event). `TicketService` holds the parts that handlers call, all on one core.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class TicketRules:
         return DeadlineRules(resolve_working_days=self.resolve_working_days)
 
 
-class TicketBase:
+class TicketCore:
     """Repositories, rules and the shared steps of the ticket use cases."""
 
     def __init__(
@@ -73,7 +75,8 @@ class TicketBase:
         self.steps = DeadlineRepo(db)
 
     # -- reading ----------------------------------------------------------------------------
-    async def _view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
+    async def view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
+        """The ticket with its enterprise, assignee and attachments (and history if asked)."""
         enterprise = await self.people.enterprise(ticket.enterprise_id)
         assert enterprise is not None  # foreign key
         assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
@@ -86,21 +89,30 @@ class TicketBase:
             events=await self.tickets.events(ticket.id) if history else [],
         )
 
-    async def _load(self, ticket_id: int) -> Ticket:
+    async def load(self, ticket_id: int) -> Ticket:
+        """The ticket, or `TicketNotFound`."""
         ticket = await self.tickets.get(ticket_id)
         if ticket is None:
             raise TicketNotFound(id=ticket_id)
         return ticket
 
-    async def _may_work(self, actor: Actor, ticket: Ticket) -> bool:
+    async def may_work(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor works this ticket (its cadre, their leader, an admin)."""
         return await self.access.may_work(actor, ticket)
 
-    async def _require_work(self, actor: Actor, ticket: Ticket) -> None:
-        if not await self._may_work(actor, ticket):
+    async def require_work(self, actor: Actor, ticket: Ticket) -> None:
+        """Refuse an actor who does not work this ticket (as "not found" where they may not
+        know it exists)."""
+        if not await self.may_work(actor, ticket):
             raise refusal(actor, ticket, "error.not_your_ticket")
 
-    def _is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
+    def is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor speaks for the ticket's enterprise."""
         return owner_side(actor, ticket)
+
+    async def may_see(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor may see the ticket: its enterprise's side, or who works it."""
+        return self.is_owner_side(actor, ticket) or await self.may_work(actor, ticket)
 
     async def view_of(self, ticket_id: int) -> TicketView:
         """Return a ticket for a job or a notification, without a permission check.
@@ -109,7 +121,7 @@ class TicketBase:
             TicketNotFound: no such ticket.
         """
         async with self.db.transaction():
-            return await self._view(await self._load(ticket_id))
+            return await self.view(await self.load(ticket_id))
 
     # -- the one writer of ticket columns -----------------------------------------------------
     async def _next_step(self, ticket: Ticket, now: datetime) -> datetime | None:
@@ -136,10 +148,10 @@ class TicketBase:
 
     async def reschedule(self, ticket_id: int) -> None:
         """Store the next step time again after steps were taken (inside a transaction)."""
-        ticket = await self._load(ticket_id)
+        ticket = await self.load(ticket_id)
         await self.tickets.set_next_step(ticket.id, await self._next_step(ticket, self.clock.now()))
 
-    async def _move(
+    async def move(
         self,
         actor: Actor | None,
         ticket: Ticket,
@@ -160,4 +172,4 @@ class TicketBase:
             to_status=target,
         )
         await self.change(ticket, status=target, **changes)
-        return await self._load(ticket.id)
+        return await self.load(ticket.id)

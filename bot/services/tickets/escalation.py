@@ -34,8 +34,8 @@ from bot.domain.outcomes import Outcome, Publish, discard
 from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.tickets.access import leads
+from bot.services.tickets.core import TicketCore
 from bot.services.tickets.next_step import StepSchedule, chase_step
-from bot.services.tickets.work import TicketService
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.kv import KvRepo
@@ -106,7 +106,7 @@ class EscalationService:
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         publish: Publish = discard,
     ) -> None:
@@ -114,7 +114,7 @@ class EscalationService:
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
-        self.tickets = tickets
+        self.core = core
         self.publish = publish
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
@@ -142,7 +142,7 @@ class EscalationService:
             return False
         if not await self.repo.claim_step(ticket.id, f"level{level}", now):
             return False
-        await self.tickets.change(ticket, supervision_level=level)
+        await self.core.change(ticket, supervision_level=level)
         await self.ticket_repo.record(
             ticket.id, ev.Escalate(level=level, reason=reason), actor_id=actor_id, at=now
         )
@@ -213,7 +213,7 @@ class EscalationService:
                 reworks = await self.ticket_repo.count_events(current.id, ev.EventType.REOPEN)
                 await self._sweep_one(current, done, reworks, now, partial)
                 await self.publish(partial)
-            await self.tickets.reschedule(current.id)
+            await self.core.reschedule(current.id)
         return partial
 
     def _triage(
@@ -233,7 +233,7 @@ class EscalationService:
             if self._acts(ticket, done, count, now):
                 acting.append(ticket.id)
             else:
-                quiet.append((item, self.tickets.schedule.next_step_at(ticket, done, count, now)))
+                quiet.append((item, self.core.schedule.next_step_at(ticket, done, count, now)))
         return acting, quiet
 
     def _acts(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
@@ -254,7 +254,7 @@ class EscalationService:
         Returns:
             How many tickets were made due (0 when nothing changed).
         """
-        fingerprint = self.tickets.schedule.fingerprint()
+        fingerprint = self.core.schedule.fingerprint()
         async with self.db.transaction():
             if await self.kv.get(RULES_KEY) == fingerprint:
                 return 0
@@ -293,7 +293,7 @@ class EscalationService:
                 result.raised.append(Raised(await self._view(ticket), 2, reason, leader))
 
     async def _view(self, ticket: Ticket) -> TicketView:
-        return await self.tickets.view_of(ticket.id)
+        return await self.core.view_of(ticket.id)
 
     async def _calendar_warnings(self, now: datetime, result: SweepResult) -> None:
         years = set(self.calendar.fallback_years)
@@ -321,7 +321,7 @@ class EscalationService:
             ticket = await self.ticket_repo.get(ticket_id)
             if ticket is None:
                 raise TicketNotFound(id=ticket_id)
-            await self.tickets.access.require_lead(
+            await self.core.access.require_lead(
                 actor, ticket, role_key="clock.supervise_not_leader"
             )
             if ticket.status not in OPEN_STATUSES:
@@ -336,7 +336,7 @@ class EscalationService:
 
     async def scope(self, actor: Actor) -> list[int] | None:
         """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""
-        return (await self.tickets.access.scope(actor)).ids()
+        return (await self.core.access.scope(actor)).ids()
 
     async def overdue(self, actor: Actor) -> list[BriefItem]:
         """Open tickets past their resolution deadline, within the actor's scope, with their

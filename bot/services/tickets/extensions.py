@@ -19,7 +19,8 @@ from bot.domain.outcomes import Outcome, Publish, discard
 from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.tickets.access import refusal
-from bot.services.tickets.work import MAX_NOTE, TicketService
+from bot.services.tickets.core import TicketCore
+from bot.services.tickets.work import MAX_NOTE
 from storage.db import Database
 from storage.repos.deadlines import DeadlineRepo, ExtensionRequest
 from storage.repos.people import PeopleRepo
@@ -55,7 +56,7 @@ class ExtensionService:
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         publish: Publish = discard,
     ) -> None:
@@ -63,7 +64,7 @@ class ExtensionService:
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
-        self.tickets = tickets
+        self.core = core
         self.publish = publish
         self.repo = DeadlineRepo(db)
         self.ticket_repo = TicketRepo(db)
@@ -122,9 +123,7 @@ class ExtensionService:
                 and leader.telegram_id is not None
                 and await self.people.private_chat_ok(leader.telegram_id)
             )
-            asked = ExtensionAsked(
-                await self.tickets.view_of(ticket_id), request, leader, reachable
-            )
+            asked = ExtensionAsked(await self.core.view_of(ticket_id), request, leader, reachable)
             await self.publish(asked)
         return asked
 
@@ -148,7 +147,7 @@ class ExtensionService:
             if request is None or request.ticket_id != ticket_id:
                 raise InvalidInput("error.stale_button")
             assignee = await self.people.cadre(request.cadre_id)
-            if not await self.tickets.access.decides_extension(actor, assignee):
+            if not await self.core.access.decides_extension(actor, assignee):
                 raise NotAllowed("clock.extend_not_leader", id=ticket_id)
             if request.status != "pending":
                 raise InvalidInput("clock.extend_decided", id=ticket_id)
@@ -161,7 +160,7 @@ class ExtensionService:
             )
             if approved:
                 deadline = self.calendar.add_working_days(ticket.deadline_at, request.days)
-                await self.tickets.change(ticket, deadline_at=deadline)
+                await self.core.change(ticket, deadline_at=deadline)
                 await self.ticket_repo.record(
                     ticket_id,
                     ev.ExtendOk(deadline_at=deadline, days=request.days),
@@ -178,7 +177,7 @@ class ExtensionService:
             decided = await self.repo.request(request_id)
             assert decided is not None
             outcome = ExtensionDecided(
-                await self.tickets.view_of(ticket_id), decided, approved, assignee
+                await self.core.view_of(ticket_id), decided, approved, assignee
             )
             await self.publish(outcome)
         return outcome

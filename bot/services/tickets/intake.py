@@ -24,7 +24,7 @@ from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
-from bot.services.tickets.core import TicketBase
+from bot.services.tickets.core import TicketCore
 from bot.services.tickets.next_step import Planned
 from storage.repos.kv import KvRepo
 
@@ -88,8 +88,20 @@ class ReportsLimited(Outcome):
     cadre: str | None  # whom the refused reports would have gone to; None: the duty desk
 
 
-class TicketIntake(TicketBase):
+class TicketIntake:
     """Turn reports into routed tickets."""
+
+    def __init__(self, core: TicketCore) -> None:
+        self.core = core
+        self.db = core.db
+        self.clock = core.clock
+        self.calendar = core.calendar
+        self.rules = core.rules
+        self.publish = core.publish
+        self.tickets = core.tickets
+        self.people = core.people
+        self.chats = core.chats
+        self.schedule = core.schedule
 
     async def report(self, report: Report) -> Created:
         """Record a problem posted in a bound group and route it to the 包联 cadre.

@@ -1,10 +1,11 @@
-"""The ticket loop: report, route, claim, progress, resolve, rate, reopen, transfer, close.
+"""Working a ticket: claim, contact, progress, resolve, transfer and reclassify.
 
-Every status change goes through `bot.domain.lifecycle.next_status` and writes an event with
-actor and time in the same transaction, which also publishes the outcome the change caused (who
-must be told is the dispatcher's business, `bot.notify.dispatch`). Permissions are checked here,
-on the server, for every call: handlers pass the acting user, never a decision. Reporting lives
-in `bot.services.tickets.intake`, rating in `bot.services.tickets.ratings`.
+Every status change goes through `TicketCore.move` (`bot.domain.lifecycle.next_status`) and
+writes an event with actor and time in the same transaction, which also publishes the outcome
+the change caused (who must be told is the dispatcher's business, `bot.notify.dispatch`).
+Permissions are checked here, on the server, for every call: handlers pass the acting user,
+never a decision. Reporting lives in `bot.services.tickets.intake`, reading in `lookup`, rating
+in `ratings`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from typing import Any
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.deadlines import due_dates
-from bot.domain.lifecycle import OPEN_STATUSES, Status
-from bot.domain.models import Actor, Cadre, Ticket, TicketView
+from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.models import Actor, Cadre, TicketView
 from bot.domain.outcomes import Outcome
-from bot.errors import InvalidInput, NotAllowed, TicketNotFound, UnknownCadre
-from bot.services.tickets.access import lists_in_place, refusal
-from bot.services.tickets.intake import TicketIntake
-from bot.services.tickets.ratings import TicketRatings
+from bot.errors import InvalidInput, NotAllowed, UnknownCadre
+from bot.services.tickets.access import refusal
+from bot.services.tickets.core import TicketCore
 
 MAX_NOTE = 1000
 
@@ -57,107 +57,31 @@ class Transferred(Outcome):
     previous: Cadre | None
 
 
-class TicketService(TicketIntake, TicketRatings):
-    """Use cases of the ticket loop."""
+class TicketWork:
+    """签收, 已联系, progress, 办结, 转办 and reclassifying: the cadre's side of a ticket."""
 
-    # -- reading ----------------------------------------------------------------------------
-    async def view(self, actor: Actor, ticket_id: int) -> TicketView:
-        """Return a ticket with its history if the actor may see it.
+    def __init__(self, core: TicketCore) -> None:
+        self.core = core
+        self.db = core.db
+        self.clock = core.clock
+        self.calendar = core.calendar
+        self.rules = core.rules
+        self.publish = core.publish
+        self.tickets = core.tickets
+        self.people = core.people
 
-        Raises:
-            TicketNotFound: no such ticket (also when the actor may not know it exists).
-        """
-        async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            if not (self._is_owner_side(actor, ticket) or await self._may_work(actor, ticket)):
-                # Do not reveal that another enterprise's ticket exists.
-                raise TicketNotFound(id=ticket_id)
-            return await self._view(ticket, history=True)
-
-    async def workable(self, actor: Actor, ticket_id: int) -> TicketView:
-        """Return a ticket the actor works, before asking them for a note (a button's prompt).
-
-        Raises:
-            TicketNotFound: no such ticket.
-            NotAllowed: the actor does not work this ticket (read as "not found" by those who
-                may not know it exists).
-        """
-        async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
-            return await self._view(ticket)
-
-    async def transfer_choices(
-        self, actor: Actor, ticket_id: int
-    ) -> tuple[TicketView, list[Cadre]]:
-        """The ticket and the cadres it can go to: the actor's group first, then everyone else.
-
-        The permission is checked before any name is read, so a forged press lists nobody.
-
-        Raises:
-            TicketNotFound: no such ticket.
-            NotAllowed: the actor does not work this ticket (read as "not found" by those who
-                may not know it exists).
-        """
-        async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
-            everyone = [
-                c
-                for c in await self.people.cadres()
-                if c.id != ticket.assignee_id and not c.on_leave
-            ]
-            leader = actor.cadre.leader_id if actor.cadre else None
-            ordered = sorted(everyone, key=lambda c: (c.leader_id != leader, c.id))
-            return await self._view(ticket), ordered
-
-    async def mine(self, actor: Actor) -> list[TicketView]:
-        """Open tickets assigned to the acting cadre (admins also see the unassigned ones)."""
-        if not actor.is_staff:
-            raise NotAllowed("error.staff_only")
-        statuses = [*OPEN_STATUSES, Status.RESOLVED]
-        async with self.db.transaction():
-            found: list[Ticket] = []
-            if actor.cadre is not None:
-                found += await self.tickets.list_for_assignee(actor.cadre.id, statuses)
-            if actor.is_admin:
-                found += await self.tickets.list_unassigned(statuses)
-            return [await self._view(t) for t in found]
-
-    async def of_enterprise(self, actor: Actor) -> list[TicketView]:
-        """Recent tickets of the actor's own enterprise.
-
-        Raises:
-            NotAllowed: the actor is no enterprise contact, or asks in a group that is not their
-                enterprise's own (key error.list_in_private).
-        """
-        if actor.enterprise_id is None:
-            raise NotAllowed("error.not_contact")
-        if not lists_in_place(actor):
-            raise NotAllowed("error.list_in_private")
-        venue = actor.venue
-        # In the enterprise's own group, that enterprise; privately, every one the contact serves.
-        enterprises = [venue.enterprise_id] if venue and venue.enterprise_id else []
-        async with self.db.transaction():
-            found: list[Ticket] = []
-            for enterprise_id in enterprises or sorted(actor.enterprise_ids):
-                found += await self.tickets.list_for_enterprise(enterprise_id)
-            found.sort(key=lambda t: t.id, reverse=True)
-            return [await self._view(t) for t in found[:20]]
-
-    # -- working ------------------------------------------------------------------------------
     async def claim(self, actor: Actor, ticket_id: int) -> TicketView:
         """签收: the assignee (or their leader, or an admin) accepts the ticket."""
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
+            ticket = await self.core.load(ticket_id)
+            await self.core.require_work(actor, ticket)
             changes: dict[str, Any] = {}
             if ticket.assignee_id is None:
                 if actor.cadre is None:
                     raise NotAllowed("error.claim_needs_cadre", id=ticket.id)
                 changes["assignee_id"] = actor.cadre.id
-            ticket = await self._move(actor, ticket, ev.Claim(), **changes)
-            view = await self._view(ticket)
+            ticket = await self.core.move(actor, ticket, ev.Claim(), **changes)
+            view = await self.core.view(ticket)
             await self.publish(Claimed(view))
         return view
 
@@ -172,19 +96,19 @@ class TicketService(TicketIntake, TicketRatings):
             InvalidTransition: the ticket is not signed, already contacted, or finished.
         """
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
-            ticket = await self._move(actor, ticket, ev.Contact())
-            return await self._view(ticket)
+            ticket = await self.core.load(ticket_id)
+            await self.core.require_work(actor, ticket)
+            ticket = await self.core.move(actor, ticket, ev.Contact())
+            return await self.core.view(ticket)
 
     async def progress(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
         """Record progress (办理中); the note goes to the enterprise too."""
         note = _note(note, "error.progress_empty")
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
-            ticket = await self._move(actor, ticket, ev.Progress(note=note))
-            view = await self._view(ticket)
+            ticket = await self.core.load(ticket_id)
+            await self.core.require_work(actor, ticket)
+            ticket = await self.core.move(actor, ticket, ev.Progress(note=note))
+            view = await self.core.view(ticket)
             await self.publish(Progressed(view, note))
         return view
 
@@ -192,12 +116,12 @@ class TicketService(TicketIntake, TicketRatings):
         """办结: the ticket waits for the enterprise's rating."""
         note = _note(note, "error.resolve_empty")
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
+            ticket = await self.core.load(ticket_id)
+            await self.core.require_work(actor, ticket)
             # Judged against the deadline in force now, whatever later moves it (a reopen).
             resolve = ev.Resolve(note=note, deadline_at=ticket.deadline_at)
-            ticket = await self._move(actor, ticket, resolve, resolved_at=self.clock.now())
-            view = await self._view(ticket)
+            ticket = await self.core.move(actor, ticket, resolve, resolved_at=self.clock.now())
+            view = await self.core.view(ticket)
             await self.publish(Resolved(view, note))
         return view
 
@@ -208,8 +132,8 @@ class TicketService(TicketIntake, TicketRatings):
             UnknownCadre: no cadre matches the name, or several do.
         """
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            await self._require_work(actor, ticket)
+            ticket = await self.core.load(ticket_id)
+            await self.core.require_work(actor, ticket)
             receiver = await self._find_cadre(target)
             if receiver.id == ticket.assignee_id:
                 raise InvalidInput("error.transfer_same", name=receiver.name)
@@ -223,7 +147,7 @@ class TicketService(TicketIntake, TicketRatings):
                 category=ticket.category,
                 urgency=ticket.urgency,
             )
-            ticket = await self._move(
+            ticket = await self.core.move(
                 actor,
                 ticket,
                 ev.Transfer(to_cadre_id=receiver.id, from_cadre_id=ticket.assignee_id),
@@ -231,7 +155,7 @@ class TicketService(TicketIntake, TicketRatings):
                 claim_due_at=min(due.claim_due_at, ticket.deadline_at),
                 response_due_at=min(due.response_due_at, ticket.deadline_at),
             )
-            moved = Transferred(view=await self._view(ticket), previous=previous)
+            moved = Transferred(view=await self.core.view(ticket), previous=previous)
             await self.publish(moved)
         return moved
 
@@ -259,8 +183,8 @@ class TicketService(TicketIntake, TicketRatings):
         if kind is not None and kind not in taxonomy.KINDS:
             raise InvalidInput("error.bad_kind")
         async with self.db.transaction():
-            ticket = await self._load(ticket_id)
-            if not (self._is_owner_side(actor, ticket) or await self._may_work(actor, ticket)):
+            ticket = await self.core.load(ticket_id)
+            if not await self.core.may_see(actor, ticket):
                 raise refusal(actor, ticket, "error.not_your_ticket")
             if ticket.status not in OPEN_STATUSES:
                 raise InvalidInput("error.ticket_not_open", id=ticket.id)
@@ -270,7 +194,7 @@ class TicketService(TicketIntake, TicketRatings):
             await self.tickets.record(
                 ticket.id, ev.Classify(**changes), actor_id=actor.telegram_id, at=now
             )
-            return await self._view(await self._load(ticket.id))
+            return await self.core.view(await self.core.load(ticket.id))
 
 
 def _note(text: str, empty_key: str) -> str:
