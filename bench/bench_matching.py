@@ -30,6 +30,7 @@ from bot.services.logistics.service import LogisticsRules, LogisticsService
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 from storage.sqlite import SqliteDatabase
+from storage.unit import Repositories
 
 GOAL_MS = 20.0
 CITIES = [f"城市{n:02d}" for n in range(60)]
@@ -138,7 +139,7 @@ async def main(posts: int, runs: int) -> int:
         took = time.perf_counter() - started
         print(f"filled {posts} open trucks + {posts} open cargo in {took:.1f}s")
         service = LogisticsService(
-            db, FixedClock(START), ZoneInfo("Asia/Shanghai"), LogisticsRules()
+            Repositories(db), FixedClock(START), ZoneInfo("Asia/Shanghai"), LogisticsRules()
         )
         repo = service.repo
         ok = True

@@ -36,6 +36,7 @@ from bot.services.roster.service import RosterService
 from bot.services.tickets.intake import Report
 from bot.wiring.bot import build_services
 from storage.db import Database
+from storage.unit import Repositories
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN_TG, LEADER_TG = 9000, 9001
@@ -213,7 +214,7 @@ class Story:
             ]
             paths = [_csv(Path(folder) / "cadres.csv", cadre_rows)]
             paths.append(_csv(Path(folder) / "enterprises.csv", enterprise_rows))
-            await RosterService(db, clock).import_files(paths)
+            await RosterService(Repositories(db), clock).import_files(paths)
 
     def _contacts(self, index: int, cadre: str) -> str:
         ids = [self.contact_tg(index), *(self.contact_tg(i) for i in self._also.get(cadre, []))]

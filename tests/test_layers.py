@@ -235,6 +235,24 @@ def test_services_compose_never_subclass_each_other() -> None:
     assert found == []
 
 
+def repository_classes() -> set[str]:
+    """The classes of storage/repos: what `storage.unit.Repositories` builds once."""
+    return {
+        node.name
+        for path in (ROOT / "storage" / "repos").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name.endswith(("Repo", "Epochs"))
+    }
+
+
+def test_services_get_their_repositories_from_the_unit_of_work() -> None:
+    """No service (nor the wiring) builds a repository by hand: `Repositories` is built once on
+    the database and every service reads its repositories off it."""
+    names = repository_classes()
+    assert {"TicketRepo", "CadreRepo", "EnterpriseRepo", "UserRepo"} <= names
+    assert constructions(("bot/services", "bot/wiring"), names) == set()
+
+
 def test_button_codecs_import_only_each_other() -> None:
     """The codecs are plain data: no telegram, no services, nothing of the project but them."""
     project = {"bot", "handlers", "storage", "sandbox"}

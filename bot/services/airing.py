@@ -29,10 +29,8 @@ from bot.domain.airing import top_ranks as top_ranks
 from bot.domain.figures import OpenIssue
 from bot.domain.outcomes import Outcome, Publish, discard
 from bot.services.metrics import CadreMetrics, MetricsService, Week, week_of
-from storage.db import Database
 from storage.repos import exchange_stats
-from storage.repos.airing import AiringRepo
-from storage.repos.kv import KvRepo
+from storage.unit import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +120,7 @@ class AiringService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         metrics: MetricsService,
         *,
@@ -132,16 +130,16 @@ class AiringService:
         compose: Compose = _no_composer,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.plan = plan or AiringPlan()
         self.compose = compose
         self.publish = publish
-        self.kv = KvRepo(db)
+        self.kv = repos.kv
         self.clock = clock
         self.metrics = metrics
         self.min_tickets = min_tickets
         self.trend_weeks = trend_weeks
-        self.repo = AiringRepo(db)
+        self.repo = repos.airing
 
     def due_week(self, now: datetime | None = None) -> Week:
         """The latest week whose airing time has come (the one to post or preview)."""

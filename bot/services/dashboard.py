@@ -27,9 +27,8 @@ from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Rate, We
 from bot.services.tickets.access import leads
 from bot.services.tickets.escalation import EscalationService
 from bot.services.tickets.service import TicketService
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.search import SearchRepo, TicketQuery
+from storage.repos.search import TicketQuery
+from storage.unit import Repositories
 
 FRESH_SECONDS = 60.0  # figures older than this are recomputed (in the background)
 CACHED_WEEKS = 64
@@ -137,7 +136,7 @@ class DashboardService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         metrics: MetricsService,
         airing: AiringService,
@@ -146,14 +145,14 @@ class DashboardService:
         *,
         fresh_seconds: float = FRESH_SECONDS,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.metrics = metrics
         self.airing = airing
         self.escalation = escalation
         self.tickets = tickets
-        self.search = SearchRepo(db)
-        self.deadlines = DeadlineRepo(db)
+        self.search = repos.search
+        self.deadlines = repos.deadlines
         self._boards: Cache[Board] = Cache(fresh_seconds, CACHED_WEEKS)
         self._weeks: Cache[WeekMetrics] = Cache(fresh_seconds, CACHED_WEEKS)
 

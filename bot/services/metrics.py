@@ -51,8 +51,7 @@ from bot.domain.weeks import Week as Week
 from bot.domain.weeks import parse_week as parse_week
 from bot.domain.weeks import week_of as week_of
 from bot.domain.work_calendar import WorkCalendar
-from storage.db import Database
-from storage.repos.metrics import MetricsRepo
+from storage.unit import Repositories
 
 
 class _Bucket:
@@ -133,7 +132,7 @@ class MetricsService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         *,
@@ -141,14 +140,14 @@ class MetricsService:
         report_weekday: int = 1,
         report_time: time = time(9, 0),
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.tz = calendar.tz
         self.weights = weights or Weights()
         self.report_weekday = report_weekday
         self.report_time = report_time
-        self.repo = MetricsRepo(db)
+        self.repo = repos.metrics
         self._workday_index: dict[date, int] = {}
 
     def report_at(self, week: Week) -> datetime:

@@ -16,9 +16,6 @@ from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
 from bot.services.tickets.intake import Created, IncomingFile, Report, report_text
 from bot.services.tickets.service import TicketService
-from storage.repos.held_reports import HeldReportRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
 
 # A private report waiting for its enterprise is forgotten after this long.
 HELD_REPORT_DAYS = 7
@@ -39,9 +36,9 @@ class PrivateReportService:
         self.tickets = tickets
         self.db = tickets.core.db
         self.clock = tickets.core.clock
-        self.repo = TicketRepo(tickets.core.db)
-        self.held = HeldReportRepo(tickets.core.db)
-        self.people = PeopleRepo(tickets.core.db)
+        self.repo = tickets.core.repos.tickets
+        self.held = tickets.core.repos.held_reports
+        self.enterprises = tickets.core.repos.enterprises
 
     async def report(self, report: Report) -> Created | Held:
         """Record a problem a contact sent privately, for their enterprise.
@@ -57,7 +54,7 @@ class PrivateReportService:
         """
         text = report_text(report)
         async with self.db.transaction():
-            enterprises = await self.people.contact_enterprises(report.reporter_id)
+            enterprises = await self.enterprises.contact_enterprises(report.reporter_id)
         if not enterprises:
             raise NotBound("error.private_report_not_bound")
         if len(enterprises) == 1:

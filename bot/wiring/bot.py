@@ -48,6 +48,7 @@ from bot.services.tickets.extensions import ExtensionService
 from bot.services.tickets.service import TicketService
 from bot.wiring.shared import metrics_service, work_calendar
 from storage.db import Database
+from storage.unit import Repositories
 
 
 def build_services(
@@ -63,20 +64,21 @@ def build_services(
     assert does not depend on the fonts installed on the machine.
     """
     calendar = work_calendar(settings)
+    repos = Repositories(db)
     outbox = Outbox(db, clock)
     dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
-    loop = ticket_services(settings, db, clock, calendar, publish)
+    loop = ticket_services(settings, repos, clock, calendar, publish)
     tickets, escalation = loop["tickets"], loop["escalation"]
-    reachability = ReachabilityService(db, clock, calendar, publish=publish)
-    metrics = metrics_service(settings, db, clock, calendar)
+    reachability = ReachabilityService(repos, clock, calendar, publish=publish)
+    metrics = metrics_service(settings, repos, clock, calendar)
     composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
-    airing = airing_service(settings, db, clock, metrics, composer, publish)
-    ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
-    recruiting = recruiting_services(settings, db, clock, publish)
-    logistics = logistics_services(settings, db, clock, publish)
+    airing = airing_service(settings, repos, clock, metrics, composer, publish)
+    ledger = LedgerService(repos, clock, metrics, park_name=settings.park.name)
+    recruiting = recruiting_services(settings, repos, clock, publish)
+    logistics = logistics_services(settings, repos, clock, publish)
     recipients = Recipients(
-        db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
+        repos, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
     )
     admins = AdminNotifier(outbox, recipients, settings)
     publisher = AiringPublisher(airing, composer, outbox, admins)
@@ -86,21 +88,21 @@ def build_services(
         db=db,
         clock=clock,
         calendar=calendar,
-        people=PeopleService(db, clock, config_admins=settings.park.admins),
+        people=PeopleService(repos, clock, config_admins=settings.park.admins),
         onboarding=OnboardingService(
-            db, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
+            repos, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
         ),
         outbox=outbox,
         dispatcher=dispatcher,
-        failures=FailureService(db, clock, publish=publish),
+        failures=FailureService(repos, clock, publish=publish),
         metrics=metrics,
         airing=airing,
         publisher=publisher,
         ledger=ledger,
-        deferred=DeferredWork(db, clock, ledger),
+        deferred=DeferredWork(repos, clock, ledger),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
-        dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
+        dashboard=DashboardService(repos, clock, metrics, airing, escalation, tickets),
         **loop,
         **recruiting,
         **logistics,
@@ -108,19 +110,23 @@ def build_services(
 
 
 def ticket_services(
-    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar, publish: Publish
+    settings: Settings, repos: Repositories, clock: Clock, calendar: WorkCalendar, publish: Publish
 ) -> dict[str, Any]:
     """The ticket loop's services, all on one `TicketCore`, from [tickets] and [deadlines]."""
     deadline_rules = deadline_rules_from(settings)
     core = TicketCore(
-        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
+        repos, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
     )
     return {
         "tickets": TicketService(core),
-        "escalation": EscalationService(db, clock, calendar, deadline_rules, core, publish=publish),
-        "extensions": ExtensionService(db, clock, calendar, deadline_rules, core, publish=publish),
+        "escalation": EscalationService(
+            repos, clock, calendar, deadline_rules, core, publish=publish
+        ),
+        "extensions": ExtensionService(
+            repos, clock, calendar, deadline_rules, core, publish=publish
+        ),
         "briefs": BriefService(
-            db, clock, calendar, core, brief_time=settings.deadlines.brief_time, publish=publish
+            repos, clock, calendar, core, brief_time=settings.deadlines.brief_time, publish=publish
         ),
     }
 
@@ -157,7 +163,7 @@ def ticket_rules_from(settings: Settings, deadlines: DeadlineRules) -> TicketRul
 
 
 def logistics_services(
-    settings: Settings, db: Database, clock: Clock, publish: Publish
+    settings: Settings, repos: Repositories, clock: Clock, publish: Publish
 ) -> dict[str, Any]:
     """The logistics exchange services from the [logistics] section."""
     config = settings.logistics
@@ -166,12 +172,12 @@ def logistics_services(
         max_days_ahead=config.max_days_ahead,
         draft_valid_hours=config.draft_valid_hours,
     )
-    logistics = LogisticsService(db, clock, settings.park.tz, rules, publish=publish)
+    logistics = LogisticsService(repos, clock, settings.park.tz, rules, publish=publish)
     return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
 
 
 def recruiting_services(
-    settings: Settings, db: Database, clock: Clock, publish: Publish
+    settings: Settings, repos: Repositories, clock: Clock, publish: Publish
 ) -> dict[str, Any]:
     """The job-post services from the [jobs] section."""
     config = settings.jobs
@@ -184,7 +190,7 @@ def recruiting_services(
         allowed_phrases=tuple(config.words.allowed),
     )
     recruiting = RecruitingService(
-        db,
+        repos,
         clock,
         rules,
         tz=settings.park.tz,
@@ -195,13 +201,13 @@ def recruiting_services(
     )
     return {
         "recruiting": recruiting,
-        "job_drafts": JobDraftService(db, clock, rules, recruiting, publish=publish),
+        "job_drafts": JobDraftService(repos, clock, rules, recruiting, publish=publish),
     }
 
 
 def airing_service(
     settings: Settings,
-    db: Database,
+    repos: Repositories,
     clock: Clock,
     metrics: MetricsService,
     composer: AiringComposer,
@@ -216,7 +222,7 @@ def airing_service(
         locale=settings.park.locale,
     )
     return AiringService(
-        db,
+        repos,
         clock,
         metrics,
         min_tickets=config.min_tickets,

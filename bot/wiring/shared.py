@@ -18,6 +18,7 @@ from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from storage.db import Database
+from storage.unit import Repositories
 
 if TYPE_CHECKING:
     from bot.services.roster.service import RosterService
@@ -35,13 +36,13 @@ def work_calendar(settings: Settings) -> WorkCalendar:
 
 
 def metrics_service(
-    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar
+    settings: Settings, repos: Repositories, clock: Clock, calendar: WorkCalendar
 ) -> MetricsService:
     """The metrics from the [airing] section (weights, the week's report time)."""
     config = settings.airing
     hour, minute = (int(part) for part in config.post_time.split(":"))
     return MetricsService(
-        db,
+        repos,
         clock,
         calendar,
         weights=Weights(
@@ -58,9 +59,10 @@ def ledger_parts(
     settings: Settings, db: Database, clock: Clock
 ) -> tuple[PeopleService, LedgerService]:
     """Who asks (people) and the ledger, for a process that only renders ledgers."""
-    metrics = metrics_service(settings, db, clock, work_calendar(settings))
-    people = PeopleService(db, clock, config_admins=settings.park.admins)
-    return people, LedgerService(db, clock, metrics, park_name=settings.park.name)
+    repos = Repositories(db)
+    metrics = metrics_service(settings, repos, clock, work_calendar(settings))
+    people = PeopleService(repos, clock, config_admins=settings.park.admins)
+    return people, LedgerService(repos, clock, metrics, park_name=settings.park.name)
 
 
 def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterService:
@@ -70,9 +72,11 @@ def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterServ
     from bot.services.roster.service import RosterService
 
     limits = RosterLimits(settings.roster.max_file_mb, settings.roster.max_rows)
-    return RosterService(db, clock, limits=limits)
+    return RosterService(Repositories(db), clock, limits=limits)
 
 
 def onboarding_service(settings: Settings, db: Database, clock: Clock) -> OnboardingService:
     """Invitations with the configured validity, for the command line and the demo."""
-    return OnboardingService(db, clock, invite_valid_days=settings.tickets.invite_valid_days)
+    return OnboardingService(
+        Repositories(db), clock, invite_valid_days=settings.tickets.invite_valid_days
+    )

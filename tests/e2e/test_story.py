@@ -20,6 +20,7 @@ from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import open_database
+from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK, BotProcess, read_db
 
@@ -36,8 +37,8 @@ async def prepare_db(db_path: str) -> dict[str, str]:
     await db.connect()
     try:
         with resources.as_file(resources.files("bot.samples").joinpath("roster.xlsx")) as roster:
-            await RosterService(db, SystemClock()).import_files([roster])
-        onboarding = OnboardingService(db, SystemClock(), invite_valid_days=7)
+            await RosterService(Repositories(db), SystemClock()).import_files([roster])
+        onboarding = OnboardingService(Repositories(db), SystemClock(), invite_valid_days=7)
         return {
             "cadre": (await onboarding.invite("cadre", CADRE)).payload,
             "other": (await onboarding.invite("cadre", OTHER_CADRE)).payload,

@@ -15,6 +15,7 @@ from bot.cli.main import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
 from bot.domain.deadlines import due_dates
+from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, add_leader, report
@@ -87,7 +88,7 @@ async def test_invite_prints_a_clickable_link_or_says_how(
 
     db = open_database(fresh)
     await db.connect()
-    await RosterService(db, SystemClock()).import_files(
+    await RosterService(Repositories(db), SystemClock()).import_files(
         [Path(__file__).parents[2] / "bot" / "samples" / "roster.xlsx"]
     )
     await db.close()

@@ -20,8 +20,9 @@ from bot.errors import InvalidInput, InvalidTransition, NotAllowed
 from bot.services.tickets.briefs import BriefService
 from bot.services.tickets.escalation import EscalationService
 from bot.services.tickets.extensions import ExtensionService
-from storage.repos.people import PeopleRepo
+from storage.repos.enterprises import EnterpriseRepo
 from storage.repos.tickets import TicketRepo
+from storage.unit import Repositories
 from tests.services import test_tickets
 from tests.services.test_tickets import ADMIN_TG, CADRE_TG, CONTACT_TG, LEADER_TG, OTHER_TG, World
 
@@ -38,11 +39,15 @@ def at(*args: int) -> datetime:
 
 def escalation(w: World) -> EscalationService:
     """A fresh service, as after a restart."""
-    return EscalationService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core)
+    return EscalationService(
+        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+    )
 
 
 def extensions(w: World) -> ExtensionService:
-    return ExtensionService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core)
+    return ExtensionService(
+        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+    )
 
 
 E = TypeVar("E", bound=ev.Event)
@@ -170,7 +175,7 @@ async def test_supervise_permissions_and_once(world: World) -> None:
 async def test_lists_are_scoped_by_role(world: World) -> None:
     mine = await world.report(ORDINARY, message_id=1)
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_assignment(world.enterprise, world.other, None, "x")
+        await EnterpriseRepo(world.db).set_assignment(world.enterprise, world.other, None, "x")
     theirs = await world.report(ORDINARY, message_id=2)
     world.clock.set(at(2026, 12, 3, 9, 0))
     service = escalation(world)
@@ -275,7 +280,9 @@ async def test_extension_rules_assignee_days_and_before_deadline(world: World) -
 # -- daily brief --------------------------------------------------------------------------------
 async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None:
     def briefs() -> BriefService:
-        return BriefService(world.db, world.clock, WorkCalendar(TZ), world.tickets.core)
+        return BriefService(
+            Repositories(world.db), world.clock, WorkCalendar(TZ), world.tickets.core
+        )
 
     first = await world.report(ORDINARY, message_id=1)
     world.clock.set(at(2026, 11, 26, 8, 29))

@@ -19,6 +19,7 @@ from bot.domain.models import Actor
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from storage.db import Database
+from storage.unit import Repositories
 
 TODAY = date(2026, 11, 25)  # the clock fixture's park date
 TRUCKER = Actor(telegram_id=101, enterprise_id=1)
@@ -36,7 +37,9 @@ async def service(db: Database, clock: FixedClock) -> LogisticsService:
                 " VALUES (?, ?, 'x', 'x')",
                 (number, f"企业{number}"),
             )
-    return LogisticsService(db, clock, ZoneInfo("Asia/Shanghai"), LogisticsRules(top_matches=3))
+    return LogisticsService(
+        Repositories(db), clock, ZoneInfo("Asia/Shanghai"), LogisticsRules(top_matches=3)
+    )
 
 
 def truck(days: int = 1, tonnes: float = 3.0, **kw: object) -> TruckForm:

@@ -33,8 +33,10 @@ from bot.services.tickets.core import TicketCore, TicketRules
 from bot.services.tickets.intake import IncomingFile, Report
 from bot.services.tickets.service import TicketService
 from storage.db import Database
+from storage.repos.cadres import CadreRepo
 from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.repos.enterprises import EnterpriseRepo
+from storage.unit import Repositories
 
 TZ = ZoneInfo("Asia/Shanghai")
 GROUP, PARK = -1001, -1002
@@ -72,37 +74,37 @@ class World:
 
 @pytest.fixture
 async def world(db: Database, clock: FixedClock) -> World:
-    people = PeopleRepo(db)
+    cadres, enterprises = CadreRepo(db), EnterpriseRepo(db)
     chats = ChatRepo(db)
     now = to_iso(clock.now())
     async with db.transaction():
-        leader = await people.upsert_cadre(
+        leader = await cadres.upsert_cadre(
             name="黄振华", phone=None, role="leader", telegram_id=LEADER_TG, now=now
         )
-        cadre = await people.upsert_cadre(
+        cadre = await cadres.upsert_cadre(
             name="陈志远", phone=None, role="cadre", telegram_id=CADRE_TG, now=now
         )
-        other = await people.upsert_cadre(
+        other = await cadres.upsert_cadre(
             name="王晓峰", phone=None, role="cadre", telegram_id=OTHER_TG, now=now
         )
-        backup = await people.upsert_cadre(
+        backup = await cadres.upsert_cadre(
             name="张海涛", phone=None, role="cadre", telegram_id=BACKUP_TG, now=now
         )
         for member in (cadre, backup):
-            await people.set_cadre_leader(member, leader)
-        enterprise = await people.upsert_enterprise(
+            await cadres.set_cadre_leader(member, leader)
+        enterprise = await enterprises.upsert_enterprise(
             name="海澄精工", credit_code=None, industry=None, grid=None, now=now
         )
-        second = await people.upsert_enterprise(
+        second = await enterprises.upsert_enterprise(
             name="澄江新材", credit_code=None, industry=None, grid=None, now=now
         )
-        orphan = await people.upsert_enterprise(
+        orphan = await enterprises.upsert_enterprise(
             name="无人包联公司", credit_code=None, industry=None, grid=None, now=now
         )
-        await people.set_assignment(enterprise, cadre, backup, now)
-        await people.set_assignment(second, other, None, now)
-        await people.bind_contact(CONTACT_TG, enterprise, "roster", now)
-        await people.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
+        await enterprises.set_assignment(enterprise, cadre, backup, now)
+        await enterprises.set_assignment(second, other, None, now)
+        await enterprises.bind_contact(CONTACT_TG, enterprise, "roster", now)
+        await enterprises.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
         await chats.bind(
             GROUP,
             kind="enterprise",
@@ -118,8 +120,8 @@ async def world(db: Database, clock: FixedClock) -> World:
         5, 7, DEFAULT_CATEGORY_KEYWORDS, DEFAULT_KIND_KEYWORDS, DEFAULT_URGENT_KEYWORDS
     )
     return World(
-        tickets=TicketService(TicketCore(db, clock, WorkCalendar(TZ), rules)),
-        people=PeopleService(db, clock, config_admins=[ADMIN_TG]),
+        tickets=TicketService(TicketCore(Repositories(db), clock, WorkCalendar(TZ), rules)),
+        people=PeopleService(Repositories(db), clock, config_admins=[ADMIN_TG]),
         db=db,
         clock=clock,
         enterprise=enterprise,
@@ -158,7 +160,7 @@ async def test_deadline_skips_national_day_holiday() -> None:
 
 async def test_backup_when_primary_on_leave_and_duty_desk_when_nobody(world: World) -> None:
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
+        await CadreRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
     ticket_id = await world.report()
     view = await world.tickets.lookup.view(await world.actor(ADMIN_TG), ticket_id)
     assert view.ticket.assignee_id == world.backup
@@ -364,7 +366,7 @@ async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) ->
         Report(CONTACT_TG, 4, CONTACT_TG, "私信反映", private=True, enterprise_id=world.enterprise)
     )
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
+        await CadreRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
         await ChatRepo(world.db).bind(
             -5,
             kind="enterprise",

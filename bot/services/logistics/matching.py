@@ -29,8 +29,7 @@ from bot.domain.logistics import (
 from bot.domain.models import Actor
 from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
-from storage.db import Database
-from storage.repos.logistics import LogisticsRepo
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,14 @@ class Completed(Outcome):
 class Matcher:
     """Apply the matching rule whenever a post is created or changed."""
 
-    def __init__(self, db: Database, clock: Clock, *, top: int, publish: Publish = discard) -> None:
-        self.db = db
+    def __init__(
+        self, repos: Repositories, clock: Clock, *, top: int, publish: Publish = discard
+    ) -> None:
+        self.db = repos.db
         self.clock = clock
         self.top = top
         self.publish = publish
-        self.repo = LogisticsRepo(db)
+        self.repo = repos.logistics
 
     # -- finding ------------------------------------------------------------------------------
     async def trucks_for(self, request: CargoRequest) -> list[TruckOffer]:

@@ -29,9 +29,7 @@ from bot.domain.models import Actor
 from bot.domain.outcomes import Outcome, Publish, discard
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.logistics.matching import Matcher
-from storage.db import Database
-from storage.repos.logistics import LogisticsRepo
-from storage.repos.logistics_drafts import LogisticsDraftRepo
+from storage.unit import Repositories
 
 MAX_NOTE = 40
 
@@ -72,21 +70,21 @@ class LogisticsService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         tz: ZoneInfo,
         rules: LogisticsRules,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.tz = tz
         self.rules = rules
-        self.repo = LogisticsRepo(db)
-        self.drafts = LogisticsDraftRepo(db)
-        self.matcher = Matcher(db, clock, top=rules.top_matches, publish=publish)
+        self.repo = repos.logistics
+        self.drafts = repos.logistics_drafts
+        self.matcher = Matcher(repos, clock, top=rules.top_matches, publish=publish)
 
     def today(self) -> date:
         """The park's local date, from the injected clock."""

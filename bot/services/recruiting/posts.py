@@ -17,9 +17,7 @@ from bot.domain.outcomes import Outcome, Publish, discard
 from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobView, next_job_status
 from bot.domain.recruiting_steps import JobPage as JobPage  # re-exported: a listing's answer
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
-from storage.db import Database
-from storage.repos.people import PeopleRepo
-from storage.repos.recruiting import JobRepo
+from storage.unit import Repositories
 
 MAX_HIRED_REPORT = 10000
 
@@ -56,7 +54,7 @@ class RecruitingService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         rules: JobRules,
         *,
@@ -66,7 +64,7 @@ class RecruitingService:
         notice_days_before: int = 3,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         # Not `publish`: that is the use case of publishing a post.
         self.outcomes = publish
         self.clock = clock
@@ -75,8 +73,8 @@ class RecruitingService:
         self.channels = channels
         self.page_size = page_size
         self.notice_before = timedelta(days=notice_days_before)
-        self.jobs = JobRepo(db)
-        self.people = PeopleRepo(db)
+        self.jobs = repos.jobs
+        self.enterprises = repos.enterprises
 
     # -- permissions --------------------------------------------------------------------------
     async def may_post_for(self, actor: Actor, enterprise_id: int) -> bool:
@@ -85,7 +83,7 @@ class RecruitingService:
             return True
         if actor.cadre is None:
             return False
-        assignment = await self.people.assignment(enterprise_id)
+        assignment = await self.enterprises.assignment(enterprise_id)
         return assignment is not None and actor.cadre.id in (
             assignment.primary_cadre_id,
             assignment.backup_cadre_id,
@@ -106,7 +104,7 @@ class RecruitingService:
         return post
 
     async def _view(self, post: JobPost) -> JobView:
-        enterprise = await self.people.enterprise(post.enterprise_id)
+        enterprise = await self.enterprises.enterprise(post.enterprise_id)
         return JobView(post=post, employer=enterprise.name if enterprise else "-")
 
     async def view(self, post_id: int) -> JobView:
@@ -236,7 +234,7 @@ class RecruitingService:
             ids: list[int] = []
             ids += sorted(actor.enterprise_ids)
             if actor.cadre is not None:
-                ids += [e.id for e in await self.people.enterprises_of_cadre(actor.cadre.id)]
+                ids += [e.id for e in await self.enterprises.enterprises_of_cadre(actor.cadre.id)]
                 ids += await self.jobs.enterprises_backed_by(actor.cadre.id)
             if not ids and not actor.is_staff:
                 raise NotAllowed("jobs.err_no_enterprise")

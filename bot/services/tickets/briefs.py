@@ -22,9 +22,7 @@ from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.domain.outcomes import Publish, discard
 from bot.domain.work_calendar import WorkCalendar
 from bot.services.tickets.core import TicketCore
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 class BriefService:
@@ -32,7 +30,7 @@ class BriefService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         core: TicketCore,
@@ -40,14 +38,14 @@ class BriefService:
         brief_time: time = time(8, 30),
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
         self.core = core
         self.brief_time = brief_time
-        self.repo = DeadlineRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.cadres = repos.cadres
 
     async def due(self) -> list[Brief]:
         """Claim, publish and return today's brief for every leader who has not had it yet.
@@ -68,7 +66,7 @@ class BriefService:
             return []
         briefs: list[Brief] = []
         async with self.db.transaction():
-            cadres = await self.people.cadres()
+            cadres = await self.cadres.cadres()
             for leader in cadres:
                 if leader.role is not Role.LEADER or leader.telegram_id is None:
                     continue

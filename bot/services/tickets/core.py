@@ -23,11 +23,7 @@ from bot.domain.work_calendar import WorkCalendar
 from bot.errors import TicketNotFound
 from bot.services.tickets.access import Access, owner_side, refusal
 from bot.services.tickets.next_step import StepSchedule
-from storage.db import Database
-from storage.repos.chats import ChatRepo
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -54,32 +50,34 @@ class TicketCore:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: TicketRules,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.repos = repos
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         # Outcomes go here inside the transaction of the change (the dispatcher, when running).
         self.publish = publish
-        self.tickets = TicketRepo(db)
-        self.people = PeopleRepo(db)
-        self.chats = ChatRepo(db)
-        self.access = Access(self.people)
+        self.tickets = repos.tickets
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
+        self.chats = repos.chats
+        self.access = Access(self.cadres)
         self.schedule = StepSchedule(calendar, rules.deadline_rules)
-        self.steps = DeadlineRepo(db)
+        self.steps = repos.deadlines
 
     # -- reading ----------------------------------------------------------------------------
     async def view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
         """The ticket with its enterprise, assignee and attachments (and history if asked)."""
-        enterprise = await self.people.enterprise(ticket.enterprise_id)
+        enterprise = await self.enterprises.enterprise(ticket.enterprise_id)
         assert enterprise is not None  # foreign key
-        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        assignee = await self.cadres.cadre(ticket.assignee_id) if ticket.assignee_id else None
         return TicketView(
             ticket=ticket,
             enterprise=enterprise,

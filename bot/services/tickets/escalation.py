@@ -36,11 +36,8 @@ from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.tickets.access import leads
 from bot.services.tickets.core import TicketCore
 from bot.services.tickets.next_step import StepSchedule, chase_step
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.kv import KvRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import DueTicket, TicketRepo
+from storage.repos.tickets import DueTicket
+from storage.unit import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +99,7 @@ class EscalationService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
@@ -110,23 +107,23 @@ class EscalationService:
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         self.core = core
         self.publish = publish
-        self.repo = DeadlineRepo(db)
-        self.ticket_repo = TicketRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.ticket_repo = repos.tickets
+        self.cadres = repos.cadres
         self.schedule = StepSchedule(calendar, rules)
-        self.kv = KvRepo(db)
+        self.kv = repos.kv
 
     async def _leader_of(self, ticket: Ticket) -> Cadre | None:
-        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        assignee = await self.cadres.cadre(ticket.assignee_id) if ticket.assignee_id else None
         if assignee is None or assignee.leader_id is None:
             return None
-        return await self.people.cadre(assignee.leader_id)
+        return await self.cadres.cadre(assignee.leader_id)
 
     async def _urge(self, ticket: Ticket, urge: ev.Urge, now: datetime) -> bool:
         if not await self.repo.claim_step(ticket.id, urge.step, now):

@@ -21,10 +21,8 @@ from bot.errors import InvalidInput, NotAllowed, TicketNotFound
 from bot.services.tickets.access import refusal
 from bot.services.tickets.core import TicketCore
 from bot.services.tickets.work import MAX_NOTE
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo, ExtensionRequest
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from storage.repos.deadlines import ExtensionRequest
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class ExtensionService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
@@ -60,15 +58,16 @@ class ExtensionService:
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         self.core = core
         self.publish = publish
-        self.repo = DeadlineRepo(db)
-        self.ticket_repo = TicketRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.ticket_repo = repos.tickets
+        self.cadres = repos.cadres
+        self.users = repos.users
 
     async def _ticket(self, ticket_id: int) -> Ticket:
         ticket = await self.ticket_repo.get(ticket_id)
@@ -116,12 +115,12 @@ class ExtensionService:
             request = await self.repo.request(request_id)
             assert request is not None
             leader = (
-                await self.people.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
+                await self.cadres.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
             )
             reachable = bool(
                 leader is not None
                 and leader.telegram_id is not None
-                and await self.people.private_chat_ok(leader.telegram_id)
+                and await self.users.private_chat_ok(leader.telegram_id)
             )
             asked = ExtensionAsked(await self.core.view_of(ticket_id), request, leader, reachable)
             await self.publish(asked)
@@ -146,7 +145,7 @@ class ExtensionService:
             request = await self.repo.request(request_id)
             if request is None or request.ticket_id != ticket_id:
                 raise InvalidInput("error.stale_button")
-            assignee = await self.people.cadre(request.cadre_id)
+            assignee = await self.cadres.cadre(request.cadre_id)
             if not await self.core.access.decides_extension(actor, assignee):
                 raise NotAllowed("clock.extend_not_leader", id=ticket_id)
             if request.status != "pending":

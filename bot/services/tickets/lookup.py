@@ -21,7 +21,7 @@ class TicketLookup:
         self.core = core
         self.db = core.db
         self.tickets = core.tickets
-        self.people = core.people
+        self.cadres = core.cadres
 
     async def view(self, actor: Actor, ticket_id: int) -> TicketView:
         """Return a ticket with its history if the actor may see it.
@@ -66,7 +66,7 @@ class TicketLookup:
             await self.core.require_work(actor, ticket)
             everyone = [
                 c
-                for c in await self.people.cadres()
+                for c in await self.cadres.cadres()
                 if c.id != ticket.assignee_id and not c.on_leave
             ]
             leader = actor.cadre.leader_id if actor.cadre else None

@@ -68,7 +68,7 @@ class TicketWork:
         self.rules = core.rules
         self.publish = core.publish
         self.tickets = core.tickets
-        self.people = core.people
+        self.cadres = core.cadres
 
     async def claim(self, actor: Actor, ticket_id: int) -> TicketView:
         """签收: the assignee (or their leader, or an admin) accepts the ticket."""
@@ -137,7 +137,7 @@ class TicketWork:
             receiver = await self._find_cadre(target)
             if receiver.id == ticket.assignee_id:
                 raise InvalidInput("error.transfer_same", name=receiver.name)
-            previous = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+            previous = await self.cadres.cadre(ticket.assignee_id) if ticket.assignee_id else None
             # The receiver gets a fresh sign and contact window; the resolution deadline stays.
             due = due_dates(
                 self.rules.deadline_rules,
@@ -161,15 +161,15 @@ class TicketWork:
 
     async def _find_cadre(self, target: str | int) -> Cadre:
         if isinstance(target, int):
-            found = await self.people.cadre(target)
+            found = await self.cadres.cadre(target)
             if found is None:
                 raise UnknownCadre(name=str(target))
             return found
         name = target.strip()
-        exact = await self.people.cadre_by_name(name)
+        exact = await self.cadres.cadre_by_name(name)
         if exact is not None:
             return exact
-        matches = [c for c in await self.people.cadres() if name and name in c.name]
+        matches = [c for c in await self.cadres.cadres() if name and name in c.name]
         if len(matches) == 1:
             return matches[0]
         raise UnknownCadre(name=name)
