@@ -31,6 +31,7 @@ from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.logistics import LogisticsRepo
 from storage.sqlite import SqliteDatabase
+from storage.unit import Repositories
 
 GOAL_MS = 20.0
 CITIES = [f"城市{n:02d}" for n in range(60)]
@@ -139,11 +140,11 @@ async def main(posts: int, runs: int) -> int:
         took = time.perf_counter() - started
         print(f"filled {posts} open trucks + {posts} open cargo in {took:.1f}s")
         service = LogisticsService(
-            db,
+            Repositories(db),
             FixedClock(START),
             ZoneInfo("Asia/Shanghai"),
             LogisticsRules(),
-            recipients=Recipients(db),
+            recipients=Recipients(Repositories(db)),
         )
         repo = service.repo
         ok = True

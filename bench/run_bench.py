@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))  # the e2e harness (tests.e2e.harness) is shared w
 from bot.clock import to_iso  # noqa: E402
 from sandbox.client import SandboxClient  # noqa: E402
 from sandbox.server import TelegramSandbox  # noqa: E402
-from storage.repos.people import PeopleRepo  # noqa: E402
 from storage.sqlite import SqliteDatabase  # noqa: E402
+from storage.unit import Repositories  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     ACK_MARK,
     FAST_DELIVERY,
@@ -86,16 +86,17 @@ async def add_leader(db_path: Path, leader: int, cadres: list[int]) -> None:
     db = SqliteDatabase(db_path)
     await db.connect()
     try:
-        people, now = PeopleRepo(db), to_iso(datetime.now(UTC))
+        repos = Repositories(db)
+        now = to_iso(datetime.now(UTC))
         async with db.transaction():
-            leader_id = await people.upsert_cadre(
+            leader_id = await repos.cadres.upsert_cadre(
                 name="分管领导", phone=None, role="leader", telegram_id=leader, now=now
             )
-            await people.touch_user(leader, "分管领导", None, now, private_chat=True)
+            await repos.users.touch_user(leader, "分管领导", None, now, private_chat=True)
             for telegram_id in cadres:
-                cadre = await people.cadre_by_telegram(telegram_id)
+                cadre = await repos.cadres.cadre_by_telegram(telegram_id)
                 assert cadre is not None
-                await people.set_cadre_leader(cadre.id, leader_id)
+                await repos.cadres.set_cadre_leader(cadre.id, leader_id)
     finally:
         await db.close()
 

@@ -15,15 +15,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
 from bot.domain.models import ChatBinding
+from bot.domain.work_calendar import WorkCalendar
 from bot.notify.airing import AiringPublisher
 from bot.notify.dispatch import Dispatcher
 from bot.services.airing import AiringService
-from bot.services.briefs import BriefService
-from bot.services.calendar import WorkCalendar
 from bot.services.dashboard import DashboardService
 from bot.services.deferred import DeferredWork
-from bot.services.escalation import EscalationService
-from bot.services.extensions import ExtensionService
 from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
@@ -35,7 +32,10 @@ from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
-from bot.services.tickets import TicketService
+from bot.services.tickets.briefs import BriefService
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.extensions import ExtensionService
+from bot.services.tickets.service import TicketService
 from storage.db import Database
 
 

@@ -33,9 +33,10 @@ from bot.config import load_settings
 from bot.context import Services
 from bot.domain.models import Actor, TicketView
 from bot.services.roster.service import RosterService
-from bot.services.ticket_intake import Report
+from bot.services.tickets.intake import Report
 from bot.wiring.bot import build_services
 from storage.db import Database
+from storage.unit import Repositories
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN_TG, LEADER_TG = 9000, 9001
@@ -213,7 +214,7 @@ class Story:
             ]
             paths = [_csv(Path(folder) / "cadres.csv", cadre_rows)]
             paths.append(_csv(Path(folder) / "enterprises.csv", enterprise_rows))
-            await RosterService(db, clock).import_files(paths)
+            await RosterService(Repositories(db), clock).import_files(paths)
 
     def _contacts(self, index: int, cadre: str) -> str:
         ids = [self.contact_tg(index), *(self.contact_tg(i) for i in self._also.get(cadre, []))]
@@ -267,7 +268,7 @@ class Story:
         for step, _, script in pending:
             self.clock.set(step.at)
             if script is None:
-                await self.services.tickets.close_unrated()
+                await self.services.tickets.ratings.close_unrated()
                 continue
             script.view = await self._run(script, step)
         self.clock.set(max(before, self.clock.now()))
@@ -277,14 +278,14 @@ class Story:
         index = self._index(script.enterprise)
         if step.verb == "report":
             self._message += 1
-            created = await services.tickets.report(
+            created = await services.tickets.intake.report(
                 Report(self.group(index), self._message, self.contact_tg(index), step.args[0])
             )
             return created.view
         assert script.view is not None
         ticket_id = script.view.ticket.id
         if step.verb == "rate":
-            rated = await services.tickets.rate(
+            rated = await services.tickets.ratings.rate(
                 await self.actor(self.contact_tg(index)), ticket_id, *step.args
             )
             return rated.view
@@ -294,15 +295,15 @@ class Story:
             return raised.view
         worker = await self._worker(script, step)
         calls: dict[str, Callable[[], Awaitable[TicketView]]] = {
-            "claim": lambda: services.tickets.claim(worker, ticket_id),
-            "contact": lambda: services.tickets.contact(worker, ticket_id),
-            "progress": lambda: services.tickets.progress(worker, ticket_id, *step.args),
-            "resolve": lambda: services.tickets.resolve(worker, ticket_id, *step.args),
+            "claim": lambda: services.tickets.work.claim(worker, ticket_id),
+            "contact": lambda: services.tickets.work.contact(worker, ticket_id),
+            "progress": lambda: services.tickets.work.progress(worker, ticket_id, *step.args),
+            "resolve": lambda: services.tickets.work.resolve(worker, ticket_id, *step.args),
         }
         if step.verb in calls:
             return await calls[step.verb]()
         if step.verb == "transfer":
-            return (await services.tickets.transfer(worker, ticket_id, step.args[0])).view
+            return (await services.tickets.work.transfer(worker, ticket_id, step.args[0])).view
         if step.verb == "extend":
             days, approve = step.args
             asked = await services.extensions.request(worker, ticket_id, days, "等待排期")

@@ -37,6 +37,23 @@ def test_services_and_domain_never_import_telegram() -> None:
         assert offenders(folder, ("telegram", "handlers")) == [], folder
 
 
+# The domain is values and pure rules: of the project it sees only itself, its errors and the
+# clock's ISO helpers, so a rule is tested without a database and moves with no wiring.
+DOMAIN_MAY_IMPORT = ("bot.domain", "bot.errors", "bot.clock")
+
+
+def test_domain_imports_nothing_of_ours_outside_the_domain() -> None:
+    """No service, storage, notify, render or transport in the domain (the deadline rules, the
+    working calendar and the metric rules included)."""
+    ours = ("bot", "storage", "handlers", "telegram", "aiosqlite", "sqlite3", "sandbox")
+    found = [
+        (f, m)
+        for f, m in imports("bot/domain")
+        if m.split(".")[0] in ours and not m.startswith(DOMAIN_MAY_IMPORT)
+    ]
+    assert found == []
+
+
 # Render turns domain values into text, keyboards, charts and workbooks; these are all it sees
 # of the bot (third-party libraries aside).
 RENDER_MAY_IMPORT = ("bot.domain", "bot.render", "bot.i18n", "bot.errors", "bot.clock")
@@ -70,6 +87,7 @@ def test_storage_imports_no_transport() -> None:
         "bot.domain.models",
         "bot.domain.lifecycle",
         "bot.domain.logistics",
+        "bot.domain.metric_rules",
         "bot.domain.recruiting",
         "bot.domain.taxonomy",
     }
@@ -90,13 +108,17 @@ NOTIFY_NOT_YET: dict[str, frozenset[str]] = {
     "bot/notify/tickets.py": frozenset(
         {
             "bot.services.reachability",
-            "bot.services.ticket_intake",
-            "bot.services.ticket_ratings",
-            "bot.services.tickets",
+            "bot.services.tickets.intake",
+            "bot.services.tickets.ratings",
+            "bot.services.tickets.work",
         }
     ),
     "bot/notify/deadlines.py": frozenset(
-        {"bot.services.briefs", "bot.services.escalation", "bot.services.extensions"}
+        {
+            "bot.services.tickets.briefs",
+            "bot.services.tickets.escalation",
+            "bot.services.tickets.extensions",
+        }
     ),
     # The ticket loop's section of the desk: its shared helpers and two notices.
     "bot/notify/admins.py": frozenset(
@@ -104,19 +126,19 @@ NOTIFY_NOT_YET: dict[str, frozenset[str]] = {
             "bot.config",
             "bot.services.reachability",
             "bot.services.recipients",
-            "bot.services.ticket_intake",
+            "bot.services.tickets.intake",
         }
     ),
     # The ticket loop's routes (their outcome types).
     "bot/notify/dispatch.py": frozenset(
         {
-            "bot.services.briefs",
-            "bot.services.escalation",
-            "bot.services.extensions",
+            "bot.services.tickets.briefs",
+            "bot.services.tickets.escalation",
+            "bot.services.tickets.extensions",
             "bot.services.reachability",
-            "bot.services.ticket_intake",
-            "bot.services.ticket_ratings",
-            "bot.services.tickets",
+            "bot.services.tickets.intake",
+            "bot.services.tickets.ratings",
+            "bot.services.tickets.work",
         }
     ),
 }
@@ -261,6 +283,41 @@ def test_only_the_container_builds_services_and_notifiers() -> None:
     assert {"TicketService", "TicketNotifier", "Dispatcher", "Recipients", "RosterService"} <= names
     built = constructions(("bot", "handlers", "storage"), names)
     assert {f for f, _ in built} == WIRING, sorted(f for f in built if f[0] not in WIRING)
+
+
+def test_services_compose_never_subclass_each_other() -> None:
+    """A feature's parts share one core object (as the ticket loop's `TicketCore`), never a
+    base class: no class of bot/services extends another class of bot/services."""
+    trees = [(p, ast.parse(p.read_text("utf-8"))) for p in (ROOT / "bot/services").rglob("*.py")]
+    ours = {n.name for _, t in trees for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
+    found = [
+        (str(path.relative_to(ROOT)), node.name, ast.unparse(base))
+        for path, tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        for base in node.bases
+        if ast.unparse(base).split(".")[-1] in ours
+    ]
+    assert {"TicketCore", "TicketService"} <= ours
+    assert found == []
+
+
+def repository_classes() -> set[str]:
+    """The classes of storage/repos: what `storage.unit.Repositories` builds once."""
+    return {
+        node.name
+        for path in (ROOT / "storage" / "repos").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name.endswith(("Repo", "Epochs"))
+    }
+
+
+def test_services_get_their_repositories_from_the_unit_of_work() -> None:
+    """No service (nor the wiring) builds a repository by hand: `Repositories` is built once on
+    the database and every service reads its repositories off it."""
+    names = repository_classes()
+    assert {"TicketRepo", "CadreRepo", "EnterpriseRepo", "UserRepo"} <= names
+    assert constructions(("bot/services", "bot/wiring"), names) == set()
 
 
 def test_button_codecs_import_only_each_other() -> None:

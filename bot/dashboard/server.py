@@ -25,10 +25,10 @@ from bot.domain import numbers
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput, NotAllowed, TicketNotFound
 from bot.i18n import LOCALES, Translator, catalog, normalize_locale
-from bot.services.access import leads
 from bot.services.dashboard import TicketFilter
 from bot.services.ledger import default_range, parse_day
 from bot.services.metrics import Week, parse_week
+from bot.services.tickets.access import leads
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class DashboardServer:
         """A ticket's photo or file, fetched from Telegram for a reader who may see the ticket."""
         actor, _ = await self._who(request)
         ticket_id, file_id = _ticket_id(request), _path_number(request, "file", numbers.ATTACHMENT)
-        view = await self.services.tickets.view(actor, ticket_id)
+        view = await self.services.tickets.lookup.view(actor, ticket_id)
         found = [a for a in view.attachments if a.id == file_id]
         if not found or self.fetch_file is None:
             raise web.HTTPNotFound()

@@ -1,7 +1,7 @@
 """A leader's daily brief: their cadres' tickets under the most urgent heading that applies.
 
-Composed (and claimed once a day) by `bot.services.briefs`, published as an outcome, shown by
-`bot.render.deadlines`.
+Composed (and claimed once a day) by `bot.services.tickets.briefs`, published as an outcome,
+shown by `bot.render.deadlines`.
 """
 
 from __future__ import annotations

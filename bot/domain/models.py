@@ -60,7 +60,7 @@ class Actor:
     enterprise_id: int | None = None  # set when the user is an enterprise contact (first bound)
     config_admin: bool = False
     # The group the action comes from (None: a private chat). What an enterprise member sees
-    # there is narrowed to what that group may see (bot/services/access.py).
+    # there is narrowed to what that group may see (bot/services/tickets/access.py).
     venue: ChatBinding | None = None
     # Every enterprise the user is a contact of (a contact may serve several).
     enterprise_ids: frozenset[int] = frozenset()

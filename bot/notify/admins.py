@@ -28,7 +28,7 @@ from bot.notify.voice import Voice
 from bot.render.tickets import when
 from bot.services.reachability import Waiting
 from bot.services.recipients import Recipients
-from bot.services.ticket_intake import ReportsLimited
+from bot.services.tickets.intake import ReportsLimited
 
 # Ticket numbers a daily unreachable-cadre reminder lists; the count covers the rest.
 MAX_LISTED = 20

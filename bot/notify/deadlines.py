@@ -15,9 +15,9 @@ from bot.i18n import Translator
 from bot.notify.tickets import TicketNotifier
 from bot.render import deadlines as render_dl
 from bot.render import tickets as render
-from bot.services.briefs import Brief
-from bot.services.escalation import Raised, Supervised, SweepResult
-from bot.services.extensions import ExtensionAsked, ExtensionDecided
+from bot.services.tickets.briefs import Brief
+from bot.services.tickets.escalation import Raised, Supervised, SweepResult
+from bot.services.tickets.extensions import ExtensionAsked, ExtensionDecided
 
 
 class DeadlineNotifier:

@@ -38,13 +38,13 @@ from bot.notify.deadlines import DeadlineNotifier
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
-from bot.services.briefs import Brief
-from bot.services.escalation import Supervised, SweepResult
-from bot.services.extensions import ExtensionAsked, ExtensionDecided
 from bot.services.reachability import Waiting
-from bot.services.ticket_intake import Created, ReportsLimited
-from bot.services.ticket_ratings import AutoClosed, Rated
-from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
+from bot.services.tickets.briefs import Brief
+from bot.services.tickets.escalation import Supervised, SweepResult
+from bot.services.tickets.extensions import ExtensionAsked, ExtensionDecided
+from bot.services.tickets.intake import Created, ReportsLimited
+from bot.services.tickets.ratings import AutoClosed, Rated
+from bot.services.tickets.work import Claimed, Progressed, Resolved, Transferred
 
 OutcomeT = TypeVar("OutcomeT", bound=Outcome)
 Handler = Callable[[Any], Awaitable[None]]

@@ -19,9 +19,9 @@ from bot.i18n import Translator
 from bot.notify.admins import AdminNotifier
 from bot.render import tickets as render
 from bot.services.reachability import ReachabilityService
-from bot.services.ticket_intake import BURST_CARDS, BURST_WINDOW, Created
-from bot.services.ticket_ratings import AutoClosed, Rated
-from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
+from bot.services.tickets.intake import BURST_CARDS, BURST_WINDOW, Created
+from bot.services.tickets.ratings import AutoClosed, Rated
+from bot.services.tickets.work import Claimed, Progressed, Resolved, Transferred
 
 log = logging.getLogger(__name__)
 

@@ -90,7 +90,7 @@ def _job(body: Callable[[Services], Awaitable[object]]) -> JobCallback:
 
 async def close_unrated(services: Services) -> None:
     """Close tickets nobody rated within the window, as 未评价."""
-    await services.tickets.close_unrated()
+    await services.tickets.ratings.close_unrated()
 
 
 async def air_week(services: Services) -> None:
@@ -102,7 +102,7 @@ async def purge(services: Services) -> None:
     """Drop expired private-report drafts, report-limit marks past their hour, sent messages
     and finished deferred work."""
     await services.private_reports.purge()
-    await services.tickets.purge_limit_marks()
+    await services.tickets.intake.purge_limit_marks()
     sent = await purge_delivered(services)
     if sent:
         log.info("purged %d sent messages from the outbox", sent)

@@ -31,10 +31,8 @@ from bot.domain.outcomes import Publish, Recipient, discard
 from bot.domain.outcomes.airing import AiringPost, AiringPosted, AiringPreviewed
 from bot.services.metrics import CadreMetrics, MetricsService, Week, week_of
 from bot.services.recipients import Recipients
-from storage.db import Database
 from storage.repos import exchange_stats
-from storage.repos.airing import AiringRepo
-from storage.repos.kv import KvRepo
+from storage.unit import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +92,7 @@ class AiringService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         metrics: MetricsService,
         *,
@@ -105,17 +103,17 @@ class AiringService:
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.plan = plan or AiringPlan()
         self.compose = compose
         self.publish = publish
         self.recipients = recipients
-        self.kv = KvRepo(db)
+        self.kv = repos.kv
         self.clock = clock
         self.metrics = metrics
         self.min_tickets = min_tickets
         self.trend_weeks = trend_weeks
-        self.repo = AiringRepo(db)
+        self.repo = repos.airing
 
     def due_week(self, now: datetime | None = None) -> Week:
         """The latest week whose airing time has come (the one to post or preview)."""

@@ -21,15 +21,14 @@ from bot.domain import taxonomy
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.errors import InvalidInput, NotAllowed
-from bot.services.access import leads
 from bot.services.airing import AiringService, Board
 from bot.services.cache import Cache
-from bot.services.escalation import EscalationService
 from bot.services.metrics import CadreMetrics, Metrics, MetricsService, Rate, Week, WeekMetrics
-from bot.services.tickets import TicketService
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.search import SearchRepo, TicketQuery
+from bot.services.tickets.access import leads
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.service import TicketService
+from storage.repos.search import TicketQuery
+from storage.unit import Repositories
 
 FRESH_SECONDS = 60.0  # figures older than this are recomputed (in the background)
 CACHED_WEEKS = 64
@@ -137,7 +136,7 @@ class DashboardService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         metrics: MetricsService,
         airing: AiringService,
@@ -146,14 +145,14 @@ class DashboardService:
         *,
         fresh_seconds: float = FRESH_SECONDS,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.metrics = metrics
         self.airing = airing
         self.escalation = escalation
         self.tickets = tickets
-        self.search = SearchRepo(db)
-        self.deadlines = DeadlineRepo(db)
+        self.search = repos.search
+        self.deadlines = repos.deadlines
         self._boards: Cache[Board] = Cache(fresh_seconds, CACHED_WEEKS)
         self._weeks: Cache[WeekMetrics] = Cache(fresh_seconds, CACHED_WEEKS)
 
@@ -347,7 +346,7 @@ class DashboardService:
             TicketNotFound: no such ticket, or not the actor's to see.
         """
         scope = await self.scope(actor)
-        view = await self.tickets.view(actor, ticket_id)
+        view = await self.tickets.lookup.view(actor, ticket_id)
         async with self.db.reading():
             waiting = [
                 r for r in await self.deadlines.requests_for(ticket_id) if r.status == "pending"

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from bot.clock import Clock
 from bot.domain.models import Actor
 from bot.services.ledger import LedgerService
-from storage.db import Database
-from storage.repos.deferred import DeferredRepo, WorkItem
+from storage.repos.deferred import WorkItem
+from storage.unit import Repositories
 
 EXPORT = "export"
 DONE_RETENTION = timedelta(days=7)
@@ -24,11 +24,11 @@ DONE_RETENTION = timedelta(days=7)
 class DeferredWork:
     """Store heavy requests; hand them to the worker; mark them done once."""
 
-    def __init__(self, db: Database, clock: Clock, ledger: LedgerService) -> None:
-        self.db = db
+    def __init__(self, repos: Repositories, clock: Clock, ledger: LedgerService) -> None:
+        self.db = repos.db
         self.clock = clock
         self.ledger = ledger
-        self.repo = DeferredRepo(db)
+        self.repo = repos.deferred
         # Set after a request is stored; the worker reads under the writer lock, so it sees
         # the request once the asking update has committed.
         self.wakeup = asyncio.Event()

@@ -27,10 +27,8 @@ from bot.domain.outcomes.desk import (
     UpdateQuarantined,
 )
 from bot.services.recipients import Recipients
-from storage.db import Database
-from storage.repos.failure_alerts import FailureAlertRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.queues import OutboxItem, OutboxRepo
+from storage.repos.queues import OutboxItem
+from storage.unit import Repositories
 
 REPEAT_WINDOW = timedelta(minutes=10)
 _ROOT = Path(__file__).resolve().parents[2]
@@ -44,26 +42,26 @@ class FailureService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         *,
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.publish = publish
         self.recipients = recipients
-        self.people = PeopleRepo(db)
-        self.outbox = OutboxRepo(db)
-        self.alerts = FailureAlertRepo(db)
+        self.users = repos.users
+        self.outbox = repos.outbox
+        self.alerts = repos.failure_alerts
 
     async def delivery_failed(self, item: OutboxItem, error: str) -> None:
         """A message could not be delivered for good: note a blocked private chat, and tell
         the admins once per chat (never about a failed alert: that could loop)."""
         async with self.db.transaction():
             if item.chat_id > 0 and error.startswith("403"):
-                await self.people.mark_private_unreachable(item.chat_id)
+                await self.users.mark_private_unreachable(item.chat_id)
             if item.purpose.startswith("admin"):
                 return
             if await self.outbox.record_failure(item.chat_id, error, item.next_attempt_at):

@@ -8,11 +8,9 @@ from bot.clock import Clock
 from bot.domain.ledger import Ledger as Ledger  # re-exported: this service's answer
 from bot.domain.models import Actor
 from bot.errors import InvalidInput, NotAllowed
-from bot.services.access import Access, Scope, leads
 from bot.services.metrics import MetricsService
-from storage.db import Database
-from storage.repos.ledger import LedgerRepo
-from storage.repos.people import PeopleRepo
+from bot.services.tickets.access import Access, Scope, leads
+from storage.unit import Repositories
 
 MAX_DAYS = 366
 
@@ -40,14 +38,14 @@ class LedgerService:
     """Collect the ledger for admins and leaders."""
 
     def __init__(
-        self, db: Database, clock: Clock, metrics: MetricsService, *, park_name: str = ""
+        self, repos: Repositories, clock: Clock, metrics: MetricsService, *, park_name: str = ""
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.metrics = metrics
         self.park_name = park_name
-        self.repo = LedgerRepo(db)
-        self.access = Access(PeopleRepo(db))
+        self.repo = repos.ledger
+        self.access = Access(repos.cadres)
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.metrics.tz).date()

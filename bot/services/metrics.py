@@ -6,7 +6,7 @@ so the post, a later preview and the CLI all show the same numbers for the same 
 overdue and supervised tickets is a snapshot at the moment of asking.
 
 Definitions (domain.md, with its "Clarifications"; the per-ticket rules are in
-`bot.services.metric_rules`); every rate is kept exact and shown rounded half up to one decimal:
+`bot.domain.metric_rules`); every rate is kept exact and shown rounded half up to one decimal:
 - 响应率: the first contact by any means (已联系, a progress note, the resolution) by the
   response due time, over the tickets whose response fell due in the week or was given in it
   before falling due.
@@ -45,14 +45,13 @@ from bot.domain.figures import Weights as Weights
 from bot.domain.figures import composite as composite
 from bot.domain.figures import round_half_up as round_half_up
 from bot.domain.figures import score_of as score_of
+from bot.domain.metric_rules import Facts, TicketHistory, facts
 from bot.domain.models import Role
 from bot.domain.weeks import Week as Week
 from bot.domain.weeks import parse_week as parse_week
 from bot.domain.weeks import week_of as week_of
-from bot.services.calendar import WorkCalendar
-from bot.services.metric_rules import Facts, facts
-from storage.db import Database
-from storage.repos.metrics import MetricsRepo, TicketHistory
+from bot.domain.work_calendar import WorkCalendar
+from storage.unit import Repositories
 
 
 class _Bucket:
@@ -133,7 +132,7 @@ class MetricsService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         *,
@@ -141,14 +140,14 @@ class MetricsService:
         report_weekday: int = 1,
         report_time: time = time(9, 0),
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.tz = calendar.tz
         self.weights = weights or Weights()
         self.report_weekday = report_weekday
         self.report_time = report_time
-        self.repo = MetricsRepo(db)
+        self.repo = repos.metrics
         self._workday_index: dict[date, int] = {}
 
     def report_at(self, week: Week) -> datetime:

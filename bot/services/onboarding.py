@@ -20,11 +20,7 @@ from bot.errors import (
     UnknownEnterprise,
 )
 from bot.services.recipients import Recipients
-from storage.db import Database
-from storage.repos.chats import ChatRepo
-from storage.repos.kv import KvRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.queues import OutboxRepo
+from storage.unit import Repositories
 
 _PREFIX = {"enterprise": "e", "cadre": "c"}
 SPECIAL_BINDINGS = {"park": "park", "jobs": "jobs", "logistics": "logistics"}
@@ -54,21 +50,23 @@ class OnboardingService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         *,
         invite_valid_days: int,
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.publish = publish
         self.recipients = recipients
         self.valid = timedelta(days=invite_valid_days)
-        self.people = PeopleRepo(db)
-        self.chats = ChatRepo(db)
-        self.kv = KvRepo(db)
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
+        self.chats = repos.chats
+        self.kv = repos.kv
+        self.outbox = repos.outbox
 
     async def invite(self, kind: str, name: str) -> Invite:
         """Create a single-use, expiring invitation for a cadre or an enterprise contact.
@@ -81,12 +79,12 @@ class OnboardingService:
         now = self.clock.now()
         async with self.db.transaction():
             if kind == "cadre":
-                cadre = await self.people.cadre_by_name(name)
+                cadre = await self.cadres.cadre_by_name(name)
                 if cadre is None:
                     raise UnknownCadre(name=name)
                 target_id, label = cadre.id, cadre.name
             else:
-                enterprise = await self.people.enterprise_by_name(name)
+                enterprise = await self.enterprises.enterprise_by_name(name)
                 if enterprise is None:
                     raise await self._unknown_enterprise(name)
                 target_id, label = enterprise.id, enterprise.name
@@ -151,17 +149,17 @@ class OnboardingService:
 
     async def _bound_as(self, telegram_id: int) -> tuple[str, str] | None:
         """What an account is bound to already: ("cadre", name) or ("contact", enterprise)."""
-        cadre = await self.people.cadre_by_telegram(telegram_id)
+        cadre = await self.cadres.cadre_by_telegram(telegram_id)
         if cadre is not None:
             return "cadre", cadre.name
-        enterprise_id = await self.people.contact_enterprise(telegram_id)
-        enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+        enterprise_id = await self.enterprises.contact_enterprise(telegram_id)
+        enterprise = await self.enterprises.enterprise(enterprise_id) if enterprise_id else None
         return ("contact", enterprise.name) if enterprise is not None else None
 
     async def _redeem_cadre(
         self, telegram_id: int, cadre_id: int, stamp: str
     ) -> Redeemed | InviteRefused:
-        cadre = await self.people.cadre(cadre_id)
+        cadre = await self.cadres.cadre(cadre_id)
         if cadre is None:
             raise InviteInvalid("error.invite_unknown")
         bound = await self._bound_as(telegram_id)
@@ -169,13 +167,13 @@ class OnboardingService:
             return InviteRefused(
                 f"already_{bound[0]}", kind="cadre", target=cadre.name, bound=bound[1]
             )
-        await self.people.set_cadre_telegram(cadre.id, telegram_id, stamp)
+        await self.cadres.set_cadre_telegram(cadre.id, telegram_id, stamp)
         return Redeemed("cadre", cadre.name)
 
     async def _redeem_contact(
         self, telegram_id: int, enterprise_id: int, admin: bool, stamp: str
     ) -> Redeemed | InviteRefused:
-        enterprise = await self.people.enterprise(enterprise_id)
+        enterprise = await self.enterprises.enterprise(enterprise_id)
         if enterprise is None:
             raise InviteInvalid("error.invite_unknown")
         bound = await self._bound_as(telegram_id)
@@ -185,7 +183,7 @@ class OnboardingService:
             return InviteRefused(
                 f"already_{bound[0]}", kind="enterprise", target=enterprise.name, bound=bound[1]
             )
-        await self.people.bind_contact(telegram_id, enterprise.id, "invite", stamp)
+        await self.enterprises.bind_contact(telegram_id, enterprise.id, "invite", stamp)
         return Redeemed("enterprise", enterprise.name)
 
     async def remember_username(self, username: str) -> None:
@@ -223,9 +221,9 @@ class OnboardingService:
             enterprise_id: int | None = None
             label = target
             if kind is None:
-                enterprise = await self.people.enterprise_by_name(target)
+                enterprise = await self.enterprises.enterprise_by_name(target)
                 if enterprise is None:
-                    matches = await self.people.enterprises_matching(target)
+                    matches = await self.enterprises.enterprises_matching(target)
                     if len(matches) != 1:
                         raise await self._unknown_enterprise(target)
                     enterprise = matches[0]
@@ -265,12 +263,12 @@ class OnboardingService:
         async with self.db.transaction():
             first = await self.chats.record_migration(old_chat_id, new_chat_id, self.clock.now())
             binding = await self.chats.move_binding(old_chat_id, new_chat_id)
-            moved = await OutboxRepo(self.db).move_chat(old_chat_id, new_chat_id)
+            moved = await self.outbox.move_chat(old_chat_id, new_chat_id)
             if not first or (binding is None and moved == 0):
                 return None
             serves = binding.kind if binding is not None else "-"
             if binding is not None and binding.enterprise_id is not None:
-                enterprise = await self.people.enterprise(binding.enterprise_id)
+                enterprise = await self.enterprises.enterprise(binding.enterprise_id)
                 serves = enterprise.name if enterprise is not None else serves
             desk = await self.recipients.desk()
             migrated = Migrated(old_chat_id, new_chat_id, binding, serves, moved, desk)
@@ -279,7 +277,7 @@ class OnboardingService:
 
     async def _unknown_enterprise(self, name: str) -> UnknownEnterprise:
         """The error for an unknown name, suggesting close matches when there are some."""
-        matches = await self.people.enterprises_matching(name[:2] or name)
+        matches = await self.enterprises.enterprises_matching(name[:2] or name)
         if matches:
             hint = "、".join(e.name for e in matches)
             return UnknownEnterprise("error.unknown_enterprise_hint", name=name, hint=hint)

@@ -6,19 +6,19 @@ from collections.abc import Iterable
 
 from bot.clock import Clock, to_iso
 from bot.domain.models import Actor, Cadre, ChatBinding
-from storage.db import Database
-from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 class PeopleService:
     """Roles are looked up on the server for every action; nothing from the client is trusted."""
 
-    def __init__(self, db: Database, clock: Clock, *, config_admins: Iterable[int]) -> None:
-        self.db = db
+    def __init__(self, repos: Repositories, clock: Clock, *, config_admins: Iterable[int]) -> None:
+        self.db = repos.db
         self.clock = clock
-        self.people = PeopleRepo(db)
-        self.chats = ChatRepo(db)
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
+        self.users = repos.users
+        self.chats = repos.chats
         self.config_admins = frozenset(config_admins)
 
     async def actor(self, telegram_id: int, *, group_id: int | None = None) -> Actor:
@@ -30,8 +30,8 @@ class PeopleService:
                 `venue`), None for a private chat.
         """
         async with self.db.transaction():
-            cadre = await self.people.cadre_by_telegram(telegram_id)
-            enterprises = [e.id for e in await self.people.contact_enterprises(telegram_id)]
+            cadre = await self.cadres.cadre_by_telegram(telegram_id)
+            enterprises = [e.id for e in await self.enterprises.contact_enterprises(telegram_id)]
             venue = await self._venue(group_id)
         return Actor(
             telegram_id=telegram_id,
@@ -73,43 +73,43 @@ class PeopleService:
     ) -> None:
         """Record a user we saw, and whether they opened a private chat with the bot."""
         async with self.db.transaction():
-            await self.people.touch_user(
+            await self.users.touch_user(
                 telegram_id, first_name, username, to_iso(self.clock.now()), private_chat=private
             )
 
     async def admin_ids(self) -> list[int]:
         """Every admin's Telegram id: configured ones first, then roster admins."""
         async with self.db.transaction():
-            roster = await self.people.admin_telegram_ids()
+            roster = await self.cadres.admin_telegram_ids()
         ordered = sorted(self.config_admins)
         return ordered + [i for i in roster if i not in self.config_admins]
 
     async def locale_of(self, telegram_id: int, default: str) -> str:
         async with self.db.transaction():
-            return await self.people.user_locale(telegram_id) or default
+            return await self.users.user_locale(telegram_id) or default
 
     async def set_locale(self, telegram_id: int, locale: str) -> None:
         async with self.db.transaction():
-            await self.people.set_user_locale(telegram_id, locale, to_iso(self.clock.now()))
+            await self.users.set_user_locale(telegram_id, locale, to_iso(self.clock.now()))
 
     async def reachable(self, telegram_id: int) -> bool:
         """True when the user started the bot, so a private message can reach them."""
         async with self.db.transaction():
-            return await self.people.private_chat_ok(telegram_id)
+            return await self.users.private_chat_ok(telegram_id)
 
     async def cadre(self, cadre_id: int) -> Cadre | None:
         async with self.db.transaction():
-            return await self.people.cadre(cadre_id)
+            return await self.cadres.cadre(cadre_id)
 
     async def enterprise_name(self, enterprise_id: int) -> str | None:
         """The enterprise's name, for greeting its contacts."""
         async with self.db.transaction():
-            enterprise = await self.people.enterprise(enterprise_id)
+            enterprise = await self.enterprises.enterprise(enterprise_id)
         return enterprise.name if enterprise else None
 
     async def reachable_staff_ids(self) -> list[int]:
         """Cadres, leaders and admins who opened a private chat (for their command menus)."""
         async with self.db.transaction():
-            bound = [c.telegram_id for c in await self.people.cadres() if c.telegram_id]
+            bound = [c.telegram_id for c in await self.cadres.cadres() if c.telegram_id]
             staff = sorted(self.config_admins) + [i for i in bound if i not in self.config_admins]
-            return [i for i in staff if await self.people.private_chat_ok(i)]
+            return [i for i in staff if await self.users.private_chat_ok(i)]

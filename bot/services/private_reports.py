@@ -14,11 +14,8 @@ from datetime import timedelta
 from bot.clock import to_iso
 from bot.domain.models import Enterprise
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
-from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
-from bot.services.tickets import TicketService
-from storage.repos.held_reports import HeldReportRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from bot.services.tickets.intake import Created, IncomingFile, Report, report_text
+from bot.services.tickets.service import TicketService
 
 # A private report waiting for its enterprise is forgotten after this long.
 HELD_REPORT_DAYS = 7
@@ -37,11 +34,11 @@ class PrivateReportService:
 
     def __init__(self, tickets: TicketService) -> None:
         self.tickets = tickets
-        self.db = tickets.db
-        self.clock = tickets.clock
-        self.repo = TicketRepo(tickets.db)
-        self.held = HeldReportRepo(tickets.db)
-        self.people = PeopleRepo(tickets.db)
+        self.db = tickets.core.db
+        self.clock = tickets.core.clock
+        self.repo = tickets.core.repos.tickets
+        self.held = tickets.core.repos.held_reports
+        self.enterprises = tickets.core.repos.enterprises
 
     async def report(self, report: Report) -> Created | Held:
         """Record a problem a contact sent privately, for their enterprise.
@@ -57,14 +54,14 @@ class PrivateReportService:
         """
         text = report_text(report)
         async with self.db.transaction():
-            enterprises = await self.people.contact_enterprises(report.reporter_id)
+            enterprises = await self.enterprises.contact_enterprises(report.reporter_id)
         if not enterprises:
             raise NotBound("error.private_report_not_bound")
         if len(enterprises) == 1:
             # Outside a transaction of this method: a refusal past the report limit must not
             # roll back the admins' notice (`TicketIntake.report`). It re-checks the binding.
             chosen = replace(report, private=True, enterprise_id=enterprises[0].id)
-            return await self.tickets.report(chosen)
+            return await self.tickets.intake.report(chosen)
         async with self.db.transaction():
             existing = await self.repo.by_source(report.chat_id, report.message_id)
             if existing is not None:
@@ -99,7 +96,7 @@ class PrivateReportService:
         # Outside the block above: a refusal past the report limit keeps the admins' notice
         # (`TicketIntake.report`) and the held report, which a later press may still file.
         # The update's own transaction keeps the ticket and the drop below together.
-        created = await self.tickets.report(
+        created = await self.tickets.intake.report(
             Report(
                 chat_id=reporter_id,
                 message_id=message_id,

@@ -15,11 +15,8 @@ from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Cadre, Ticket
 from bot.domain.outcomes import Outcome, Publish, discard
-from bot.services.calendar import WorkCalendar
-from storage.db import Database
-from storage.repos.notices import NoticeRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from bot.domain.work_calendar import WorkCalendar
+from storage.unit import Repositories
 
 WAITING = sorted(OPEN_STATUSES)  # the statuses in which a ticket waits for its cadre
 
@@ -36,15 +33,21 @@ class ReachabilityService:
     """Open, remind and close the unreachable-cadre episodes."""
 
     def __init__(
-        self, db: Database, clock: Clock, calendar: WorkCalendar, *, publish: Publish = discard
+        self,
+        repos: Repositories,
+        clock: Clock,
+        calendar: WorkCalendar,
+        *,
+        publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
-        self.repo = NoticeRepo(db)
-        self.people = PeopleRepo(db)
-        self.tickets = TicketRepo(db)
+        self.repo = repos.notices
+        self.cadres = repos.cadres
+        self.users = repos.users
+        self.tickets = repos.tickets
 
     async def unreachable(self, cadre: Cadre) -> bool:
         """Note that a ticket waits for a cadre who cannot be reached.
@@ -88,7 +91,7 @@ class ReachabilityService:
             for cadre_id, last in await self.repo.unreachable():
                 if self.calendar.local_date(last) >= today:
                     continue
-                cadre = await self.people.cadre(cadre_id)
+                cadre = await self.cadres.cadre(cadre_id)
                 waiting = (
                     await self.tickets.list_for_assignee(cadre_id, WAITING, limit=1000)
                     if cadre is not None
@@ -97,7 +100,7 @@ class ReachabilityService:
                 reachable = (
                     cadre is not None
                     and cadre.telegram_id is not None
-                    and await self.people.private_chat_ok(cadre.telegram_id)
+                    and await self.users.private_chat_ok(cadre.telegram_id)
                 )
                 if cadre is None or reachable or not waiting:
                     await self.repo.close_unreachable(cadre_id)

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from bot.domain.models import Cadre, ChatBinding
 from bot.domain.outcomes import Desk, Recipient
-from storage.db import Database
-from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -31,30 +29,31 @@ class Recipients:
     """Read-only lookups about the people and chats a message goes to."""
 
     def __init__(
-        self, db: Database, *, config_admins: Iterable[int] = (), admin_chat_id: int = 0
+        self, repos: Repositories, *, config_admins: Iterable[int] = (), admin_chat_id: int = 0
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.config_admins = list(config_admins)
         self.admin_chat_id = admin_chat_id
-        self.people = PeopleRepo(db)
-        self.chats = ChatRepo(db)
+        self.cadres = repos.cadres
+        self.users = repos.users
+        self.chats = repos.chats
 
     # -- people ---------------------------------------------------------------------------------
     async def locale_of(self, telegram_id: int) -> str | None:
         """The language the user picked (or Telegram reported); None if never seen."""
         async with self.db.transaction():
-            return await self.people.user_locale(telegram_id)
+            return await self.users.user_locale(telegram_id)
 
     async def admin_ids(self) -> list[int]:
         """The configured admins first, then the roster's admins with a Telegram account."""
         async with self.db.transaction():
-            roster = await self.people.admin_telegram_ids()
+            roster = await self.cadres.admin_telegram_ids()
         return self.config_admins + [i for i in roster if i not in self.config_admins]
 
     async def private_chat_ok(self, telegram_id: int) -> bool:
         """Whether the user started the bot privately and did not block it since."""
         async with self.db.transaction():
-            return await self.people.private_chat_ok(telegram_id)
+            return await self.users.private_chat_ok(telegram_id)
 
     async def reachable(self, cadre: Cadre | None) -> int | None:
         """The cadre's private chat, if they can be reached there."""
@@ -67,7 +66,7 @@ class Recipients:
         if cadre is None or cadre.telegram_id is None:
             return None
         async with self.db.transaction():
-            ok, locale = await self.people.private_contact(cadre.telegram_id)
+            ok, locale = await self.users.private_contact(cadre.telegram_id)
         return PrivateChat(cadre.telegram_id, locale) if ok else None
 
     # -- as recipients of an outcome -----------------------------------------------------------
@@ -77,7 +76,7 @@ class Recipients:
             return (Recipient(self.admin_chat_id),)
         admins = await self.admin_ids()
         async with self.db.transaction():
-            return tuple([Recipient(a, await self.people.user_locale(a)) for a in admins])
+            return tuple([Recipient(a, await self.users.user_locale(a)) for a in admins])
 
     async def person(self, telegram_id: int) -> Recipient:
         """A person's private chat in their language, whether or not it is open."""
@@ -88,7 +87,7 @@ class Recipients:
         if telegram_id is None:
             return None
         async with self.db.transaction():
-            ok, locale = await self.people.private_contact(telegram_id)
+            ok, locale = await self.users.private_contact(telegram_id)
         return Recipient(telegram_id, locale) if ok else None
 
     async def group(self, chat_id: int) -> Recipient:
@@ -109,8 +108,8 @@ class Recipients:
         """How an admin recognises a chat: ("user", name), ("group", title) or ("chat", "")."""
         async with self.db.transaction():
             if chat_id > 0:
-                cadre = await self.people.cadre_by_telegram(chat_id)
-                name = cadre.name if cadre else await self.people.user_name(chat_id)
+                cadre = await self.cadres.cadre_by_telegram(chat_id)
+                name = cadre.name if cadre else await self.users.user_name(chat_id)
                 return "user", name or str(chat_id)
             binding = await self.chats.binding(chat_id)
         if binding is not None and binding.title:
@@ -122,6 +121,6 @@ class Recipients:
         """`person` for each of `telegram_ids` (each once), by Telegram id, in one read."""
         async with self.db.transaction():
             return {
-                i: Recipient(i, await self.people.user_locale(i))
+                i: Recipient(i, await self.users.user_locale(i))
                 for i in dict.fromkeys(telegram_ids)
             }

@@ -14,8 +14,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import Services
 from bot.delivery.outbox import Outbox
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.outcomes import Publish
 from bot.domain.recruiting import JobRules
+from bot.domain.work_calendar import WorkCalendar
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringComposer, AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
@@ -27,32 +29,28 @@ from bot.notify.voice import Voice
 from bot.render.airing import Style
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
-from bot.services.briefs import BriefService
 from bot.services.dashboard import DashboardService
-from bot.services.deadlines import DeadlineRules
 from bot.services.deferred import DeferredWork
-from bot.services.escalation import EscalationService
-from bot.services.extensions import ExtensionService
 from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
 from bot.services.logistics.drafts import DraftService
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from bot.services.metrics import MetricsService
+from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
 from bot.services.reachability import ReachabilityService
 from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
-from bot.services.ticket_base import TicketRules
-from bot.services.tickets import TicketService
-from bot.wiring.shared import (
-    metrics_service,
-    onboarding_service,
-    recipients_from,
-    work_calendar,
-)
+from bot.services.tickets.briefs import BriefService
+from bot.services.tickets.core import TicketCore, TicketRules
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.extensions import ExtensionService
+from bot.services.tickets.service import TicketService
+from bot.wiring.shared import metrics_service, work_calendar
 from storage.db import Database
+from storage.unit import Repositories
 
 
 def build_services(
@@ -68,22 +66,22 @@ def build_services(
     assert does not depend on the fonts installed on the machine.
     """
     calendar = work_calendar(settings)
-    deadline_rules = deadline_rules_from(settings)
+    repos = Repositories(db)
     outbox = Outbox(db, clock)
     dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
-    recipients = recipients_from(settings, db)
-    tickets = TicketService(
-        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
+    recipients = Recipients(
+        repos, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
     )
-    reachability = ReachabilityService(db, clock, calendar, publish=publish)
-    metrics = metrics_service(settings, db, clock, calendar)
+    loop = ticket_services(settings, repos, clock, calendar, publish)
+    tickets, escalation = loop["tickets"], loop["escalation"]
+    reachability = ReachabilityService(repos, clock, calendar, publish=publish)
+    metrics = metrics_service(settings, repos, clock, calendar)
     composer = AiringComposer(airing_style(settings, metrics), chart_renderer=chart_renderer)
-    airing = airing_service(settings, db, clock, metrics, composer, recipients, publish)
-    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
-    ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
-    recruiting = recruiting_services(settings, db, clock, recipients, publish)
-    logistics = logistics_services(settings, db, clock, recipients, publish)
+    airing = airing_service(settings, repos, clock, metrics, composer, recipients, publish)
+    ledger = LedgerService(repos, clock, metrics, park_name=settings.park.name)
+    recruiting = recruiting_services(settings, repos, clock, recipients, publish)
+    logistics = logistics_services(settings, repos, clock, recipients, publish)
     voice = Voice(outbox, locale=settings.park.locale, tz=settings.park.tz)
     admins = AdminNotifier(voice, recipients, settings)
     publisher = AiringPublisher(voice, composer)
@@ -93,28 +91,51 @@ def build_services(
         db=db,
         clock=clock,
         calendar=calendar,
-        people=PeopleService(db, clock, config_admins=settings.park.admins),
-        tickets=tickets,
-        onboarding=onboarding_service(settings, db, clock, publish=publish),
+        people=PeopleService(repos, clock, config_admins=settings.park.admins),
+        onboarding=OnboardingService(
+            repos,
+            clock,
+            invite_valid_days=settings.tickets.invite_valid_days,
+            recipients=recipients,
+            publish=publish,
+        ),
         outbox=outbox,
         dispatcher=dispatcher,
-        failures=FailureService(db, clock, recipients=recipients, publish=publish),
-        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
-        escalation=escalation,
-        briefs=BriefService(
-            db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time, publish=publish
-        ),
+        failures=FailureService(repos, clock, recipients=recipients, publish=publish),
         metrics=metrics,
         airing=airing,
         publisher=publisher,
         ledger=ledger,
-        deferred=DeferredWork(db, clock, ledger),
+        deferred=DeferredWork(repos, clock, ledger),
         private_reports=PrivateReportService(tickets),
         reachability=reachability,
-        dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
+        dashboard=DashboardService(repos, clock, metrics, airing, escalation, tickets),
+        **loop,
         **recruiting,
         **logistics,
     )
+
+
+def ticket_services(
+    settings: Settings, repos: Repositories, clock: Clock, calendar: WorkCalendar, publish: Publish
+) -> dict[str, Any]:
+    """The ticket loop's services, all on one `TicketCore`, from [tickets] and [deadlines]."""
+    deadline_rules = deadline_rules_from(settings)
+    core = TicketCore(
+        repos, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
+    )
+    return {
+        "tickets": TicketService(core),
+        "escalation": EscalationService(
+            repos, clock, calendar, deadline_rules, core, publish=publish
+        ),
+        "extensions": ExtensionService(
+            repos, clock, calendar, deadline_rules, core, publish=publish
+        ),
+        "briefs": BriefService(
+            repos, clock, calendar, core, brief_time=settings.deadlines.brief_time, publish=publish
+        ),
+    }
 
 
 def notifiers(
@@ -149,7 +170,7 @@ def ticket_rules_from(settings: Settings, deadlines: DeadlineRules) -> TicketRul
 
 
 def logistics_services(
-    settings: Settings, db: Database, clock: Clock, recipients: Recipients, publish: Publish
+    settings: Settings, repos: Repositories, clock: Clock, recipients: Recipients, publish: Publish
 ) -> dict[str, Any]:
     """The logistics exchange services from the [logistics] section."""
     config = settings.logistics
@@ -159,13 +180,13 @@ def logistics_services(
         draft_valid_hours=config.draft_valid_hours,
     )
     logistics = LogisticsService(
-        db, clock, settings.park.tz, rules, recipients=recipients, publish=publish
+        repos, clock, settings.park.tz, rules, recipients=recipients, publish=publish
     )
     return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
 
 
 def recruiting_services(
-    settings: Settings, db: Database, clock: Clock, recipients: Recipients, publish: Publish
+    settings: Settings, repos: Repositories, clock: Clock, recipients: Recipients, publish: Publish
 ) -> dict[str, Any]:
     """The job-post services from the [jobs] section."""
     config = settings.jobs
@@ -178,7 +199,7 @@ def recruiting_services(
         allowed_phrases=tuple(config.words.allowed),
     )
     recruiting = RecruitingService(
-        db,
+        repos,
         clock,
         rules,
         tz=settings.park.tz,
@@ -190,13 +211,13 @@ def recruiting_services(
     )
     return {
         "recruiting": recruiting,
-        "job_drafts": JobDraftService(db, clock, rules, recruiting, publish=publish),
+        "job_drafts": JobDraftService(repos, clock, rules, recruiting, publish=publish),
     }
 
 
 def airing_service(
     settings: Settings,
-    db: Database,
+    repos: Repositories,
     clock: Clock,
     metrics: MetricsService,
     composer: AiringComposer,
@@ -212,7 +233,7 @@ def airing_service(
         locale=settings.park.locale,
     )
     return AiringService(
-        db,
+        repos,
         clock,
         metrics,
         min_tickets=config.min_tickets,

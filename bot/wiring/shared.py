@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.outcomes import Publish, discard
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.ledger import LedgerService
 from bot.services.metrics import MetricsService, Weights
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.recipients import Recipients
 from storage.db import Database
+from storage.unit import Repositories
 
 if TYPE_CHECKING:
     from bot.services.roster.service import RosterService
@@ -37,13 +38,13 @@ def work_calendar(settings: Settings) -> WorkCalendar:
 
 
 def metrics_service(
-    settings: Settings, db: Database, clock: Clock, calendar: WorkCalendar
+    settings: Settings, repos: Repositories, clock: Clock, calendar: WorkCalendar
 ) -> MetricsService:
     """The metrics from the [airing] section (weights, the week's report time)."""
     config = settings.airing
     hour, minute = (int(part) for part in config.post_time.split(":"))
     return MetricsService(
-        db,
+        repos,
         clock,
         calendar,
         weights=Weights(
@@ -60,9 +61,10 @@ def ledger_parts(
     settings: Settings, db: Database, clock: Clock
 ) -> tuple[PeopleService, LedgerService]:
     """Who asks (people) and the ledger, for a process that only renders ledgers."""
-    metrics = metrics_service(settings, db, clock, work_calendar(settings))
-    people = PeopleService(db, clock, config_admins=settings.park.admins)
-    return people, LedgerService(db, clock, metrics, park_name=settings.park.name)
+    repos = Repositories(db)
+    metrics = metrics_service(settings, repos, clock, work_calendar(settings))
+    people = PeopleService(repos, clock, config_admins=settings.park.admins)
+    return people, LedgerService(repos, clock, metrics, park_name=settings.park.name)
 
 
 def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterService:
@@ -72,13 +74,15 @@ def roster_service(settings: Settings, db: Database, clock: Clock) -> RosterServ
     from bot.services.roster.service import RosterService
 
     limits = RosterLimits(settings.roster.max_file_mb, settings.roster.max_rows)
-    return RosterService(db, clock, limits=limits)
+    return RosterService(Repositories(db), clock, limits=limits)
 
 
 def recipients_from(settings: Settings, db: Database) -> Recipients:
     """Who is told: the duty desk as [park] admins and admin_chat_id say, people and groups."""
     return Recipients(
-        db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
+        Repositories(db),
+        config_admins=settings.park.admins,
+        admin_chat_id=settings.park.admin_chat_id,
     )
 
 
@@ -88,7 +92,7 @@ def onboarding_service(
     """Invitations with the configured validity, for the bot (which tells the desk of refused
     invitations and upgraded groups), the command line and the demo."""
     return OnboardingService(
-        db,
+        Repositories(db),
         clock,
         invite_valid_days=settings.tickets.invite_valid_days,
         recipients=recipients_from(settings, db),

@@ -43,14 +43,14 @@ async def _after_claim(update: Update, context: BotContext, view: TicketView) ->
 
 async def _do_progress(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
     actor = await actor_of(update, context)
-    await context.services.tickets.progress(actor, ticket_id, note)
+    await context.services.tickets.work.progress(actor, ticket_id, note)
     tr = await tr_of(update, context)
     await reply(update, context, tr("work.progress_saved", id=ticket_id), ticket_id=ticket_id)
 
 
 async def _do_resolve(update: Update, context: BotContext, ticket_id: int, note: str) -> None:
     actor = await actor_of(update, context)
-    await context.services.tickets.resolve(actor, ticket_id, note)
+    await context.services.tickets.work.resolve(actor, ticket_id, note)
     tr = await tr_of(update, context)
     await reply(update, context, tr("work.resolved", id=ticket_id), ticket_id=ticket_id)
 
@@ -59,7 +59,7 @@ async def _do_resolve(update: Update, context: BotContext, ticket_id: int, note:
 async def claim_command(update: Update, context: BotContext) -> None:
     """/claim N: accept a ticket (签收)."""
     ticket_id = ticket_number(context.args, "usage.claim")
-    view = await context.services.tickets.claim(await actor_of(update, context), ticket_id)
+    view = await context.services.tickets.work.claim(await actor_of(update, context), ticket_id)
     await _after_claim(update, context, view)
 
 
@@ -95,7 +95,7 @@ async def transfer_command(update: Update, context: BotContext) -> None:
 
 async def _transfer(update: Update, context: BotContext, ticket_id: int, target: str | int) -> None:
     actor = await actor_of(update, context)
-    moved = await context.services.tickets.transfer(actor, ticket_id, target)
+    moved = await context.services.tickets.work.transfer(actor, ticket_id, target)
     tr = await tr_of(update, context)
     receiver = moved.view.assignee
     await reply(
@@ -117,12 +117,12 @@ async def work_button(update: Update, context: BotContext) -> None:
     actor = await actor_of(update, context)
     tr = await tr_of(update, context)
     if isinstance(press, keys.Claim):
-        view = await services.tickets.claim(actor, ticket_id)
+        view = await services.tickets.work.claim(actor, ticket_id)
         await answer(update, context, tr("work.claimed_short", id=ticket_id))
         await _after_claim(update, context, view)
     elif isinstance(press, keys.Progress | keys.Resolve):
         # Check permission now, so nobody is prompted for text they may not submit.
-        await services.tickets.workable(actor, ticket_id)
+        await services.tickets.lookup.workable(actor, ticket_id)
         await answer(update, context)
         key, purpose = (
             ("work.prompt_progress", PROMPT_PROGRESS)
@@ -139,7 +139,7 @@ async def work_button(update: Update, context: BotContext) -> None:
             quote=False,
         )
     elif isinstance(press, keys.TransferMenu):
-        view, candidates = await services.tickets.transfer_choices(actor, ticket_id)
+        view, candidates = await services.tickets.lookup.transfer_choices(actor, ticket_id)
         await answer(update, context)
         await reply(
             update,
@@ -153,7 +153,7 @@ async def work_button(update: Update, context: BotContext) -> None:
         await _transfer(update, context, ticket_id, press.cadre_id)
         await answer(update, context)
     elif isinstance(press, keys.View):
-        view = await services.tickets.view(actor, ticket_id)
+        view = await services.tickets.lookup.view(actor, ticket_id)
         await answer(update, context)
         await reply(
             update,

@@ -30,7 +30,7 @@ from handlers.common import (
 
 async def _contact(update: Update, context: BotContext, ticket_id: int) -> TicketView:
     actor = await actor_of(update, context)
-    view = await context.services.tickets.contact(actor, ticket_id)
+    view = await context.services.tickets.work.contact(actor, ticket_id)
     tr = await tr_of(update, context)
     await reply(
         update,

@@ -13,7 +13,7 @@ from handlers.common import actor_of, guarded, reply, ticket_number, tr_of
 @guarded
 async def mine_command(update: Update, context: BotContext) -> None:
     """List the open tickets assigned to me."""
-    views = await context.services.tickets.mine(await actor_of(update, context))
+    views = await context.services.tickets.lookup.mine(await actor_of(update, context))
     tr = await tr_of(update, context)
     await reply(
         update, context, render.listing(views, tr, context.services.settings.park.tz, "views.mine")
@@ -23,7 +23,7 @@ async def mine_command(update: Update, context: BotContext) -> None:
 @guarded
 async def mytickets_command(update: Update, context: BotContext) -> None:
     """List my enterprise's recent tickets."""
-    views = await context.services.tickets.of_enterprise(await actor_of(update, context))
+    views = await context.services.tickets.lookup.of_enterprise(await actor_of(update, context))
     tr = await tr_of(update, context)
     await reply(
         update,
@@ -37,7 +37,7 @@ async def ticket_command(update: Update, context: BotContext) -> None:
     """Show one ticket with its history, if I may see it."""
     ticket_id = ticket_number(context.args, "usage.ticket")
     actor = await actor_of(update, context)
-    view = await context.services.tickets.view(actor, ticket_id)
+    view = await context.services.tickets.lookup.view(actor, ticket_id)
     tr = await tr_of(update, context)
     keyboard = None
     if actor.is_staff:

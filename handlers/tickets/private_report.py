@@ -18,7 +18,7 @@ from bot.errors import InvalidInput
 from bot.render import tickets as render
 from bot.render.keyboards import reports
 from bot.services.private_reports import Held
-from bot.services.ticket_intake import Created, Report
+from bot.services.tickets.intake import Created, Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
 from handlers.tickets.report import files_of
 

@@ -57,7 +57,7 @@ async def _ask_satisfaction(
 ) -> None:
     """First rating step: record whether it was solved, then ask how satisfied."""
     services, tr, ticket_id = context.services, press.tr, press.ticket_id
-    view = await services.tickets.begin_rating(press.actor, ticket_id, solved)
+    view = await services.tickets.ratings.begin_rating(press.actor, ticket_id, solved)
     await answer(update, context)
     await services.outbox.edit_text(
         press.chat_id,
@@ -73,7 +73,7 @@ async def _rate(
 ) -> None:
     """Second rating step: close the ticket, or reopen it when it was not solved."""
     services, tr, ticket_id = context.services, press.tr, press.ticket_id
-    rated = await services.tickets.rate(press.actor, ticket_id, solved, satisfaction)
+    rated = await services.tickets.ratings.rate(press.actor, ticket_id, solved, satisfaction)
     await answer(update, context, tr("feedback.thanks"))
     key = "feedback.reopened" if rated.reopened else "feedback.closed"
     await services.outbox.edit_text(
@@ -95,7 +95,7 @@ async def _show_menu(
 ) -> None:
     """Show the category or kind choices in place of the ticket's buttons."""
     services, tr = context.services, press.tr
-    view = await services.tickets.view(press.actor, press.ticket_id)
+    view = await services.tickets.lookup.view(press.actor, press.ticket_id)
     await answer(update, context)
     keyboard = (
         render.category_buttons(view.ticket, tr)
@@ -113,7 +113,7 @@ async def _reclassify(
     """Correct the ticket's category or kind and show the acknowledgement again."""
     services, tr = context.services, press.tr
     change = {"category": to.category} if isinstance(to, keys.SetCategory) else {"kind": to.kind}
-    view = await services.tickets.reclassify(press.actor, press.ticket_id, **change)
+    view = await services.tickets.work.reclassify(press.actor, press.ticket_id, **change)
     await answer(update, context, tr("feedback.reclassified"))
     await services.outbox.edit_text(
         press.chat_id,

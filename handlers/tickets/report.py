@@ -17,7 +17,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets.intake import IncomingFile, Report
 from handlers.common import guarded_in_chat, rest_text, sender_of
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ async def _submit(
     if not reporter.is_chat:
         await services.people.seen(reporter.id, reporter.name, reporter.username, private=False)
     files = files_of(message) + (files_of(lent) if lent is not None else [])
-    created = await services.tickets.report(
+    created = await services.tickets.intake.report(
         Report(
             chat_id=message.chat.id,
             message_id=message.message_id,

@@ -15,13 +15,14 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_iso, to_iso
-from bot.domain.events import RESPONSES, VERDICTS, Event, EventType, decode
+from bot.domain.events import RESPONSES, VERDICTS, EventType, decode
 from bot.domain.figures import OpenIssue
 from bot.domain.lifecycle import OPEN_STATUSES, Status
+from bot.domain.metric_rules import Logged, TicketHistory
 from storage.dialect import Dialect
 from storage.interface import SqlDatabase
 
@@ -67,25 +68,6 @@ class Received:
     ticket_id: int
     assignee_id: int | None
     resolved: bool  # by the report time
-
-
-@dataclass(frozen=True)
-class Logged:
-    """One event of a ticket's history, as the metrics read it."""
-
-    at: datetime
-    event: Event
-
-
-@dataclass
-class TicketHistory:
-    """A ticket a period touches, with its events up to the report time, in order."""
-
-    ticket_id: int
-    assignee_id: int | None
-    created_at: datetime
-    response_due_at: datetime | None
-    events: list[Logged] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ class JobRepo:
         return [_post(r) for r in rows]
 
     async def enterprises_backed_by(self, cadre_id: int) -> list[int]:
-        """Enterprises where the cadre is the backup (primary ones come from PeopleRepo)."""
+        """Enterprises where the cadre is the backup (primary ones come from EnterpriseRepo)."""
         rows = await self.db.fetchall(
             "SELECT enterprise_id FROM assignments WHERE backup_cadre_id = ? ORDER BY 1",
             (cadre_id,),

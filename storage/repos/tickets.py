@@ -107,7 +107,8 @@ _UPDATABLE = frozenset(
     }
 )
 # Columns the next step's moment depends on: a change of any of them must carry the new
-# `next_step_at` in the same statement (see `bot.services.next_step`), or the sweep misses it.
+# `next_step_at` in the same statement (see `bot.services.tickets.next_step`), or the sweep
+# misses it.
 SCHEDULED = frozenset(
     {"status", "deadline_at", "claim_due_at", "response_due_at", "supervision_level"}
 )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from bot.clock import FixedClock
 from bot.context import Services
 from bot.dashboard.auth import sign_init_data
-from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets.intake import IncomingFile, Report
 from storage.db import Database
 from tests.story import ADMIN_TG, DUTY, Story, TicketScript, park
 
@@ -99,7 +99,7 @@ async def seed(db: Database, clock: FixedClock) -> Park:
     await story.play()
     services = story.services
     clock.set(NOW - timedelta(hours=1))
-    photo = await services.tickets.report(
+    photo = await services.tickets.intake.report(
         Report(
             story.group(0),
             9999,

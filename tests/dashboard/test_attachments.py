@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from bot.services.ticket_intake import IncomingFile, Report
+from bot.services.tickets.intake import IncomingFile, Report
 from tests.dashboard.api import Api, open_api
 from tests.dashboard.park import Park, init_data
 
@@ -66,7 +66,7 @@ async def report_documents(
         IncomingFile("document", f"file-{key}", f"unique-{key}", sent.name, sent.mime)
         for key, sent in documents.items()
     ]
-    created = await park.services.tickets.report(
+    created = await park.services.tickets.intake.report(
         Report(story.group(0), message_id, story.contact_tg(0), "附件见文件", files=files)
     )
     view = created.view

@@ -22,7 +22,7 @@ from bot.runtime.process import Runtime
 from bot.wiring.bot import build_services
 from sandbox import TelegramSandbox
 from storage.db import Database
-from storage.repos.people import PeopleRepo
+from storage.repos.enterprises import EnterpriseRepo
 
 TOKEN = "200003:TEST-token-migration-0000000000"
 ENTERPRISE = "海澄精工机械有限公司"
@@ -57,7 +57,7 @@ async def test_a_send_to_an_upgraded_group_moves_the_queue(
         runtime = Runtime(settings, clock=clock)
         services = runtime.services = build_services(settings, db, clock)
         async with db.transaction():
-            await PeopleRepo(db).upsert_enterprise(
+            await EnterpriseRepo(db).upsert_enterprise(
                 name=ENTERPRISE, credit_code=None, industry=None, grid=None, now=to_iso(clock.now())
             )
         await services.onboarding.bind(

@@ -96,7 +96,7 @@ def test_the_readers_take_type_names_from_the_domain() -> None:
         "storage/repos/ledger.py",
         "storage/repos/deadlines.py",
         "bot/services/metrics.py",
-        "bot/services/metric_rules.py",
+        "bot/domain/metric_rules.py",
     ):
         found = literal.findall((ROOT / relative).read_text("utf-8"))
         assert found == [], (relative, found)

@@ -24,8 +24,7 @@ from typing import Any
 from bot.clock import to_iso
 from sandbox.client import SandboxClient
 from storage.db import open_database
-from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 from tests.databases import query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -266,24 +265,24 @@ async def build_burst_world(
     try:
         now_dt = datetime.now(UTC)
         now = to_iso(now_dt)
-        people, chats = PeopleRepo(db), ChatRepo(db)
+        repos = Repositories(db)
         async with db.transaction():
             for i, (group, contact, cadre) in enumerate(zip(groups, contacts, cadres, strict=True)):
-                cadre_id = await people.upsert_cadre(
+                cadre_id = await repos.cadres.upsert_cadre(
                     name=f"干部{i:03d}", phone=None, role="cadre", telegram_id=cadre, now=now
                 )
                 # Reachable in private, as if the cadre had opened the bot: notices are owed.
-                await people.touch_user(cadre, f"干部{i:03d}", None, now, private_chat=True)
-                ent = await people.upsert_enterprise(
+                await repos.users.touch_user(cadre, f"干部{i:03d}", None, now, private_chat=True)
+                ent = await repos.enterprises.upsert_enterprise(
                     name=f"{prefix}{i:03d}有限公司",
                     credit_code=None,
                     industry=None,
                     grid=None,
                     now=now,
                 )
-                await people.set_assignment(ent, cadre_id, None, now)
-                await people.bind_contact(contact, ent, "invite", now)
-                await chats.bind(
+                await repos.enterprises.set_assignment(ent, cadre_id, None, now)
+                await repos.enterprises.bind_contact(contact, ent, "invite", now)
+                await repos.chats.bind(
                     group,
                     kind="enterprise",
                     enterprise_id=ent,

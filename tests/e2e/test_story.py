@@ -21,6 +21,7 @@ from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import open_database
+from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK, BotProcess, read_db
 
@@ -37,9 +38,12 @@ async def prepare_db(db_path: str) -> dict[str, str]:
     await db.connect()
     try:
         with resources.as_file(resources.files("bot.samples").joinpath("roster.xlsx")) as roster:
-            await RosterService(db, SystemClock()).import_files([roster])
+            await RosterService(Repositories(db), SystemClock()).import_files([roster])
         onboarding = OnboardingService(
-            db, SystemClock(), invite_valid_days=7, recipients=Recipients(db)
+            Repositories(db),
+            SystemClock(),
+            invite_valid_days=7,
+            recipients=Recipients(Repositories(db)),
         )
         return {
             "cadre": (await onboarding.invite("cadre", CADRE)).payload,

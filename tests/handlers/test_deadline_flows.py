@@ -79,7 +79,7 @@ async def test_supervise_overdue_blockers_and_the_sweeper(world: World, clock: F
     assert f"#{ticket_id}" in listed["text"]
     # Overdue in working days (weekends and holidays left out), as the brief and the airing say.
     services = world.runtime.services
-    view = await services.tickets.view_of(ticket_id)
+    view = await services.tickets.core.view_of(ticket_id)
     late = services.calendar.working_days_between(view.ticket.deadline_at, clock.now())
     assert 0 < late < 9 and f"超期 {late} 个工作日" in listed["text"]
     await world.say(world.other_cadre, world.other_cadre, "/overdue")
@@ -125,7 +125,7 @@ async def test_contact_after_progress_is_recorded_and_status_stays(world: World)
     await world.say(world.cadre, world.cadre, f"/contact {ticket_id}")
     await world.expect(world.cadre, "已联系企业", since=since)
     services = world.runtime.services
-    view = await services.tickets.view(await services.people.actor(world.cadre), ticket_id)
+    view = await services.tickets.lookup.view(await services.people.actor(world.cadre), ticket_id)
     assert view.ticket.status.value == "in_progress"  # recorded, not moved backwards
     assert [e.type.value for e in view.events][-2:] == ["progress", "contact"]
     since = await world.seq()

@@ -33,7 +33,7 @@ async def test_anonymous_admins_act_as_their_own_group_only(world: World) -> Non
     since = await world.seq()
     await world.say(world.group, admin_a, "/report 厂区停电", sender_chat_id=world.group)
     await world.expect(world.group, ACK_MARK, since=since)
-    ticket = (await world.runtime.services.tickets.view_of(1)).ticket
+    ticket = (await world.runtime.services.tickets.core.view_of(1)).ticket
     assert ticket.reporter_id == world.group  # the group, never GroupAnonymousBot
     # Another enterprise's anonymous admin: refused exactly like a ticket that does not exist.
     since = await world.seq()
@@ -61,7 +61,7 @@ async def test_channel_posts_and_channel_senders_make_no_tickets(world: World) -
     await world.say(world.group, world.contact, "#诉求 真正的问题：污水管道堵了")
     acks = await world.expect(world.group, ACK_MARK, since=since)
     assert "#1" in acks[0]["text"]
-    assert "污水管道" in (await world.runtime.services.tickets.view_of(1)).ticket.content
+    assert "污水管道" in (await world.runtime.services.tickets.core.view_of(1)).ticket.content
 
 
 async def test_edits_never_repeat_an_action(world: World) -> None:
@@ -94,10 +94,10 @@ async def test_edits_never_repeat_an_action(world: World) -> None:
     # Updates are handled in order: once this is answered, every edit above has been seen.
     await world.say(world.stranger, world.stranger, "/help")
     await world.expect(world.stranger, "/whoami", since=since)
-    events = (await services.tickets.view(await admin_actor(world), 1)).events
+    events = (await services.tickets.lookup.view(await admin_actor(world), 1)).events
     contact = await services.people.actor(world.contact)
     counts = {
-        "tickets": len(await services.tickets.of_enterprise(contact)),
+        "tickets": len(await services.tickets.lookup.of_enterprise(contact)),
         "progress": sum(e.type == "progress" for e in events),
         "transfer": sum(e.type == "transfer" for e in events),
         "trucks": len(await services.logistics.my_trucks(contact)),
@@ -116,7 +116,7 @@ async def test_only_whole_hashtags_and_exact_mentions_report(world: World) -> No
     await world.say(world.group, world.contact, "@liaison_test_bot 食堂网络不通")
     acks = await world.expect(world.group, ACK_MARK, since=since)
     assert "#1" in acks[0]["text"]
-    assert (await world.runtime.services.tickets.view_of(1)).ticket.content == "食堂网络不通"
+    assert (await world.runtime.services.tickets.core.view_of(1)).ticket.content == "食堂网络不通"
 
 
 async def test_a_report_of_invisible_characters_is_refused(world: World) -> None:

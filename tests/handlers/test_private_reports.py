@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.runtime.process import Runtime
 from bot.services.roster.service import RosterService
+from storage.unit import Repositories
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World, report
 
@@ -134,7 +135,7 @@ async def contact_of_both(world: World, tmp_path: Path) -> None:
         f"{OTHER_ENTERPRISE},王晓峰,{world.contact}\n",
         encoding="utf-8",
     )
-    await RosterService(services.db, services.clock).import_files([roster])
+    await RosterService(Repositories(services.db), services.clock).import_files([roster])
 
 
 async def services_enterprise_id(world: World, name: str) -> int:

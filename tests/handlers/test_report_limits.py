@@ -140,7 +140,9 @@ async def test_a_private_report_past_the_limit_is_refused_and_the_admins_told(
     await pick(prompts[1], 1)
     ack = (await world.expect(me, ACK_MARK, since=since, count=3))[-1]
     assert "王晓峰" in ack["text"] and ack["reply_to_message_id"] == choices[1]["message_id"]
-    assert (await world.runtime.services.tickets.view_of(3)).enterprise.name == OTHER_ENTERPRISE
+    assert (
+        await world.runtime.services.tickets.core.view_of(3)
+    ).enterprise.name == OTHER_ENTERPRISE
 
 
 async def test_a_cadre_gets_one_list_for_a_burst_kept_across_a_restart(world: World) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import DuplicateTicket
-from bot.services.ticket_intake import Report
+from bot.services.tickets.intake import Report
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import ENTERPRISE, OTHER_ENTERPRISE, World
 
@@ -61,7 +61,7 @@ async def test_a_contact_of_b_replying_in_a_park_group_files_for_b(world: World)
     ack = (await world.expect(park, ACK_MARK, since=since))[0]
     assert ack["reply_to_message_id"] == command["message_id"]
     assert "王晓峰" in ack["text"]  # B's cadre, not A's
-    ticket = (await world.runtime.services.tickets.view_of(1)).ticket
+    ticket = (await world.runtime.services.tickets.core.view_of(1)).ticket
     assert (ticket.reporter_id, ticket.enterprise_id) == (
         world.other_contact,
         await enterprise_id(world, OTHER_ENTERPRISE),
@@ -73,7 +73,7 @@ async def test_a_contact_of_b_replying_in_a_park_group_files_for_b(world: World)
     # Without text of its own, the reply borrows the remark's text, still filed for B.
     await world.say(park, world.other_contact, "/report", reply_to_message_id=hello["message_id"])
     await world.expect(park, "#2", since=since)
-    second = (await world.runtime.services.tickets.view_of(2)).ticket
+    second = (await world.runtime.services.tickets.core.view_of(2)).ticket
     assert (second.reporter_id, second.content) == (world.other_contact, "大家好")
     assert second.enterprise_id == ticket.enterprise_id
     # Every update above is answered, so all they owed is queued: A's cadre heard of nothing.
@@ -93,7 +93,7 @@ async def test_a_reply_lends_its_photo_and_document_to_the_typist(world: World) 
     )
     await world.expect(world.group, ACK_MARK, since=since, count=2)
     tickets = world.runtime.services.tickets
-    first, second = await tickets.view_of(1), await tickets.view_of(2)
+    first, second = await tickets.core.view_of(1), await tickets.core.view_of(2)
     assert (first.ticket.reporter_id, first.ticket.content) == (world.contact, "门口路灯坏了")
     assert [a.kind for a in first.attachments] == ["photo"]
     assert second.ticket.reporter_id == world.contact
@@ -113,8 +113,10 @@ async def test_two_people_replying_to_one_message_make_two_reports(world: World)
     acks = await world.expect(world.group, ACK_MARK, since=since, count=2)
     assert [a["reply_to_message_id"] for a in acks] == [mine["message_id"], theirs["message_id"]]
     tickets = world.runtime.services.tickets
-    reporters = [(await tickets.view_of(n)).ticket.reporter_id for n in (1, 2)]
+    reporters = [(await tickets.core.view_of(n)).ticket.reporter_id for n in (1, 2)]
     assert reporters == [world.contact, world.cadre]
     # The same update again (a replay after a crash) is the same message: no second ticket.
     with pytest.raises(DuplicateTicket):
-        await tickets.report(Report(world.group, mine["message_id"], world.contact, "车间三楼漏水"))
+        await tickets.intake.report(
+            Report(world.group, mine["message_id"], world.contact, "车间三楼漏水")
+        )

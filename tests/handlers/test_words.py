@@ -14,7 +14,8 @@ import pytest
 from bot.cli.main import _invite
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_settings
-from bot.services.deadlines import due_dates
+from bot.domain.deadlines import due_dates
+from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 from tests.handlers.world import World, add_leader, report
@@ -87,7 +88,7 @@ async def test_invite_prints_a_clickable_link_or_says_how(
 
     db = open_database(fresh)
     await db.connect()
-    await RosterService(db, SystemClock()).import_files(
+    await RosterService(Repositories(db), SystemClock()).import_files(
         [Path(__file__).parents[2] / "bot" / "samples" / "roster.xlsx"]
     )
     await db.close()
@@ -143,10 +144,10 @@ async def test_reopen_tells_the_cadre_the_rating_and_the_new_deadline(
     # rules of a new ticket from the moment of the rating.
     clock.advance(timedelta(days=14))
     tickets = world.runtime.services.tickets
-    ticket = (await tickets.view_of(ticket_id)).ticket
+    ticket = (await tickets.core.view_of(ticket_id)).ticket
     fresh = due_dates(
-        tickets.rules.deadline_rules,
-        tickets.calendar,
+        tickets.core.rules.deadline_rules,
+        tickets.core.calendar,
         clock.now(),
         kind=ticket.kind,
         category=ticket.category,

@@ -32,6 +32,7 @@ from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
 from storage.db import open_database
+from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK
 
@@ -212,9 +213,12 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
             await db.connect()
             roster = resources.files("bot.samples").joinpath("roster.xlsx")
             with resources.as_file(roster) as path:
-                await RosterService(db, SystemClock()).import_files([path])
+                await RosterService(Repositories(db), SystemClock()).import_files([path])
             onboarding = OnboardingService(
-                db, SystemClock(), invite_valid_days=7, recipients=Recipients(db)
+                Repositories(db),
+                SystemClock(),
+                invite_valid_days=7,
+                recipients=Recipients(Repositories(db)),
             )
             invites = {
                 "cadre": await onboarding.invite("cadre", "陈志远"),

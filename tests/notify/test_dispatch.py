@@ -90,21 +90,21 @@ async def test_a_rolled_back_change_drops_its_messages(db: Database, clock: Fixe
     # An update that claims the ticket and then fails: the intake rolls the whole update back.
     with pytest.raises(Boom):
         async with db.transaction():
-            await services.tickets.claim(cadre, ticket.id)
+            await services.tickets.work.claim(cadre, ticket.id)
             raise Boom
     assert "claimed" not in await purposes(db)
-    assert (await services.tickets.view_of(ticket.id)).ticket.status is Status.NEW
+    assert (await services.tickets.core.view_of(ticket.id)).ticket.status is Status.NEW
     # A claim in a savepoint that fails, inside an update that commits: its notice goes too.
     async with db.transaction():
         with pytest.raises(Boom):
             async with db.transaction():
-                await services.tickets.claim(cadre, ticket.id)
+                await services.tickets.work.claim(cadre, ticket.id)
                 raise Boom
     assert "claimed" not in await purposes(db)
     # The same claim committed: the claim and the enterprise's notice are both there.
-    await services.tickets.claim(cadre, ticket.id)
+    await services.tickets.work.claim(cadre, ticket.id)
     assert (await purposes(db)).count("claimed") == 1
-    assert (await services.tickets.view_of(ticket.id)).ticket.status is Status.CLAIMED
+    assert (await services.tickets.core.view_of(ticket.id)).ticket.status is Status.CLAIMED
 
 
 async def test_notices_queue_at_commit_after_the_handlers_own_reply(
@@ -117,7 +117,7 @@ async def test_notices_queue_at_commit_after_the_handlers_own_reply(
     services = story.services
     cadre = await story.cadre_actor("陈志远")
     async with db.transaction():
-        await services.tickets.claim(cadre, ticket.id)
+        await services.tickets.work.claim(cadre, ticket.id)
         assert "claimed" not in await purposes(db)  # not yet: it is queued at the commit
         await services.outbox.send_message(cadre.telegram_id or 0, "ok", purpose="reply")
     queued = await purposes(db)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules, due_dates, resolution_rule
+from bot.domain.deadlines import DeadlineRules, due_dates, resolution_rule
+from bot.domain.work_calendar import WorkCalendar
 from bot.wiring.bot import deadline_rules_from
 
 TZ = ZoneInfo("Asia/Shanghai")

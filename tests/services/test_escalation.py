@@ -13,15 +13,16 @@ import pytest
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import Status
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed
-from bot.services.briefs import BriefService
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.escalation import EscalationService
-from bot.services.extensions import ExtensionService
-from storage.repos.people import PeopleRepo
+from bot.services.tickets.briefs import BriefService
+from bot.services.tickets.escalation import EscalationService
+from bot.services.tickets.extensions import ExtensionService
+from storage.repos.enterprises import EnterpriseRepo
 from storage.repos.tickets import TicketRepo
+from storage.unit import Repositories
 from tests.services import test_tickets
 from tests.services.test_tickets import ADMIN_TG, CADRE_TG, CONTACT_TG, LEADER_TG, OTHER_TG, World
 
@@ -38,11 +39,15 @@ def at(*args: int) -> datetime:
 
 def escalation(w: World) -> EscalationService:
     """A fresh service, as after a restart."""
-    return EscalationService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets)
+    return EscalationService(
+        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+    )
 
 
 def extensions(w: World) -> ExtensionService:
-    return ExtensionService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets)
+    return ExtensionService(
+        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+    )
 
 
 E = TypeVar("E", bound=ev.Event)
@@ -71,10 +76,10 @@ async def test_each_reminder_fires_once_at_its_working_time(world: World) -> Non
     ticket_id = await world.report(ORDINARY)
     assert await sweep_at(world, at(2026, 11, 25, 11, 29)) == ([], [], [])
     assert await sweep_at(world, at(2026, 11, 25, 11, 30)) == (["claim"], [], [])
-    await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+    await world.tickets.work.claim(await world.actor(CADRE_TG), ticket_id)
     assert await sweep_at(world, at(2026, 11, 26, 15, 59)) == ([], [], [])
     assert await sweep_at(world, at(2026, 11, 26, 16, 0)) == (["response"], [], [])
-    await world.tickets.contact(await world.actor(CADRE_TG), ticket_id)
+    await world.tickets.work.contact(await world.actor(CADRE_TG), ticket_id)
     assert await sweep_at(world, at(2026, 12, 2, 16, 0)) == (["resolve"], [], [])
     urges = await events(world, ticket_id, ev.Urge)
     assert [u.step.split("@")[0] for u in urges] == [
@@ -89,12 +94,12 @@ async def test_a_reopened_ticket_is_reminded_and_chased_by_its_fresh_deadline(
 ) -> None:
     cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
     ticket_id = await world.report(ORDINARY)
-    await world.tickets.claim(cadre, ticket_id)
+    await world.tickets.work.claim(cadre, ticket_id)
     assert await sweep_at(world, at(2026, 12, 3, 9, 0)) == ([], [1], [])  # overdue: chased
     world.clock.set(at(2026, 12, 3, 10, 0))
-    await world.tickets.resolve(cadre, ticket_id, "已处理")
+    await world.tickets.work.resolve(cadre, ticket_id, "已处理")
     world.clock.set(at(2026, 12, 3, 11, 0))
-    fresh = (await world.tickets.rate(contact, ticket_id, "unsolved", "basic")).view.ticket
+    fresh = (await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "basic")).view.ticket
     assert fresh.deadline_at > world.clock.now()
     # Not overdue at once: no chase until the fresh deadline passes; its reminder comes first.
     assert await sweep_at(world, at(2026, 12, 4, 9, 0)) == ([], [], [])
@@ -112,7 +117,7 @@ async def test_a_reopened_ticket_is_reminded_and_chased_by_its_fresh_deadline(
 
 async def test_chases_raise_level_one_then_level_two_once(world: World) -> None:
     ticket_id = await world.report(ORDINARY)
-    await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+    await world.tickets.work.claim(await world.actor(CADRE_TG), ticket_id)
     assert await sweep_at(world, at(2026, 12, 2, 18, 30)) == ([], [], [])  # passed, same day
     assert await sweep_at(world, at(2026, 12, 3, 8, 59)) == ([], [], [])
     world.clock.set(at(2026, 12, 3, 9, 0))  # the working day after the deadline
@@ -135,17 +140,17 @@ async def test_chases_raise_level_one_then_level_two_once(world: World) -> None:
         f"chase1@{deadline}",
         f"chase2@{deadline}",
     ]
-    view = await world.tickets.view(await world.actor(ADMIN_TG), ticket_id)
+    view = await world.tickets.lookup.view(await world.actor(ADMIN_TG), ticket_id)
     assert view.ticket.supervision_level == 2
 
 
 async def test_two_reworks_raise_level_two(world: World) -> None:
     cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
     ticket_id = await world.report(ORDINARY)
-    await world.tickets.claim(cadre, ticket_id)
+    await world.tickets.work.claim(cadre, ticket_id)
     for round_ in range(2):
-        await world.tickets.resolve(cadre, ticket_id, "好了")
-        await world.tickets.rate(contact, ticket_id, "unsolved", "dissatisfied")
+        await world.tickets.work.resolve(cadre, ticket_id, "好了")
+        await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "dissatisfied")
         result = await escalation(world).sweep()
         assert [r.level for r in result.raised] == ([2] if round_ == 1 else [])
     assert await escalation(world).sweep() == type(result)()
@@ -170,7 +175,7 @@ async def test_supervise_permissions_and_once(world: World) -> None:
 async def test_lists_are_scoped_by_role(world: World) -> None:
     mine = await world.report(ORDINARY, message_id=1)
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_assignment(world.enterprise, world.other, None, "x")
+        await EnterpriseRepo(world.db).set_assignment(world.enterprise, world.other, None, "x")
     theirs = await world.report(ORDINARY, message_id=2)
     world.clock.set(at(2026, 12, 3, 9, 0))
     service = escalation(world)
@@ -202,11 +207,11 @@ async def test_calendar_fallback_warned_once_per_year(world: World) -> None:
 async def test_contact_only_after_signing(world: World) -> None:
     ticket_id = await world.report(ORDINARY)
     with pytest.raises(InvalidTransition):
-        await world.tickets.contact(await world.actor(CADRE_TG), ticket_id)
-    await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+        await world.tickets.work.contact(await world.actor(CADRE_TG), ticket_id)
+    await world.tickets.work.claim(await world.actor(CADRE_TG), ticket_id)
     with pytest.raises(NotAllowed):
-        await world.tickets.contact(await world.actor(OTHER_TG), ticket_id)
-    view = await world.tickets.contact(await world.actor(CADRE_TG), ticket_id)
+        await world.tickets.work.contact(await world.actor(OTHER_TG), ticket_id)
+    view = await world.tickets.work.contact(await world.actor(CADRE_TG), ticket_id)
     assert view.ticket.status is Status.CONTACTED
 
 
@@ -275,7 +280,9 @@ async def test_extension_rules_assignee_days_and_before_deadline(world: World) -
 # -- daily brief --------------------------------------------------------------------------------
 async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None:
     def briefs() -> BriefService:
-        return BriefService(world.db, world.clock, WorkCalendar(TZ), world.tickets)
+        return BriefService(
+            Repositories(world.db), world.clock, WorkCalendar(TZ), world.tickets.core
+        )
 
     first = await world.report(ORDINARY, message_id=1)
     world.clock.set(at(2026, 11, 26, 8, 29))
@@ -316,7 +323,7 @@ async def test_a_long_running_sweeper_still_fires_every_step_on_time(world: Worl
         fired += [(f"remind_{r.which}", moment) for r in result.reminders]
         fired += [(f"chase{c.number}", moment) for c in result.chases]
         if moment == at(2026, 11, 25, 12, 0):
-            await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+            await world.tickets.work.claim(await world.actor(CADRE_TG), ticket_id)
         moment += timedelta(minutes=30)
     assert fired == [
         ("remind_claim", at(2026, 11, 25, 11, 30)),

@@ -20,6 +20,7 @@ from bot.errors import InvalidInput, InvalidTransition, NotAllowed
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from bot.services.recipients import Recipients
 from storage.db import Database
+from storage.unit import Repositories
 
 TODAY = date(2026, 11, 25)  # the clock fixture's park date
 TRUCKER = Actor(telegram_id=101, enterprise_id=1)
@@ -38,11 +39,11 @@ async def service(db: Database, clock: FixedClock) -> LogisticsService:
                 (number, f"企业{number}"),
             )
     return LogisticsService(
-        db,
+        Repositories(db),
         clock,
         ZoneInfo("Asia/Shanghai"),
         LogisticsRules(top_matches=3),
-        recipients=Recipients(db),
+        recipients=Recipients(Repositories(db)),
     )
 
 

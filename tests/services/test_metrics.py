@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from bot.clock import FixedClock
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput
-from bot.services.calendar import WorkCalendar
 from bot.services.metrics import (
     MetricsService,
     Rate,
@@ -22,13 +22,14 @@ from bot.services.metrics import (
     round_half_up,
 )
 from storage.db import Database
+from storage.unit import Repositories
 from tests.story import TZ, Story, park
 
 W47 = parse_week("2026-W47", TZ)
 
 
 def service(db: Database, clock: FixedClock, **kw: object) -> MetricsService:
-    return MetricsService(db, clock, WorkCalendar(TZ), **kw)  # type: ignore[arg-type]
+    return MetricsService(Repositories(db), clock, WorkCalendar(TZ), **kw)  # type: ignore[arg-type]
 
 
 def test_rounding_is_half_up_to_one_decimal() -> None:

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock
+from bot.domain.deadlines import DeadlineRules, due_dates
 from bot.domain.models import Ticket
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules, due_dates
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import Metrics, Rate, parse_week
 from storage.db import open_database
 from tests.databases import scratch_url

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from bot.clock import from_iso
 from bot.domain import events as ev
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule
+from bot.domain.deadlines import DeadlineRules
+from bot.domain.work_calendar import WorkCalendar
+from bot.services.tickets.next_step import StepSchedule
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.tickets import TicketRepo
 from tests.services import test_tickets
@@ -52,11 +52,11 @@ async def test_every_change_stores_the_next_step_time(world: World) -> None:
     contact = await world.actor(CONTACT_TG)
     ticket_id = await world.report(ORDINARY)
     await check(world, ticket_id, at(2026, 11, 25, 11, 30))  # the claim reminder
-    await world.tickets.claim(cadre, ticket_id)
+    await world.tickets.work.claim(cadre, ticket_id)
     await check(world, ticket_id, at(2026, 11, 26, 16, 0))  # the contact reminder
-    await world.tickets.contact(cadre, ticket_id)
+    await world.tickets.work.contact(cadre, ticket_id)
     await check(world, ticket_id, at(2026, 12, 2, 16, 0))  # the resolution reminder
-    await world.tickets.progress(cadre, ticket_id, "已联系供电公司")
+    await world.tickets.work.progress(cadre, ticket_id, "已联系供电公司")
     await check(world, ticket_id, at(2026, 12, 2, 16, 0))
     asked = await extensions(world).request(cadre, ticket_id, 3, "等待排期")
     await extensions(world).decide(leader, ticket_id, asked.request.id, approve=True)
@@ -64,35 +64,37 @@ async def test_every_change_stores_the_next_step_time(world: World) -> None:
     await escalation(world).supervise(leader, ticket_id)
     await check(world, ticket_id, at(2026, 12, 7, 16, 0))
     world.clock.set(at(2026, 11, 26, 9, 0))
-    transferred = await world.tickets.transfer(cadre, ticket_id, "王晓峰")
+    transferred = await world.tickets.work.transfer(cadre, ticket_id, "王晓峰")
     assert transferred.view.ticket.claim_due_at == at(2026, 11, 26, 11, 0)
     await check(world, ticket_id, at(2026, 11, 26, 10, 30))  # the receiver's claim reminder
     receiver = await world.actor(test_tickets.OTHER_TG)
-    await world.tickets.claim(receiver, ticket_id)
-    await world.tickets.resolve(receiver, ticket_id, "已恢复")
+    await world.tickets.work.claim(receiver, ticket_id)
+    await world.tickets.work.resolve(receiver, ticket_id, "已恢复")
     await check(world, ticket_id, None)  # resolved: nothing is chased while it waits
-    await world.tickets.rate(contact, ticket_id, "unsolved", "dissatisfied")
+    await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "dissatisfied")
     await check(world, ticket_id, at(2026, 12, 7, 16, 0))  # reopened: chased again
-    await world.tickets.resolve(receiver, ticket_id, "再次处理完毕")
-    await world.tickets.rate(contact, ticket_id, "unsolved", "dissatisfied")
+    await world.tickets.work.resolve(receiver, ticket_id, "再次处理完毕")
+    await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "dissatisfied")
     await check(world, ticket_id, at(2026, 11, 26, 9, 0))  # two reworks: level 2 due now
     await escalation(world).sweep()
     await check(world, ticket_id, at(2026, 12, 7, 16, 0))
-    await world.tickets.resolve(receiver, ticket_id, "第三次办结")
-    await world.tickets.rate(contact, ticket_id, "solved", "satisfied")
+    await world.tickets.work.resolve(receiver, ticket_id, "第三次办结")
+    await world.tickets.ratings.rate(contact, ticket_id, "solved", "satisfied")
     await check(world, ticket_id, None)  # closed
 
 
 async def test_unrated_close_clears_the_next_step(world: World) -> None:
     cadre = await world.actor(CADRE_TG)
     ticket_id = await world.report(ORDINARY)
-    await world.tickets.claim(cadre, ticket_id)
-    await world.tickets.resolve(cadre, ticket_id, "好了")
-    await world.tickets.rate(await world.actor(CONTACT_TG), ticket_id, "unsolved", "dissatisfied")
+    await world.tickets.work.claim(cadre, ticket_id)
+    await world.tickets.work.resolve(cadre, ticket_id, "好了")
+    await world.tickets.ratings.rate(
+        await world.actor(CONTACT_TG), ticket_id, "unsolved", "dissatisfied"
+    )
     await check(world, ticket_id, at(2026, 12, 2, 16, 0))
-    await world.tickets.resolve(cadre, ticket_id, "再看看")
+    await world.tickets.work.resolve(cadre, ticket_id, "再看看")
     world.clock.set(at(2026, 12, 3, 10, 0))
-    assert [v.ticket.id for v in await world.tickets.close_unrated()] == [ticket_id]
+    assert [v.ticket.id for v in await world.tickets.ratings.close_unrated()] == [ticket_id]
     await check(world, ticket_id, None)
 
 
@@ -100,10 +102,12 @@ async def test_the_sweep_examines_exactly_the_due_tickets(world: World) -> None:
     first = await world.report(ORDINARY, message_id=1)  # claim reminder at 11:30
     world.clock.set(at(2026, 11, 25, 11, 0))
     second = await world.report(ORDINARY, message_id=2)  # claim due 13:00, reminder 12:30
-    await world.tickets.claim(await world.actor(CADRE_TG), second)  # contact reminder Thu 16:00
+    await world.tickets.work.claim(
+        await world.actor(CADRE_TG), second
+    )  # contact reminder Thu 16:00
     finished = await world.report(ORDINARY, message_id=3)
-    await world.tickets.claim(await world.actor(CADRE_TG), finished)
-    await world.tickets.resolve(await world.actor(CADRE_TG), finished, "已解决")
+    await world.tickets.work.claim(await world.actor(CADRE_TG), finished)
+    await world.tickets.work.resolve(await world.actor(CADRE_TG), finished, "已解决")
     world.clock.set(at(2026, 11, 25, 11, 29))
     assert (await escalation(world).sweep()).examined == []
     world.clock.set(at(2026, 11, 25, 11, 30))

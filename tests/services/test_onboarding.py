@@ -12,7 +12,9 @@ from bot.errors import InvalidInput, InviteInvalid, NotAllowed, UnknownCadre, Un
 from bot.services.onboarding import OnboardingService
 from bot.services.recipients import Recipients
 from storage.db import Database
-from storage.repos.people import PeopleRepo
+from storage.repos.cadres import CadreRepo
+from storage.repos.enterprises import EnterpriseRepo
+from storage.unit import Repositories
 
 ADMIN = Actor(telegram_id=1, config_admin=True)
 CADRE = Actor(telegram_id=2, cadre=Cadre(1, "陈志远", None, Role.CADRE, None, 2, on_leave=False))
@@ -20,19 +22,20 @@ CADRE = Actor(telegram_id=2, cadre=Cadre(1, "陈志远", None, Role.CADRE, None,
 
 @pytest.fixture
 async def service(db: Database, clock: FixedClock) -> OnboardingService:
-    people = PeopleRepo(db)
+    cadres, enterprises = CadreRepo(db), EnterpriseRepo(db)
     now = to_iso(clock.now())
     async with db.transaction():
-        await people.upsert_cadre(
+        await cadres.upsert_cadre(
             name="陈志远", phone=None, role="cadre", telegram_id=None, now=now
         )
-        await people.upsert_enterprise(
+        await enterprises.upsert_enterprise(
             name="海澄精工机械有限公司", credit_code=None, industry=None, grid=None, now=now
         )
-        await people.upsert_enterprise(
+        await enterprises.upsert_enterprise(
             name="海澄恒通电子有限公司", credit_code=None, industry=None, grid=None, now=now
         )
-    return OnboardingService(db, clock, invite_valid_days=7, recipients=Recipients(db))
+    repos = Repositories(db)
+    return OnboardingService(repos, clock, invite_valid_days=7, recipients=Recipients(repos))
 
 
 async def test_invite_binds_once(service: OnboardingService, db: Database) -> None:
@@ -42,7 +45,7 @@ async def test_invite_binds_once(service: OnboardingService, db: Database) -> No
     redeemed = await service.redeem(555, invite.payload)
     assert (redeemed.kind, redeemed.name) == ("cadre", "陈志远")
     async with db.transaction():
-        cadre = await PeopleRepo(db).cadre_by_telegram(555)
+        cadre = await CadreRepo(db).cadre_by_telegram(555)
     assert cadre is not None and cadre.name == "陈志远"
     with pytest.raises(InviteInvalid) as caught:
         await service.redeem(666, invite.payload)
@@ -53,7 +56,7 @@ async def test_enterprise_invite_binds_a_contact(service: OnboardingService, db:
     invite = await service.invite("enterprise", "海澄精工机械有限公司")
     await service.redeem(777, invite.payload)
     async with db.transaction():
-        assert await PeopleRepo(db).contact_enterprise(777) is not None
+        assert await EnterpriseRepo(db).contact_enterprise(777) is not None
 
 
 async def test_expired_unknown_and_tampered_invites(

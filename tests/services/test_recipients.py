@@ -8,25 +8,25 @@ from bot.domain.models import Cadre
 from bot.services.people import PeopleService
 from bot.services.recipients import PrivateChat, Recipients
 from storage.db import Database
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 async def test_private_chat_is_the_reachable_chat_with_its_language(
     db: Database, clock: FixedClock
 ) -> None:
-    people = PeopleService(db, clock, config_admins=[])
-    recipients = Recipients(db)
+    repos = Repositories(db)
+    people = PeopleService(repos, clock, config_admins=[])
+    recipients = Recipients(repos)
     async with db.transaction():
-        repo = PeopleRepo(db)
         ids = [
-            await repo.upsert_cadre(
+            await repos.cadres.upsert_cadre(
                 name=name, phone=None, role="cadre", telegram_id=tg, now=to_iso(clock.now())
             )
             for name, tg in (("甲", 31), ("乙", 32), ("丙", 33), ("丁", None))
         ]
         cadres: list[Cadre] = []
         for cadre_id in ids:
-            cadre = await repo.cadre(cadre_id)
+            cadre = await repos.cadres.cadre(cadre_id)
             assert cadre is not None
             cadres.append(cadre)
     await people.seen(31, "甲", None, private=True)

@@ -17,8 +17,10 @@ from bot.runtime.schedule import sweep_jobs
 from bot.wiring.bot import build_services
 from storage.db import Database
 from storage.repos import exchange_stats
+from storage.repos.cadres import CadreRepo
 from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.repos.enterprises import EnterpriseRepo
+from storage.repos.users import UserRepo
 
 CHANNEL, JOBS_GROUP = -5001, -5002
 ADMIN_TG, CADRE_TG, OTHER_CADRE_TG, CONTACT_TG, OTHER_CONTACT_TG, STRANGER_TG = 1, 3, 4, 10, 12, 99
@@ -30,26 +32,27 @@ FORM = (
 
 @pytest.fixture
 async def services(db: Database, clock: FixedClock) -> Services:
-    people, chats, now = PeopleRepo(db), ChatRepo(db), to_iso(clock.now())
+    cadres, enterprises, users = CadreRepo(db), EnterpriseRepo(db), UserRepo(db)
+    chats, now = ChatRepo(db), to_iso(clock.now())
     async with db.transaction():
-        cadre = await people.upsert_cadre(
+        cadre = await cadres.upsert_cadre(
             name="陈志远", phone=None, role="cadre", telegram_id=CADRE_TG, now=now
         )
-        other = await people.upsert_cadre(
+        other = await cadres.upsert_cadre(
             name="王晓峰", phone=None, role="cadre", telegram_id=OTHER_CADRE_TG, now=now
         )
-        first = await people.upsert_enterprise(
+        first = await enterprises.upsert_enterprise(
             name="海澄精工", credit_code=None, industry=None, grid=None, now=now
         )
-        second = await people.upsert_enterprise(
+        second = await enterprises.upsert_enterprise(
             name="澄江新材", credit_code=None, industry=None, grid=None, now=now
         )
-        await people.set_assignment(first, cadre, None, now)
-        await people.set_assignment(second, other, None, now)
-        await people.bind_contact(CONTACT_TG, first, "roster", now)
-        await people.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
+        await enterprises.set_assignment(first, cadre, None, now)
+        await enterprises.set_assignment(second, other, None, now)
+        await enterprises.bind_contact(CONTACT_TG, first, "roster", now)
+        await enterprises.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
         for user in (CONTACT_TG, CADRE_TG):
-            await people.touch_user(user, "u", None, now, private_chat=True)
+            await users.touch_user(user, "u", None, now, private_chat=True)
         await chats.bind(
             JOBS_GROUP, kind="jobs", enterprise_id=None, title="j", bound_by=1, now=clock.now()
         )

@@ -33,7 +33,9 @@ from bot.services.roster.service import (
     credit_code_error,
 )
 from storage.db import Database
-from storage.repos.people import PeopleRepo
+from storage.repos.cadres import CadreRepo
+from storage.repos.enterprises import EnterpriseRepo
+from storage.unit import Repositories
 
 SAMPLES = Path(bot.__file__).parent / "samples"
 E_HEAD = [
@@ -131,7 +133,7 @@ def cells(problems: Sequence[RosterProblem]) -> set[tuple[int | None, str | None
 
 @pytest.fixture
 def service(db: Database, clock: FixedClock) -> RosterService:
-    return RosterService(db, clock)
+    return RosterService(Repositories(db), clock)
 
 
 # -- the samples -------------------------------------------------------------------------------
@@ -562,9 +564,9 @@ async def test_contact_on_two_enterprises(
     )
     report = await service.import_files([cad, ent])
     assert report.contacts_bound == 4
-    people = PeopleRepo(db)
+    enterprises = EnterpriseRepo(db)
     async with db.transaction():
-        assert [e.name for e in await people.contact_enterprises(12)] == ["甲公司", "乙公司"]
+        assert [e.name for e in await enterprises.contact_enterprises(12)] == ["甲公司", "乙公司"]
     moved = enterprises_csv(
         tmp_path,
         ["甲公司", "", "", "", "干部乙", "", "11"],
@@ -572,7 +574,7 @@ async def test_contact_on_two_enterprises(
     )
     await service.import_files([cad, moved])
     async with db.transaction():
-        assert [e.name for e in await people.contact_enterprises(12)] == ["乙公司"]
+        assert [e.name for e in await enterprises.contact_enterprises(12)] == ["乙公司"]
 
 
 async def test_contact_separators(service: RosterService, db: Database, tmp_path: Path) -> None:
@@ -602,7 +604,7 @@ async def test_phone_valid(
 ) -> None:
     await service.import_files([cadres_csv(tmp_path, ["某人", phone, "", "", ""])])
     async with db.transaction():
-        cadre = await PeopleRepo(db).cadre_by_name("某人")
+        cadre = await CadreRepo(db).cadre_by_name("某人")
     assert cadre is not None and cadre.phone == stored
 
 

@@ -27,6 +27,7 @@ from bot.clock import FixedClock
 from bot.services.roster.limits import RosterLimits
 from bot.services.roster.service import RosterError, RosterService
 from storage.db import Database
+from storage.unit import Repositories
 from tests.databases import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +97,7 @@ async def refusal(
     db: Database, clock: FixedClock, path: Path, limits: RosterLimits, locale: str = "zh_CN"
 ) -> list[str]:
     """The problems' messages of importing `path` within `limits` (it must be refused)."""
-    service = RosterService(db, clock, limits=limits)
+    service = RosterService(Repositories(db), clock, limits=limits)
     with pytest.raises(RosterError) as caught:
         await service.import_files([path], locale=locale)
     return [problem.message for problem in caught.value.problems]
@@ -122,7 +123,7 @@ async def test_a_csv_may_hold_as_many_rows_as_the_limit_and_no_more(
 ) -> None:
     limits = RosterLimits(max_rows=30)
     fits = write_csv(tmp_path / "fits.csv", [["企业名称"], *([f"企业{i}"] for i in range(29))])
-    report = await RosterService(db, clock, limits=limits).import_files([fits])
+    report = await RosterService(Repositories(db), clock, limits=limits).import_files([fits])
     assert report.enterprises_created == 29
     over = write_csv(tmp_path / "over.csv", [["企业名称"], *([f"企业{i}"] for i in range(30))])
     said = await refusal(db, clock, over, limits)
@@ -200,7 +201,7 @@ async def test_the_report_lists_twenty_unassigned_enterprises_and_counts_the_res
     db: Database, clock: FixedClock, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "ent.csv", [["企业名称"], *([f"企业{i:02}"] for i in range(25))])
-    report = await RosterService(db, clock).import_files([path])
+    report = await RosterService(Repositories(db), clock).import_files([path])
     line = next(line for line in report.lines("zh_CN") if line.startswith("提醒："))
     names = "、".join(f"企业{i:02}" for i in range(20))
     assert line == f"提醒：以下 25 家企业还没有包联干部：{names} 等（另有 5 家未列出）"

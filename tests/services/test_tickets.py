@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules, due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, ChatBinding
 from bot.domain.taxonomy import (
@@ -17,6 +18,7 @@ from bot.domain.taxonomy import (
     DEFAULT_KIND_KEYWORDS,
     DEFAULT_URGENT_KEYWORDS,
 )
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import (
     DuplicateTicket,
     InvalidInput,
@@ -26,15 +28,15 @@ from bot.errors import (
     TicketNotFound,
     UnknownCadre,
 )
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.people import PeopleService
-from bot.services.ticket_base import TicketRules
-from bot.services.ticket_intake import IncomingFile, Report
-from bot.services.tickets import TicketService
+from bot.services.tickets.core import TicketCore, TicketRules
+from bot.services.tickets.intake import IncomingFile, Report
+from bot.services.tickets.service import TicketService
 from storage.db import Database
+from storage.repos.cadres import CadreRepo
 from storage.repos.chats import ChatRepo
-from storage.repos.people import PeopleRepo
+from storage.repos.enterprises import EnterpriseRepo
+from storage.unit import Repositories
 
 TZ = ZoneInfo("Asia/Shanghai")
 GROUP, PARK = -1001, -1002
@@ -58,7 +60,7 @@ class World:
         return await self.people.actor(telegram_id)
 
     async def report(self, text: str = "厂区停电了", message_id: int = 100, **kw: object) -> int:
-        created = await self.tickets.report(
+        created = await self.tickets.intake.report(
             Report(
                 chat_id=kw.get("chat_id", GROUP),
                 message_id=message_id,  # type: ignore[arg-type]
@@ -72,37 +74,37 @@ class World:
 
 @pytest.fixture
 async def world(db: Database, clock: FixedClock) -> World:
-    people = PeopleRepo(db)
+    cadres, enterprises = CadreRepo(db), EnterpriseRepo(db)
     chats = ChatRepo(db)
     now = to_iso(clock.now())
     async with db.transaction():
-        leader = await people.upsert_cadre(
+        leader = await cadres.upsert_cadre(
             name="黄振华", phone=None, role="leader", telegram_id=LEADER_TG, now=now
         )
-        cadre = await people.upsert_cadre(
+        cadre = await cadres.upsert_cadre(
             name="陈志远", phone=None, role="cadre", telegram_id=CADRE_TG, now=now
         )
-        other = await people.upsert_cadre(
+        other = await cadres.upsert_cadre(
             name="王晓峰", phone=None, role="cadre", telegram_id=OTHER_TG, now=now
         )
-        backup = await people.upsert_cadre(
+        backup = await cadres.upsert_cadre(
             name="张海涛", phone=None, role="cadre", telegram_id=BACKUP_TG, now=now
         )
         for member in (cadre, backup):
-            await people.set_cadre_leader(member, leader)
-        enterprise = await people.upsert_enterprise(
+            await cadres.set_cadre_leader(member, leader)
+        enterprise = await enterprises.upsert_enterprise(
             name="海澄精工", credit_code=None, industry=None, grid=None, now=now
         )
-        second = await people.upsert_enterprise(
+        second = await enterprises.upsert_enterprise(
             name="澄江新材", credit_code=None, industry=None, grid=None, now=now
         )
-        orphan = await people.upsert_enterprise(
+        orphan = await enterprises.upsert_enterprise(
             name="无人包联公司", credit_code=None, industry=None, grid=None, now=now
         )
-        await people.set_assignment(enterprise, cadre, backup, now)
-        await people.set_assignment(second, other, None, now)
-        await people.bind_contact(CONTACT_TG, enterprise, "roster", now)
-        await people.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
+        await enterprises.set_assignment(enterprise, cadre, backup, now)
+        await enterprises.set_assignment(second, other, None, now)
+        await enterprises.bind_contact(CONTACT_TG, enterprise, "roster", now)
+        await enterprises.bind_contact(OTHER_CONTACT_TG, second, "roster", now)
         await chats.bind(
             GROUP,
             kind="enterprise",
@@ -118,8 +120,8 @@ async def world(db: Database, clock: FixedClock) -> World:
         5, 7, DEFAULT_CATEGORY_KEYWORDS, DEFAULT_KIND_KEYWORDS, DEFAULT_URGENT_KEYWORDS
     )
     return World(
-        tickets=TicketService(db, clock, WorkCalendar(TZ), rules),
-        people=PeopleService(db, clock, config_admins=[ADMIN_TG]),
+        tickets=TicketService(TicketCore(Repositories(db), clock, WorkCalendar(TZ), rules)),
+        people=PeopleService(Repositories(db), clock, config_admins=[ADMIN_TG]),
         db=db,
         clock=clock,
         enterprise=enterprise,
@@ -132,7 +134,7 @@ async def world(db: Database, clock: FixedClock) -> World:
 
 async def test_report_routes_to_primary_with_working_day_deadline(world: World) -> None:
     ticket_id = await world.report(files=[IncomingFile("photo", "f1", "u1")])
-    view = await world.tickets.view(await world.actor(CADRE_TG), ticket_id)
+    view = await world.tickets.lookup.view(await world.actor(CADRE_TG), ticket_id)
     t = view.ticket
     assert (t.status, t.assignee_id, t.category, t.urgency) == (
         Status.NEW,
@@ -158,9 +160,9 @@ async def test_deadline_skips_national_day_holiday() -> None:
 
 async def test_backup_when_primary_on_leave_and_duty_desk_when_nobody(world: World) -> None:
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
+        await CadreRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
     ticket_id = await world.report()
-    view = await world.tickets.view(await world.actor(ADMIN_TG), ticket_id)
+    view = await world.tickets.lookup.view(await world.actor(ADMIN_TG), ticket_id)
     assert view.ticket.assignee_id == world.backup
     async with world.db.transaction():
         await ChatRepo(world.db).bind(
@@ -172,7 +174,7 @@ async def test_backup_when_primary_on_leave_and_duty_desk_when_nobody(world: Wor
             now=world.clock.now(),
         )
     orphan_ticket = await world.report(chat_id=-5, message_id=7)
-    view = await world.tickets.view(await world.actor(ADMIN_TG), orphan_ticket)
+    view = await world.tickets.lookup.view(await world.actor(ADMIN_TG), orphan_ticket)
     assert view.ticket.assignee_id is None
 
 
@@ -185,7 +187,7 @@ async def test_same_message_never_makes_two_tickets(world: World) -> None:
 
 async def test_park_group_uses_reporters_enterprise_and_refuses_unbound(world: World) -> None:
     ticket_id = await world.report(chat_id=PARK, reporter=OTHER_CONTACT_TG)
-    view = await world.tickets.view(await world.actor(OTHER_TG), ticket_id)
+    view = await world.tickets.lookup.view(await world.actor(OTHER_TG), ticket_id)
     assert view.enterprise.name == "澄江新材"
     with pytest.raises(NotBound):
         await world.report(chat_id=PARK, reporter=STRANGER_TG, message_id=9)
@@ -203,18 +205,18 @@ async def test_empty_and_overlong_reports_are_refused(world: World) -> None:
 async def test_full_loop_with_reopen_second_rating_counts(world: World) -> None:
     cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
     ticket_id = await world.report()
-    await world.tickets.claim(cadre, ticket_id)
-    await world.tickets.progress(cadre, ticket_id, "已联系供电所")
-    await world.tickets.resolve(cadre, ticket_id, "已恢复")
-    rated = await world.tickets.rate(contact, ticket_id, "unsolved", "dissatisfied")
+    await world.tickets.work.claim(cadre, ticket_id)
+    await world.tickets.work.progress(cadre, ticket_id, "已联系供电所")
+    await world.tickets.work.resolve(cadre, ticket_id, "已恢复")
+    rated = await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "dissatisfied")
     assert rated.reopened and rated.view.ticket.status is Status.IN_PROGRESS
     assert rated.view.reopen_count == 1
-    await world.tickets.resolve(cadre, ticket_id, "彻底修好")
-    rated = await world.tickets.rate(contact, ticket_id, "solved", "satisfied")
+    await world.tickets.work.resolve(cadre, ticket_id, "彻底修好")
+    rated = await world.tickets.ratings.rate(contact, ticket_id, "solved", "satisfied")
     assert not rated.reopened
     t = rated.view.ticket
     assert (t.status, t.solved_rating, t.satisfaction) == (Status.CLOSED, "solved", "satisfied")
-    view = await world.tickets.view(cadre, ticket_id)
+    view = await world.tickets.lookup.view(cadre, ticket_id)
     assert [e.type for e in view.events] == [
         "create",
         "assign",
@@ -242,12 +244,12 @@ async def test_a_reopen_sets_a_fresh_deadline_and_each_resolve_keeps_its_own(
 ) -> None:
     cadre, contact = await world.actor(CADRE_TG), await world.actor(CONTACT_TG)
     ticket_id = await world.report("食堂网络不通")  # ordinary: 5 working days
-    first = (await world.tickets.claim(cadre, ticket_id)).ticket.deadline_at
+    first = (await world.tickets.work.claim(cadre, ticket_id)).ticket.deadline_at
     world.clock.set(first + timedelta(days=3))  # resolved late
-    await world.tickets.resolve(cadre, ticket_id, "已修复")
+    await world.tickets.work.resolve(cadre, ticket_id, "已修复")
     world.clock.advance(timedelta(hours=2))
     reopened_at = world.clock.now()
-    rated = await world.tickets.rate(contact, ticket_id, "unsolved", "basic")
+    rated = await world.tickets.ratings.rate(contact, ticket_id, "unsolved", "basic")
     fresh = due_dates(
         DeadlineRules(resolve_working_days=5),
         WorkCalendar(TZ),
@@ -258,8 +260,8 @@ async def test_a_reopen_sets_a_fresh_deadline_and_each_resolve_keeps_its_own(
     ).deadline_at
     # Not overdue at once: the rules of a new ticket, from the reopen.
     assert rated.view.ticket.deadline_at == fresh > reopened_at
-    await world.tickets.resolve(cadre, ticket_id, "彻底修好")
-    view = await world.tickets.view(cadre, ticket_id)
+    await world.tickets.work.resolve(cadre, ticket_id, "彻底修好")
+    view = await world.tickets.lookup.view(cadre, ticket_id)
     resolves = [e.event for e in view.events if isinstance(e.event, ev.Resolve)]
     assert [r.deadline_at for r in resolves] == [first, fresh]
     [reopen] = [e.event for e in view.events if isinstance(e.event, ev.Reopen)]
@@ -270,74 +272,78 @@ async def test_only_assignee_leader_or_admin_work_a_ticket(world: World) -> None
     ticket_id = await world.report()
     for outsider in (OTHER_TG, CONTACT_TG, STRANGER_TG):
         with pytest.raises(NotAllowed):
-            await world.tickets.claim(await world.actor(outsider), ticket_id)
-    await world.tickets.claim(await world.actor(LEADER_TG), ticket_id)  # the cadre's leader
-    await world.tickets.progress(await world.actor(ADMIN_TG), ticket_id, "督办中")
+            await world.tickets.work.claim(await world.actor(outsider), ticket_id)
+    await world.tickets.work.claim(await world.actor(LEADER_TG), ticket_id)  # the cadre's leader
+    await world.tickets.work.progress(await world.actor(ADMIN_TG), ticket_id, "督办中")
     with pytest.raises(InvalidTransition):
-        await world.tickets.claim(await world.actor(CADRE_TG), ticket_id)
+        await world.tickets.work.claim(await world.actor(CADRE_TG), ticket_id)
 
 
 async def test_enterprise_sees_and_rates_only_its_own(world: World) -> None:
     cadre = await world.actor(CADRE_TG)
     ticket_id = await world.report()
-    await world.tickets.claim(cadre, ticket_id)
-    await world.tickets.resolve(cadre, ticket_id, "好了")
+    await world.tickets.work.claim(cadre, ticket_id)
+    await world.tickets.work.resolve(cadre, ticket_id, "好了")
     outsider = await world.actor(OTHER_CONTACT_TG)
     with pytest.raises(TicketNotFound):
-        await world.tickets.view(outsider, ticket_id)
+        await world.tickets.lookup.view(outsider, ticket_id)
     with pytest.raises(NotAllowed):
-        await world.tickets.rate(outsider, ticket_id, "solved", "satisfied")
+        await world.tickets.ratings.rate(outsider, ticket_id, "solved", "satisfied")
     with pytest.raises(InvalidInput):  # forged button data
-        await world.tickets.rate(await world.actor(CONTACT_TG), ticket_id, "great", "satisfied")
-    assert [v.ticket.id for v in await world.tickets.of_enterprise(outsider)] == []
+        await world.tickets.ratings.rate(
+            await world.actor(CONTACT_TG), ticket_id, "great", "satisfied"
+        )
+    assert [v.ticket.id for v in await world.tickets.lookup.of_enterprise(outsider)] == []
     assert [
-        v.ticket.id for v in await world.tickets.of_enterprise(await world.actor(CONTACT_TG))
+        v.ticket.id for v in await world.tickets.lookup.of_enterprise(await world.actor(CONTACT_TG))
     ] == [ticket_id]
 
 
 async def test_rating_before_resolution_is_refused(world: World) -> None:
     ticket_id = await world.report()
     with pytest.raises(InvalidInput):
-        await world.tickets.rate(await world.actor(CONTACT_TG), ticket_id, "solved", "satisfied")
+        await world.tickets.ratings.rate(
+            await world.actor(CONTACT_TG), ticket_id, "solved", "satisfied"
+        )
 
 
 async def test_transfer_by_name_and_unknown_ticket(world: World) -> None:
     cadre = await world.actor(CADRE_TG)
     ticket_id = await world.report()
-    await world.tickets.claim(cadre, ticket_id)
-    moved = await world.tickets.transfer(cadre, ticket_id, "王晓峰")
+    await world.tickets.work.claim(cadre, ticket_id)
+    moved = await world.tickets.work.transfer(cadre, ticket_id, "王晓峰")
     assert moved.view.ticket.assignee_id == world.other
     assert moved.view.ticket.status is Status.NEW
     assert moved.previous is not None and moved.previous.id == world.cadre
     with pytest.raises(NotAllowed):  # no longer the assignee
-        await world.tickets.progress(cadre, ticket_id, "x")
+        await world.tickets.work.progress(cadre, ticket_id, "x")
     with pytest.raises(UnknownCadre):
-        await world.tickets.transfer(await world.actor(ADMIN_TG), ticket_id, "查无此人")
+        await world.tickets.work.transfer(await world.actor(ADMIN_TG), ticket_id, "查无此人")
     with pytest.raises(TicketNotFound):
-        await world.tickets.claim(cadre, 999)
+        await world.tickets.work.claim(cadre, 999)
 
 
 async def test_unrated_tickets_close_after_seven_days(world: World) -> None:
     cadre = await world.actor(CADRE_TG)
     ticket_id = await world.report()
-    await world.tickets.claim(cadre, ticket_id)
-    await world.tickets.resolve(cadre, ticket_id, "好了")
+    await world.tickets.work.claim(cadre, ticket_id)
+    await world.tickets.work.resolve(cadre, ticket_id, "好了")
     world.clock.advance(timedelta(days=6, hours=23))
-    assert await world.tickets.close_unrated() == []
+    assert await world.tickets.ratings.close_unrated() == []
     world.clock.advance(timedelta(hours=2))
-    closed = await world.tickets.close_unrated()
+    closed = await world.tickets.ratings.close_unrated()
     assert [v.ticket.id for v in closed] == [ticket_id]
     t = closed[0].ticket
     assert (t.status, t.satisfaction) == (Status.CLOSED, "unrated")
-    assert await world.tickets.close_unrated() == []
+    assert await world.tickets.ratings.close_unrated() == []
 
 
 async def test_failed_service_call_changes_nothing(world: World) -> None:
     ticket_id = await world.report()
-    before = await world.tickets.view(await world.actor(CADRE_TG), ticket_id)
+    before = await world.tickets.lookup.view(await world.actor(CADRE_TG), ticket_id)
     with pytest.raises(InvalidInput):
-        await world.tickets.progress(await world.actor(CADRE_TG), ticket_id, "  ")
-    after = await world.tickets.view(await world.actor(CADRE_TG), ticket_id)
+        await world.tickets.work.progress(await world.actor(CADRE_TG), ticket_id, "  ")
+    after = await world.tickets.lookup.view(await world.actor(CADRE_TG), ticket_id)
     assert before.ticket == after.ticket and len(before.events) == len(after.events)
 
 
@@ -347,8 +353,8 @@ async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) ->
     routes: list[tuple[str, int]] = []
 
     async def report_and_compare(report: Report) -> None:
-        made = await world.tickets.report(report)
-        assert made.view == await world.tickets.view_of(made.view.ticket.id)
+        made = await world.tickets.intake.report(report)
+        assert made.view == await world.tickets.core.view_of(made.view.ticket.id)
         routes.append((made.route, len(made.view.attachments)))
 
     photo = IncomingFile("photo", "f1", "u1")
@@ -360,7 +366,7 @@ async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) ->
         Report(CONTACT_TG, 4, CONTACT_TG, "私信反映", private=True, enterprise_id=world.enterprise)
     )
     async with world.db.transaction():
-        await PeopleRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
+        await CadreRepo(world.db).set_on_leave(world.cadre, True, to_iso(world.clock.now()))
         await ChatRepo(world.db).bind(
             -5,
             kind="enterprise",
@@ -385,7 +391,9 @@ async def test_the_view_a_report_publishes_is_the_one_read_back(world: World) ->
 async def test_a_binding_passed_in_is_used_only_for_its_own_chat(world: World) -> None:
     """The handler passes the binding the gate read; one of another chat is never used."""
     bound = ChatBinding(GROUP, "enterprise", world.enterprise, "g")
-    made = await world.tickets.report(Report(GROUP, 1, CONTACT_TG, "厂区停电了", binding=bound))
+    made = await world.tickets.intake.report(
+        Report(GROUP, 1, CONTACT_TG, "厂区停电了", binding=bound)
+    )
     assert made.view.enterprise.id == world.enterprise and made.chat_kind == "enterprise"
     with pytest.raises(NotBound):
-        await world.tickets.report(Report(-999, 2, CONTACT_TG, "未绑定的群", binding=bound))
+        await world.tickets.intake.report(Report(-999, 2, CONTACT_TG, "未绑定的群", binding=bound))

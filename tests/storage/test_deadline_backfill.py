@@ -12,10 +12,11 @@ from pathlib import Path
 
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import MetricsService
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase
+from storage.unit import Repositories
 from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
 from tests.storage.test_event_repair import NOW, W47, OldRelease
@@ -80,7 +81,7 @@ async def test_upgrade_stamps_each_resolve_and_reopen_with_the_deadline_then_in_
         assert resolve.deadline_at == park(25, 9)
         # The chase taken was for the ticket's deadline: it is not owed again.
         assert [r["step"] for r in steps] == [f"chase1@{to_iso(first)}"]
-        metrics = MetricsService(db, FixedClock(NOW), WorkCalendar(TZ))
+        metrics = MetricsService(Repositories(db), FixedClock(NOW), WorkCalendar(TZ))
         m = (await metrics.week(W47)).park
         assert (m.on_time.num, m.on_time.den) == (1, 2)
     finally:

@@ -20,11 +20,12 @@ import pytest
 from bot.clock import FixedClock, to_iso
 from bot.domain import events as ev
 from bot.domain.lifecycle import Status
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import MetricsService, parse_week
 from storage.db import Database, load_migrations
 from storage.repos.tickets import TicketRepo
 from storage.sqlite import SqliteDatabase, split_sql
+from storage.unit import Repositories
 from tests.databases import sqlite_only
 from tests.storage.schemas import schema_at
 from tests.story import TZ, Story, park
@@ -176,7 +177,7 @@ async def test_upgrade_merges_each_rating_into_one_event_and_corrects_the_figure
             ),
             (ev.Rate(solved="solved", satisfaction="satisfied"), Status.CLOSED),
         ]
-        metrics = MetricsService(db, FixedClock(NOW), WorkCalendar(TZ))
+        metrics = MetricsService(Repositories(db), FixedClock(NOW), WorkCalendar(TZ))
         [cadre] = (await metrics.week(W47)).cadres
         m = cadre.metrics
         assert (m.solved.num, m.solved.den, m.solved.pct) == (6, 7, 85.7)

@@ -42,7 +42,6 @@ from bot.domain.logistics_steps import form_of as form_of
 from bot.domain.models import Actor
 from bot.errors import InvalidInput
 from bot.services.logistics.service import LogisticsService, PostedCargo, PostedTruck
-from storage.repos.logistics_drafts import LogisticsDraftRepo
 
 _YES = {"yes", "是", "要", "需要", "冷链"}
 _NO = {"no", "否", "不", "不要", "不需要"}
@@ -78,7 +77,7 @@ class DraftService:
         self.logistics = logistics
         self.db = logistics.db
         self.clock = logistics.clock
-        self.repo = LogisticsDraftRepo(logistics.db)
+        self.repo = logistics.drafts
 
     async def start(self, actor: Actor, kind: str) -> Draft:
         """Begin a conversation (replacing any unfinished one of the same user).

@@ -34,9 +34,7 @@ from bot.domain.outcomes import Publish, discard
 from bot.domain.outcomes.logistics import Answered, Completed, Exchange, People
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.recipients import Recipients
-from storage.db import Database
-from storage.repos.logistics import LogisticsRepo
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 class Matcher:
@@ -44,19 +42,20 @@ class Matcher:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         *,
         top: int,
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.top = top
         self.publish = publish
-        self.repo = LogisticsRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.logistics
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
         self.recipients = recipients
 
     # -- finding ------------------------------------------------------------------------------
@@ -237,8 +236,8 @@ class Matcher:
         (masked in public until the match), else the roster's.
         """
         async with self.db.transaction():
-            cadre = await self.people.cadre_by_telegram(owner_id)
-            enterprise = await self.people.enterprise(enterprise_id) if enterprise_id else None
+            cadre = await self.cadres.cadre_by_telegram(owner_id)
+            enterprise = await self.enterprises.enterprise(enterprise_id) if enterprise_id else None
             known = await self.repo.user_name(owner_id)
         found = [given] if given else []
         for text in typed:

@@ -30,9 +30,7 @@ from bot.domain.outcomes.logistics import Expired, PostedCargo, PostedTruck
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.logistics.matching import Matcher
 from bot.services.recipients import Recipients
-from storage.db import Database
-from storage.repos.logistics import LogisticsRepo
-from storage.repos.logistics_drafts import LogisticsDraftRepo
+from storage.unit import Repositories
 
 MAX_NOTE = 40
 
@@ -49,7 +47,7 @@ class LogisticsService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         tz: ZoneInfo,
         rules: LogisticsRules,
@@ -57,16 +55,16 @@ class LogisticsService:
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.tz = tz
         self.rules = rules
-        self.repo = LogisticsRepo(db)
-        self.drafts = LogisticsDraftRepo(db)
+        self.repo = repos.logistics
+        self.drafts = repos.logistics_drafts
         self.recipients = recipients
         self.matcher = Matcher(
-            db, clock, top=rules.top_matches, recipients=self.recipients, publish=publish
+            repos, clock, top=rules.top_matches, recipients=self.recipients, publish=publish
         )
 
     def today(self) -> date:

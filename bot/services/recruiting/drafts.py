@@ -38,9 +38,8 @@ from bot.domain.recruiting_steps import STEPS as STEPS
 from bot.domain.recruiting_steps import DraftState as DraftState
 from bot.errors import InvalidInput, NotAllowed, UnknownEnterprise
 from bot.services.recruiting.posts import RecruitingService
-from storage.db import Database
-from storage.repos.people import PeopleRepo
-from storage.repos.recruiting import Draft, JobRepo
+from storage.repos.recruiting import Draft
+from storage.unit import Repositories
 
 _KEYS = {"pay": ("pay_min", "pay_max"), "validity": ("validity",)}
 _LIMITS = {"position": 60, "location": 120, "contact": 120, "shift": 60}
@@ -61,30 +60,30 @@ class JobDraftService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         rules: JobRules,
         posts: RecruitingService,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.rules = rules
         self.posts = posts
-        self.jobs = JobRepo(db)
-        self.people = PeopleRepo(db)
+        self.jobs = repos.jobs
+        self.enterprises = repos.enterprises
 
     async def _state(self, actor: Actor, draft: Draft) -> DraftState:
         step = _step(draft)
         employer = None
         if draft.enterprise_id is not None:
-            enterprise = await self.people.enterprise(draft.enterprise_id)
+            enterprise = await self.enterprises.enterprise(draft.enterprise_id)
             employer = enterprise.name if enterprise else None
         choices: list[Enterprise] = []
         if step == EMPLOYER and actor.cadre is not None:
-            choices = (await self.people.enterprises_of_cadre(actor.cadre.id))[:10]
+            choices = (await self.enterprises.enterprises_of_cadre(actor.cadre.id))[:10]
         return DraftState(draft.user_id, step, draft.data, employer, draft.post_id, choices)
 
     async def _save(self, actor: Actor, draft: Draft) -> DraftState:
@@ -164,9 +163,9 @@ class JobDraftService:
 
     async def _enterprise(self, actor: Actor, name: str) -> Enterprise:
         name = name.strip()
-        enterprise = await self.people.enterprise_by_name(name)
+        enterprise = await self.enterprises.enterprise_by_name(name)
         if enterprise is None:
-            matches = await self.people.enterprises_matching(name) if name else []
+            matches = await self.enterprises.enterprises_matching(name) if name else []
             if len(matches) != 1:
                 raise UnknownEnterprise(name=name[:40])
             enterprise = matches[0]
@@ -229,7 +228,7 @@ class JobDraftService:
             enterprise_id = draft.enterprise_id
             shifts = {SKIP: "", **{str(i): name for i, name in enumerate(self.rules.shifts)}}
             if step == EMPLOYER and isinstance(value, int):
-                enterprise = await self.people.enterprise(value)
+                enterprise = await self.enterprises.enterprise(value)
                 if enterprise is None or not await self.posts.may_post_for(actor, enterprise.id):
                     raise NotAllowed("jobs.err_not_your_enterprise")
                 enterprise_id = enterprise.id

@@ -25,9 +25,7 @@ from bot.domain.recruiting import JobAction, JobFields, JobPost, JobRules, JobVi
 from bot.domain.recruiting_steps import JobPage as JobPage  # re-exported: a listing's answer
 from bot.errors import InvalidInput, JobNotFound, NotAllowed
 from bot.services.recipients import Recipients
-from storage.db import Database
-from storage.repos.people import PeopleRepo
-from storage.repos.recruiting import JobRepo
+from storage.unit import Repositories
 
 MAX_HIRED_REPORT = 10000
 
@@ -43,7 +41,7 @@ class RecruitingService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         rules: JobRules,
         *,
@@ -54,7 +52,7 @@ class RecruitingService:
         recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         # Not `publish`: that is the use case of publishing a post.
         self.outcomes = publish
         self.clock = clock
@@ -63,8 +61,8 @@ class RecruitingService:
         self.channels = channels
         self.page_size = page_size
         self.notice_before = timedelta(days=notice_days_before)
-        self.jobs = JobRepo(db)
-        self.people = PeopleRepo(db)
+        self.jobs = repos.jobs
+        self.enterprises = repos.enterprises
         self.recipients = recipients
 
     # -- permissions --------------------------------------------------------------------------
@@ -74,7 +72,7 @@ class RecruitingService:
             return True
         if actor.cadre is None:
             return False
-        assignment = await self.people.assignment(enterprise_id)
+        assignment = await self.enterprises.assignment(enterprise_id)
         return assignment is not None and actor.cadre.id in (
             assignment.primary_cadre_id,
             assignment.backup_cadre_id,
@@ -95,7 +93,7 @@ class RecruitingService:
         return post
 
     async def _view(self, post: JobPost) -> JobView:
-        enterprise = await self.people.enterprise(post.enterprise_id)
+        enterprise = await self.enterprises.enterprise(post.enterprise_id)
         return JobView(post=post, employer=enterprise.name if enterprise else "-")
 
     async def view(self, post_id: int) -> JobView:
@@ -225,7 +223,7 @@ class RecruitingService:
             ids: list[int] = []
             ids += sorted(actor.enterprise_ids)
             if actor.cadre is not None:
-                ids += [e.id for e in await self.people.enterprises_of_cadre(actor.cadre.id)]
+                ids += [e.id for e in await self.enterprises.enterprises_of_cadre(actor.cadre.id)]
                 ids += await self.jobs.enterprises_backed_by(actor.cadre.id)
             if not ids and not actor.is_staff:
                 raise NotAllowed("jobs.err_no_enterprise")
@@ -268,7 +266,7 @@ class RecruitingService:
         """Whom to tell about a post, privately where their chat is open: its author, then
         the enterprise's contacts."""
         async with self.db.transaction():
-            contacts = await self.people.contacts_of(post.enterprise_id)
+            contacts = await self.enterprises.contacts_of(post.enterprise_id)
         found = [
             await self.recipients.private(i) for i in dict.fromkeys([post.author_id, *contacts])
         ]

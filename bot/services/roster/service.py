@@ -42,19 +42,19 @@ from bot.services.roster.model import (  # noqa: F401 - re-exported for callers
 from bot.services.roster.parsing import CadreRow, EnterpriseRow, parse_cadre, parse_enterprise
 from bot.services.roster.plan import CONTACT_SOURCE, Plan, make_plan
 from bot.services.roster.rows import TableKind
-from storage.db import Database
-from storage.repos.people import PeopleRepo
+from storage.unit import Repositories
 
 
 class RosterService:
     """Import the park roster from spreadsheets, all or nothing."""
 
     def __init__(
-        self, db: Database, clock: Clock, *, limits: RosterLimits = DEFAULT_LIMITS
+        self, repos: Repositories, clock: Clock, *, limits: RosterLimits = DEFAULT_LIMITS
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
-        self.people = PeopleRepo(db)
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
         self.limits = limits
 
     async def import_files(
@@ -121,15 +121,15 @@ class RosterService:
     async def _snapshot(
         self, cadre_rows: list[CadreRow], enterprise_rows: list[EnterpriseRow]
     ) -> Snapshot:
-        cadres = await self.people.cadres()
-        enterprises = await self.people.enterprises()
+        cadres = await self.cadres.cadres()
+        enterprises = await self.enterprises.enterprises()
         names = {c.id: c.name for c in cadres}
         imported = {row.name for row in enterprise_rows}
         assignments: dict[str, tuple[str | None, str | None]] = {}
         for enterprise in enterprises:
             if enterprise.name not in imported:
                 continue
-            assignment = await self.people.assignment(enterprise.id)
+            assignment = await self.enterprises.assignment(enterprise.id)
             if assignment is not None:
                 assignments[enterprise.name] = (
                     names.get(assignment.primary_cadre_id or 0),
@@ -139,7 +139,7 @@ class RosterService:
         mentioned = {tg for row in enterprise_rows for tg in row.contacts}
         mentioned |= {row.telegram_id for row in cadre_rows if row.telegram_id is not None}
         for telegram_id in sorted(mentioned):
-            bound = await self.people.contact_enterprises(telegram_id)
+            bound = await self.enterprises.contact_enterprises(telegram_id)
             if bound:
                 contacts[telegram_id] = [e.name for e in bound]
         return Snapshot(
@@ -158,7 +158,7 @@ class RosterService:
             if write:
                 # The id goes through set_cadre_telegram, which releases it from its previous
                 # holder first; inserting it directly would break UNIQUE on a swap.
-                cadre_ids[row.name] = await self.people.upsert_cadre(
+                cadre_ids[row.name] = await self.cadres.upsert_cadre(
                     name=row.name,
                     phone=final_phone(row, existing),
                     role=final_role(row, existing).value,
@@ -166,22 +166,22 @@ class RosterService:
                     now=now,
                 )
             if set_telegram and row.telegram_id is not None:
-                await self.people.set_cadre_telegram(cadre_ids[row.name], row.telegram_id, now)
+                await self.cadres.set_cadre_telegram(cadre_ids[row.name], row.telegram_id, now)
         # Pass 2: leaders, now that every name has an id.
         for name, leader in plan.leaders:
-            await self.people.set_cadre_leader(
+            await self.cadres.set_cadre_leader(
                 cadre_ids[name], cadre_ids[leader] if leader is not None else None
             )
         # Credit codes are UNIQUE: free the ones that move before any is reassigned.
         for moving in plan.release_codes:
-            await self.people.upsert_enterprise(
+            await self.enterprises.upsert_enterprise(
                 name=moving.name, credit_code=None, industry=None, grid=None, now=now
             )
         enterprise_ids = {name: e.id for name, e in snapshot.enterprises.items()}
         for ent_row, write in plan.enterprises:
             if write:
                 credit_code, industry, grid = plan.final[ent_row.name]
-                enterprise_ids[ent_row.name] = await self.people.upsert_enterprise(
+                enterprise_ids[ent_row.name] = await self.enterprises.upsert_enterprise(
                     name=ent_row.name,
                     credit_code=credit_code,
                     industry=industry,
@@ -189,7 +189,7 @@ class RosterService:
                     now=now,
                 )
         for name, primary, backup in plan.assignments:
-            await self.people.set_assignment(
+            await self.enterprises.set_assignment(
                 enterprise_ids[name],
                 cadre_ids[primary] if primary is not None else None,
                 cadre_ids[backup] if backup is not None else None,
@@ -200,6 +200,6 @@ class RosterService:
                 continue
             # The import lists every enterprise of this person: its bindings become these
             # (so moving an id to another enterprise in the roster moves the contact).
-            await self.people.set_contact_enterprises(
+            await self.enterprises.set_contact_enterprises(
                 telegram_id, [enterprise_ids[n] for n in names], CONTACT_SOURCE, now
             )

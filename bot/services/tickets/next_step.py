@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import to_iso
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES, Status
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
+from bot.domain.work_calendar import WorkCalendar
 
 
 class Scheduled(Protocol):

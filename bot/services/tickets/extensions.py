@@ -12,18 +12,17 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
-from bot.services.access import refusal
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.tickets import MAX_NOTE, TicketService
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo, ExtensionRequest
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from bot.services.tickets.access import refusal
+from bot.services.tickets.core import TicketCore
+from bot.services.tickets.work import MAX_NOTE
+from storage.repos.deadlines import ExtensionRequest
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -51,23 +50,24 @@ class ExtensionService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
-        self.tickets = tickets
+        self.core = core
         self.publish = publish
-        self.repo = DeadlineRepo(db)
-        self.ticket_repo = TicketRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.ticket_repo = repos.tickets
+        self.cadres = repos.cadres
+        self.users = repos.users
 
     async def _ticket(self, ticket_id: int) -> Ticket:
         ticket = await self.ticket_repo.get(ticket_id)
@@ -115,16 +115,14 @@ class ExtensionService:
             request = await self.repo.request(request_id)
             assert request is not None
             leader = (
-                await self.people.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
+                await self.cadres.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
             )
             reachable = bool(
                 leader is not None
                 and leader.telegram_id is not None
-                and await self.people.private_chat_ok(leader.telegram_id)
+                and await self.users.private_chat_ok(leader.telegram_id)
             )
-            asked = ExtensionAsked(
-                await self.tickets.view_of(ticket_id), request, leader, reachable
-            )
+            asked = ExtensionAsked(await self.core.view_of(ticket_id), request, leader, reachable)
             await self.publish(asked)
         return asked
 
@@ -147,8 +145,8 @@ class ExtensionService:
             request = await self.repo.request(request_id)
             if request is None or request.ticket_id != ticket_id:
                 raise InvalidInput("error.stale_button")
-            assignee = await self.people.cadre(request.cadre_id)
-            if not await self.tickets.access.decides_extension(actor, assignee):
+            assignee = await self.cadres.cadre(request.cadre_id)
+            if not await self.core.access.decides_extension(actor, assignee):
                 raise NotAllowed("clock.extend_not_leader", id=ticket_id)
             if request.status != "pending":
                 raise InvalidInput("clock.extend_decided", id=ticket_id)
@@ -161,7 +159,7 @@ class ExtensionService:
             )
             if approved:
                 deadline = self.calendar.add_working_days(ticket.deadline_at, request.days)
-                await self.tickets.change(ticket, deadline_at=deadline)
+                await self.core.change(ticket, deadline_at=deadline)
                 await self.ticket_repo.record(
                     ticket_id,
                     ev.ExtendOk(deadline_at=deadline, days=request.days),
@@ -178,7 +176,7 @@ class ExtensionService:
             decided = await self.repo.request(request_id)
             assert decided is not None
             outcome = ExtensionDecided(
-                await self.tickets.view_of(ticket_id), decided, approved, assignee
+                await self.core.view_of(ticket_id), decided, approved, assignee
             )
             await self.publish(outcome)
         return outcome

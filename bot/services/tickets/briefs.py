@@ -20,11 +20,9 @@ from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.domain.outcomes import Publish, discard
-from bot.services.calendar import WorkCalendar
-from bot.services.tickets import TicketService
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.people import PeopleRepo
+from bot.domain.work_calendar import WorkCalendar
+from bot.services.tickets.core import TicketCore
+from storage.unit import Repositories
 
 
 class BriefService:
@@ -32,22 +30,22 @@ class BriefService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         brief_time: time = time(8, 30),
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
-        self.tickets = tickets
+        self.core = core
         self.brief_time = brief_time
-        self.repo = DeadlineRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.cadres = repos.cadres
 
     async def due(self) -> list[Brief]:
         """Claim, publish and return today's brief for every leader who has not had it yet.
@@ -68,7 +66,7 @@ class BriefService:
             return []
         briefs: list[Brief] = []
         async with self.db.transaction():
-            cadres = await self.people.cadres()
+            cadres = await self.cadres.cadres()
             for leader in cadres:
                 if leader.role is not Role.LEADER or leader.telegram_id is None:
                     continue
@@ -76,7 +74,7 @@ class BriefService:
                 if not await self.repo.claim_brief(leader.id, today, now):
                     continue
                 # The same scope the leader's own /overdue and /blockers use.
-                scope = await self.tickets.access.scope(
+                scope = await self.core.access.scope(
                     Actor(telegram_id=leader.telegram_id, cadre=leader)
                 )
                 team = scope.ids() or []
@@ -111,7 +109,7 @@ class BriefService:
     async def _item(self, ticket: Ticket, now: datetime) -> BriefItem:
         late = ticket.deadline_at < now and ticket.status in OPEN_STATUSES
         return BriefItem(
-            view=await self.tickets.view_of(ticket.id),
+            view=await self.core.view_of(ticket.id),
             days_open=self.calendar.working_days_between(ticket.created_at, now),
             overdue_days=self.calendar.working_days_between(ticket.deadline_at, now)
             if late

@@ -20,12 +20,30 @@ figures of the period [start, end). `MetricsService` folds the answers per cadre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain import events as ev
 from bot.domain.taxonomy import UNRATED
-from storage.repos.metrics import TicketHistory
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One event of a ticket's history, as the metrics read it."""
+
+    at: datetime
+    event: ev.Event
+
+
+@dataclass
+class TicketHistory:
+    """A ticket a period touches, with its events up to the report time, in order."""
+
+    ticket_id: int
+    assignee_id: int | None
+    created_at: datetime
+    response_due_at: datetime | None
+    events: list[Logged] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

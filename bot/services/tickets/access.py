@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.errors import NotAllowed, TicketNotFound
-from storage.repos.people import PeopleRepo
+from storage.repos.cadres import CadreRepo
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def refusal(actor: Actor, ticket: Ticket, key: str, **params: object) -> NotAllo
 class Access:
     """Team scope for staff, read from the roster inside the caller's transaction."""
 
-    def __init__(self, people: PeopleRepo) -> None:
-        self.people = people
+    def __init__(self, cadres: CadreRepo) -> None:
+        self.cadres = cadres
 
     async def team(self, actor: Actor) -> Scope:
         """The cadres the actor leads: admins the whole park, leaders their cadres, others none."""
@@ -89,7 +89,7 @@ class Access:
             return Scope(None)
         if actor.cadre is None or actor.cadre.role is not Role.LEADER:
             return Scope(frozenset())
-        return Scope(frozenset(c.id for c in await self.people.cadres_under(actor.cadre.id)))
+        return Scope(frozenset(c.id for c in await self.cadres.cadres_under(actor.cadre.id)))
 
     async def scope(self, actor: Actor) -> Scope:
         """The tickets' owners the actor oversees: their own and their team's (admins: all).

@@ -1,7 +1,7 @@
 """督办: reminders before deadlines, chases after them, supervision levels and the lists.
 
 The sweeper (`sweep`) runs every minute. It asks the database for the tickets whose stored
-`next_step_at` has come (`bot.services.next_step` says when, and every change of a ticket's
+`next_step_at` has come (`bot.services.tickets.next_step` says when, and every change of a ticket's
 status, deadlines or level stores it), takes their due steps and stores their next moment. Each
 step is recorded in `escalation_steps` under a unique key together with its event, so a step
 happens once even if the job runs twice or the bot restarts. Steps:
@@ -27,20 +27,17 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.briefs import BriefItem
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
 from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
-from bot.services.access import leads
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule, chase_step
-from bot.services.tickets import TicketService
-from storage.db import Database
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.kv import KvRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import DueTicket, TicketRepo
+from bot.services.tickets.access import leads
+from bot.services.tickets.core import TicketCore
+from bot.services.tickets.next_step import StepSchedule, chase_step
+from storage.repos.tickets import DueTicket
+from storage.unit import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -102,31 +99,31 @@ class EscalationService:
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: DeadlineRules,
-        tickets: TicketService,
+        core: TicketCore,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
-        self.tickets = tickets
+        self.core = core
         self.publish = publish
-        self.repo = DeadlineRepo(db)
-        self.ticket_repo = TicketRepo(db)
-        self.people = PeopleRepo(db)
+        self.repo = repos.deadlines
+        self.ticket_repo = repos.tickets
+        self.cadres = repos.cadres
         self.schedule = StepSchedule(calendar, rules)
-        self.kv = KvRepo(db)
+        self.kv = repos.kv
 
     async def _leader_of(self, ticket: Ticket) -> Cadre | None:
-        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        assignee = await self.cadres.cadre(ticket.assignee_id) if ticket.assignee_id else None
         if assignee is None or assignee.leader_id is None:
             return None
-        return await self.people.cadre(assignee.leader_id)
+        return await self.cadres.cadre(assignee.leader_id)
 
     async def _urge(self, ticket: Ticket, urge: ev.Urge, now: datetime) -> bool:
         if not await self.repo.claim_step(ticket.id, urge.step, now):
@@ -142,7 +139,7 @@ class EscalationService:
             return False
         if not await self.repo.claim_step(ticket.id, f"level{level}", now):
             return False
-        await self.tickets.change(ticket, supervision_level=level)
+        await self.core.change(ticket, supervision_level=level)
         await self.ticket_repo.record(
             ticket.id, ev.Escalate(level=level, reason=reason), actor_id=actor_id, at=now
         )
@@ -213,7 +210,7 @@ class EscalationService:
                 reworks = await self.ticket_repo.count_events(current.id, ev.EventType.REOPEN)
                 await self._sweep_one(current, done, reworks, now, partial)
                 await self.publish(partial)
-            await self.tickets.reschedule(current.id)
+            await self.core.reschedule(current.id)
         return partial
 
     def _triage(
@@ -233,7 +230,7 @@ class EscalationService:
             if self._acts(ticket, done, count, now):
                 acting.append(ticket.id)
             else:
-                quiet.append((item, self.tickets.schedule.next_step_at(ticket, done, count, now)))
+                quiet.append((item, self.core.schedule.next_step_at(ticket, done, count, now)))
         return acting, quiet
 
     def _acts(self, ticket: Ticket, done: set[str], reworks: int, now: datetime) -> bool:
@@ -254,7 +251,7 @@ class EscalationService:
         Returns:
             How many tickets were made due (0 when nothing changed).
         """
-        fingerprint = self.tickets.schedule.fingerprint()
+        fingerprint = self.core.schedule.fingerprint()
         async with self.db.transaction():
             if await self.kv.get(RULES_KEY) == fingerprint:
                 return 0
@@ -293,7 +290,7 @@ class EscalationService:
                 result.raised.append(Raised(await self._view(ticket), 2, reason, leader))
 
     async def _view(self, ticket: Ticket) -> TicketView:
-        return await self.tickets.view_of(ticket.id)
+        return await self.core.view_of(ticket.id)
 
     async def _calendar_warnings(self, now: datetime, result: SweepResult) -> None:
         years = set(self.calendar.fallback_years)
@@ -321,7 +318,7 @@ class EscalationService:
             ticket = await self.ticket_repo.get(ticket_id)
             if ticket is None:
                 raise TicketNotFound(id=ticket_id)
-            await self.tickets.access.require_lead(
+            await self.core.access.require_lead(
                 actor, ticket, role_key="clock.supervise_not_leader"
             )
             if ticket.status not in OPEN_STATUSES:
@@ -336,7 +333,7 @@ class EscalationService:
 
     async def scope(self, actor: Actor) -> list[int] | None:
         """Cadre ids whose tickets the actor oversees; None means every ticket (admins)."""
-        return (await self.tickets.access.scope(actor)).ids()
+        return (await self.core.access.scope(actor)).ids()
 
     async def overdue(self, actor: Actor) -> list[BriefItem]:
         """Open tickets past their resolution deadline, within the actor's scope, with their

@@ -18,15 +18,14 @@ from datetime import datetime, timedelta
 from bot.clock import from_iso, to_iso
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.deadlines import DueDates, due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
-from bot.services.deadlines import DueDates, due_dates
-from bot.services.next_step import Planned
-from bot.services.ticket_base import TicketBase
-from storage.repos.kv import KvRepo
+from bot.services.tickets.core import TicketCore
+from bot.services.tickets.next_step import Planned
 
 MAX_CONTENT = 2000
 # The window of `TicketRules.reports_per_hour`.
@@ -88,8 +87,22 @@ class ReportsLimited(Outcome):
     cadre: str | None  # whom the refused reports would have gone to; None: the duty desk
 
 
-class TicketIntake(TicketBase):
+class TicketIntake:
     """Turn reports into routed tickets."""
+
+    def __init__(self, core: TicketCore) -> None:
+        self.core = core
+        self.db = core.db
+        self.clock = core.clock
+        self.calendar = core.calendar
+        self.rules = core.rules
+        self.publish = core.publish
+        self.tickets = core.tickets
+        self.cadres = core.cadres
+        self.enterprises = core.enterprises
+        self.chats = core.chats
+        self.schedule = core.schedule
+        self.kv = core.repos.kv
 
     async def report(self, report: Report) -> Created:
         """Record a problem posted in a bound group and route it to the 包联 cadre.
@@ -136,20 +149,18 @@ class TicketIntake(TicketBase):
         whether the admins were told within the hour); how many."""
         prefix = LIMIT_TOLD.format(reporter="")
         async with self.db.transaction():
-            return await KvRepo(self.db).delete_older(
-                prefix, to_iso(self.clock.now() - LIMIT_WINDOW)
-            )
+            return await self.kv.delete_older(prefix, to_iso(self.clock.now() - LIMIT_WINDOW))
 
     async def _limited(
         self, reporter_id: int, enterprise_id: int, assignee: Cadre | None, now: datetime
     ) -> NotAllowed:
         """The refusal of a report past the limit; the admins are told once per window."""
-        kv = KvRepo(self.db)
+        kv = self.kv
         key = LIMIT_TOLD.format(reporter=reporter_id)
         told = await kv.get(key)
         if told is None or from_iso(told) <= now - LIMIT_WINDOW:
             await kv.set(key, to_iso(now))
-            enterprise = await self.people.enterprise(enterprise_id)
+            enterprise = await self.enterprises.enterprise(enterprise_id)
             await self.publish(
                 ReportsLimited(
                     reporter_id,
@@ -166,7 +177,7 @@ class TicketIntake(TicketBase):
     async def _new_view(self, ticket: Ticket, assignee: Cadre | None, report: Report) -> TicketView:
         """The new ticket's view from what this transaction read and wrote, not read back: the
         ticket as inserted, the cadre `_route` read, no reopen yet, no history asked for."""
-        enterprise = await self.people.enterprise(ticket.enterprise_id)
+        enterprise = await self.enterprises.enterprise(ticket.enterprise_id)
         assert enterprise is not None  # foreign key
         return TicketView(
             ticket=ticket,
@@ -188,7 +199,7 @@ class TicketIntake(TicketBase):
             raise NotBound("error.group_not_bound")
         enterprise_id = binding.enterprise_id
         if binding.kind == "park":
-            enterprise_id = await self.people.contact_enterprise(report.reporter_id)
+            enterprise_id = await self.enterprises.contact_enterprise(report.reporter_id)
             if enterprise_id is None:
                 raise NotBound("error.reporter_not_bound")
         assert enterprise_id is not None
@@ -271,23 +282,23 @@ class TicketIntake(TicketBase):
         """The enterprise of a private report, re-checked: the reporter must be its contact."""
         if report.enterprise_id is None:
             raise NotBound("error.private_report_not_bound")
-        if not await self.people.is_contact_of(report.reporter_id, report.enterprise_id):
+        if not await self.enterprises.is_contact_of(report.reporter_id, report.enterprise_id):
             raise NotAllowed("error.report_enterprise_not_yours")
         return report.enterprise_id
 
     async def _route(self, enterprise_id: int) -> tuple[Cadre | None, str]:
         """Primary cadre; the backup when the primary is on leave; else the duty desk."""
-        assignment = await self.people.assignment(enterprise_id)
+        assignment = await self.enterprises.assignment(enterprise_id)
         if assignment is not None:
             primary = (
-                await self.people.cadre(assignment.primary_cadre_id)
+                await self.cadres.cadre(assignment.primary_cadre_id)
                 if assignment.primary_cadre_id
                 else None
             )
             if primary is not None and not primary.on_leave:
                 return primary, "primary"
             backup = (
-                await self.people.cadre(assignment.backup_cadre_id)
+                await self.cadres.cadre(assignment.backup_cadre_id)
                 if assignment.backup_cadre_id
                 else None
             )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.services.calendar import WorkCalendar
+from bot.domain.work_calendar import WorkCalendar
 
 
 @dataclass(frozen=True)

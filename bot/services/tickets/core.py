@@ -1,8 +1,10 @@
-"""What every ticket use case shares: loading, viewing, permissions and the one column writer.
+"""What every part of the ticket loop shares: loading, viewing, permissions, the one writer.
 
-`TicketBase` is the common ground of `TicketService` and its parts (`bot.services.ticket_intake`,
-`bot.services.ticket_ratings`): the repositories, the rules, the step schedule, and `_move`, the
-one place a status changes (through `bot.domain.lifecycle.next_status`, with its event).
+`TicketCore` is one small object the parts (`intake`, `lookup`, `work`, `ratings`, and
+`escalation`, `extensions`, `briefs`) are each given, never a base class they extend: the
+repositories, the clock, the calendar, the rules, the step schedule, where outcomes are published,
+and `move`, the one place a status changes (through `bot.domain.lifecycle.next_status`, with its
+event). `TicketService` holds the parts that handlers call, all on one core.
 """
 
 from __future__ import annotations
@@ -13,19 +15,15 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.domain import events as ev
+from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import next_status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.domain.outcomes import Publish, discard
+from bot.domain.work_calendar import WorkCalendar
 from bot.errors import TicketNotFound
-from bot.services.access import Access, owner_side, refusal
-from bot.services.calendar import WorkCalendar
-from bot.services.deadlines import DeadlineRules
-from bot.services.next_step import StepSchedule
-from storage.db import Database
-from storage.repos.chats import ChatRepo
-from storage.repos.deadlines import DeadlineRepo
-from storage.repos.people import PeopleRepo
-from storage.repos.tickets import TicketRepo
+from bot.services.tickets.access import Access, owner_side, refusal
+from bot.services.tickets.next_step import StepSchedule
+from storage.unit import Repositories
 
 
 @dataclass(frozen=True)
@@ -47,36 +45,39 @@ class TicketRules:
         return DeadlineRules(resolve_working_days=self.resolve_working_days)
 
 
-class TicketBase:
+class TicketCore:
     """Repositories, rules and the shared steps of the ticket use cases."""
 
     def __init__(
         self,
-        db: Database,
+        repos: Repositories,
         clock: Clock,
         calendar: WorkCalendar,
         rules: TicketRules,
         *,
         publish: Publish = discard,
     ) -> None:
-        self.db = db
+        self.repos = repos
+        self.db = repos.db
         self.clock = clock
         self.calendar = calendar
         self.rules = rules
         # Outcomes go here inside the transaction of the change (the dispatcher, when running).
         self.publish = publish
-        self.tickets = TicketRepo(db)
-        self.people = PeopleRepo(db)
-        self.chats = ChatRepo(db)
-        self.access = Access(self.people)
+        self.tickets = repos.tickets
+        self.cadres = repos.cadres
+        self.enterprises = repos.enterprises
+        self.chats = repos.chats
+        self.access = Access(self.cadres)
         self.schedule = StepSchedule(calendar, rules.deadline_rules)
-        self.steps = DeadlineRepo(db)
+        self.steps = repos.deadlines
 
     # -- reading ----------------------------------------------------------------------------
-    async def _view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
-        enterprise = await self.people.enterprise(ticket.enterprise_id)
+    async def view(self, ticket: Ticket, *, history: bool = False) -> TicketView:
+        """The ticket with its enterprise, assignee and attachments (and history if asked)."""
+        enterprise = await self.enterprises.enterprise(ticket.enterprise_id)
         assert enterprise is not None  # foreign key
-        assignee = await self.people.cadre(ticket.assignee_id) if ticket.assignee_id else None
+        assignee = await self.cadres.cadre(ticket.assignee_id) if ticket.assignee_id else None
         return TicketView(
             ticket=ticket,
             enterprise=enterprise,
@@ -86,21 +87,30 @@ class TicketBase:
             events=await self.tickets.events(ticket.id) if history else [],
         )
 
-    async def _load(self, ticket_id: int) -> Ticket:
+    async def load(self, ticket_id: int) -> Ticket:
+        """The ticket, or `TicketNotFound`."""
         ticket = await self.tickets.get(ticket_id)
         if ticket is None:
             raise TicketNotFound(id=ticket_id)
         return ticket
 
-    async def _may_work(self, actor: Actor, ticket: Ticket) -> bool:
+    async def may_work(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor works this ticket (its cadre, their leader, an admin)."""
         return await self.access.may_work(actor, ticket)
 
-    async def _require_work(self, actor: Actor, ticket: Ticket) -> None:
-        if not await self._may_work(actor, ticket):
+    async def require_work(self, actor: Actor, ticket: Ticket) -> None:
+        """Refuse an actor who does not work this ticket (as "not found" where they may not
+        know it exists)."""
+        if not await self.may_work(actor, ticket):
             raise refusal(actor, ticket, "error.not_your_ticket")
 
-    def _is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
+    def is_owner_side(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor speaks for the ticket's enterprise."""
         return owner_side(actor, ticket)
+
+    async def may_see(self, actor: Actor, ticket: Ticket) -> bool:
+        """Whether the actor may see the ticket: its enterprise's side, or who works it."""
+        return self.is_owner_side(actor, ticket) or await self.may_work(actor, ticket)
 
     async def view_of(self, ticket_id: int) -> TicketView:
         """Return a ticket for a job or a notification, without a permission check.
@@ -109,7 +119,7 @@ class TicketBase:
             TicketNotFound: no such ticket.
         """
         async with self.db.transaction():
-            return await self._view(await self._load(ticket_id))
+            return await self.view(await self.load(ticket_id))
 
     # -- the one writer of ticket columns -----------------------------------------------------
     async def _next_step(self, ticket: Ticket, now: datetime) -> datetime | None:
@@ -136,10 +146,10 @@ class TicketBase:
 
     async def reschedule(self, ticket_id: int) -> None:
         """Store the next step time again after steps were taken (inside a transaction)."""
-        ticket = await self._load(ticket_id)
+        ticket = await self.load(ticket_id)
         await self.tickets.set_next_step(ticket.id, await self._next_step(ticket, self.clock.now()))
 
-    async def _move(
+    async def move(
         self,
         actor: Actor | None,
         ticket: Ticket,
@@ -160,4 +170,4 @@ class TicketBase:
             to_status=target,
         )
         await self.change(ticket, status=target, **changes)
-        return await self._load(ticket.id)
+        return await self.load(ticket.id)

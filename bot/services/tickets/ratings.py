@@ -9,13 +9,13 @@ from typing import Any
 
 from bot.domain import events as ev
 from bot.domain import taxonomy
+from bot.domain.deadlines import due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, Ticket, TicketView
 from bot.domain.outcomes import Outcome
 from bot.errors import InvalidInput
-from bot.services.access import refusal
-from bot.services.deadlines import due_dates
-from bot.services.ticket_base import TicketBase
+from bot.services.tickets.access import refusal
+from bot.services.tickets.core import TicketCore
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,21 @@ class AutoClosed(Outcome):
     view: TicketView
 
 
-class TicketRatings(TicketBase):
+class TicketRatings:
     """Ratings and the close of unrated tickets."""
 
+    def __init__(self, core: TicketCore) -> None:
+        self.core = core
+        self.db = core.db
+        self.clock = core.clock
+        self.calendar = core.calendar
+        self.rules = core.rules
+        self.publish = core.publish
+        self.tickets = core.tickets
+
     async def _rateable(self, actor: Actor, ticket_id: int) -> Ticket:
-        ticket = await self._load(ticket_id)
-        if not self._is_owner_side(actor, ticket):
+        ticket = await self.core.load(ticket_id)
+        if not self.core.is_owner_side(actor, ticket):
             raise refusal(actor, ticket, "error.rate_not_yours")
         if ticket.status is not Status.RESOLVED:
             raise InvalidInput("error.not_waiting_rating", id=ticket.id)
@@ -49,7 +58,7 @@ class TicketRatings(TicketBase):
         if solved not in taxonomy.SOLVED_RATINGS:
             raise InvalidInput("error.bad_rating")
         async with self.db.transaction():
-            return await self._view(await self._rateable(actor, ticket_id))
+            return await self.core.view(await self._rateable(actor, ticket_id))
 
     async def rate(self, actor: Actor, ticket_id: int, solved: str, satisfaction: str) -> Rated:
         """The enterprise rates a resolved ticket; 未解决 or 不满意 reopens it (重办).
@@ -75,13 +84,13 @@ class TicketRatings(TicketBase):
             if reopen:
                 deadline = self._reopen_deadline(ticket)
                 verdict = ev.Reopen(solved=solved, satisfaction=satisfaction, deadline_at=deadline)
-                ticket = await self._move(
+                ticket = await self.core.move(
                     actor, ticket, verdict, resolved_at=None, deadline_at=deadline, **ratings
                 )
             else:
                 verdict = ev.Rate(solved=solved, satisfaction=satisfaction)
-                ticket = await self._move(actor, ticket, verdict, closed_at=now, **ratings)
-            rated = Rated(view=await self._view(ticket), reopened=reopen)
+                ticket = await self.core.move(actor, ticket, verdict, closed_at=now, **ratings)
+            rated = Rated(view=await self.core.view(ticket), reopened=reopen)
             await self.publish(rated)
         return rated
 
@@ -109,7 +118,7 @@ class TicketRatings(TicketBase):
         closed: list[TicketView] = []
         async with self.db.transaction():
             for ticket in await self.tickets.resolved_before(cutoff):
-                moved = await self._move(
+                moved = await self.core.move(
                     None,
                     ticket,
                     ev.Close(reason=taxonomy.UNRATED),
@@ -117,7 +126,7 @@ class TicketRatings(TicketBase):
                     solved_rating=taxonomy.UNRATED,
                     satisfaction=taxonomy.UNRATED,
                 )
-                view = await self._view(moved)
+                view = await self.core.view(moved)
                 await self.publish(AutoClosed(view))
                 closed.append(view)
         return closed
