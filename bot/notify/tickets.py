@@ -2,7 +2,8 @@
 
 Called by the dispatcher inside the transaction of the change (the update's or the job's), so
 the change and the messages it owes commit together. Private messages go in the recipient's
-language; group messages in the park's.
+language; group messages in the park's. The reporter's acknowledgement is the report handler's
+reply, not a notice.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-
-from markupsafe import Markup
 
 from bot.delivery.outbox import Keyboard
 from bot.domain.models import Cadre, TicketView
@@ -129,23 +128,10 @@ class TicketNotifier:
 
     # -- the loop ---------------------------------------------------------------------------
     async def created(self, created: Created) -> None:
-        """Acknowledge the report where it was made; tell its cadre or the duty desk."""
+        """Tell a new ticket's cadre or the duty desk (the reporter's acknowledgement is the
+        report handler's reply)."""
         view = created.view
         ticket = view.ticket
-        # A private report is acknowledged in the reporter's private chat, in their language.
-        private = ticket.channel == "private"
-        tr = await self.admins.tr_for(ticket.reporter_id) if private else self.group_tr
-        ack = render.ack(view, tr, self.tz, phone=self.settings.tickets.show_cadre_phone)
-        if private:
-            ack = Markup("\n").join([ack, tr("ticket.ack_private")])
-        await self.outbox.send_message(
-            ticket.chat_id,
-            ack,
-            reply_to=ticket.source_message_id,
-            keyboard=render.reporter_buttons(ticket, tr),
-            purpose="ack",
-            ticket_id=ticket.id,
-        )
         if created.grouped:
             reached = await self._to_cadre_grouped(view.assignee, view)
         else:

@@ -20,12 +20,13 @@ from bot.render.keyboards import reports
 from bot.services.private_reports import Held
 from bot.services.ticket_intake import Created, Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
-from handlers.tickets.report import files_of
+from handlers.tickets.report import acknowledge, files_of
 
 log = logging.getLogger(__name__)
 
 
 async def _created(update: Update, context: BotContext, created: Created) -> None:
+    await acknowledge(update, context, created)
     ticket = created.view.ticket
     log.info(
         "update %s: private ticket #%s for enterprise %s routed to %s (%s)",
