@@ -1,5 +1,6 @@
 """What the duty desk hears: notices to the admin chat (or each admin privately), failures,
-refused invitations, upgraded groups and cadres nobody can reach.
+refused invitations and upgraded groups (the ticket loop's notices to the desk are in
+`bot.notify.tickets` and `bot.notify.deadlines`).
 
 Also the shared voice of the notifiers: the recipient's language (`tr_for`) and the park's
 (`group_tr`). Called inside the transaction of the change, through the dispatcher.
@@ -24,12 +25,7 @@ from bot.services.failures import (
     UpdateQuarantined,
 )
 from bot.services.onboarding import InviteTakeover, Migrated
-from bot.services.reachability import Waiting
 from bot.services.recipients import Recipients
-from bot.services.ticket_intake import ReportsLimited
-
-# Ticket numbers a daily unreachable-cadre reminder lists; the count covers the rest.
-MAX_LISTED = 20
 
 
 class AdminNotifier:
@@ -79,17 +75,6 @@ class AdminNotifier:
             )
 
     # -- outcomes -------------------------------------------------------------------------------
-    async def unreachable_reminder(self, waiting: Waiting) -> None:
-        """The daily reminder about a cadre who still cannot be reached."""
-        shown = waiting.tickets[:MAX_LISTED]
-        await self.tell_admins(
-            "notice.cadre_unreachable_daily",
-            cadre=waiting.cadre.name,
-            count=len(waiting.tickets),
-            ids=" ".join(f"#{t.id}" for t in shown)
-            + (" …" if len(waiting.tickets) > len(shown) else ""),
-        )
-
     async def delivery_failed(self, failed: DeliveryFailed) -> None:
         """A chat refused a message for good: tell the admins which chat, and why."""
         kind, name = await self.recipients.chat_name(failed.chat_id)
@@ -175,18 +160,4 @@ class AdminNotifier:
             new=migrated.new_chat_id,
             serves=migrated.serves,
             moved=migrated.moved,
-        )
-
-    async def reports_limited(self, limited: ReportsLimited) -> None:
-        """Tell the admins (once per person per window) that someone reached the limit."""
-        kind, name = await self.recipients.chat_name(limited.reporter_id)
-        await self.tell_admins_text(
-            lambda tr: tr(
-                "intake.limit_admin",
-                who=tr(f"notice.target_{kind}", name=name, id=limited.reporter_id),
-                limit=limited.limit,
-                enterprise=limited.enterprise,
-                cadre=limited.cadre or tr("ticket.duty_desk"),
-            ),
-            purpose="admin_report_limit",
         )

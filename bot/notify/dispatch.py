@@ -15,6 +15,24 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.domain.outcomes import Outcome
+from bot.domain.outcomes.deadlines import (
+    Brief,
+    ExtensionAsked,
+    ExtensionDecided,
+    Supervised,
+    SweepResult,
+    Waiting,
+)
+from bot.domain.outcomes.tickets import (
+    AutoClosed,
+    Claimed,
+    Created,
+    Progressed,
+    Rated,
+    ReportsLimited,
+    Resolved,
+    Transferred,
+)
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
@@ -22,9 +40,6 @@ from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
 from bot.services.airing import AiringPosted, AiringPreviewed
-from bot.services.briefs import Brief
-from bot.services.escalation import Supervised, SweepResult
-from bot.services.extensions import ExtensionAsked, ExtensionDecided
 from bot.services.failures import (
     DeliveryFailed,
     FailuresRepeated,
@@ -34,12 +49,8 @@ from bot.services.failures import (
 from bot.services.logistics.matching import Answered, Completed
 from bot.services.logistics.service import Expired, PostedCargo, PostedTruck
 from bot.services.onboarding import InviteTakeover, Migrated
-from bot.services.reachability import Waiting
 from bot.services.recruiting.drafts import Confirmed
 from bot.services.recruiting.posts import JobChanged, JobExpired, JobExpiring
-from bot.services.ticket_intake import Created, ReportsLimited
-from bot.services.ticket_ratings import AutoClosed, Rated
-from bot.services.tickets import Claimed, Progressed, Resolved, Transferred
 
 OutcomeT = TypeVar("OutcomeT", bound=Outcome)
 Handler = Callable[[Any], Awaitable[None]]
@@ -79,19 +90,19 @@ def routes(n: Notifiers) -> list[Route]:
         route(Transferred, n.tickets.transferred),
         route(Rated, n.tickets.rated),
         route(AutoClosed, n.tickets.auto_closed),
+        route(ReportsLimited, n.tickets.reports_limited),
         # Deadlines, 督办 and extensions.
         route(SweepResult, n.deadlines.swept),
         route(Supervised, n.deadlines.supervised),
         route(ExtensionAsked, n.deadlines.extension_asked),
         route(ExtensionDecided, n.deadlines.extension_decided),
         route(Brief, n.deadlines.brief),
+        route(Waiting, n.deadlines.unreachable_reminder),
         # The duty desk.
-        route(Waiting, n.admins.unreachable_reminder),
         route(DeliveryFailed, n.admins.delivery_failed),
         route(HandlerFailed, n.admins.handler_failed),
         route(UpdateQuarantined, n.admins.update_quarantined),
         route(FailuresRepeated, n.admins.failures_repeated),
-        route(ReportsLimited, n.admins.reports_limited),
         route(InviteTakeover, n.admins.invite_takeover),
         route(Migrated, n.admins.chat_migrated),
         # The logistics exchange.

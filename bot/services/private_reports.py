@@ -13,8 +13,9 @@ from datetime import timedelta
 
 from bot.clock import to_iso
 from bot.domain.models import Enterprise
+from bot.domain.outcomes.tickets import Created
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
-from bot.services.ticket_intake import Created, IncomingFile, Report, report_text
+from bot.services.ticket_intake import IncomingFile, Report, report_text
 from bot.services.tickets import TicketService
 from storage.repos.held_reports import HeldReportRepo
 from storage.repos.people import PeopleRepo

@@ -9,13 +9,13 @@ waiting, ends it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.models import Cadre, Ticket
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.models import Cadre
+from bot.domain.outcomes import Desk, Publish, Recipient, discard
+from bot.domain.outcomes.deadlines import Waiting
 from bot.services.calendar import WorkCalendar
+from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.repos.notices import NoticeRepo
 from storage.repos.people import PeopleRepo
@@ -24,21 +24,21 @@ from storage.repos.tickets import TicketRepo
 WAITING = sorted(OPEN_STATUSES)  # the statuses in which a ticket waits for its cadre
 
 
-@dataclass(frozen=True)
-class Waiting(Outcome):
-    """An unreachable cadre and the open tickets waiting for them (the admins' daily reminder)."""
-
-    cadre: Cadre
-    tickets: list[Ticket]
-
-
 class ReachabilityService:
     """Open, remind and close the unreachable-cadre episodes."""
 
     def __init__(
-        self, db: Database, clock: Clock, calendar: WorkCalendar, *, publish: Publish = discard
+        self,
+        db: Database,
+        clock: Clock,
+        calendar: WorkCalendar,
+        *,
+        recipients: Recipients,
+        publish: Publish = discard,
     ) -> None:
         self.db = db
+        # Where a notice reaches a cadre, and the desk (`notice`, `due`).
+        self.recipients = recipients
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
@@ -67,6 +67,31 @@ class ReachabilityService:
         async with self.db.transaction():
             if await self.repo.is_unreachable(cadre.id):
                 await self.repo.close_unreachable(cadre.id)
+
+    async def notice(
+        self, cadre: Cadre | None, *, reached: bool = True
+    ) -> tuple[Recipient | None, Desk]:
+        """Where a notice about a ticket reaches its cadre, and whether the desk must hear.
+
+        Call inside the transaction that publishes the notice.
+
+        Args:
+            cadre: the ticket's cadre; None: nobody is told.
+            reached: a notice that reaches the cadre ends their episode (a reminder does not).
+
+        Returns:
+            The cadre's open private chat and no desk; or, when it is not open, no chat and the
+            desk the first time (an episode opens: the desk is told once, not per ticket), no
+            desk while the episode lasts.
+        """
+        if cadre is None:
+            return None, ()
+        chat = await self.recipients.private(cadre.telegram_id)
+        if chat is not None:
+            if reached:
+                await self.reached(cadre)
+            return chat, ()
+        return None, await self.recipients.desk() if await self.unreachable(cadre) else ()
 
     async def due(self) -> list[Waiting]:
         """Claim and publish today's reminder for each open episode with tickets waiting.
@@ -103,6 +128,6 @@ class ReachabilityService:
                     await self.repo.close_unreachable(cadre_id)
                     continue
                 await self.repo.reminded(cadre_id, now)
-                due.append(Waiting(cadre, waiting))
+                due.append(Waiting(cadre, waiting, await self.recipients.desk()))
                 await self.publish(due[-1])
         return due

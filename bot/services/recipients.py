@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.domain.contacts import contacts_in
 from bot.domain.logistics import Party
-from bot.domain.models import Cadre, ChatBinding
+from bot.domain.models import Cadre, ChatBinding, Ticket
 from bot.domain.outcomes import Desk, Recipient
+from bot.domain.outcomes.tickets import EnterpriseChat
 from bot.domain.recruiting import JobPost
 from storage.db import Database
 from storage.repos.chats import ChatRepo
@@ -164,3 +165,32 @@ class Recipients:
         """(chat_id, message_id) of the post's delivered cards, to edit in place."""
         async with self.db.transaction():
             return await self.jobs.sent_cards(post_id)
+
+    # -- the ticket loop ------------------------------------------------------------------------
+    async def admins(self) -> tuple[Recipient, ...]:
+        """Each admin privately, in their language, whether or not an admin chat is configured:
+        the admins standing in for a cadre or leader on a card about a ticket."""
+        admins = await self.admin_ids()
+        async with self.db.transaction():
+            return tuple([Recipient(a, await self.people.user_locale(a)) for a in admins])
+
+    async def cadre_or_admins(self, cadre: Cadre | None) -> tuple[Recipient, ...]:
+        """The cadre's open private chat; each admin privately when it is not open."""
+        chat = await self.private(cadre.telegram_id if cadre is not None else None)
+        return (chat,) if chat is not None else await self.admins()
+
+    async def enterprise_chat(self, ticket: Ticket) -> EnterpriseChat:
+        """Where the enterprise hears about its ticket: in its own group; in a park-wide group,
+        privately if the reporter opened a private chat; a private report (私信) privately."""
+        if ticket.channel == "private":
+            return EnterpriseChat(await self.person(ticket.reporter_id))
+        # A group upgraded to a supergroup lives on under a new id; the source message stays
+        # behind in the old chat, so there is nothing there to reply to.
+        group_id = await self.current_chat(ticket.chat_id)
+        binding = await self.binding(group_id)
+        if binding is not None and binding.kind == "park":
+            private = await self.private(ticket.reporter_id)
+            if private is not None:
+                return EnterpriseChat(private)
+        source = ticket.source_message_id if group_id == ticket.chat_id else None
+        return EnterpriseChat(Recipient(group_id), reply_to=source)

@@ -21,6 +21,7 @@ from bot.services.access import Access, owner_side, refusal
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules
 from bot.services.next_step import StepSchedule
+from bot.services.reachability import ReachabilityService
 from storage.db import Database
 from storage.repos.chats import ChatRepo
 from storage.repos.deadlines import DeadlineRepo
@@ -57,6 +58,7 @@ class TicketBase:
         calendar: WorkCalendar,
         rules: TicketRules,
         *,
+        reach: ReachabilityService,
         publish: Publish = discard,
     ) -> None:
         self.db = db
@@ -65,6 +67,9 @@ class TicketBase:
         self.rules = rules
         # Outcomes go here inside the transaction of the change (the dispatcher, when running).
         self.publish = publish
+        # Who hears of those outcomes, resolved here (the notifiers read nothing).
+        self.reach = reach
+        self.recipients = reach.recipients
         self.tickets = TicketRepo(db)
         self.people = PeopleRepo(db)
         self.chats = ChatRepo(db)

@@ -9,14 +9,13 @@ in `bot.services.ticket_intake`, rating in `bot.services.ticket_ratings`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import events as ev
 from bot.domain import taxonomy
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcomes import Outcome
+from bot.domain.outcomes.tickets import Claimed, Progressed, Resolved, Transferred
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound, UnknownCadre
 from bot.services.access import lists_in_place, refusal
 from bot.services.deadlines import due_dates
@@ -24,37 +23,6 @@ from bot.services.ticket_intake import TicketIntake
 from bot.services.ticket_ratings import TicketRatings
 
 MAX_NOTE = 1000
-
-
-@dataclass(frozen=True)
-class Claimed(Outcome):
-    """签收: the enterprise is told who handles its ticket."""
-
-    view: TicketView
-
-
-@dataclass(frozen=True)
-class Progressed(Outcome):
-    """A progress note, passed on to the enterprise."""
-
-    view: TicketView
-    note: str
-
-
-@dataclass(frozen=True)
-class Resolved(Outcome):
-    """办结: the enterprise is asked to rate."""
-
-    view: TicketView
-    note: str
-
-
-@dataclass(frozen=True)
-class Transferred(Outcome):
-    """转办: the receiving cadre is told."""
-
-    view: TicketView
-    previous: Cadre | None
 
 
 class TicketService(TicketIntake, TicketRatings):
@@ -158,7 +126,7 @@ class TicketService(TicketIntake, TicketRatings):
                 changes["assignee_id"] = actor.cadre.id
             ticket = await self._move(actor, ticket, ev.Claim(), **changes)
             view = await self._view(ticket)
-            await self.publish(Claimed(view))
+            await self.publish(Claimed(view, await self.recipients.enterprise_chat(ticket)))
         return view
 
     async def contact(self, actor: Actor, ticket_id: int) -> TicketView:
@@ -185,7 +153,9 @@ class TicketService(TicketIntake, TicketRatings):
             await self._require_work(actor, ticket)
             ticket = await self._move(actor, ticket, ev.Progress(note=note))
             view = await self._view(ticket)
-            await self.publish(Progressed(view, note))
+            await self.publish(
+                Progressed(view, note, await self.recipients.enterprise_chat(ticket))
+            )
         return view
 
     async def resolve(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
@@ -198,7 +168,7 @@ class TicketService(TicketIntake, TicketRatings):
             resolve = ev.Resolve(note=note, deadline_at=ticket.deadline_at)
             ticket = await self._move(actor, ticket, resolve, resolved_at=self.clock.now())
             view = await self._view(ticket)
-            await self.publish(Resolved(view, note))
+            await self.publish(Resolved(view, note, await self.recipients.enterprise_chat(ticket)))
         return view
 
     async def transfer(self, actor: Actor, ticket_id: int, target: str | int) -> Transferred:
@@ -231,7 +201,8 @@ class TicketService(TicketIntake, TicketRatings):
                 claim_due_at=min(due.claim_due_at, ticket.deadline_at),
                 response_due_at=min(due.response_due_at, ticket.deadline_at),
             )
-            moved = Transferred(view=await self._view(ticket), previous=previous)
+            cadre, desk = await self.reach.notice(receiver)
+            moved = Transferred(await self._view(ticket), previous, cadre, desk)
             await self.publish(moved)
         return moved
 

@@ -23,9 +23,11 @@ from bot.notify.dispatch import Dispatcher, Notifiers
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
+from bot.notify.voice import Voice
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
 from bot.services.briefs import BriefService
+from bot.services.calendar import WorkCalendar
 from bot.services.dashboard import DashboardService
 from bot.services.deadlines import DeadlineRules
 from bot.services.deferred import DeferredWork
@@ -62,70 +64,94 @@ def build_services(
     assert does not depend on the fonts installed on the machine.
     """
     calendar = work_calendar(settings)
-    deadline_rules = deadline_rules_from(settings)
     outbox = Outbox(db, clock)
     dispatcher = Dispatcher(defer=db.before_commit)
     publish = dispatcher.publish
-    tickets = TicketService(
-        db, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
-    )
-    reachability = ReachabilityService(db, clock, calendar, publish=publish)
-    metrics = metrics_service(settings, db, clock, calendar)
-    composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
-    airing = airing_service(settings, db, clock, metrics, composer, publish)
-    escalation = EscalationService(db, clock, calendar, deadline_rules, tickets, publish=publish)
-    ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
-    recruiting = recruiting_services(settings, db, clock, publish)
-    logistics = logistics_services(settings, db, clock, publish)
     recipients = Recipients(
         db, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
     )
+    loop = ticket_services(settings, db, clock, calendar, recipients, publish)
+    tickets, escalation = loop["tickets"], loop["escalation"]
+    metrics = metrics_service(settings, db, clock, calendar)
+    composer = AiringComposer(settings, metrics.weights, chart_renderer=chart_renderer)
+    airing = airing_service(settings, db, clock, metrics, composer, publish)
+    ledger = LedgerService(db, clock, metrics, park_name=settings.park.name)
+    recruiting = recruiting_services(settings, db, clock, publish)
+    logistics = logistics_services(settings, db, clock, publish)
     admins = AdminNotifier(outbox, recipients, settings)
     publisher = AiringPublisher(airing, composer, outbox, admins)
-    dispatcher.connect(notifiers(admins, reachability, recruiting["recruiting"], publisher))
+    dispatcher.connect(notifiers(settings, admins, recruiting["recruiting"], publisher))
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         calendar=calendar,
         people=PeopleService(db, clock, config_admins=settings.park.admins),
-        tickets=tickets,
         onboarding=OnboardingService(
             db, clock, invite_valid_days=settings.tickets.invite_valid_days, publish=publish
         ),
         outbox=outbox,
         dispatcher=dispatcher,
         failures=FailureService(db, clock, publish=publish),
-        extensions=ExtensionService(db, clock, calendar, deadline_rules, tickets, publish=publish),
-        escalation=escalation,
-        briefs=BriefService(
-            db, clock, calendar, tickets, brief_time=settings.deadlines.brief_time, publish=publish
-        ),
         metrics=metrics,
         airing=airing,
         publisher=publisher,
         ledger=ledger,
         deferred=DeferredWork(db, clock, ledger),
-        private_reports=PrivateReportService(tickets),
-        reachability=reachability,
         dashboard=DashboardService(db, clock, metrics, airing, escalation, tickets),
+        **loop,
         **recruiting,
         **logistics,
     )
 
 
+def ticket_services(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    calendar: WorkCalendar,
+    recipients: Recipients,
+    publish: Publish,
+) -> dict[str, Any]:
+    """The ticket loop's services, each resolving who hears of the outcomes it publishes."""
+    deadline_rules = deadline_rules_from(settings)
+    reach = ReachabilityService(db, clock, calendar, recipients=recipients, publish=publish)
+    rules = ticket_rules_from(settings, deadline_rules)
+    tickets = TicketService(db, clock, calendar, rules, reach=reach, publish=publish)
+    return {
+        "tickets": tickets,
+        "reachability": reach,
+        "escalation": EscalationService(
+            db, clock, calendar, deadline_rules, tickets, reach=reach, publish=publish
+        ),
+        "extensions": ExtensionService(
+            db, clock, calendar, deadline_rules, tickets, recipients=recipients, publish=publish
+        ),
+        "briefs": BriefService(
+            db,
+            clock,
+            calendar,
+            tickets,
+            brief_time=settings.deadlines.brief_time,
+            recipients=recipients,
+            publish=publish,
+        ),
+        "private_reports": PrivateReportService(tickets),
+    }
+
+
 def notifiers(
+    settings: Settings,
     admins: AdminNotifier,
-    reachability: ReachabilityService,
     recruiting: RecruitingService,
     airing: AiringPublisher,
 ) -> Notifiers:
     """The notifiers the dispatcher routes to, all speaking through `admins`' outbox."""
-    tickets = TicketNotifier(admins, reachability)
+    voice = Voice(admins.outbox, locale=settings.park.locale, tz=settings.park.tz)
     return Notifiers(
         admins=admins,
-        tickets=tickets,
-        deadlines=DeadlineNotifier(tickets),
+        tickets=TicketNotifier(voice, show_cadre_phone=settings.tickets.show_cadre_phone),
+        deadlines=DeadlineNotifier(voice),
         logistics=LogisticsNotifier(admins),
         recruiting=RecruitingNotifier(admins, recruiting),
         airing=airing,

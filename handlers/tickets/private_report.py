@@ -14,11 +14,12 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
+from bot.domain.outcomes.tickets import Created
 from bot.errors import InvalidInput
 from bot.render import tickets as render
 from bot.render.keyboards import reports
 from bot.services.private_reports import Held
-from bot.services.ticket_intake import Created, Report
+from bot.services.ticket_intake import Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
 from handlers.tickets.report import acknowledge, files_of
 

@@ -18,8 +18,9 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
+from bot.domain.outcomes.tickets import Created
 from bot.render import tickets as render
-from bot.services.ticket_intake import Created, IncomingFile, Report
+from bot.services.ticket_intake import IncomingFile, Report
 from handlers.common import guarded_in_chat, reply, rest_text, sender_of, tr_of
 
 log = logging.getLogger(__name__)

@@ -38,11 +38,20 @@ def at(*args: int) -> datetime:
 
 def escalation(w: World) -> EscalationService:
     """A fresh service, as after a restart."""
-    return EscalationService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets)
+    return EscalationService(
+        w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets, reach=w.tickets.reach
+    )
 
 
 def extensions(w: World) -> ExtensionService:
-    return ExtensionService(w.db, w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets)
+    return ExtensionService(
+        w.db,
+        w.clock,
+        WorkCalendar(TZ),
+        DeadlineRules(),
+        w.tickets,
+        recipients=w.tickets.recipients,
+    )
 
 
 E = TypeVar("E", bound=ev.Event)
@@ -275,7 +284,13 @@ async def test_extension_rules_assignee_days_and_before_deadline(world: World) -
 # -- daily brief --------------------------------------------------------------------------------
 async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None:
     def briefs() -> BriefService:
-        return BriefService(world.db, world.clock, WorkCalendar(TZ), world.tickets)
+        return BriefService(
+            world.db,
+            world.clock,
+            WorkCalendar(TZ),
+            world.tickets,
+            recipients=world.tickets.recipients,
+        )
 
     first = await world.report(ORDINARY, message_id=1)
     world.clock.set(at(2026, 11, 26, 8, 29))

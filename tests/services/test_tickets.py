@@ -29,6 +29,8 @@ from bot.errors import (
 from bot.services.calendar import WorkCalendar
 from bot.services.deadlines import DeadlineRules, due_dates
 from bot.services.people import PeopleService
+from bot.services.reachability import ReachabilityService
+from bot.services.recipients import Recipients
 from bot.services.ticket_base import TicketRules
 from bot.services.ticket_intake import IncomingFile, Report
 from bot.services.tickets import TicketService
@@ -118,7 +120,13 @@ async def world(db: Database, clock: FixedClock) -> World:
         5, 7, DEFAULT_CATEGORY_KEYWORDS, DEFAULT_KIND_KEYWORDS, DEFAULT_URGENT_KEYWORDS
     )
     return World(
-        tickets=TicketService(db, clock, WorkCalendar(TZ), rules),
+        tickets=TicketService(
+            db,
+            clock,
+            WorkCalendar(TZ),
+            rules,
+            reach=ReachabilityService(db, clock, WorkCalendar(TZ), recipients=Recipients(db)),
+        ),
         people=PeopleService(db, clock, config_admins=[ADMIN_TG]),
         db=db,
         clock=clock,
