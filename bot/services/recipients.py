@@ -9,7 +9,6 @@ transaction when there is one, so it sees the change itself. The notifiers read 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from bot.domain.contacts import contacts_in
 from bot.domain.logistics import Party
@@ -22,14 +21,6 @@ from storage.repos.chats import ChatRepo
 from storage.repos.logistics import LogisticsRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.recruiting import JobRepo
-
-
-@dataclass(frozen=True)
-class PrivateChat:
-    """Where a person can be written to privately, and the language they picked (None: none)."""
-
-    chat_id: int
-    locale: str | None
 
 
 class Recipients:
@@ -62,20 +53,6 @@ class Recipients:
         """Whether the user started the bot privately and did not block it since."""
         async with self.db.transaction():
             return await self.people.private_chat_ok(telegram_id)
-
-    async def reachable(self, cadre: Cadre | None) -> int | None:
-        """The cadre's private chat, if they can be reached there."""
-        if cadre is None or cadre.telegram_id is None:
-            return None
-        return cadre.telegram_id if await self.private_chat_ok(cadre.telegram_id) else None
-
-    async def private_chat(self, cadre: Cadre | None) -> PrivateChat | None:
-        """As `reachable`, with the cadre's language (`locale_of`) from the same read."""
-        if cadre is None or cadre.telegram_id is None:
-            return None
-        async with self.db.transaction():
-            ok, locale = await self.people.private_contact(cadre.telegram_id)
-        return PrivateChat(cadre.telegram_id, locale) if ok else None
 
     # -- as recipients of an outcome -----------------------------------------------------------
     async def desk(self) -> Desk:
