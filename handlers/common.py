@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -181,13 +181,19 @@ async def reply(
     ticket_id: int | None = None,
     quote: bool = True,
     audience: Audience | None = None,
+    reply_to: int | None = None,
 ) -> None:
     """Answer the user where the answer may be read (see `_place`), quoting their message.
 
     `audience` defaults to the one the handler was declared with (`guarded`, `guarded_in_chat`).
+    `reply_to` quotes another message of the update's chat instead (a report acknowledged after
+    a button press, or in private), when the answer stays in that chat.
     """
     turn = _turn.get()
     place = await _place(update, context, audience or _audience(), quote)
+    chat = update.effective_chat
+    if reply_to is not None and chat is not None and place.chat_id == chat.id:
+        place = replace(place, reply_to=reply_to)
     outbox = context.services.outbox
     if place.delivered:
         await outbox.send_message(
@@ -199,7 +205,6 @@ async def reply(
             purpose=purpose,
             ticket_id=ticket_id,
         )
-    chat = update.effective_chat
     noted = turn is not None and turn.noted
     # A button press is acknowledged by its own answer; a typed command gets the note once.
     if place.note_key and chat is not None and update.callback_query is None and not noted:

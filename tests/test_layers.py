@@ -100,58 +100,14 @@ def test_storage_imports_no_transport() -> None:
 # Never a service, storage or the settings: it reads nothing and is built from plain values.
 NOTIFY_MAY_IMPORT = ("bot.domain", "bot.render", "bot.delivery", "bot.i18n", "bot.notify")
 OURS = ("bot", "storage", "handlers", "sandbox", "telegram", "aiosqlite", "sqlite3", "asyncpg")
-# Not yet: the ticket loop's outcomes still live in its services and its notifiers still read
-# through `Recipients` (the ticket half of issue 19's first item). Each file may import exactly
-# these until then; empty the list as that lands (a test below says when an entry is stale).
-NOTIFY_NOT_YET: dict[str, frozenset[str]] = {
-    # The ticket notifiers.
-    "bot/notify/tickets.py": frozenset(
-        {
-            "bot.services.reachability",
-            "bot.services.tickets.intake",
-            "bot.services.tickets.ratings",
-            "bot.services.tickets.work",
-        }
-    ),
-    "bot/notify/deadlines.py": frozenset(
-        {
-            "bot.services.tickets.briefs",
-            "bot.services.tickets.escalation",
-            "bot.services.tickets.extensions",
-        }
-    ),
-    # The ticket loop's section of the desk: its shared helpers and two notices.
-    "bot/notify/admins.py": frozenset(
-        {
-            "bot.config",
-            "bot.services.reachability",
-            "bot.services.recipients",
-            "bot.services.tickets.intake",
-        }
-    ),
-    # The ticket loop's routes (their outcome types).
-    "bot/notify/dispatch.py": frozenset(
-        {
-            "bot.services.tickets.briefs",
-            "bot.services.tickets.escalation",
-            "bot.services.tickets.extensions",
-            "bot.services.reachability",
-            "bot.services.tickets.intake",
-            "bot.services.tickets.ratings",
-            "bot.services.tickets.work",
-        }
-    ),
-}
 
 
 def notify_offenders() -> list[tuple[str, str]]:
-    """Imports of ours a notifier may not make (the `NOTIFY_NOT_YET` allowances aside)."""
+    """Imports of ours a notifier may not make."""
     return [
         (f, m)
         for f, m in imports("bot/notify")
-        if m.split(".")[0] in OURS
-        and not m.startswith(NOTIFY_MAY_IMPORT)
-        and m not in NOTIFY_NOT_YET.get(f, frozenset())
+        if m.split(".")[0] in OURS and not m.startswith(NOTIFY_MAY_IMPORT)
     ]
 
 
@@ -159,13 +115,6 @@ def test_notify_imports_the_domain_render_and_delivery_only() -> None:
     """No service, storage or settings in a notifier: the outcome carries its recipients (the
     publishing service resolved them), so a notifier is tested without a database."""
     assert notify_offenders() == []
-
-
-def test_the_notify_allowances_are_all_still_needed() -> None:
-    """An allowance nothing uses any more goes, so the list cannot hide a new import later."""
-    used = set(imports("bot/notify"))
-    stale = [(f, m) for f, allowed in NOTIFY_NOT_YET.items() for m in allowed if (f, m) not in used]
-    assert stale == []
 
 
 def notify_fields() -> set[str]:

@@ -147,3 +147,18 @@ class TicketView:
     reopen_count: int
     attachments: list[Attachment] = field(default_factory=list)
     events: list[TicketEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtensionRequest:
+    """An assignee's request for more working days (延期), and the leader's answer."""
+
+    id: int
+    ticket_id: int
+    cadre_id: int
+    days: int
+    reason: str
+    status: str  # pending | approved | refused
+    requested_at: datetime
+    decided_at: datetime | None
+    decided_by: int | None

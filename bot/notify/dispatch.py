@@ -16,6 +16,14 @@ from typing import Any, TypeVar
 
 from bot.domain.outcomes import Outcome
 from bot.domain.outcomes.airing import AiringPosted, AiringPreviewed
+from bot.domain.outcomes.deadlines import (
+    Brief,
+    ExtensionAsked,
+    ExtensionDecided,
+    Supervised,
+    SweepResult,
+    Waiting,
+)
 from bot.domain.outcomes.desk import (
     DeliveryFailed,
     FailuresRepeated,
@@ -32,19 +40,22 @@ from bot.domain.outcomes.logistics import (
     PostedTruck,
 )
 from bot.domain.outcomes.recruiting import Confirmed, JobChanged, JobExpired, JobExpiring
+from bot.domain.outcomes.tickets import (
+    AutoClosed,
+    Claimed,
+    Created,
+    Progressed,
+    Rated,
+    ReportsLimited,
+    Resolved,
+    Transferred,
+)
 from bot.notify.admins import AdminNotifier
 from bot.notify.airing import AiringPublisher
 from bot.notify.deadlines import DeadlineNotifier
 from bot.notify.logistics import LogisticsNotifier
 from bot.notify.recruiting import RecruitingNotifier
 from bot.notify.tickets import TicketNotifier
-from bot.services.reachability import Waiting
-from bot.services.tickets.briefs import Brief
-from bot.services.tickets.escalation import Supervised, SweepResult
-from bot.services.tickets.extensions import ExtensionAsked, ExtensionDecided
-from bot.services.tickets.intake import Created, ReportsLimited
-from bot.services.tickets.ratings import AutoClosed, Rated
-from bot.services.tickets.work import Claimed, Progressed, Resolved, Transferred
 
 OutcomeT = TypeVar("OutcomeT", bound=Outcome)
 Handler = Callable[[Any], Awaitable[None]]
@@ -84,19 +95,19 @@ def routes(n: Notifiers) -> list[Route]:
         route(Transferred, n.tickets.transferred),
         route(Rated, n.tickets.rated),
         route(AutoClosed, n.tickets.auto_closed),
+        route(ReportsLimited, n.tickets.reports_limited),
         # Deadlines, 督办 and extensions.
         route(SweepResult, n.deadlines.swept),
         route(Supervised, n.deadlines.supervised),
         route(ExtensionAsked, n.deadlines.extension_asked),
         route(ExtensionDecided, n.deadlines.extension_decided),
         route(Brief, n.deadlines.brief),
+        route(Waiting, n.deadlines.unreachable_reminder),
         # The duty desk.
-        route(Waiting, n.admins.unreachable_reminder),
         route(DeliveryFailed, n.admins.delivery_failed),
         route(HandlerFailed, n.admins.handler_failed),
         route(UpdateQuarantined, n.admins.update_quarantined),
         route(FailuresRepeated, n.admins.failures_repeated),
-        route(ReportsLimited, n.admins.reports_limited),
         route(InviteTakeover, n.admins.invite_takeover),
         route(Migrated, n.admins.chat_migrated),
         # The logistics exchange.

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.domain.briefs import Brief, BriefItem
+from bot.domain.briefs import BriefItem
 from bot.domain.buttons import Button
 from bot.domain.models import Ticket
+from bot.domain.outcomes.deadlines import Brief
 from bot.i18n import Translator
 from bot.render.keyboards import tickets as keys
 from bot.render.text import day_label

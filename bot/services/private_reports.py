@@ -13,8 +13,9 @@ from datetime import timedelta
 
 from bot.clock import to_iso
 from bot.domain.models import Enterprise
+from bot.domain.outcomes.tickets import Created
 from bot.errors import DuplicateTicket, InvalidInput, NotBound
-from bot.services.tickets.intake import Created, IncomingFile, Report, report_text
+from bot.services.tickets.intake import IncomingFile, Report, report_text
 from bot.services.tickets.service import TicketService
 
 # A private report waiting for its enterprise is forgotten after this long.

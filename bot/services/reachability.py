@@ -9,24 +9,16 @@ waiting, ends it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.clock import Clock
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.models import Cadre, Ticket
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.models import Cadre
+from bot.domain.outcomes import Desk, Publish, Recipient, discard
+from bot.domain.outcomes.deadlines import Waiting
 from bot.domain.work_calendar import WorkCalendar
+from bot.services.recipients import Recipients
 from storage.unit import Repositories
 
 WAITING = sorted(OPEN_STATUSES)  # the statuses in which a ticket waits for its cadre
-
-
-@dataclass(frozen=True)
-class Waiting(Outcome):
-    """An unreachable cadre and the open tickets waiting for them (the admins' daily reminder)."""
-
-    cadre: Cadre
-    tickets: list[Ticket]
 
 
 class ReachabilityService:
@@ -38,9 +30,12 @@ class ReachabilityService:
         clock: Clock,
         calendar: WorkCalendar,
         *,
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = repos.db
+        # Where a notice reaches a cadre, and the desk (`notice`, `due`).
+        self.recipients = recipients
         self.publish = publish
         self.clock = clock
         self.calendar = calendar
@@ -70,6 +65,31 @@ class ReachabilityService:
         async with self.db.transaction():
             if await self.repo.is_unreachable(cadre.id):
                 await self.repo.close_unreachable(cadre.id)
+
+    async def notice(
+        self, cadre: Cadre | None, *, reached: bool = True
+    ) -> tuple[Recipient | None, Desk]:
+        """Where a notice about a ticket reaches its cadre, and whether the desk must hear.
+
+        Call inside the transaction that publishes the notice.
+
+        Args:
+            cadre: the ticket's cadre; None: nobody is told.
+            reached: a notice that reaches the cadre ends their episode (a reminder does not).
+
+        Returns:
+            The cadre's open private chat and no desk; or, when it is not open, no chat and the
+            desk the first time (an episode opens: the desk is told once, not per ticket), no
+            desk while the episode lasts.
+        """
+        if cadre is None:
+            return None, ()
+        chat = await self.recipients.private(cadre.telegram_id)
+        if chat is not None:
+            if reached:
+                await self.reached(cadre)
+            return chat, ()
+        return None, await self.recipients.desk() if await self.unreachable(cadre) else ()
 
     async def due(self) -> list[Waiting]:
         """Claim and publish today's reminder for each open episode with tickets waiting.
@@ -106,6 +126,6 @@ class ReachabilityService:
                     await self.repo.close_unreachable(cadre_id)
                     continue
                 await self.repo.reminded(cadre_id, now)
-                due.append(Waiting(cadre, waiting))
+                due.append(Waiting(cadre, waiting, await self.recipients.desk()))
                 await self.publish(due[-1])
         return due

@@ -10,19 +10,11 @@ service's own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from bot.domain.models import Cadre, ChatBinding
+from bot.domain.models import Cadre, ChatBinding, Ticket
 from bot.domain.outcomes import Desk, Recipient
+from bot.domain.outcomes.tickets import EnterpriseChat
 from storage.unit import Repositories
-
-
-@dataclass(frozen=True)
-class PrivateChat:
-    """Where a person can be written to privately, and the language they picked (None: none)."""
-
-    chat_id: int
-    locale: str | None
 
 
 class Recipients:
@@ -54,20 +46,6 @@ class Recipients:
         """Whether the user started the bot privately and did not block it since."""
         async with self.db.transaction():
             return await self.users.private_chat_ok(telegram_id)
-
-    async def reachable(self, cadre: Cadre | None) -> int | None:
-        """The cadre's private chat, if they can be reached there."""
-        if cadre is None or cadre.telegram_id is None:
-            return None
-        return cadre.telegram_id if await self.private_chat_ok(cadre.telegram_id) else None
-
-    async def private_chat(self, cadre: Cadre | None) -> PrivateChat | None:
-        """As `reachable`, with the cadre's language (`locale_of`) from the same read."""
-        if cadre is None or cadre.telegram_id is None:
-            return None
-        async with self.db.transaction():
-            ok, locale = await self.users.private_contact(cadre.telegram_id)
-        return PrivateChat(cadre.telegram_id, locale) if ok else None
 
     # -- as recipients of an outcome -----------------------------------------------------------
     async def desk(self) -> Desk:
@@ -124,3 +102,32 @@ class Recipients:
                 i: Recipient(i, await self.users.user_locale(i))
                 for i in dict.fromkeys(telegram_ids)
             }
+
+    # -- the ticket loop ------------------------------------------------------------------------
+    async def admins(self) -> tuple[Recipient, ...]:
+        """Each admin privately, in their language, whether or not an admin chat is configured:
+        the admins standing in for a cadre or leader on a card about a ticket."""
+        admins = await self.admin_ids()
+        async with self.db.transaction():
+            return tuple([Recipient(a, await self.users.user_locale(a)) for a in admins])
+
+    async def cadre_or_admins(self, cadre: Cadre | None) -> tuple[Recipient, ...]:
+        """The cadre's open private chat; each admin privately when it is not open."""
+        chat = await self.private(cadre.telegram_id if cadre is not None else None)
+        return (chat,) if chat is not None else await self.admins()
+
+    async def enterprise_chat(self, ticket: Ticket) -> EnterpriseChat:
+        """Where the enterprise hears about its ticket: in its own group; in a park-wide group,
+        privately if the reporter opened a private chat; a private report (私信) privately."""
+        if ticket.channel == "private":
+            return EnterpriseChat(await self.person(ticket.reporter_id))
+        # A group upgraded to a supergroup lives on under a new id; the source message stays
+        # behind in the old chat, so there is nothing there to reply to.
+        group_id = await self.current_chat(ticket.chat_id)
+        binding = await self.binding(group_id)
+        if binding is not None and binding.kind == "park":
+            private = await self.private(ticket.reporter_id)
+            if private is not None:
+                return EnterpriseChat(private)
+        source = ticket.source_message_id if group_id == ticket.chat_id else None
+        return EnterpriseChat(Recipient(group_id), reply_to=source)

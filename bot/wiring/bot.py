@@ -73,9 +73,8 @@ def build_services(
     recipients = Recipients(
         repos, config_admins=settings.park.admins, admin_chat_id=settings.park.admin_chat_id
     )
-    loop = ticket_services(settings, repos, clock, calendar, publish)
+    loop = ticket_services(settings, repos, clock, calendar, recipients, publish)
     tickets, escalation = loop["tickets"], loop["escalation"]
-    reachability = ReachabilityService(repos, clock, calendar, publish=publish)
     metrics = metrics_service(settings, repos, clock, calendar)
     composer = AiringComposer(airing_style(settings, metrics), chart_renderer=chart_renderer)
     airing = airing_service(settings, repos, clock, metrics, composer, recipients, publish)
@@ -83,9 +82,8 @@ def build_services(
     recruiting = recruiting_services(settings, repos, clock, recipients, publish)
     logistics = logistics_services(settings, repos, clock, recipients, publish)
     voice = Voice(outbox, locale=settings.park.locale, tz=settings.park.tz)
-    admins = AdminNotifier(voice, recipients, settings)
     publisher = AiringPublisher(voice, composer)
-    dispatcher.connect(notifiers(voice, admins, reachability, publisher))
+    dispatcher.connect(notifiers(settings, voice, publisher))
     return Services(
         settings=settings,
         db=db,
@@ -107,8 +105,6 @@ def build_services(
         publisher=publisher,
         ledger=ledger,
         deferred=DeferredWork(repos, clock, ledger),
-        private_reports=PrivateReportService(tickets),
-        reachability=reachability,
         dashboard=DashboardService(repos, clock, metrics, airing, escalation, tickets),
         **loop,
         **recruiting,
@@ -117,39 +113,48 @@ def build_services(
 
 
 def ticket_services(
-    settings: Settings, repos: Repositories, clock: Clock, calendar: WorkCalendar, publish: Publish
+    settings: Settings,
+    repos: Repositories,
+    clock: Clock,
+    calendar: WorkCalendar,
+    recipients: Recipients,
+    publish: Publish,
 ) -> dict[str, Any]:
-    """The ticket loop's services, all on one `TicketCore`, from [tickets] and [deadlines]."""
+    """The ticket loop's services, all on one `TicketCore`, from [tickets] and [deadlines]; each
+    resolves who hears of the outcomes it publishes."""
     deadline_rules = deadline_rules_from(settings)
-    core = TicketCore(
-        repos, clock, calendar, ticket_rules_from(settings, deadline_rules), publish=publish
-    )
+    reach = ReachabilityService(repos, clock, calendar, recipients=recipients, publish=publish)
+    rules = ticket_rules_from(settings, deadline_rules)
+    core = TicketCore(repos, clock, calendar, rules, reach=reach, publish=publish)
+    tickets = TicketService(core)
     return {
-        "tickets": TicketService(core),
+        "tickets": tickets,
+        "reachability": reach,
         "escalation": EscalationService(
-            repos, clock, calendar, deadline_rules, core, publish=publish
+            repos, clock, calendar, deadline_rules, core, reach=reach, publish=publish
         ),
         "extensions": ExtensionService(
-            repos, clock, calendar, deadline_rules, core, publish=publish
+            repos, clock, calendar, deadline_rules, core, recipients=recipients, publish=publish
         ),
         "briefs": BriefService(
-            repos, clock, calendar, core, brief_time=settings.deadlines.brief_time, publish=publish
+            repos,
+            clock,
+            calendar,
+            core,
+            brief_time=settings.deadlines.brief_time,
+            recipients=recipients,
+            publish=publish,
         ),
+        "private_reports": PrivateReportService(tickets),
     }
 
 
-def notifiers(
-    voice: Voice,
-    admins: AdminNotifier,
-    reachability: ReachabilityService,
-    airing: AiringPublisher,
-) -> Notifiers:
+def notifiers(settings: Settings, voice: Voice, airing: AiringPublisher) -> Notifiers:
     """The notifiers the dispatcher routes to, all speaking through one `voice`."""
-    tickets = TicketNotifier(admins, reachability)
     return Notifiers(
-        admins=admins,
-        tickets=tickets,
-        deadlines=DeadlineNotifier(tickets),
+        admins=AdminNotifier(voice),
+        tickets=TicketNotifier(voice, show_cadre_phone=settings.tickets.show_cadre_phone),
+        deadlines=DeadlineNotifier(voice),
         logistics=LogisticsNotifier(voice),
         recruiting=RecruitingNotifier(voice),
         airing=airing,

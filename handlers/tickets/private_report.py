@@ -14,18 +14,20 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
+from bot.domain.outcomes.tickets import Created
 from bot.errors import InvalidInput
 from bot.render import tickets as render
 from bot.render.keyboards import reports
 from bot.services.private_reports import Held
-from bot.services.tickets.intake import Created, Report
+from bot.services.tickets.intake import Report
 from handlers.common import answer, guarded, reply, rest_text, tr_of
-from handlers.tickets.report import files_of
+from handlers.tickets.report import acknowledge, files_of
 
 log = logging.getLogger(__name__)
 
 
 async def _created(update: Update, context: BotContext, created: Created) -> None:
+    await acknowledge(update, context, created)
     ticket = created.view.ticket
     log.info(
         "update %s: private ticket #%s for enterprise %s routed to %s (%s)",

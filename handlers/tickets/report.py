@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 
+from markupsafe import Markup
 from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
+from bot.domain.outcomes.tickets import Created
+from bot.render import tickets as render
 from bot.services.tickets.intake import IncomingFile, Report
-from handlers.common import guarded_in_chat, rest_text, sender_of
+from handlers.common import guarded_in_chat, reply, rest_text, sender_of, tr_of
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,29 @@ def files_of(message: Message) -> list[IncomingFile]:
             IncomingFile("document", doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type)
         ]
     return []
+
+
+async def acknowledge(update: Update, context: BotContext, created: Created) -> None:
+    """Answer the reporter where they reported: the ticket's number, its cadre, its buttons.
+
+    A reply to the reporter's own update, quoting their report: in the group in the park's
+    language, or privately in theirs (with how to follow the ticket from there).
+    """
+    view, ticket = created.view, created.view.ticket
+    settings = context.services.settings
+    tr = await tr_of(update, context)
+    text = render.ack(view, tr, settings.park.tz, phone=settings.tickets.show_cadre_phone)
+    if ticket.channel == "private":
+        text = Markup("\n").join([text, tr("ticket.ack_private")])
+    await reply(
+        update,
+        context,
+        text,
+        keyboard=render.reporter_buttons(ticket, tr),
+        purpose="ack",
+        ticket_id=ticket.id,
+        reply_to=ticket.source_message_id,
+    )
 
 
 def _markers(message: Message, tags: list[str], username: str) -> list[MessageEntity]:
@@ -89,6 +115,7 @@ async def _submit(
             binding=context.chat_binding,
         )
     )
+    await acknowledge(update, context, created)
     ticket = created.view.ticket
     log.info(
         "update %s: ticket #%s for enterprise %s routed to %s (%s)",

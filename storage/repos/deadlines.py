@@ -8,28 +8,14 @@ that runs twice (or again after a restart) does nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import from_iso, to_iso
 from bot.domain.events import EventType
 from bot.domain.lifecycle import Status
-from bot.domain.models import Ticket
+from bot.domain.models import ExtensionRequest, Ticket
 from storage.interface import Row, SqlDatabase
 from storage.repos.tickets import _ticket
-
-
-@dataclass(frozen=True)
-class ExtensionRequest:
-    id: int
-    ticket_id: int
-    cadre_id: int
-    days: int
-    reason: str
-    status: str  # pending | approved | refused
-    requested_at: datetime
-    decided_at: datetime | None
-    decided_by: int | None
 
 
 def _request(row: Row) -> ExtensionRequest:

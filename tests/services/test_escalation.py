@@ -40,13 +40,23 @@ def at(*args: int) -> datetime:
 def escalation(w: World) -> EscalationService:
     """A fresh service, as after a restart."""
     return EscalationService(
-        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+        Repositories(w.db),
+        w.clock,
+        WorkCalendar(TZ),
+        DeadlineRules(),
+        w.tickets.core,
+        reach=w.tickets.core.reach,
     )
 
 
 def extensions(w: World) -> ExtensionService:
     return ExtensionService(
-        Repositories(w.db), w.clock, WorkCalendar(TZ), DeadlineRules(), w.tickets.core
+        Repositories(w.db),
+        w.clock,
+        WorkCalendar(TZ),
+        DeadlineRules(),
+        w.tickets.core,
+        recipients=w.tickets.core.recipients,
     )
 
 
@@ -281,7 +291,11 @@ async def test_extension_rules_assignee_days_and_before_deadline(world: World) -
 async def test_daily_brief_once_per_leader_per_working_day(world: World) -> None:
     def briefs() -> BriefService:
         return BriefService(
-            Repositories(world.db), world.clock, WorkCalendar(TZ), world.tickets.core
+            Repositories(world.db),
+            world.clock,
+            WorkCalendar(TZ),
+            world.tickets.core,
+            recipients=world.tickets.core.recipients,
         )
 
     first = await world.report(ORDINARY, message_id=1)

@@ -29,6 +29,8 @@ from bot.errors import (
     UnknownCadre,
 )
 from bot.services.people import PeopleService
+from bot.services.reachability import ReachabilityService
+from bot.services.recipients import Recipients
 from bot.services.tickets.core import TicketCore, TicketRules
 from bot.services.tickets.intake import IncomingFile, Report
 from bot.services.tickets.service import TicketService
@@ -116,12 +118,23 @@ async def world(db: Database, clock: FixedClock) -> World:
         await chats.bind(
             PARK, kind="park", enterprise_id=None, title="p", bound_by=ADMIN_TG, now=clock.now()
         )
+    repos = Repositories(db)
     rules = TicketRules(
         5, 7, DEFAULT_CATEGORY_KEYWORDS, DEFAULT_KIND_KEYWORDS, DEFAULT_URGENT_KEYWORDS
     )
     return World(
-        tickets=TicketService(TicketCore(Repositories(db), clock, WorkCalendar(TZ), rules)),
-        people=PeopleService(Repositories(db), clock, config_admins=[ADMIN_TG]),
+        tickets=TicketService(
+            TicketCore(
+                repos,
+                clock,
+                WorkCalendar(TZ),
+                rules,
+                reach=ReachabilityService(
+                    repos, clock, WorkCalendar(TZ), recipients=Recipients(repos)
+                ),
+            )
+        ),
+        people=PeopleService(repos, clock, config_admins=[ADMIN_TG]),
         db=db,
         clock=clock,
         enterprise=enterprise,

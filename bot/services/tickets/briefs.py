@@ -9,18 +9,18 @@ message (the day is still claimed, so nothing arrives later in the day either).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import Clock
-
-# Re-exported: the brief is this service's answer.
-from bot.domain.briefs import Brief as Brief
-from bot.domain.briefs import BriefItem as BriefItem
+from bot.domain.briefs import BriefItem
 from bot.domain.events import EventType
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, Role, Ticket
 from bot.domain.outcomes import Publish, discard
+from bot.domain.outcomes.deadlines import Brief
 from bot.domain.work_calendar import WorkCalendar
+from bot.services.recipients import Recipients
 from bot.services.tickets.core import TicketCore
 from storage.unit import Repositories
 
@@ -36,10 +36,13 @@ class BriefService:
         core: TicketCore,
         *,
         brief_time: time = time(8, 30),
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = repos.db
         self.publish = publish
+        # Who hears of those outcomes, resolved here (the notifiers read nothing).
+        self.recipients = recipients
         self.clock = clock
         self.calendar = calendar
         self.core = core
@@ -80,6 +83,7 @@ class BriefService:
                 team = scope.ids() or []
                 brief = await self._compose(leader, today, since, now, team)
                 if not brief.empty:
+                    brief = replace(brief, to=await self.recipients.private(leader.telegram_id))
                     await self.publish(brief)
                     briefs.append(brief)
         return briefs

@@ -21,6 +21,7 @@ from bot.domain.models import Actor, Ticket, TicketView
 from bot.domain.outcomes import Publish, discard
 from bot.domain.work_calendar import WorkCalendar
 from bot.errors import TicketNotFound
+from bot.services.reachability import ReachabilityService
 from bot.services.tickets.access import Access, owner_side, refusal
 from bot.services.tickets.next_step import StepSchedule
 from storage.unit import Repositories
@@ -55,6 +56,7 @@ class TicketCore:
         calendar: WorkCalendar,
         rules: TicketRules,
         *,
+        reach: ReachabilityService,
         publish: Publish = discard,
     ) -> None:
         self.repos = repos
@@ -64,6 +66,9 @@ class TicketCore:
         self.rules = rules
         # Outcomes go here inside the transaction of the change (the dispatcher, when running).
         self.publish = publish
+        # Who hears of those outcomes, resolved here (the notifiers read nothing).
+        self.reach = reach
+        self.recipients = reach.recipients
         self.tickets = repos.tickets
         self.cadres = repos.cadres
         self.enterprises = repos.enterprises

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import Clock
@@ -30,9 +29,18 @@ from bot.domain.briefs import BriefItem
 from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES, Status
 from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.outcomes import Desk, Publish, discard
+from bot.domain.outcomes.deadlines import (
+    Cards,
+    Chase,
+    Raised,
+    Reminder,
+    Supervised,
+    SweepResult,
+)
 from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.reachability import ReachabilityService
 from bot.services.tickets.access import leads
 from bot.services.tickets.core import TicketCore
 from bot.services.tickets.next_step import StepSchedule, chase_step
@@ -43,55 +51,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200  # due tickets read at a time
 RULES_KEY = "deadlines.schedule_rules"
-
-
-@dataclass(frozen=True)
-class Reminder:
-    view: TicketView
-    which: str  # claim | response | resolve
-    due: datetime
-
-
-@dataclass(frozen=True)
-class Chase:
-    view: TicketView
-    number: int
-    leader: Cadre | None
-
-
-@dataclass(frozen=True)
-class Raised:
-    view: TicketView
-    level: int
-    reason: str  # overdue | chases | reworks | manual
-    leader: Cadre | None
-
-
-@dataclass(frozen=True)
-class Supervised(Outcome):
-    """督办 by a leader or an admin: the assignee (and the leader, if someone else) are told."""
-
-    raised: Raised
-    by: int  # the Telegram id of whoever flagged it
-
-
-@dataclass
-class SweepResult(Outcome):
-    """What one sweep (or one ticket's part of it) did; its messages are queued with it."""
-
-    reminders: list[Reminder] = field(default_factory=list)
-    chases: list[Chase] = field(default_factory=list)
-    raised: list[Raised] = field(default_factory=list)
-    fallback_years: list[int] = field(default_factory=list)
-    # The tickets the sweep looked at: those whose next step time had come.
-    examined: list[int] = field(default_factory=list)
-
-    def merge(self, other: SweepResult) -> None:
-        self.examined += other.examined
-        self.reminders += other.reminders
-        self.chases += other.chases
-        self.raised += other.raised
-        self.fallback_years += other.fallback_years
 
 
 class EscalationService:
@@ -105,6 +64,7 @@ class EscalationService:
         rules: DeadlineRules,
         core: TicketCore,
         *,
+        reach: ReachabilityService,
         publish: Publish = discard,
     ) -> None:
         self.db = repos.db
@@ -113,6 +73,9 @@ class EscalationService:
         self.rules = rules
         self.core = core
         self.publish = publish
+        # Who hears of those outcomes, resolved here (the notifiers read nothing).
+        self.reach = reach
+        self.recipients = reach.recipients
         self.repo = repos.deadlines
         self.ticket_repo = repos.tickets
         self.cadres = repos.cadres
@@ -185,6 +148,7 @@ class EscalationService:
             partial = SweepResult()
             await self._calendar_warnings(now, partial)
             if partial.fallback_years:
+                partial.desk = await self.recipients.desk()
                 await self.publish(partial)
         total.merge(partial)
         if seen:
@@ -267,7 +231,9 @@ class EscalationService:
         rules = self.rules
         for due in self.schedule.due_reminders(ticket, done, now):
             if await self._urge(ticket, ev.Urge(step=due.step, due_at=due.due), now):
-                result.reminders.append(Reminder(await self._view(ticket), due.which, due.due))
+                view = await self._view(ticket)
+                to, desk = await self._reminded(view.assignee)
+                result.reminders.append(Reminder(view, due.which, due.due, to, desk))
         level = ticket.supervision_level
         reason = ""
         for number in self.schedule.due_chases(ticket, done, now):
@@ -277,7 +243,10 @@ class EscalationService:
             leader = await self._leader_of(ticket)
             if number == 1 and await self._raise(ticket, 1, "overdue", now, None):
                 level = 1
-            result.chases.append(Chase(await self._view(ticket), number, leader))
+            view = await self._view(ticket)
+            to_leader = await self.recipients.cadre_or_admins(leader) if number == 1 else ()
+            to = await self.recipients.cadre_or_admins(view.assignee)
+            result.chases.append(Chase(view, number, leader, to, to_leader))
             if number >= rules.level2_chases:
                 reason = "chases"
         if not reason and self.schedule.rework_level2_due(ticket, reworks):
@@ -287,10 +256,27 @@ class EscalationService:
             assert current is not None
             if await self._raise(current, 2, reason, now, None):
                 leader = await self._leader_of(ticket)
-                result.raised.append(Raised(await self._view(ticket), 2, reason, leader))
+                to_leader = await self._leader_chat(leader)
+                desk = await self.recipients.desk()
+                view = await self._view(ticket)
+                result.raised.append(Raised(view, 2, reason, leader, to_leader, desk))
 
     async def _view(self, ticket: Ticket) -> TicketView:
         return await self.core.view_of(ticket.id)
+
+    async def _reminded(self, assignee: Cadre | None) -> tuple[Cards, Desk]:
+        """Who gets a reminder: the assignee alone (when they cannot be reached, the desk's
+        one notice and its daily reminder cover the ticket, not a card per ticket); each admin
+        when nobody is assigned."""
+        if assignee is None:
+            return await self.recipients.admins(), ()
+        chat, desk = await self.reach.notice(assignee, reached=False)
+        return ((chat,) if chat is not None else ()), desk
+
+    async def _leader_chat(self, leader: Cadre | None) -> Cards:
+        """The leader's open private chat (nobody stands in for a leader on a blocker)."""
+        chat = await self.recipients.private(leader.telegram_id if leader is not None else None)
+        return (chat,) if chat is not None else ()
 
     async def _calendar_warnings(self, now: datetime, result: SweepResult) -> None:
         years = set(self.calendar.fallback_years)
@@ -327,8 +313,14 @@ class EscalationService:
                 raise InvalidInput(
                     "clock.already_supervised", id=ticket_id, level=ticket.supervision_level
                 )
-            raised = Raised(await self._view(ticket), 1, "manual", await self._leader_of(ticket))
-            await self.publish(Supervised(raised, by=actor.telegram_id))
+            view = await self._view(ticket)
+            leader = await self._leader_of(ticket)
+            # The leader hears unless they flagged it themselves.
+            flagged = leader is not None and leader.telegram_id == actor.telegram_id
+            to_leader = () if flagged else await self._leader_chat(leader)
+            raised = Raised(view, 1, "manual", leader, to_leader)
+            to = await self.recipients.cadre_or_admins(view.assignee)
+            await self.publish(Supervised(raised, by=actor.telegram_id, to=to))
         return raised
 
     async def scope(self, actor: Actor) -> list[int] | None:

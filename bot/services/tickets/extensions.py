@@ -8,41 +8,20 @@ leader), also before the deadline. Approval moves `tickets.deadline_at`. Every s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.clock import Clock
 from bot.domain import events as ev
 from bot.domain.deadlines import DeadlineRules
 from bot.domain.lifecycle import OPEN_STATUSES
-from bot.domain.models import Actor, Cadre, Ticket, TicketView
-from bot.domain.outcomes import Outcome, Publish, discard
+from bot.domain.models import Actor, Ticket
+from bot.domain.outcomes import Publish, discard
+from bot.domain.outcomes.deadlines import Cards, ExtensionAsked, ExtensionDecided
 from bot.domain.work_calendar import WorkCalendar
 from bot.errors import InvalidInput, NotAllowed, TicketNotFound
+from bot.services.recipients import Recipients
 from bot.services.tickets.access import refusal
 from bot.services.tickets.core import TicketCore
 from bot.services.tickets.work import MAX_NOTE
-from storage.repos.deadlines import ExtensionRequest
 from storage.unit import Repositories
-
-
-@dataclass(frozen=True)
-class ExtensionAsked(Outcome):
-    """A request waiting for the leader (the admins when the cadre has no leader)."""
-
-    view: TicketView
-    request: ExtensionRequest
-    leader: Cadre | None  # None: no leader on the roster, the admins decide
-    leader_reachable: bool = False  # the leader can be asked privately
-
-
-@dataclass(frozen=True)
-class ExtensionDecided(Outcome):
-    """The leader's answer, for the assignee."""
-
-    view: TicketView
-    request: ExtensionRequest
-    approved: bool
-    assignee: Cadre | None
 
 
 class ExtensionService:
@@ -56,6 +35,7 @@ class ExtensionService:
         rules: DeadlineRules,
         core: TicketCore,
         *,
+        recipients: Recipients,
         publish: Publish = discard,
     ) -> None:
         self.db = repos.db
@@ -64,6 +44,8 @@ class ExtensionService:
         self.rules = rules
         self.core = core
         self.publish = publish
+        # Who hears of those outcomes, resolved here (the notifiers read nothing).
+        self.recipients = recipients
         self.repo = repos.deadlines
         self.ticket_repo = repos.tickets
         self.cadres = repos.cadres
@@ -117,12 +99,13 @@ class ExtensionService:
             leader = (
                 await self.cadres.cadre(actor.cadre.leader_id) if actor.cadre.leader_id else None
             )
-            reachable = bool(
-                leader is not None
-                and leader.telegram_id is not None
-                and await self.users.private_chat_ok(leader.telegram_id)
-            )
-            asked = ExtensionAsked(await self.core.view_of(ticket_id), request, leader, reachable)
+            chat = await self.recipients.private(leader.telegram_id if leader else None)
+            # The leader decides; the admins only when the cadre has no leader on the roster.
+            to: Cards = (chat,) if chat is not None else ()
+            if leader is None:
+                to = await self.recipients.admins()
+            view = await self.core.view_of(ticket_id)
+            asked = ExtensionAsked(view, request, leader, chat is not None, to)
             await self.publish(asked)
         return asked
 
@@ -175,8 +158,8 @@ class ExtensionService:
                 )
             decided = await self.repo.request(request_id)
             assert decided is not None
-            outcome = ExtensionDecided(
-                await self.core.view_of(ticket_id), decided, approved, assignee
-            )
+            to = await self.recipients.private(assignee.telegram_id if assignee else None)
+            view = await self.core.view_of(ticket_id)
+            outcome = ExtensionDecided(view, decided, approved, assignee, to)
             await self.publish(outcome)
         return outcome

@@ -21,7 +21,7 @@ from bot.domain import taxonomy
 from bot.domain.deadlines import DueDates, due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Cadre, ChatBinding, Ticket, TicketView
-from bot.domain.outcomes import Outcome
+from bot.domain.outcomes.tickets import BURST_CARDS, BURST_WINDOW, Created, ReportsLimited
 from bot.domain.visible_text import is_blank
 from bot.errors import DuplicateTicket, InvalidInput, NotAllowed, NotBound
 from bot.services.tickets.core import TicketCore
@@ -30,9 +30,6 @@ from bot.services.tickets.next_step import Planned
 MAX_CONTENT = 2000
 # The window of `TicketRules.reports_per_hour`.
 LIMIT_WINDOW = timedelta(hours=1)
-# A cadre's new tickets within `BURST_WINDOW` past the first `BURST_CARDS` are grouped.
-BURST_CARDS = 3
-BURST_WINDOW = timedelta(minutes=1)
 # kv key: when the admins were last told this person reached the report limit.
 LIMIT_TOLD = "reports.limit_told.{reporter}"
 
@@ -65,33 +62,13 @@ class Report:
     binding: ChatBinding | None = None
 
 
-@dataclass(frozen=True)
-class Created(Outcome):
-    """A new ticket: acknowledged to the reporter, announced to its cadre (or the duty desk)."""
-
-    view: TicketView
-    route: str  # primary | backup | duty
-    chat_kind: str  # enterprise | park | private
-    # The cadre got more than `BURST_CARDS` new tickets within `BURST_WINDOW`, this one
-    # included: tell them in the window's one list, not with a card of its own.
-    grouped: bool = False
-
-
-@dataclass(frozen=True)
-class ReportsLimited(Outcome):
-    """A person reached the report limit: the admins hear it once per person per window."""
-
-    reporter_id: int
-    limit: int
-    enterprise: str
-    cadre: str | None  # whom the refused reports would have gone to; None: the duty desk
-
-
 class TicketIntake:
     """Turn reports into routed tickets."""
 
     def __init__(self, core: TicketCore) -> None:
         self.core = core
+        self.reach = core.reach
+        self.recipients = core.recipients
         self.db = core.db
         self.clock = core.clock
         self.calendar = core.calendar
@@ -138,7 +115,18 @@ class TicketIntake:
                 ticket = await self._insert(report, text, enterprise_id, assignee, now)
                 await self._record_intake(ticket.id, report, assignee, route, now)
                 view = await self._new_view(ticket, assignee, report)
-                created = Created(view, route, chat_kind, grouped=check.to_assignee >= BURST_CARDS)
+                if route == "duty":
+                    cadre, desk = None, await self.recipients.desk()
+                else:
+                    cadre, desk = await self.reach.notice(assignee)
+                created = Created(
+                    view,
+                    route,
+                    chat_kind,
+                    grouped=check.to_assignee >= BURST_CARDS,
+                    cadre=cadre,
+                    desk=desk,
+                )
                 await self.publish(created)
                 return created
         # Raised after the transaction, so the admins' notice (and its mark) is kept.
@@ -161,12 +149,16 @@ class TicketIntake:
         if told is None or from_iso(told) <= now - LIMIT_WINDOW:
             await kv.set(key, to_iso(now))
             enterprise = await self.enterprises.enterprise(enterprise_id)
+            kind, name = await self.recipients.chat_name(reporter_id)
             await self.publish(
                 ReportsLimited(
                     reporter_id,
                     self.rules.reports_per_hour,
                     enterprise.name if enterprise else "",
                     assignee.name if assignee else None,
+                    reporter_kind=kind,
+                    reporter_name=name,
+                    desk=await self.recipients.desk(),
                 )
             )
         limit = self.rules.reports_per_hour

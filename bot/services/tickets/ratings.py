@@ -3,7 +3,6 @@ automatic close of tickets nobody rated within the window (未评价)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,25 +11,11 @@ from bot.domain import taxonomy
 from bot.domain.deadlines import due_dates
 from bot.domain.lifecycle import Status
 from bot.domain.models import Actor, Ticket, TicketView
-from bot.domain.outcomes import Outcome
+from bot.domain.outcomes import Desk, Recipient
+from bot.domain.outcomes.tickets import AutoClosed, Rated
 from bot.errors import InvalidInput
 from bot.services.tickets.access import refusal
 from bot.services.tickets.core import TicketCore
-
-
-@dataclass(frozen=True)
-class Rated(Outcome):
-    """A rating; a reopened ticket goes back to its cadre (or the admins)."""
-
-    view: TicketView
-    reopened: bool
-
-
-@dataclass(frozen=True)
-class AutoClosed(Outcome):
-    """Closed as 未评价 after the rating window; the enterprise is told."""
-
-    view: TicketView
 
 
 class TicketRatings:
@@ -38,6 +23,8 @@ class TicketRatings:
 
     def __init__(self, core: TicketCore) -> None:
         self.core = core
+        self.reach = core.reach
+        self.recipients = core.recipients
         self.db = core.db
         self.clock = core.clock
         self.calendar = core.calendar
@@ -90,9 +77,17 @@ class TicketRatings:
             else:
                 verdict = ev.Rate(solved=solved, satisfaction=satisfaction)
                 ticket = await self.core.move(actor, ticket, verdict, closed_at=now, **ratings)
-            rated = Rated(view=await self.core.view(ticket), reopened=reopen)
+            view = await self.core.view(ticket)
+            cadre, desk = await self._reopen_notice(view) if reopen else (None, ())
+            rated = Rated(view, reopen, cadre, desk)
             await self.publish(rated)
         return rated
+
+    async def _reopen_notice(self, view: TicketView) -> tuple[Recipient | None, Desk]:
+        """Who hears of a reopen: the ticket's cadre, or the desk when nobody is assigned."""
+        if view.assignee is None:
+            return None, await self.recipients.desk()
+        return await self.reach.notice(view.assignee)
 
     def _reopen_deadline(self, ticket: Ticket) -> datetime:
         """The resolution deadline of a reopened ticket: the rules of a new one, from now.
@@ -127,6 +122,7 @@ class TicketRatings:
                     satisfaction=taxonomy.UNRATED,
                 )
                 view = await self.core.view(moved)
-                await self.publish(AutoClosed(view))
+                enterprise = await self.recipients.enterprise_chat(moved)
+                await self.publish(AutoClosed(view, enterprise, self.rules.rating_window_days))
                 closed.append(view)
         return closed

@@ -10,7 +10,6 @@ in `ratings`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import events as ev
@@ -18,43 +17,12 @@ from bot.domain import taxonomy
 from bot.domain.deadlines import due_dates
 from bot.domain.lifecycle import OPEN_STATUSES
 from bot.domain.models import Actor, Cadre, TicketView
-from bot.domain.outcomes import Outcome
+from bot.domain.outcomes.tickets import Claimed, Progressed, Resolved, Transferred
 from bot.errors import InvalidInput, NotAllowed, UnknownCadre
 from bot.services.tickets.access import refusal
 from bot.services.tickets.core import TicketCore
 
 MAX_NOTE = 1000
-
-
-@dataclass(frozen=True)
-class Claimed(Outcome):
-    """签收: the enterprise is told who handles its ticket."""
-
-    view: TicketView
-
-
-@dataclass(frozen=True)
-class Progressed(Outcome):
-    """A progress note, passed on to the enterprise."""
-
-    view: TicketView
-    note: str
-
-
-@dataclass(frozen=True)
-class Resolved(Outcome):
-    """办结: the enterprise is asked to rate."""
-
-    view: TicketView
-    note: str
-
-
-@dataclass(frozen=True)
-class Transferred(Outcome):
-    """转办: the receiving cadre is told."""
-
-    view: TicketView
-    previous: Cadre | None
 
 
 class TicketWork:
@@ -69,6 +37,8 @@ class TicketWork:
         self.publish = core.publish
         self.tickets = core.tickets
         self.cadres = core.cadres
+        self.reach = core.reach
+        self.recipients = core.recipients
 
     async def claim(self, actor: Actor, ticket_id: int) -> TicketView:
         """签收: the assignee (or their leader, or an admin) accepts the ticket."""
@@ -82,7 +52,7 @@ class TicketWork:
                 changes["assignee_id"] = actor.cadre.id
             ticket = await self.core.move(actor, ticket, ev.Claim(), **changes)
             view = await self.core.view(ticket)
-            await self.publish(Claimed(view))
+            await self.publish(Claimed(view, await self.recipients.enterprise_chat(ticket)))
         return view
 
     async def contact(self, actor: Actor, ticket_id: int) -> TicketView:
@@ -109,7 +79,9 @@ class TicketWork:
             await self.core.require_work(actor, ticket)
             ticket = await self.core.move(actor, ticket, ev.Progress(note=note))
             view = await self.core.view(ticket)
-            await self.publish(Progressed(view, note))
+            await self.publish(
+                Progressed(view, note, await self.recipients.enterprise_chat(ticket))
+            )
         return view
 
     async def resolve(self, actor: Actor, ticket_id: int, note: str) -> TicketView:
@@ -122,7 +94,7 @@ class TicketWork:
             resolve = ev.Resolve(note=note, deadline_at=ticket.deadline_at)
             ticket = await self.core.move(actor, ticket, resolve, resolved_at=self.clock.now())
             view = await self.core.view(ticket)
-            await self.publish(Resolved(view, note))
+            await self.publish(Resolved(view, note, await self.recipients.enterprise_chat(ticket)))
         return view
 
     async def transfer(self, actor: Actor, ticket_id: int, target: str | int) -> Transferred:
@@ -155,7 +127,8 @@ class TicketWork:
                 claim_due_at=min(due.claim_due_at, ticket.deadline_at),
                 response_due_at=min(due.response_due_at, ticket.deadline_at),
             )
-            moved = Transferred(view=await self.core.view(ticket), previous=previous)
+            cadre, desk = await self.reach.notice(receiver)
+            moved = Transferred(await self.core.view(ticket), previous, cadre, desk)
             await self.publish(moved)
         return moved
 
