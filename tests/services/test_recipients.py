@@ -10,7 +10,7 @@ from bot.domain.outcomes import Recipient
 from bot.domain.outcomes.tickets import Created, EnterpriseChat
 from bot.services.people import PeopleService
 from bot.services.recipients import Recipients
-from bot.services.ticket_intake import Report
+from bot.services.tickets.intake import Report
 from storage.db import Database
 from storage.unit import Repositories
 from tests.story import ADMIN_TG, ORDINARY, Story, park
@@ -57,7 +57,7 @@ async def test_a_new_ticket_carries_its_cadre_or_the_desk_once(
     admin = Recipient(ADMIN_TG, None)  # no admin chat: each admin privately
 
     async def report(message_id: int, chat: int = Story.group(0)) -> Created:
-        return await services.tickets.report(
+        return await services.tickets.intake.report(
             Report(chat, message_id, Story.contact_tg(0), ORDINARY)
         )
 
@@ -70,7 +70,9 @@ async def test_a_new_ticket_carries_its_cadre_or_the_desk_once(
     third = await report(3)
     assert (third.cadre, third.desk) == (Recipient(Story.cadre_tg(0), None), ())
     # A ticket nobody 包联s goes to the desk.
-    duty = await services.tickets.report(Report(Story.group(1), 4, Story.contact_tg(1), ORDINARY))
+    duty = await services.tickets.intake.report(
+        Report(Story.group(1), 4, Story.contact_tg(1), ORDINARY)
+    )
     assert (duty.route, duty.cadre, duty.desk) == ("duty", None, (admin,))
 
 
@@ -80,13 +82,15 @@ async def test_the_enterprise_is_answered_in_its_group_or_privately(
     clock.set(park(23, 9))
     story = await Story.open(db, clock, cadres=["陈志远"])
     services = story.services
-    recipients = services.tickets.recipients
+    recipients = services.tickets.core.recipients
     contact = Story.contact_tg(0)
     admin = await story.actor(ADMIN_TG)
     await services.onboarding.bind(admin, PARK_GROUP, "园区群", "park")
 
-    in_group = (await services.tickets.report(Report(Story.group(0), 1, contact, ORDINARY))).view
-    in_park = (await services.tickets.report(Report(PARK_GROUP, 2, contact, ORDINARY))).view
+    in_group = (
+        await services.tickets.intake.report(Report(Story.group(0), 1, contact, ORDINARY))
+    ).view
+    in_park = (await services.tickets.intake.report(Report(PARK_GROUP, 2, contact, ORDINARY))).view
     assert await recipients.enterprise_chat(in_group.ticket) == EnterpriseChat(
         Recipient(Story.group(0)), reply_to=1
     )
