@@ -1,4 +1,4 @@
-"""Layers point one way: handlers -> services -> storage (see STYLE in the README)."""
+"""Layers point one way: handlers -> services -> storage (ARCHITECTURE.md, "The layers")."""
 
 from __future__ import annotations
 
