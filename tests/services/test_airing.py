@@ -18,7 +18,8 @@ from bot.i18n import Translator
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.metrics import parse_week
 from bot.wiring.bot import build_services
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from storage.repos.airing import AiringRepo
 from tests.databases import database_url
 from tests.story import TZ, Story, park
