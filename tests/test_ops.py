@@ -65,7 +65,7 @@ async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
             ticket_id=None,
             now=clock.now(),
         )
-        await outbox.mark_sent(item, 10, clock.now())
+        await outbox.mark_sent_many([(item, 10)], clock.now())
     try:
         yield database
     finally:
