@@ -1,35 +1,23 @@
 """Domain errors. Services raise them; handlers turn them into a reply in the user's language.
 
 Each error carries a catalog key and its parameters, so the message is translated at the edge.
-A parameter that is a code people must read as words (a status of any feature, a `Term`) is
-passed as itself, never as its `.value`: it names its own catalog entry (`label_key`) and
+A parameter that is a code people must read as words (a status of any feature, a number's
+kind) is passed as itself, never as its `.value`: it names its own catalog entry (`label_key`) and
 `DomainError.message` shows that entry, so no refusal shows a raw code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 
 @runtime_checkable
 class Labelled(Protocol):
-    """A code shown to people as its catalog entry: every status enum, and `Term`."""
+    """A code shown to people as its catalog entry: every status enum, a number's kind."""
 
     @property
     def label_key(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class Term:
-    """A code people must read as words: shown as the catalog entry `key` (e.g. `status.new`)."""
-
-    key: str
-
-    @property
-    def label_key(self) -> str:
-        return self.key
 
 
 class DomainError(Exception):

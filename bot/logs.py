@@ -60,19 +60,6 @@ def redact_record(record: logging.LogRecord, redact: Callable[[str], str]) -> No
         record.stack_info = redact(record.stack_info)
 
 
-class RedactSecrets(logging.Filter):
-    """Replace every configured secret in log records with ***."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self.redact = Redactor(secrets)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.redact.secrets:
-            redact_record(record, self.redact)
-        return True
-
-
 class RedactingStream:
     """A text stream that masks secrets in what is written, a whole line at a time.
 

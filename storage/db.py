@@ -17,8 +17,9 @@ a bug (StorageError). With no second connection (SQLite in memory) it reads on t
 Leader work (`bot.runtime.lease`) runs inside `fenced()`: a write transaction of it checks the
 fence at its first write, so a worker that lost the lease writes nothing.
 
-Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase` (`open_database`
-opens one), each with the primitives at the bottom and a `Dialect`; text as `storage.text` says.
+Backends: `storage.sqlite.SqliteDatabase`, `storage.postgres.PostgresDatabase`, each with the
+primitives at the bottom and a `Dialect`; text as `storage.text` says. This base class imports
+neither: `storage.open.open_database` opens the one a URL names.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from storage.scopes import (
     current_tx,
 )
 from storage.text import storable, storable_rows
-from storage.url import POSTGRESQL, parse_url
 
 __all__ = [
     "Database",
@@ -55,7 +55,6 @@ __all__ = [
     "Row",
     "StorageError",
     "load_migrations",
-    "open_database",
 ]
 
 
@@ -70,35 +69,6 @@ class _WriteLock(asyncio.Lock):
             return await super().acquire()
         finally:
             self.waiting -= 1
-
-
-def open_database(url: str, *, readers: int = 2) -> Database:
-    """The database at `url` (`[storage] url`, or a bare SQLite path); not yet connected.
-
-    Raises:
-        StorageError: the URL names no backend we know.
-    """
-    parsed = parse_url(url)
-    if parsed.backend == POSTGRESQL:
-        from storage.postgres import PostgresDatabase  # asyncpg only where it is used
-
-        return PostgresDatabase(parsed, readers=readers)
-    from storage.sqlite import SqliteDatabase
-
-    return SqliteDatabase(parsed.target, readers=readers)
-
-
-async def open_reader(url: str) -> Database:
-    """One read-only connection and no writer, for work in a process or thread of its own.
-
-    `reading()` works, writes fail; no migrations are applied (the writer did).
-
-    Raises:
-        StorageError: the database cannot be shared (SQLite in memory) or opened.
-    """
-    db = open_database(url, readers=1)
-    await db.connect_reader()
-    return db
 
 
 class Database(ABC):
@@ -116,7 +86,8 @@ class Database(ABC):
     @property
     @abstractmethod
     def url(self) -> str:
-        """What `open_database` takes to open this database again (secret: may hold a password)."""
+        """What `storage.open.open_database` takes to open this database again (secret: may hold
+        a password)."""
 
     @property
     @abstractmethod
@@ -139,7 +110,7 @@ class Database(ABC):
             raise
 
     async def connect_reader(self) -> None:
-        """Open one read-only connection and no writer (see `open_reader`)."""
+        """Open one read-only connection and no writer (see `storage.open.open_reader`)."""
         if not self.shareable:
             raise StorageError("an in-memory database has no second connection")
         await self._open_readers()
@@ -290,7 +261,7 @@ class Database(ABC):
     async def migrate(self) -> list[int]:
         """Apply pending migrations, each with its version row in one transaction (see
         `storage.migrate.apply_pending`)."""
-        return await migrate.apply_pending(self, load_migrations(self.migrations))
+        return await migrate.apply_pending(self, load_migrations(self.migrations), self._apply)
 
     # -- scopes ------------------------------------------------------------------------------
 

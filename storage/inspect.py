@@ -13,8 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import open_reader
 from storage.errors import StorageError
+from storage.open import open_reader
 from storage.url import SQLITE, parse_url
 
 

@@ -10,16 +10,14 @@ transaction (sqlite-utils `migrations.py` is the model).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from bot.clock import to_iso
 from storage.errors import StorageError
-
-if TYPE_CHECKING:
-    from storage.db import Database
+from storage.interface import SqlDatabase
 
 SQLITE_MIGRATIONS = "storage.migrations"
 POSTGRES_MIGRATIONS = "storage.migrations_pg"
@@ -60,7 +58,7 @@ def latest_version(package: str = SQLITE_MIGRATIONS) -> int:
     return known[-1].version if known else 0
 
 
-async def schema_version(db: Database) -> int:
+async def schema_version(db: SqlDatabase) -> int:
     """The version of the last migration applied (0: an empty database)."""
     async with db.transaction():
         await db.execute(
@@ -71,9 +69,12 @@ async def schema_version(db: Database) -> int:
     return int(value or 0)
 
 
-async def apply_pending(db: Database, known: list[Migration]) -> list[int]:
+async def apply_pending(
+    db: SqlDatabase, known: list[Migration], run: Callable[[Migration], Awaitable[None]]
+) -> list[int]:
     """Apply the migrations newer than the database, each with its version row in one
-    transaction; return the versions applied.
+    transaction; return the versions applied. `run` executes one migration's statements inside
+    the transaction (the backend's own splitting: `Database._apply`).
 
     Each migration re-reads the version under the write lock, so processes starting together on
     one PostgreSQL database apply each migration once.
@@ -96,7 +97,7 @@ async def apply_pending(db: Database, known: list[Migration]) -> list[int]:
             current = int(await db.fetchval("SELECT MAX(version) FROM schema_migrations") or 0)
             if migration.version <= current:
                 continue  # another process applied it meanwhile
-            await db._apply(migration)
+            await run(migration)
             await db.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, to_iso(datetime.now(UTC))),

@@ -128,7 +128,7 @@ class PostgresRunLock:
         """
         if self._conn is not None:
             return
-        # asyncpg only where it is used (as `storage.db`): a SQLite bot never loads it.
+        # asyncpg only where it is used (as `storage.open`): a SQLite bot never loads it.
         import asyncpg
 
         from storage.postgres import RUN_LOCK, connect_failure, server_settings

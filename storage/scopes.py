@@ -13,10 +13,9 @@ import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from storage.db import Database
+from storage.interface import SqlDatabase
 
 
 @dataclass
@@ -27,7 +26,7 @@ class Savepoint:
 
 @dataclass
 class TxState:
-    db: Database
+    db: SqlDatabase
     # The task that opened it. A task started inside a transaction inherits the context
     # variable, but not the transaction: it must wait for the lock (or read on a reader).
     task: asyncio.Task[Any] | None
@@ -45,7 +44,7 @@ class TxState:
 
 @dataclass
 class ReadState:
-    db: Database
+    db: SqlDatabase
     conn: Any
     task: asyncio.Task[Any] | None
 
@@ -57,7 +56,7 @@ class Fence(Protocol):
     a new leader's take of the lease waits for it, so a write and a change of leader are ordered.
     """
 
-    async def verify(self, db: Database) -> None:
+    async def verify(self, db: SqlDatabase) -> None:
         """Raise `storage.errors.LeaseLost` unless the work may still write (inside the
         transaction)."""
         ...
@@ -70,7 +69,7 @@ current_read: contextvars.ContextVar[ReadState | None] = contextvars.ContextVar(
     "liaison_read", default=None
 )
 # The fence of the work running in this context (and in the tasks it starts), and its database.
-current_fence: contextvars.ContextVar[tuple[Database, Fence] | None] = contextvars.ContextVar(
+current_fence: contextvars.ContextVar[tuple[SqlDatabase, Fence] | None] = contextvars.ContextVar(
     "liaison_fence", default=None
 )
 

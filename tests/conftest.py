@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import FixedClock
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from storage.sqlite import SqliteDatabase
 from tests.databases import ON_POSTGRES, database_url, drop_schemas
 

@@ -48,7 +48,7 @@ from bot.config import load_settings
 from bot.wiring.bot import build_services
 from bot.delivery.http import telegram_request
 from bot.offload.worker import DeferredWorker
-from storage.db import open_database
+from storage.open import open_database
 
 async def build():
     settings = load_settings(
@@ -85,7 +85,7 @@ def test_building_the_bot_imports_no_spreadsheet_chart_or_array_library(tmp_path
     assert {"handlers.tickets.report", "handlers.airing", "bot.offload.worker"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded == [], "import these where they are used (see the module docstring)"
-    if not ON_POSTGRES:  # PostgreSQL's driver only where it is used (`storage.db`)
+    if not ON_POSTGRES:  # PostgreSQL's driver only where it is used (`storage.open`)
         assert "asyncpg" not in modules and "storage.postgres" not in modules
 
 

@@ -31,8 +31,9 @@ from bot.runtime.lease import (
     SoloLease,
     open_lease,
 )
-from storage.db import Database, open_database
+from storage.db import Database
 from storage.errors import DatabaseInUse, LeaseLost
+from storage.open import open_database
 from storage.postgres import WRITE_LOCK
 from storage.postgres_lease import PostgresLease
 from storage.repos.lease import LeaseEpochs

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-import io
-import logging
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-
-from bot.logs import RedactSecrets
 
 TOKEN = "123456:SECRET-token-value-abcdefghijklmn"
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_token_is_redacted_from_messages_args_and_tracebacks() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets([TOKEN]))
-    logger = logging.getLogger("redact-test")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        logger.warning("POST https://api.telegram.org/bot%s/getMe", TOKEN)
+    result = run_python(
+        f"""
+        import logging
+        from bot.logs import setup_logging
+        setup_logging("INFO", secrets=["{TOKEN}"])
+        logger = logging.getLogger("redact-test")
+        logger.warning("POST https://api.telegram.org/bot%s/getMe", "{TOKEN}")
         try:
-            raise RuntimeError(f"failed calling /bot{TOKEN}/sendMessage")
+            raise RuntimeError("failed calling /bot{TOKEN}/sendMessage")
         except RuntimeError:
             logger.exception("update 17 failed")
-    finally:
-        logger.removeHandler(handler)
-    output = stream.getvalue()
+        """
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
     assert TOKEN not in output
     assert output.count("***") >= 2
     assert "update 17 failed" in output

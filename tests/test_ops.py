@@ -21,7 +21,8 @@ from bot.clock import FixedClock
 from bot.config import Settings, load_settings
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database, load_migrations, open_database
+from storage.db import Database, load_migrations
+from storage.open import open_database
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.sqlite import SqliteDatabase
 from storage.url import parse_url
@@ -64,7 +65,7 @@ async def live_db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
             ticket_id=None,
             now=clock.now(),
         )
-        await outbox.mark_sent(item, 10, clock.now())
+        await outbox.mark_sent_many([(item, 10)], clock.now())
     try:
         yield database
     finally:

@@ -32,7 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `airing` or `export`; print a domain error in the park's language."""
     from bot.wiring.bot import build_services
-    from storage.db import open_database
+    from storage.open import open_database
 
     tr = Translator(settings.park.locale)
     db = open_database(settings.storage.database_url)

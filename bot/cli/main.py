@@ -143,7 +143,7 @@ async def _backup(settings: Settings, path: Path, *, force: bool) -> int:
 async def _roster_import(settings: Settings, files: list[Path]) -> int:
     from bot.services.roster.service import RosterError
     from bot.wiring.shared import roster_service
-    from storage.db import open_database
+    from storage.open import open_database
 
     db = open_database(settings.storage.database_url)
     await db.connect()
@@ -164,7 +164,7 @@ async def _roster_import(settings: Settings, files: list[Path]) -> int:
 
 async def _invite(settings: Settings, kind: str, name: str) -> int:
     from bot.wiring.shared import onboarding_service
-    from storage.db import open_database
+    from storage.open import open_database
 
     db = open_database(settings.storage.database_url)
     await db.connect()

@@ -17,10 +17,10 @@ from bot.cli.backup import human_size
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, run_problems
 from bot.logs import secrets_of
-from storage.db import open_reader
 from storage.errors import StorageError
 from storage.inspect import inspect_database
 from storage.migrate import latest_version
+from storage.open import open_reader
 from storage.repos.queues import InboxFailure, InboxRepo, OutboxRepo
 from storage.url import SQLITE
 

@@ -165,7 +165,7 @@ class StorageSettings(Section):
 
     @property
     def database_url(self) -> str:
-        """What `storage.db.open_database` opens (a PostgreSQL one holds its password)."""
+        """What `storage.open.open_database` opens (a PostgreSQL one holds its password)."""
         return self.database.url
 
 

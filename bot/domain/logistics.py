@@ -7,8 +7,15 @@ that can no longer happen (the cargo was matched elsewhere, the truck filled up,
 
 The matching rule (domain.md): same destination city or one on the truck's route; departure
 between the cargo's ready and latest date; weight <= spare tonnes; volume <= spare m3 (when the
-truck states it); cold cargo needs a 冷藏 truck. Candidates rank by date closeness (departure
-minus ready date), then by how well the cargo fills the spare capacity.
+truck states it); cold cargo needs a 冷藏 truck; nobody is offered their own post. Candidates
+rank by date closeness (departure minus ready date), then by how well the cargo fills the spare
+capacity.
+
+`fits` is that rule, and the only thing that decides. The database only narrows the candidates
+before it: `truck_bounds` and `cargo_bounds` state what every fitting post has, as plain
+bounds the repository turns into indexable SQL. Each bound follows from `fits` and is looser
+than it where floats are compared, so the narrowing never drops a pair the rule accepts
+(tests/services/test_logistics_narrowing.py).
 """
 
 from __future__ import annotations
@@ -26,6 +33,11 @@ COLD_VEHICLE = "cold"
 LENGTHS: tuple[str, ...] = ("4.2", "6.8", "9.6", "13", "17.5")  # metres
 # Below this many spare tonnes a truck counts as full (a few boxes are not worth a match).
 FULL_BELOW_TONNES = 0.1
+# Capacities are compared with this slack: spare capacity is rounded after each booking.
+FIT_SLACK = 1e-9
+# The bounds for SQL are looser than the rule by this much (far above FIT_SLACK, far below any
+# amount a form accepts), so rounding in the database can never make them the stricter.
+BOUND_MARGIN = 1e-6
 
 
 class TruckStatus(StrEnum):
@@ -124,9 +136,13 @@ def match_move(current: MatchStatus, target: MatchStatus) -> MatchStatus:
 
 
 def city_key(name: str) -> str:
-    """Normalise a city name for comparison: 常州市 and 常州 are the same place."""
+    """Normalise a city name for comparison: 常州市 and 常州 are the same place.
+
+    A key is its own key (常州市市 is 常州 at once): places are stored keyed and `fits` keys
+    them again, while the SQL compares them as stored; the two agree only so.
+    """
     cleaned = "".join(name.split())
-    if len(cleaned) > 2 and cleaned.endswith("市"):
+    while len(cleaned) > 2 and cleaned.endswith("市"):
         cleaned = cleaned[:-1]
     return cleaned
 
@@ -264,18 +280,74 @@ class Draft:
 
 
 def fits(offer: TruckOffer, request: CargoRequest) -> bool:
-    """Tell whether the cargo can ride on the truck under the matching rule."""
+    """Tell whether the cargo can ride on the truck: the matching rule, the one that decides."""
+    if offer.owner_id == request.owner_id:
+        return False  # a carrier enterprise may post both sides: never offer it its own post
     if offer.status not in TRUCK_ACTIVE or request.status is not CargoStatus.OPEN:
         return False
     if city_key(request.destination) not in offer.route:
         return False
     if not request.ready_date <= offer.depart_date <= request.latest_date:
         return False
-    if request.tonnes > offer.spare_tonnes + 1e-9:
+    if request.tonnes > offer.spare_tonnes + FIT_SLACK:
         return False
-    if offer.spare_m3 is not None and (request.m3 or 0.0) > offer.spare_m3 + 1e-9:
+    if offer.spare_m3 is not None and (request.m3 or 0.0) > offer.spare_m3 + FIT_SLACK:
         return False
     return not (request.cold and offer.vehicle != COLD_VEHICLE)
+
+
+@dataclass(frozen=True)
+class TruckBounds:
+    """What every truck that fits a cargo request has (see `fits`): the SQL's narrowing."""
+
+    statuses: tuple[str, ...]
+    stop: str  # a city the truck unloads in (`TruckOffer.route`), as `city_key` writes it
+    first_day: date  # its departure, inclusive
+    last_day: date
+    min_spare_tonnes: float
+    min_spare_m3: float  # for a truck that states its spare volume
+    cold_only: bool
+    not_owner: int
+
+
+@dataclass(frozen=True)
+class CargoBounds:
+    """What every cargo request that fits a truck has (see `fits`): the SQL's narrowing."""
+
+    status: str
+    destinations: tuple[str, ...]  # the truck's route, as `city_key` writes it
+    ready_by: date  # ready on or before the departure, and not past its latest date before it
+    max_tonnes: float
+    max_m3: float | None  # None: the truck states no volume, so any volume fits
+    cold_allowed: bool
+    not_owner: int
+
+
+def truck_bounds(request: CargoRequest) -> TruckBounds:
+    """The bounds every truck `fits` the request on meets."""
+    return TruckBounds(
+        statuses=tuple(sorted(s.value for s in TRUCK_ACTIVE)),
+        stop=city_key(request.destination),
+        first_day=request.ready_date,
+        last_day=request.latest_date,
+        min_spare_tonnes=request.tonnes - BOUND_MARGIN,
+        min_spare_m3=(request.m3 or 0.0) - BOUND_MARGIN,
+        cold_only=request.cold,
+        not_owner=request.owner_id,
+    )
+
+
+def cargo_bounds(offer: TruckOffer) -> CargoBounds:
+    """The bounds every request that `fits` on the truck meets."""
+    return CargoBounds(
+        status=CargoStatus.OPEN.value,
+        destinations=tuple(sorted(offer.route)),
+        ready_by=offer.depart_date,
+        max_tonnes=offer.spare_tonnes + BOUND_MARGIN,
+        max_m3=None if offer.spare_m3 is None else offer.spare_m3 + BOUND_MARGIN,
+        cold_allowed=offer.vehicle == COLD_VEHICLE,
+        not_owner=offer.owner_id,
+    )
 
 
 def fill_ratio(offer: TruckOffer, request: CargoRequest) -> float:

@@ -92,15 +92,6 @@ def parse_form(text: str) -> dict[str, str]:
     return found
 
 
-def looks_like_form(text: str) -> bool:
-    """True when the text after /job names at least one known field."""
-    for piece in _PIECES.split(text):
-        match = _NAME_VALUE.match(piece)
-        if match is not None and normalize(match.group(1)).lower() in _BY_NAME:
-            return True
-    return False
-
-
 def _amount(number: str, multiplier: str | None) -> int:
     try:
         value = Decimal(number) * _MULTIPLIER.get((multiplier or "").lower(), 1)

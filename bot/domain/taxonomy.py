@@ -23,7 +23,6 @@ CATEGORIES: tuple[str, ...] = (
     "amenities",  # 园区配套
     "other",  # 其他
 )
-URGENCIES: tuple[str, ...] = ("urgent", "normal", "complex")  # 紧急 一般 复杂
 SOLVED_RATINGS: tuple[str, ...] = ("solved", "partly", "unsolved")  # 已解决 部分解决 未解决
 SATISFACTION_RATINGS: tuple[str, ...] = (
     "satisfied",

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.wiring.shared import ledger_parts
-from storage.db import open_reader
+from storage.open import open_reader
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, Literal, Protocol
 
 from bot.delivery.calls import ApiCaller
-from storage.db import Database
 from storage.errors import LeaseLost, StorageError
+from storage.interface import SqlDatabase
 from storage.repos.lease import LeaseEpochs
 from storage.url import POSTGRESQL, parse_url
 
@@ -147,7 +147,7 @@ class Fence:
             self.reason = reason
             self.broken.set()
 
-    async def verify(self, db: Database) -> None:
+    async def verify(self, db: SqlDatabase) -> None:
         """Raise LeaseLost unless the work may still write: inside its transaction, under the
         write lock, the lease's epoch must still be this fence's token."""
         self.check()

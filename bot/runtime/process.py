@@ -37,8 +37,9 @@ from bot.runtime.application import bot_commands, build_application
 from bot.runtime.leader_work import STOP_CALL_SECONDS, LeaderWork
 from bot.runtime.lease import FOLLOWER, Fence, Leadership, open_lease
 from bot.wiring.bot import build_services
-from storage.db import Database, open_database
+from storage.db import Database
 from storage.errors import DatabaseInUse, StorageError
+from storage.open import open_database
 from storage.runlock import HeldLock, take_run_lock
 from storage.url import POSTGRESQL
 

@@ -8,17 +8,21 @@ from typing import Any
 
 from bot.clock import from_iso, to_iso
 from bot.domain.logistics import (
+    COLD_VEHICLE,
+    CargoBounds,
     CargoRequest,
     CargoStatus,
     Match,
     MatchStatus,
+    TruckBounds,
     TruckOffer,
     TruckStatus,
     city_key,
 )
 from storage.interface import Row, SqlDatabase
 
-# Enough to rank well; the SQL already orders by the first ranking criterion (the date).
+# Enough to rank well; the SQL already orders by the first ranking criterion (the date), so
+# the candidates past the limit are the ones the rule would rank last.
 CANDIDATE_LIMIT = 200
 
 
@@ -192,21 +196,26 @@ class LogisticsRepo:
         )
         return [_offer(r) for r in rows]
 
-    async def trucks_for(self, request: CargoRequest) -> list[TruckOffer]:
-        """Active trucks unloading in the cargo's city inside its window, with room for it."""
+    async def trucks_for(self, bounds: TruckBounds) -> list[TruckOffer]:
+        """Trucks within `bounds` (`truck_bounds` of a request): the rule's candidates, by
+        departure; the rule itself (`fits`) decides."""
+        statuses = ", ".join("?" for _ in bounds.statuses)
+        cold = " AND o.vehicle = ?" if bounds.cold_only else ""
         rows = await self.db.fetchall(
             "SELECT o.* FROM truck_stops s JOIN truck_offers o ON o.id = s.offer_id"
             " WHERE s.city = ? AND s.depart_date BETWEEN ? AND ?"
-            " AND o.status IN ('open', 'partially_filled') AND o.spare_tonnes >= ?"
-            " AND (o.spare_m3 IS NULL OR o.spare_m3 >= ?) AND (? = 0 OR o.vehicle = 'cold')"
+            f" AND o.status IN ({statuses}) AND o.owner_id <> ? AND o.spare_tonnes >= ?"
+            f" AND (o.spare_m3 IS NULL OR o.spare_m3 >= ?){cold}"
             " ORDER BY s.depart_date, o.spare_tonnes, o.id LIMIT ?",
             (
-                city_key(request.destination),
-                request.ready_date.isoformat(),
-                request.latest_date.isoformat(),
-                request.tonnes,
-                request.m3 or 0.0,
-                int(request.cold),
+                bounds.stop,
+                bounds.first_day.isoformat(),
+                bounds.last_day.isoformat(),
+                *bounds.statuses,
+                bounds.not_owner,
+                bounds.min_spare_tonnes,
+                bounds.min_spare_m3,
+                *((COLD_VEHICLE,) if bounds.cold_only else ()),
                 CANDIDATE_LIMIT,
             ),
         )
@@ -282,27 +291,28 @@ class LogisticsRepo:
         )
         return [_request(r) for r in rows]
 
-    async def cargo_for(self, offer: TruckOffer) -> list[CargoRequest]:
-        """Open cargo to a city on the truck's route whose window holds its departure."""
-        cities = sorted(offer.route)
-        marks = ", ".join("?" for _ in cities)
-        day = offer.depart_date.isoformat()
+    async def cargo_for(self, bounds: CargoBounds) -> list[CargoRequest]:
+        """Requests within `bounds` (`cargo_bounds` of a truck): the rule's candidates, the
+        latest ready first; the rule itself (`fits`) decides."""
+        cities = ", ".join("?" for _ in bounds.destinations)
+        day = bounds.ready_by.isoformat()
         latest = self.db.dialect.unindexed("latest_date")
+        volume = "" if bounds.max_m3 is None else " AND COALESCE(m3, 0) <= ?"
+        cold = "" if bounds.cold_allowed else " AND cold = 0"
         rows = await self.db.fetchall(
-            f"SELECT * FROM cargo_requests WHERE destination IN ({marks}) AND status = 'open'"
+            f"SELECT * FROM cargo_requests WHERE destination IN ({cities}) AND status = ?"
             # Keep the planner on cargo_requests_match (destination first), not on the
             # expiry index, whatever the statistics say.
-            f" AND ready_date <= ? AND {latest} >= ? AND tonnes <= ?"
-            " AND (CAST(? AS REAL) IS NULL OR COALESCE(m3, 0) <= ?) AND (? = 1 OR cold = 0)"
-            " ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
+            f" AND ready_date <= ? AND {latest} >= ? AND owner_id <> ? AND tonnes <= ?"
+            f"{volume}{cold} ORDER BY ready_date DESC, tonnes DESC, id LIMIT ?",
             (
-                *cities,
+                *bounds.destinations,
+                bounds.status,
                 day,
                 day,
-                offer.spare_tonnes,
-                offer.spare_m3,
-                offer.spare_m3,
-                int(offer.vehicle == "cold"),
+                bounds.not_owner,
+                bounds.max_tonnes,
+                *(() if bounds.max_m3 is None else (bounds.max_m3,)),
                 CANDIDATE_LIMIT,
             ),
         )

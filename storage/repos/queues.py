@@ -271,13 +271,6 @@ class OutboxRepo:
         )
         return from_iso(value) if value else None
 
-    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
-        await self.db.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?,"
-            " attempts = attempts + 1, error = NULL WHERE id = ?",
-            (to_iso(now), message_id, item_id),
-        )
-
     async def mark_sent_many(self, sent: list[tuple[int, int | None]], now: datetime) -> None:
         """Mark several rows sent at once: (outbox id, Telegram message id) pairs."""
         stamp = to_iso(now)

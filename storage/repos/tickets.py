@@ -306,20 +306,6 @@ class TicketRepo:
         )
         return [_ticket(r) for r in rows]
 
-    async def overdue_and_supervised(self, now: datetime, limit: int = 500) -> list[Ticket]:
-        """Open tickets past their resolution deadline at `now`, or under supervision (督办).
-
-        Oldest deadline first. Shared by the escalation lists and the weekly airing.
-        """
-        marks = ", ".join("?" for _ in OPEN_STATUSES)
-        rows = await self.db.fetchall(
-            f"SELECT * FROM tickets WHERE status IN ({marks})"
-            " AND (deadline_at < ? OR supervision_level > 0)"
-            " ORDER BY deadline_at, id LIMIT ?",
-            (*sorted(s.value for s in OPEN_STATUSES), to_iso(now), limit),
-        )
-        return [_ticket(r) for r in rows]
-
     # -- events -------------------------------------------------------------------------------
     async def record(
         self,

@@ -10,8 +10,14 @@ from bot.runtime.schedule import purge_delivered
 from bot.wiring.bot import build_services
 from storage.db import Database
 from storage.repos.queues import OutboxRepo
+from tests.story import ADMIN_TG, Story
 
 RETENTION = timedelta(days=30)
+JOBS_GROUP = -5002
+JOB_FORM = (
+    "岗位=普工；人数=１０；薪资=5000－7000元/月；要求=18-45岁，性别不限；内容=装配；"
+    "地点=二号厂房；有效期=7；联系=王先生 13800000000"
+)
 
 
 async def rows(db: Database) -> list[tuple[str, str, bool]]:
@@ -59,33 +65,28 @@ async def test_sent_rows_and_bytes_go_after_the_retention_unsent_ones_stay(
 
 
 async def test_purge_keeps_job_cards_and_runs_in_batches(db: Database, clock: FixedClock) -> None:
+    story = await Story.open(db, clock, cadres=["陈志远"])
+    services = story.services
+    await services.onboarding.bind(await story.actor(ADMIN_TG), JOBS_GROUP, "招聘群", "jobs")
+    # A published job post: its card in the jobs group is edited through its message id later.
+    contact = await story.actor(Story.contact_tg(0))
+    await services.job_drafts.start(contact, form=JOB_FORM)
+    await services.job_drafts.confirm(contact)
     repo = OutboxRepo(db)
     now = clock.now()
     async with db.transaction():
-        ids = [
+        for _ in range(6):
             await repo.enqueue(
                 chat_id=-1, method="sendMessage", params={}, purpose="p", ticket_id=None, now=now
             )
-            for _ in range(7)
-        ]
+        ids = [int(r[0]) for r in await db.fetchall("SELECT id FROM outbox ORDER BY id")]
+        card = await db.fetchval("SELECT id FROM outbox WHERE purpose = 'job_card'")
         await repo.mark_sent_many([(i, i) for i in ids], now)
-        # A job card's row: the post's card is edited through its message id later.
-        await db.execute(
-            "INSERT INTO enterprises (id, name, created_at, updated_at) VALUES (1, 'e', 'x', 'x')"
-        )
-        await db.execute(
-            "INSERT INTO job_posts (id, enterprise_id, author_id, position, headcount,"
-            " requirements, content, location, pay_min, pay_max, pay_unit, validity_days,"
-            " contact, status, created_at, updated_at) VALUES (1, 1, 1, 'p', 1, 'r', 'c', 'l',"
-            " 1, 2, 'month', 30, 'c', 'published', 'x', 'x')"
-        )
-        await db.execute(
-            "INSERT INTO job_cards (post_id, chat_id, outbox_id) VALUES (1, -1, ?)", (ids[0],)
-        )
+    assert len(ids) == 7 and card in ids  # the card and the six rows: nothing else was queued
     later = now + timedelta(days=31)
     async with db.transaction():
         assert await repo.purge_sent(later, limit=4) == 4
     async with db.transaction():
         assert await repo.purge_sent(later, limit=4) == 2
         assert await repo.purge_sent(later, limit=4) == 0
-        assert await db.fetchval("SELECT id FROM outbox") == ids[0]
+        assert await db.fetchval("SELECT id FROM outbox") == card

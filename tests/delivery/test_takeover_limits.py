@@ -46,7 +46,9 @@ async def sent(db: Database, clock: FixedClock, chat_id: int, ago: float, count:
     async with db.transaction():
         for n in range(count):
             (item,) = await outbox.send_message(chat_id, f"earlier {n}")
-            await OutboxRepo(db).mark_sent(item, n + 1, clock.now() - timedelta(seconds=ago))
+            await OutboxRepo(db).mark_sent_many(
+                [(item, n + 1)], clock.now() - timedelta(seconds=ago)
+            )
 
 
 async def new_limiter(db: Database, clock: FixedClock, ticks: Ticks) -> FloodLimiter:

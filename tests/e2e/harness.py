@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.clock import to_iso
 from sandbox.client import SandboxClient
-from storage.db import open_database
+from storage.open import open_database
 from storage.unit import Repositories
 from tests.databases import query
 

@@ -20,7 +20,7 @@ from bot.services.recipients import Recipients
 from bot.services.roster.service import RosterService
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import open_database
+from storage.open import open_database
 from storage.unit import Repositories
 from tests.databases import database_url
 from tests.e2e.harness import ACK_MARK, BotProcess, read_db

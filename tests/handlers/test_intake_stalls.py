@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from bot.runtime.process import Runtime
-from storage.db import open_database
+from storage.open import open_database
 from storage.repos.queues import InboxRepo
 from tests.handlers.world import World, report
 

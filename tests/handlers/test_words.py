@@ -84,7 +84,7 @@ async def test_invite_prints_a_clickable_link_or_says_how(
     # Neither known (a fresh database, no token): it says how, and still prints the /start line.
     fresh = database_url(tmp_path, "fresh.db")
     from bot.services.roster.service import RosterService
-    from storage.db import open_database
+    from storage.open import open_database
 
     db = open_database(fresh)
     await db.connect()

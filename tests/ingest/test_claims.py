@@ -20,7 +20,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.clock import FixedClock
 from bot.ingest.processor import UpdateProcessor, current_scope
 from sandbox.server import TelegramSandbox
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from storage.repos.queues import InboxRepo
 from tests.databases import database_url
 from tests.ingest.test_processor import TOKEN, update

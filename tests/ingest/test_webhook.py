@@ -22,7 +22,8 @@ from bot.ingest.webhook import SECRET_HEADER, WebhookServer
 from bot.runtime.process import Runtime
 from sandbox.client import SandboxClient
 from sandbox.server import TelegramSandbox
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from tests.databases import BACKEND, ON_POSTGRES, database_url
 
 SECRET = "s3cret_Token-1"

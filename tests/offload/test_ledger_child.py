@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.offload.ledger_child import LedgerJob, make
-from storage.db import open_database
+from storage.open import open_database
 from tests.databases import database_url
 from tests.story import ADMIN_TG, Story, park
 

@@ -24,7 +24,7 @@ from bot.domain.logistics import LENGTHS, VEHICLE_TYPES
 from bot.domain.recruiting import PAY_UNITS
 from bot.render.keyboards import help as help_keys
 from bot.render.keyboards import logistics, recruiting, reports, tickets
-from bot.render.keyboards.codec import Codec, Press
+from bot.render.keyboards.codec import BadButton, Codec, Press
 
 FEATURES: list[tuple[ModuleType, Codec[Any]]] = [
     (tickets, tickets.CODEC),
@@ -260,7 +260,7 @@ def test_each_answer_button_names_a_step_of_the_job_conversation() -> None:
 
 
 def test_pack_refuses_data_over_64_bytes() -> None:
-    with pytest.raises(AssertionError):
+    with pytest.raises(BadButton):
         tickets.SetCategory(1, "x" * 60).pack()
 
 
@@ -275,5 +275,5 @@ def test_pack_refuses_data_over_64_bytes() -> None:
 )
 def test_pack_refuses_a_button_that_would_not_read_back(press: Press) -> None:
     """A renderer cannot send a dead button: `pack` writes only what `unpack` gives back."""
-    with pytest.raises(AssertionError):
+    with pytest.raises(BadButton):
         press.pack()

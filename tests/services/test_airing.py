@@ -18,7 +18,8 @@ from bot.i18n import Translator
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.metrics import parse_week
 from bot.wiring.bot import build_services
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from storage.repos.airing import AiringRepo
 from tests.databases import database_url
 from tests.story import TZ, Story, park
@@ -174,13 +175,9 @@ async def test_posted_once_across_restarts_and_after_a_missed_monday(tmp_path: P
     db = open_database(url)
     await db.connect()
     await seed_board(db, clock)
-    async with db.transaction():
-        await db.execute(
-            "INSERT INTO chat_bindings (chat_id, kind, title, bound_by, bound_at)"
-            " VALUES (?, 'park', '园区群', 1, '2026-11-01T00:00:00Z')",
-            (PARK_GROUP,),
-        )
     services = services_for(db, clock)
+    admin = await services.people.actor(777)
+    await services.onboarding.bind(admin, PARK_GROUP, "园区群", "park")
     # W46 (aired 16 Nov) was never posted: caught up now; W47 is not due yet.
     assert (await services.airing.post_due()) == W47.shifted(-1)
     assert await services.airing.post_due() is None

@@ -35,7 +35,7 @@ from bot.i18n import Translator
 from bot.render.ledger import ledger_xlsx
 from bot.render.text import plain_text
 from bot.services.metrics import parse_week
-from storage.db import open_database
+from storage.open import open_database
 from tests.databases import database_url
 from tests.services.test_metrics_stories import Expected, check, half_up, oracle
 from tests.story import ADMIN_TG, TZ, Story, TicketScript, park

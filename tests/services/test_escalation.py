@@ -203,9 +203,8 @@ async def test_lists_are_scoped_by_role(world: World) -> None:
     assert [i.view.ticket.id for i in await service.blockers(await world.actor(LEADER_TG))] == [
         mine
     ]
-    async with world.db.transaction():
-        shared = await TicketRepo(world.db).overdue_and_supervised(world.clock.now())
-    assert [t.id for t in shared] == [mine, theirs]
+    overdue = await service.overdue(await world.actor(ADMIN_TG))
+    assert sorted(i.view.ticket.id for i in overdue) == sorted([mine, theirs])
 
 
 async def test_calendar_fallback_warned_once_per_year(world: World) -> None:

@@ -21,6 +21,7 @@ from bot.services.logistics.service import LogisticsRules, LogisticsService
 from bot.services.recipients import Recipients
 from storage.db import Database
 from storage.unit import Repositories
+from tests.story import Story
 
 TODAY = date(2026, 11, 25)  # the clock fixture's park date
 TRUCKER = Actor(telegram_id=101, enterprise_id=1)
@@ -31,13 +32,11 @@ STRANGER = Actor(telegram_id=999)
 
 @pytest.fixture
 async def service(db: Database, clock: FixedClock) -> LogisticsService:
-    async with db.transaction():
-        for number in (1, 2, 3):
-            await db.execute(
-                "INSERT INTO enterprises (id, name, created_at, updated_at)"
-                " VALUES (?, ?, 'x', 'x')",
-                (number, f"企业{number}"),
-            )
+    # Three enterprises (a park of two cadres and the duty desk's), imported from a roster as
+    # an administration would: the first three on a fresh database, as the actors above say.
+    story = await Story.open(db, clock, cadres=["甲", "乙"])
+    contacts = [await story.actor(Story.contact_tg(index)) for index in range(3)]
+    assert [actor.enterprise_id for actor in contacts] == [1, 2, 3]
     return LogisticsService(
         Repositories(db),
         clock,

@@ -24,7 +24,7 @@ from bot.domain.deadlines import DeadlineRules, due_dates
 from bot.domain.models import Ticket
 from bot.domain.work_calendar import WorkCalendar
 from bot.services.metrics import Metrics, Rate, parse_week
-from storage.db import open_database
+from storage.open import open_database
 from tests.databases import scratch_url
 from tests.story import TZ, Step, Story, TicketScript, park
 

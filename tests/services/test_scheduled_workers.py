@@ -16,7 +16,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.runtime import schedule
-from storage.db import Database, open_database
+from storage.db import Database
+from storage.open import open_database
 from tests.databases import database_url
 from tests.services.test_airing import W47, outbox_rows, park, seed_board, services_for
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, open_database
+from storage.db import Database
 from storage.errors import DatabaseInUse, StorageError
 from storage.migrate import POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, latest_version
+from storage.open import open_database
 from storage.postgres import translate
 from storage.runlock import take_run_lock
 from storage.url import parse_url, redact

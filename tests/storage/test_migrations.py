@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, StorageError, load_migrations, open_database
+from storage.db import Database, StorageError, load_migrations
 from storage.migrate import POSTGRES_MIGRATIONS, latest_version
+from storage.open import open_database
 from storage.sqlite import SqliteDatabase
 from tests.databases import empty_schema_url, needs_postgres, sqlite_only
 

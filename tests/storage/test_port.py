@@ -11,7 +11,7 @@ import pytest
 from bot.cli.main import main
 from bot.cli.port_db import port_db
 from bot.config import load_settings
-from storage.db import open_database
+from storage.open import open_database
 from storage.postgres import PostgresDatabase
 from storage.runlock import take_run_lock
 from storage.url import parse_url

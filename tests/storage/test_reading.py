@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, StorageError, open_database
+from storage.db import Database, StorageError
+from storage.open import open_database
 from tests.databases import database_url, sqlite_only
 
 

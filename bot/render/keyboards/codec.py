@@ -19,10 +19,19 @@ SEP = ":"
 NUMBER = re.compile(r"[0-9]{1,12}")
 
 
+class BadButton(ValueError):
+    """A press that cannot be a button: past Telegram's 64 bytes, or it would not read back."""
+
+
 def pack(*parts: object) -> str:
-    """Join the parts with `:`; the result must fit Telegram's 64 bytes."""
+    """Join the parts with `:`.
+
+    Raises:
+        BadButton: the result does not fit Telegram's 64 bytes.
+    """
     text = SEP.join(str(part.value if isinstance(part, Enum) else part) for part in parts)
-    assert len(text.encode()) <= MAX_BYTES, text
+    if len(text.encode()) > MAX_BYTES:
+        raise BadButton(f"callback data over {MAX_BYTES} bytes: {text!r}")
     return text
 
 
@@ -56,9 +65,14 @@ class Press:
         return astuple(self)
 
     def pack(self) -> str:
-        """The callback data: at most 64 bytes, and it unpacks to this very press."""
+        """The callback data: at most 64 bytes, and it unpacks to this very press.
+
+        Raises:
+            BadButton: too long, or its fields would read back as another press or none.
+        """
         text = pack(self.PREFIX, self.VERB, *self.parts())
-        assert _CODECS[self.PREFIX].unpack(text) == self, text
+        if _CODECS[self.PREFIX].unpack(text) != self:
+            raise BadButton(f"{text!r} would not read back as {self!r}")
         return text
 
 
@@ -79,10 +93,12 @@ class Codec(Generic[P]):
         self.kinds: dict[str, type[P]] = {}
         self._readers: dict[str, Callable[[list[str]], P | None]] = {}
         for kind in kinds:
-            assert prefix == kind.PREFIX and kind.VERB not in self.kinds, kind
+            if prefix != kind.PREFIX or kind.VERB in self.kinds:
+                raise TypeError(f"{kind.__name__}: another prefix, or a verb taken twice")
             self.kinds[kind.VERB] = kind
             self._readers[kind.VERB] = getattr(kind, "unpack_parts", None) or self._reader(kind)
-        assert prefix not in _CODECS, prefix
+        if prefix in _CODECS:
+            raise TypeError(f"a second codec for the prefix {prefix!r}")
         _CODECS[prefix] = self
 
     def _reader(self, kind: type[P]) -> Callable[[list[str]], P | None]:
@@ -117,5 +133,7 @@ class Codec(Generic[P]):
     def pattern(self, *kinds: type[P]) -> str:
         """The routing pattern of a handler answering these kinds (all of them if none given)."""
         chosen = kinds or tuple(self.kinds.values())
-        assert all(self.kinds.get(k.VERB) is k for k in chosen), chosen
+        strangers = [k.__name__ for k in chosen if self.kinds.get(k.VERB) is not k]
+        if strangers:
+            raise TypeError(f"not presses of the prefix {self.prefix!r}: {strangers}")
         return route(self.prefix, (kind.VERB for kind in chosen))

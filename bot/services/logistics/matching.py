@@ -23,10 +23,12 @@ from bot.domain.logistics import (
     Party,
     TruckOffer,
     TruckStatus,
+    cargo_bounds,
     cargo_move,
     fits,
     match_move,
     rank_key,
+    truck_bounds,
     truck_move,
 )
 from bot.domain.models import Actor
@@ -61,12 +63,12 @@ class Matcher:
     # -- finding ------------------------------------------------------------------------------
     async def trucks_for(self, request: CargoRequest) -> list[TruckOffer]:
         """Every truck the cargo fits on, best first (must run inside a transaction)."""
-        found = [o for o in await self.repo.trucks_for(request) if _pair_ok(o, request)]
+        found = [o for o in await self.repo.trucks_for(truck_bounds(request)) if fits(o, request)]
         return sorted(found, key=lambda o: rank_key(o, request))
 
     async def cargo_for(self, offer: TruckOffer) -> list[CargoRequest]:
         """Every cargo that fits on the truck, best first (must run inside a transaction)."""
-        found = [r for r in await self.repo.cargo_for(offer) if _pair_ok(offer, r)]
+        found = [r for r in await self.repo.cargo_for(cargo_bounds(offer)) if fits(offer, r)]
         return sorted(found, key=lambda r: rank_key(offer, r))
 
     async def propose_for_offer(self, offer: TruckOffer) -> list[MatchView]:
@@ -287,8 +289,3 @@ class Matcher:
             completed = Completed(view, side, await self.sides([view]))
             await self.publish(completed)
         return completed
-
-
-def _pair_ok(offer: TruckOffer, request: CargoRequest) -> bool:
-    # Nobody is offered their own post (a carrier enterprise may post both sides).
-    return offer.owner_id != request.owner_id and fits(offer, request)
