@@ -10,8 +10,8 @@ the sender are not counted: they run outside any update's scope, and how many up
 a group depends on timing.
 
 A count, not a time: statements, whatever thread or loop runs them. `bench/count_statements.py`
-prints them per report; `tests/handlers/test_statement_budget.py` keeps the report path under a
-budget.
+prints them per report; `tests/handlers/tickets/test_statement_budget.py` keeps the report path
+under a budget.
 """
 
 from __future__ import annotations

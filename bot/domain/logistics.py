@@ -15,7 +15,7 @@ capacity.
 before it: `truck_bounds` and `cargo_bounds` state what every fitting post has, as plain
 bounds the repository turns into indexable SQL. Each bound follows from `fits` and is looser
 than it where floats are compared, so the narrowing never drops a pair the rule accepts
-(tests/services/test_logistics_narrowing.py).
+(tests/services/logistics/test_logistics_narrowing.py).
 """
 
 from __future__ import annotations

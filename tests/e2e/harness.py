@@ -103,7 +103,7 @@ class BotProcess:
             "logging": {"level": self.log_level},
             # A burst world's one contact per group (`build_burst_world`) stands for its whole
             # enterprise, so its bursts are no one person's: no per-person report limit here
-            # (tests/handlers/test_report_limits.py tests the limit).
+            # (tests/handlers/tickets/test_report_limits.py tests the limit).
             "tickets": {"reports_per_person_per_hour": 0},
         }
         if self.delivery:

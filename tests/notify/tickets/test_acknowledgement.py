@@ -2,7 +2,7 @@
 (`handlers/tickets/report.py` `acknowledge`, through `handlers.common.reply`), never a notice of
 `Created`: a ticket made by the service alone owes its cadre a notice and the reporter nothing.
 The handler's side (the reply in the group or privately, quoting the report) is shown by
-tests/handlers/test_private_reports.py and tests/handlers/world.py `report`."""
+tests/handlers/tickets/test_private_reports.py and tests/handlers/world.py `report`."""
 
 from __future__ import annotations
 

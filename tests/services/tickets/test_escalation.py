@@ -23,8 +23,15 @@ from bot.services.tickets.extensions import ExtensionService
 from storage.repos.enterprises import EnterpriseRepo
 from storage.repos.tickets import TicketRepo
 from storage.unit import Repositories
-from tests.services import test_tickets
-from tests.services.test_tickets import ADMIN_TG, CADRE_TG, CONTACT_TG, LEADER_TG, OTHER_TG, World
+from tests.services.tickets import test_tickets
+from tests.services.tickets.test_tickets import (
+    ADMIN_TG,
+    CADRE_TG,
+    CONTACT_TG,
+    LEADER_TG,
+    OTHER_TG,
+    World,
+)
 
 # The ticket-loop world (roster, bound groups, services) on the in-memory database.
 world = test_tickets.world

@@ -30,7 +30,7 @@ from storage.db import Database
 from storage.unit import Repositories
 from tests.databases import database_url
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHEET = "xl/worksheets/sheet1.xml"
 STYLES = "xl/styles.xml"
 OPEN_SHEET = (

@@ -19,7 +19,7 @@ from bot.runtime import schedule
 from storage.db import Database
 from storage.open import open_database
 from tests.databases import database_url
-from tests.services.test_airing import W47, outbox_rows, park, seed_board, services_for
+from tests.services.airing.test_airing import W47, outbox_rows, park, seed_board, services_for
 
 
 @pytest.fixture

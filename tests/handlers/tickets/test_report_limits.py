@@ -13,7 +13,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.runtime.process import Runtime
 from bot.runtime.schedule import purge
 from tests.e2e.harness import ACK_MARK
-from tests.handlers.test_private_reports import contact_of_both
+from tests.handlers.tickets.test_private_reports import contact_of_both
 from tests.handlers.world import OTHER_ENTERPRISE, World
 
 LIMIT_TOLD = "在一小时内已登记"  # the admins' notice

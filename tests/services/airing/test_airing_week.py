@@ -37,7 +37,7 @@ from bot.render.text import plain_text
 from bot.services.metrics import parse_week
 from storage.open import open_database
 from tests.databases import database_url
-from tests.services.test_metrics_stories import Expected, check, half_up, oracle
+from tests.services.airing.test_metrics_stories import Expected, check, half_up, oracle
 from tests.story import ADMIN_TG, TZ, Story, TicketScript, park
 
 W47 = parse_week("2026-W47", TZ)

@@ -12,7 +12,7 @@ from bot.domain import events as ev
 from bot.domain.lifecycle import TRANSITIONS
 from bot.i18n import LOCALES, catalog
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MOMENT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 SAMPLES: list[ev.Event] = [

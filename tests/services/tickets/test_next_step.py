@@ -16,9 +16,9 @@ from bot.domain.work_calendar import WorkCalendar
 from bot.services.tickets.next_step import StepSchedule
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.tickets import TicketRepo
-from tests.services import test_tickets
-from tests.services.test_escalation import ORDINARY, TZ, at, escalation, extensions
-from tests.services.test_tickets import ADMIN_TG, CADRE_TG, CONTACT_TG, LEADER_TG, World
+from tests.services.tickets import test_tickets
+from tests.services.tickets.test_escalation import ORDINARY, TZ, at, escalation, extensions
+from tests.services.tickets.test_tickets import ADMIN_TG, CADRE_TG, CONTACT_TG, LEADER_TG, World
 
 world = test_tickets.world
 
