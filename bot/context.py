@@ -29,6 +29,7 @@ from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
+from bot.services.prompts import Prompts
 from bot.services.reachability import ReachabilityService
 from bot.services.recruiting.drafts import JobDraftService
 from bot.services.recruiting.posts import RecruitingService
@@ -49,6 +50,8 @@ class Services:
     tickets: TicketService
     onboarding: OnboardingService
     outbox: Outbox
+    # What a reply to a ForceReply prompt answers (conversation state, not the outbox).
+    prompts: Prompts
     # Routes the outcomes services publish to the notifiers; nothing else calls a notifier.
     dispatcher: Dispatcher
     failures: FailureService

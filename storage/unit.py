@@ -23,6 +23,7 @@ from storage.repos.logistics import LogisticsRepo
 from storage.repos.logistics_drafts import LogisticsDraftRepo
 from storage.repos.metrics import MetricsRepo
 from storage.repos.notices import NoticeRepo
+from storage.repos.prompts import PromptRepo
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.repos.recruiting import JobRepo
 from storage.repos.search import SearchRepo
@@ -58,6 +59,7 @@ class Repositories:
         # The machinery: the queues, deferred work, failure alerts and small marks.
         self.inbox = InboxRepo(db)
         self.outbox = OutboxRepo(db)
+        self.prompts = PromptRepo(db)  # what a reply to a ForceReply prompt answers
         self.deferred = DeferredRepo(db)
         self.failure_alerts = FailureAlertRepo(db)
         self.kv = KvRepo(db)

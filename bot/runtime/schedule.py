@@ -119,9 +119,11 @@ async def sweep_deadlines(services: Services) -> None:
 
 
 async def purge_delivered(services: Services) -> int:
-    """Delete sent messages past `[delivery] sent_retention_days`, and finished deferred work."""
+    """Delete sent messages past `[delivery] sent_retention_days`, the prompts among them, and
+    finished deferred work."""
     retention = timedelta(days=services.settings.delivery.sent_retention_days)
     purged = await services.outbox.purge_sent(retention)
+    await services.prompts.purge(retention)
     await services.deferred.purge()
     return purged
 

@@ -39,6 +39,7 @@ from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
+from bot.services.prompts import Prompts
 from bot.services.reachability import ReachabilityService
 from bot.services.recipients import Recipients
 from bot.services.recruiting.drafts import JobDraftService
@@ -60,11 +61,7 @@ def build_services(
     *,
     chart_renderer: ChartRenderer = render_chart,
 ) -> Services:
-    """Build every service on one database and one clock.
-
-    `chart_renderer` draws the airing chart; tests pass one with a fixed font, so what they
-    assert does not depend on the fonts installed on the machine.
-    """
+    """Build every service on one database and one clock (tests pass a fixed-font chart)."""
     calendar = work_calendar(settings)
     repos = Repositories(db)
     outbox = Outbox(db, clock)
@@ -98,6 +95,7 @@ def build_services(
             publish=publish,
         ),
         outbox=outbox,
+        prompts=Prompts(repos, clock),
         dispatcher=dispatcher,
         failures=FailureService(repos, clock, recipients=recipients, publish=publish),
         metrics=metrics,

@@ -184,6 +184,10 @@ ROWS = [
     # 0015 copies the inbox (a new status allowed): its rows stay as they were.
     Row("failure_alerts", {"signature": "KeyError@handlers/work.py:88", "alerted_at": AT,
                            "repeats": 3, "last_at": LATER}, since=15),
+    # -- 0016 ------------------------------------------------------------------------------------
+    # 0016 copies the prompts among the outbox rows (the outbox row above is none of them).
+    Row("prompts", {"outbox_id": 1, "purpose": "prompt:resolve", "ticket_id": 1,
+                    "chat_id": 1002, "message_id": 43, "created_at": AT}, since=16),
 ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from storage.sqlite import SqliteDatabase
 from tests.databases import sqlite_only
-from tests.storage.rows import LATEST, ROWS, build, read
+from tests.storage.rows import AT, LATEST, ROWS, build, read
 
 pytestmark = sqlite_only("upgrades from every older SQLite schema")
 
@@ -90,3 +90,31 @@ async def test_upgrade_keeps_every_row(tmp_path: Path, version: int) -> None:
     finally:
         raw.close()
         fresh.close()
+
+
+async def test_prompts_move_out_of_the_outbox(tmp_path: Path) -> None:
+    """0016: a prompt queued or sent before the upgrade is still answered after it."""
+    path = tmp_path / "schema15.db"
+    build(path, 15)
+    raw = sqlite3.connect(path, isolation_level=None)
+    for row_id, status, message_id in ((2, "sent", 43), (3, "pending", None), (4, "failed", None)):
+        raw.execute(
+            "INSERT INTO outbox (id, chat_id, method, params, purpose, ticket_id, status,"
+            " next_attempt_at, created_at, message_id) VALUES (?, 1002, 'sendMessage', '{}',"
+            " 'prompt:resolve', 1, ?, ?, ?, ?)",
+            (row_id, status, AT, AT, message_id),
+        )
+    raw.close()
+    db = SqliteDatabase(path)
+    await db.connect()
+    await db.close()
+    raw = sqlite3.connect(path)
+    try:
+        rows = raw.execute(
+            "SELECT outbox_id, purpose, ticket_id, chat_id, message_id FROM prompts"
+            " ORDER BY outbox_id"
+        ).fetchall()
+    finally:
+        raw.close()
+    # The sent one is found by its message; the queued one gets its id when it is sent.
+    assert rows == [(2, "prompt:resolve", 1, 1002, 43), (3, "prompt:resolve", 1, None, None)]
