@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.repos.airing import AiringRepo
 from storage.repos.cadres import CadreRepo
 from storage.repos.chats import ChatRepo
+from storage.repos.conversations import ConversationRepo
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.deferred import DeferredRepo
 from storage.repos.enterprises import EnterpriseRepo
@@ -20,7 +21,6 @@ from storage.repos.held_reports import HeldReportRepo
 from storage.repos.kv import KvRepo
 from storage.repos.ledger import LedgerRepo
 from storage.repos.logistics import LogisticsRepo
-from storage.repos.logistics_drafts import LogisticsDraftRepo
 from storage.repos.metrics import MetricsRepo
 from storage.repos.notices import NoticeRepo
 from storage.repos.prompts import PromptRepo
@@ -55,7 +55,8 @@ class Repositories:
         # The side services.
         self.jobs = JobRepo(db)
         self.logistics = LogisticsRepo(db)
-        self.logistics_drafts = LogisticsDraftRepo(db)
+        # Guided conversations (/job, /truck, /cargo), run by one engine.
+        self.conversations = ConversationRepo(db)
         # The machinery: the queues, deferred work, failure alerts and small marks.
         self.inbox = InboxRepo(db)
         self.outbox = OutboxRepo(db)

@@ -102,6 +102,7 @@ def test_storage_imports_no_transport() -> None:
     allowed = {
         "bot.clock",
         "bot.domain.airing",
+        "bot.domain.conversation",
         "bot.domain.events",
         "bot.domain.figures",
         "bot.domain.ledger",
@@ -372,3 +373,25 @@ def test_database_drivers_stay_in_their_backend_modules() -> None:
         "storage/inspect.py",  # the doctor reads a SQLite file read-only, never migrating it
         "bot/cli/backup.py",  # SQLite's online backup API
     }
+
+
+def test_one_conversation_engine() -> None:
+    """Every guided dialogue runs on `bot.services.conversation`: nothing else keeps a
+    conversation's state (the dialogues read and check answers; the engine stores them)."""
+    importers = {
+        f
+        for folder in ("bot", "handlers", "storage")
+        for f, m in imports(folder)
+        if m == "storage.repos.conversations"
+    }
+    assert importers == {"storage/unit.py"}  # built once, in the unit of work
+    readers = {
+        f
+        for f, tree in _sources("bot", "handlers")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "conversations"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "repos"
+    }
+    assert readers == {"bot/services/conversation.py"}

@@ -72,7 +72,7 @@ async def _edit(update: Update, context: BotContext, post_id: int) -> None:
     if chat is None or chat.type != "private":
         raise InvalidInput("jobs.err_private")
     actor = await actor_of(update, context)
-    state = await context.services.job_drafts.start(actor, post_id=post_id)
+    state = await context.services.job_conversations.start(actor, "job", edit=post_id)
     await ask(update, context, state)
 
 
