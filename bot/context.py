@@ -14,23 +14,27 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.domain.logistics import Draft
 from bot.domain.models import ChatBinding
+from bot.domain.outcomes.recruiting import Confirmed
 from bot.domain.work_calendar import WorkCalendar
 from bot.notify.airing import AiringPublisher
 from bot.notify.dispatch import Dispatcher
 from bot.services.airing import AiringService
+from bot.services.conversation import Conversations
 from bot.services.dashboard import DashboardService
 from bot.services.deferred import DeferredWork
 from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
-from bot.services.logistics.drafts import DraftService
+from bot.services.logistics.dialogue import Posted
 from bot.services.logistics.service import LogisticsService
 from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
+from bot.services.prompts import Prompts
 from bot.services.reachability import ReachabilityService
-from bot.services.recruiting.drafts import JobDraftService
+from bot.services.recruiting.dialogue import DraftState
 from bot.services.recruiting.posts import RecruitingService
 from bot.services.tickets.briefs import BriefService
 from bot.services.tickets.escalation import EscalationService
@@ -49,6 +53,8 @@ class Services:
     tickets: TicketService
     onboarding: OnboardingService
     outbox: Outbox
+    # What a reply to a ForceReply prompt answers (conversation state, not the outbox).
+    prompts: Prompts
     # Routes the outcomes services publish to the notifiers; nothing else calls a notifier.
     dispatcher: Dispatcher
     failures: FailureService
@@ -61,9 +67,10 @@ class Services:
     ledger: LedgerService
     dashboard: DashboardService
     recruiting: RecruitingService
-    job_drafts: JobDraftService
+    # The guided conversations, one engine each dialogue runs on (bot.services.conversation).
+    job_conversations: Conversations[DraftState, Confirmed]
     logistics: LogisticsService
-    logistics_drafts: DraftService
+    logistics_conversations: Conversations[Draft, Posted]
     private_reports: PrivateReportService
     reachability: ReachabilityService
     deferred: DeferredWork

@@ -88,7 +88,8 @@ async def bot_added(update: Update, context: BotContext) -> None:
     actor = await context.services.people.actor(change.from_user.id)
     if actor.is_admin:
         tr = await tr_of(update, context)
-        await context.services.outbox.send_message(chat.id, tr("bind.hint"), purpose="bind_hint")
+        hint = tr("bind.hint")
+        await reply(update, context, hint, purpose="bind_hint", quote=False, audience=Audience.CHAT)
 
 
 @guarded_in_chat

@@ -1,20 +1,25 @@
-"""Helpers every handler uses: who is acting, their language, where answers go, refusals."""
+"""Helpers every handler uses: who is acting, their language, where answers go, refusals.
+
+Every answer to the person who acted leaves through here (`reply` and friends: a message, an
+edit of the pressed message or its buttons, a press's acknowledgement, the chat's command menu
+and menu button); no other handler module touches the outbox (tests/test_layers.py checks).
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 
 from bot.context import BotContext
-from bot.delivery.outbox import Keyboard
 from bot.domain import numbers
+from bot.domain.buttons import Keyboard
 from bot.domain.models import Actor
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
@@ -188,6 +193,9 @@ async def reply(
     `audience` defaults to the one the handler was declared with (`guarded`, `guarded_in_chat`).
     `reply_to` quotes another message of the update's chat instead (a report acknowledged after
     a button press, or in private), when the answer stays in that chat.
+    With `force_reply` (the input field's placeholder) the answer is a prompt: the user answers
+    it by replying, and `purpose` (with `ticket_id`) is remembered as what that reply is for
+    (`Prompts.answered`).
     """
     turn = _turn.get()
     place = await _place(update, context, audience or _audience(), quote)
@@ -196,7 +204,7 @@ async def reply(
         place = replace(place, reply_to=reply_to)
     outbox = context.services.outbox
     if place.delivered:
-        await outbox.send_message(
+        sent = await outbox.send_message(
             place.chat_id,
             text,
             reply_to=place.reply_to,
@@ -205,6 +213,9 @@ async def reply(
             purpose=purpose,
             ticket_id=ticket_id,
         )
+        if force_reply is not None:
+            # The prompt's last part carries the ForceReply, so a reply answers that one.
+            await context.services.prompts.expect(sent[-1], purpose, ticket_id)
     noted = turn is not None and turn.noted
     # A button press is acknowledged by its own answer; a typed command gets the note once.
     if place.note_key and chat is not None and update.callback_query is None and not noted:
@@ -237,6 +248,59 @@ async def answer(
         turn.answered = True
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     await context.services.outbox.answer_callback(chat_id, query.id, text, alert=alert)
+
+
+async def edit(
+    update: Update,
+    context: BotContext,
+    text: str,
+    *,
+    keyboard: Keyboard | None = None,
+    ticket_id: int | None = None,
+) -> None:
+    """Replace the text (and buttons) of the message whose button was pressed, in place."""
+    message = _pressed(update)
+    if message is not None:
+        await context.services.outbox.edit_text(
+            message.chat.id, message.message_id, text, keyboard=keyboard, ticket_id=ticket_id
+        )
+
+
+async def edit_buttons(
+    update: Update,
+    context: BotContext,
+    keyboard: Keyboard | None,
+    *,
+    ticket_id: int | None = None,
+) -> None:
+    """Replace the buttons of the message whose button was pressed (None takes them away)."""
+    message = _pressed(update)
+    if message is not None:
+        await context.services.outbox.edit_keyboard(
+            message.chat.id, message.message_id, keyboard, ticket_id=ticket_id
+        )
+
+
+def _pressed(update: Update) -> MaybeInaccessibleMessage | None:
+    """The message carrying the pressed button (None when the update is no press)."""
+    query = update.callback_query
+    return query.message if query is not None else None
+
+
+async def set_commands(
+    update: Update, context: BotContext, commands: Sequence[tuple[str, str]]
+) -> None:
+    """Set the command menu of the acting user's private chat (name, description pairs)."""
+    user = update.effective_user
+    assert user is not None
+    await context.services.outbox.set_commands(user.id, commands)
+
+
+async def set_menu_button(update: Update, context: BotContext, text: str, url: str) -> None:
+    """Make this private chat's menu button open the Mini App at `url`."""
+    chat = update.effective_chat
+    assert chat is not None
+    await context.services.outbox.set_menu_button(chat.id, text, url)
 
 
 async def refuse(update: Update, context: BotContext, error: DomainError) -> None:

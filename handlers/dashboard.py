@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.delivery.outbox import WebAppButton
-from handlers.common import actor_of, guarded, reply, tr_of
+from bot.domain.buttons import WebAppButton
+from handlers.common import actor_of, guarded, reply, set_menu_button, tr_of
 
 
 @guarded
@@ -28,9 +28,7 @@ async def dashboard_command(update: Update, context: BotContext) -> None:
         tr(key, park=services.settings.park.name),
         keyboard=[[WebAppButton(tr("dashboard.open_button"), config.public_url)]],
     )
-    chat = update.effective_chat
-    assert chat is not None
-    await services.outbox.set_menu_button(chat.id, tr("dashboard.menu_button"), config.public_url)
+    await set_menu_button(update, context, tr("dashboard.menu_button"), config.public_url)
 
 
 def register(app: BotApplication, *, group: int) -> None:

@@ -12,12 +12,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import commands
 from bot.commands import Audience
 from bot.context import BotApplication, BotContext
-from bot.delivery.outbox import Button, Keyboard
+from bot.domain.buttons import Button, Keyboard
 from bot.domain.models import Actor
 from bot.errors import InvalidInput
 from bot.i18n import LOCALES, Translator, normalize_locale
 from bot.render.keyboards import help as help_keys
-from handlers.common import actor_of, answer, guarded, reply, tr_of
+from handlers.common import actor_of, answer, edit_buttons, guarded, reply, set_commands, tr_of
 
 
 def help_text(actor: Actor, tr: Translator, *, more: bool = False) -> str:
@@ -74,7 +74,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         return
     if context.args and actor.is_staff:
         # A new staff member gets the staff menu in this chat at once, not at the next start.
-        await services.outbox.set_commands(user.id, commands.menu(commands.audiences(actor), tr))
+        await set_commands(update, context, commands.menu(commands.audiences(actor), tr))
     lines += ["", help_text(actor, tr)]
     await reply(update, context, Markup("\n").join(lines), keyboard=help_keyboard(actor, tr))
 
@@ -105,9 +105,7 @@ async def help_more_button(update: Update, context: BotContext) -> None:
     await answer(update, context)
     if query.message is None:
         return
-    await context.services.outbox.edit_keyboard(
-        query.message.chat.id, query.message.message_id, None
-    )
+    await edit_buttons(update, context, None)
     await reply(update, context, help_text(actor, tr, more=True), quote=False)
 
 
@@ -163,8 +161,8 @@ async def lang_command(update: Update, context: BotContext) -> None:
     actor = await actor_of(update, context)
     if actor.is_staff and _private(update):
         # Staff have a menu of their own, in their language: follow the switch.
-        await context.services.outbox.set_commands(
-            user.id, commands.menu(commands.audiences(actor), Translator(locale))
+        await set_commands(
+            update, context, commands.menu(commands.audiences(actor), Translator(locale))
         )
     await reply(update, context, Translator(locale)("lang.done"))
 

@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.repos.airing import AiringRepo
 from storage.repos.cadres import CadreRepo
 from storage.repos.chats import ChatRepo
+from storage.repos.conversations import ConversationRepo
 from storage.repos.deadlines import DeadlineRepo
 from storage.repos.deferred import DeferredRepo
 from storage.repos.enterprises import EnterpriseRepo
@@ -20,9 +21,9 @@ from storage.repos.held_reports import HeldReportRepo
 from storage.repos.kv import KvRepo
 from storage.repos.ledger import LedgerRepo
 from storage.repos.logistics import LogisticsRepo
-from storage.repos.logistics_drafts import LogisticsDraftRepo
 from storage.repos.metrics import MetricsRepo
 from storage.repos.notices import NoticeRepo
+from storage.repos.prompts import PromptRepo
 from storage.repos.queues import InboxRepo, OutboxRepo
 from storage.repos.recruiting import JobRepo
 from storage.repos.search import SearchRepo
@@ -54,10 +55,12 @@ class Repositories:
         # The side services.
         self.jobs = JobRepo(db)
         self.logistics = LogisticsRepo(db)
-        self.logistics_drafts = LogisticsDraftRepo(db)
+        # Guided conversations (/job, /truck, /cargo), run by one engine.
+        self.conversations = ConversationRepo(db)
         # The machinery: the queues, deferred work, failure alerts and small marks.
         self.inbox = InboxRepo(db)
         self.outbox = OutboxRepo(db)
+        self.prompts = PromptRepo(db)  # what a reply to a ForceReply prompt answers
         self.deferred = DeferredRepo(db)
         self.failure_alerts = FailureAlertRepo(db)
         self.kv = KvRepo(db)

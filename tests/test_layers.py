@@ -32,6 +32,27 @@ def test_handlers_never_touch_storage() -> None:
     assert offenders("handlers", ("storage", "aiosqlite", "sqlite3")) == []
 
 
+def test_handlers_never_import_delivery() -> None:
+    """Keyboards are domain values (`bot.domain.buttons`); the outbox is reached through the
+    reply helpers of `handlers/common.py` only."""
+    found = [(f, m) for f, m in imports("handlers") if m.startswith("bot.delivery")]
+    assert found == []
+
+
+def test_one_way_a_reply_leaves() -> None:
+    """Every answer to the person who acted goes through `handlers/common.py` (`reply`, `edit`,
+    `edit_buttons`, `answer`, `set_commands`, `set_menu_button`): no other handler module reads
+    `services.outbox`, so where an answer may go is decided in one place."""
+    found: list[tuple[str, int]] = []
+    for path in sorted((ROOT / "handlers").rglob("*.py")):
+        if path == ROOT / "handlers" / "common.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "outbox":
+                found.append((str(path.relative_to(ROOT)), node.lineno))
+    assert found == []
+
+
 def test_services_and_domain_never_import_telegram() -> None:
     for folder in ("bot/services", "bot/domain", "bot/render"):
         assert offenders(folder, ("telegram", "handlers")) == [], folder
@@ -81,6 +102,7 @@ def test_storage_imports_no_transport() -> None:
     allowed = {
         "bot.clock",
         "bot.domain.airing",
+        "bot.domain.conversation",
         "bot.domain.events",
         "bot.domain.figures",
         "bot.domain.ledger",
@@ -351,3 +373,25 @@ def test_database_drivers_stay_in_their_backend_modules() -> None:
         "storage/inspect.py",  # the doctor reads a SQLite file read-only, never migrating it
         "bot/cli/backup.py",  # SQLite's online backup API
     }
+
+
+def test_one_conversation_engine() -> None:
+    """Every guided dialogue runs on `bot.services.conversation`: nothing else keeps a
+    conversation's state (the dialogues read and check answers; the engine stores them)."""
+    importers = {
+        f
+        for folder in ("bot", "handlers", "storage")
+        for f, m in imports(folder)
+        if m == "storage.repos.conversations"
+    }
+    assert importers == {"storage/unit.py"}  # built once, in the unit of work
+    readers = {
+        f
+        for f, tree in _sources("bot", "handlers")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "conversations"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "repos"
+    }
+    assert readers == {"bot/services/conversation.py"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.domain.logistics import VEHICLE_TYPES, CargoStatus, TruckStatus
 from bot.i18n import LOCALES, catalog
-from bot.services.logistics.drafts import CHOICES, EDITS, OK, STEPS
+from bot.services.logistics.dialogue import CHOICES, EDITS, OK, STEPS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,6 +8,10 @@ A chat with a recorded permanent failure alerts the admins once; the first messa
 it again clears the record (in the same transaction as its mark), so the next failure alerts
 again.
 
+A delivered prompt (a message asking for a reply, ForceReply) has its chat and message id
+written to its `prompts` row in the same transaction as its mark, so a reply to it finds what
+it answers (`bot.services.prompts`).
+
 The marks are the leader's writes, fenced (`bot.runtime.lease`): once another worker took the lease,
 a batch is refused, and this sender's pending marks are dropped rather than retried. Their rows
 stay due and the new leader sends them (again: a pause between a send and its mark repeats it).
@@ -22,9 +26,16 @@ import logging
 from bot.clock import Clock
 from storage.db import Database
 from storage.errors import LeaseLost
+from storage.repos.prompts import PromptRepo
 from storage.repos.queues import OutboxItem, OutboxRepo
 
 log = logging.getLogger(__name__)
+
+
+def asks_for_reply(item: OutboxItem) -> bool:
+    """Whether the item is a prompt: a message whose answer is a reply to it (ForceReply)."""
+    markup = item.params.get("reply_markup")
+    return isinstance(markup, dict) and bool(markup.get("force_reply"))
 
 
 class SentMarks:
@@ -33,11 +44,13 @@ class SentMarks:
     def __init__(self, db: Database, repo: OutboxRepo, clock: Clock) -> None:
         self.db = db
         self.repo = repo
+        self.prompts = PromptRepo(db)
         self.clock = clock
         # Chats with a recorded permanent failure, and those a delivery will clear it for.
         self._failed_chats: set[int] = set()
         self._rearm: set[int] = set()
         self._marks: list[tuple[int, int | None]] = []
+        self._asked: list[tuple[int, int, int | None]] = []  # prompts among the marks
         self._unmarked: set[int] = set()
         self._ready = asyncio.Event()
         self._written = asyncio.Event()
@@ -71,6 +84,8 @@ class SentMarks:
         self._check()
         self._unmarked.add(item.id)
         self._marks.append((item.id, message_id))
+        if asks_for_reply(item):
+            self._asked.append((item.id, item.chat_id, message_id))
         if item.chat_id in self._failed_chats:
             self._failed_chats.discard(item.chat_id)
             self._rearm.add(item.chat_id)
@@ -87,11 +102,14 @@ class SentMarks:
         """Persist every pending mark (one transaction per batch)."""
         while self._marks:
             batch, self._marks = self._marks, []
+            asked, self._asked = self._asked, []
             rearm, self._rearm = self._rearm, set()
             written, self._written = self._written, asyncio.Event()
             try:
                 async with self.db.transaction():
                     await self.repo.mark_sent_many(batch, self.clock.now())
+                    if asked:
+                        await self.prompts.sent(asked)
                     if rearm:
                         await self.repo.clear_failures(rearm)
             except LeaseLost:
@@ -99,6 +117,7 @@ class SentMarks:
                 raise
             except BaseException:
                 self._marks = batch + self._marks  # keep them (and out of reads) for a retry
+                self._asked = asked + self._asked
                 self._rearm |= rearm
                 raise
             else:
@@ -111,7 +130,7 @@ class SentMarks:
         """Another worker leads: drop what is pending (its rows stay due)."""
         self._fenced_off = True
         dropped = refused + len(self._marks)
-        self._marks, self._rearm = [], set()
+        self._marks, self._asked, self._rearm = [], [], set()
         self._written.set()
         log.warning("%d sent messages left unrecorded: this worker lost the lease", dropped)
 

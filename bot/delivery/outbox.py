@@ -315,7 +315,3 @@ class Outbox:
             purged += batch
             if batch < PURGE_BATCH:
                 return purged
-
-    async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
-        """If `message_id` is a prompt the bot sent in this chat, return (purpose, ticket_id)."""
-        return await self.repo.prompt_for(chat_id, message_id)

@@ -1,7 +1,7 @@
 """The /truck and /cargo conversations' shape: their steps, buttons, and the form a draft makes.
 
-Driven by `bot.services.logistics.drafts` (every answer re-checked against the stored step),
-shown by `bot.render.logistics_chat`.
+Driven by `bot.services.logistics.dialogue` on the conversation engine (every answer re-checked
+against the stored step), shown by `bot.render.logistics_chat`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The /job conversation's shape: its steps, where a draft stands, and a page of the listing.
 
-Driven by `bot.services.recruiting.drafts` (every answer re-checked against the stored step),
-shown by `bot.render.recruiting`.
+Driven by `bot.services.recruiting.dialogue` on the conversation engine (every answer
+re-checked against the stored step), shown by `bot.render.recruiting`.
 """
 
 from __future__ import annotations

@@ -119,9 +119,11 @@ async def sweep_deadlines(services: Services) -> None:
 
 
 async def purge_delivered(services: Services) -> int:
-    """Delete sent messages past `[delivery] sent_retention_days`, and finished deferred work."""
+    """Delete sent messages past `[delivery] sent_retention_days`, the prompts among them, and
+    finished deferred work."""
     retention = timedelta(days=services.settings.delivery.sent_retention_days)
     purged = await services.outbox.purge_sent(retention)
+    await services.prompts.purge(retention)
     await services.deferred.purge()
     return purged
 
@@ -131,11 +133,14 @@ async def sweep_jobs(services: Services) -> tuple[int, int]:
     async with services.db.transaction():
         expired = await services.recruiting.expire_due()
         noticed = await services.recruiting.expiry_notices()
-        await services.job_drafts.purge_stale()
+        await services.job_conversations.purge_stale()
     return len(expired), len(noticed)
 
 
 async def expire_logistics(services: Services) -> int:
-    """One logistics expiry pass in one transaction, so each post expires and is told once."""
-    expired = await services.logistics.expire()
+    """One logistics expiry pass in one transaction, so each post expires and is told once
+    (with the conversations left idle past `[logistics] draft_valid_hours`)."""
+    async with services.db.transaction():
+        expired = await services.logistics.expire()
+        await services.logistics_conversations.purge_stale()
     return len(expired.offers) + len(expired.requests)

@@ -29,19 +29,21 @@ from bot.notify.voice import Voice
 from bot.render.airing import Style
 from bot.render.chart import ChartRenderer, render_chart
 from bot.services.airing import AiringPlan, AiringService
+from bot.services.conversation import Conversations
 from bot.services.dashboard import DashboardService
 from bot.services.deferred import DeferredWork
 from bot.services.failures import FailureService
 from bot.services.ledger import LedgerService
-from bot.services.logistics.drafts import DraftService
+from bot.services.logistics.dialogue import LogisticsDialogue
 from bot.services.logistics.service import LogisticsRules, LogisticsService
 from bot.services.metrics import MetricsService
 from bot.services.onboarding import OnboardingService
 from bot.services.people import PeopleService
 from bot.services.private_reports import PrivateReportService
+from bot.services.prompts import Prompts
 from bot.services.reachability import ReachabilityService
 from bot.services.recipients import Recipients
-from bot.services.recruiting.drafts import JobDraftService
+from bot.services.recruiting.dialogue import JobDialogue
 from bot.services.recruiting.posts import RecruitingService
 from bot.services.tickets.briefs import BriefService
 from bot.services.tickets.core import TicketCore, TicketRules
@@ -60,11 +62,7 @@ def build_services(
     *,
     chart_renderer: ChartRenderer = render_chart,
 ) -> Services:
-    """Build every service on one database and one clock.
-
-    `chart_renderer` draws the airing chart; tests pass one with a fixed font, so what they
-    assert does not depend on the fonts installed on the machine.
-    """
+    """Build every service on one database and one clock (tests pass a fixed-font chart)."""
     calendar = work_calendar(settings)
     repos = Repositories(db)
     outbox = Outbox(db, clock)
@@ -98,6 +96,7 @@ def build_services(
             publish=publish,
         ),
         outbox=outbox,
+        prompts=Prompts(repos, clock),
         dispatcher=dispatcher,
         failures=FailureService(repos, clock, recipients=recipients, publish=publish),
         metrics=metrics,
@@ -187,7 +186,9 @@ def logistics_services(
     logistics = LogisticsService(
         repos, clock, settings.park.tz, rules, recipients=recipients, publish=publish
     )
-    return {"logistics": logistics, "logistics_drafts": DraftService(logistics)}
+    dialogue = LogisticsDialogue(logistics)
+    conversations = Conversations(repos, clock, dialogue)
+    return {"logistics": logistics, "logistics_conversations": conversations}
 
 
 def recruiting_services(
@@ -216,7 +217,9 @@ def recruiting_services(
     )
     return {
         "recruiting": recruiting,
-        "job_drafts": JobDraftService(repos, clock, rules, recruiting, publish=publish),
+        "job_conversations": Conversations(
+            repos, clock, JobDialogue(repos, rules, recruiting, publish=publish)
+        ),
     }
 
 

@@ -1,6 +1,7 @@
 """The guided /truck and /cargo conversation: questions with buttons, typed answers, /cancel.
 
-The state is the `logistics_drafts` row, never memory, so a restart mid-conversation continues.
+The state is the conversation's row (`Services.logistics_conversations`, the conversation engine),
+never memory, so a restart mid-conversation continues.
 Typed answers and /cancel are caught in an earlier handler group of their own that lets the
 update through when the user has no logistics draft (PTB runs only the first matching handler per
 group, and the job-post conversation catches typed text the same way in its own group).
@@ -23,7 +24,6 @@ from bot.errors import InvalidInput
 from bot.render import logistics as render
 from bot.render import logistics_chat as chat_render
 from bot.render.keyboards import logistics as keys
-from bot.services.logistics.drafts import Progress
 from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers.common import actor_of, answer, guarded, reply, tr_of
 
@@ -38,7 +38,7 @@ async def ask(update: Update, context: BotContext, draft: Draft) -> None:
 async def start(update: Update, context: BotContext, kind: str) -> None:
     """Begin the guided conversation of `kind` (truck or cargo)."""
     actor = await actor_of(update, context)
-    draft = await context.services.logistics_drafts.start(actor, kind)
+    draft = await context.services.logistics_conversations.start(actor, kind)
     await ask(update, context, draft)
 
 
@@ -55,12 +55,13 @@ async def announce(update: Update, context: BotContext, posted: PostedTruck | Po
         await reply(update, context, tr("logistics.posted_cargo", line=line, found=found))
 
 
-async def _progress(update: Update, context: BotContext, progress: Progress) -> None:
-    if progress.draft is not None:
-        await ask(update, context, progress.draft)
+async def _progress(
+    update: Update, context: BotContext, progress: Draft | PostedTruck | PostedCargo
+) -> None:
+    if isinstance(progress, Draft):
+        await ask(update, context, progress)
         return
-    assert progress.posted is not None
-    await announce(update, context, progress.posted)
+    await announce(update, context, progress)
 
 
 @guarded
@@ -68,25 +69,23 @@ async def _answer_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     actor = await actor_of(update, context)
-    progress = await context.services.logistics_drafts.give(actor, message.text or "")
+    progress = await context.services.logistics_conversations.answer(actor, message.text or "")
     await _progress(update, context, progress)
 
 
 async def draft_text(update: Update, context: BotContext) -> None:
-    """A typed answer in private: apply it to the open logistics draft, if there is one."""
-    user = update.effective_user
-    assert user is not None
-    if await context.services.logistics_drafts.current(user.id) is None:
+    """A typed answer in private: apply it to the open logistics conversation, if there is one."""
+    actor = await actor_of(update, context)
+    if await context.services.logistics_conversations.current(actor) is None:
         return  # not ours: later groups (other conversations, fallbacks) handle it
     await _answer_text(update, context)
     raise ApplicationHandlerStop
 
 
 async def cancel_draft(update: Update, context: BotContext) -> None:
-    """/cancel: drop the open logistics draft, if there is one."""
-    user = update.effective_user
-    assert user is not None
-    if not await context.services.logistics_drafts.cancel(user.id):
+    """/cancel: drop the open logistics conversation, if there is one."""
+    actor = await actor_of(update, context)
+    if not await context.services.logistics_conversations.cancel(actor):
         return  # nothing of ours: another feature's /cancel, or the last-resort answer
     tr = await tr_of(update, context)
     await reply(update, context, tr("logistics.cancelled"))
@@ -100,15 +99,15 @@ async def step_button(update: Update, context: BotContext) -> None:
     assert query is not None
     press = keys.unpack(query.data or "")
     actor = await actor_of(update, context)
-    drafts = context.services.logistics_drafts
+    drafts = context.services.logistics_conversations
     if isinstance(press, keys.Cancel):
         await answer(update, context)
-        if await drafts.cancel(actor.telegram_id):
+        if await drafts.cancel(actor):
             await reply(update, context, (await tr_of(update, context))("logistics.cancelled"))
         return
     if not isinstance(press, keys.Step):
         raise InvalidInput("logistics.stale_step")
-    progress = await drafts.give(actor, press.value, step=press.step)
+    progress = await drafts.press(actor, press.step, press.value)
     await answer(update, context)
     await _progress(update, context, progress)
 

@@ -1,7 +1,8 @@
-"""/job: the guided job-post conversation (durable drafts), its buttons, /cancel.
+"""/job: the guided job-post conversation, its buttons, /cancel.
 
-No conversation state lives in memory: every answer is applied to the stored draft and the next
-question follows from what is still missing, so a restart mid-conversation just continues.
+No conversation state lives in memory: every answer goes to the conversation engine
+(`Services.job_conversations`), which stores it, and the next question follows from what is
+still missing, so a restart mid-conversation just continues.
 Typed answers are caught in an earlier handler group that lets the update through when the user
 has no open job draft, so other features' conversations and the fallbacks still see it.
 """
@@ -21,12 +22,13 @@ from telegram.ext import (
 )
 
 from bot.context import BotApplication, BotContext
+from bot.domain.outcomes.recruiting import Confirmed
 from bot.domain.recruiting import WordingRefused
 from bot.errors import DomainError, InvalidInput
 from bot.i18n import Translator
 from bot.render import recruiting as render
 from bot.render.keyboards import recruiting as keys
-from bot.services.recruiting.drafts import DraftState
+from bot.services.recruiting.dialogue import DraftState
 from handlers.common import Handler, actor_of, answer, refuse, reply, rest_text, tr_of
 
 
@@ -54,11 +56,20 @@ def job_guarded(func: Handler) -> Handler:
     return wrapper
 
 
-async def ask(update: Update, context: BotContext, state: DraftState) -> None:
-    """Send the question of the current step (or the preview with its buttons)."""
+async def ask(update: Update, context: BotContext, turn: DraftState | Confirmed) -> None:
+    """Send the question of the current step (or the preview with its buttons), or say what
+    the confirmed conversation published or edited."""
     tr = await tr_of(update, context)
-    rules = context.services.job_drafts.rules
-    text, keyboard = render.question(state, rules, tr)
+    if isinstance(turn, Confirmed):
+        post_id = turn.view.post.id
+        if turn.edited:
+            await reply(update, context, tr("jobs.edited", id=post_id))
+        else:
+            count = len(turn.chats)
+            await reply(update, context, tr("jobs.published", id=post_id, count=count))
+        return
+    rules = context.services.recruiting.rules
+    text, keyboard = render.question(turn, rules, tr)
     await reply(update, context, text, keyboard=keyboard, purpose="job_question", quote=False)
 
 
@@ -71,7 +82,7 @@ async def job_command(update: Update, context: BotContext) -> None:
         raise InvalidInput("jobs.err_private")
     form = rest_text(update, 1)
     actor = await actor_of(update, context)
-    state = await context.services.job_drafts.start(actor, form=form)
+    state = await context.services.job_conversations.start(actor, "job", form=form)
     await ask(update, context, state)
 
 
@@ -80,14 +91,14 @@ async def _answer_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     actor = await actor_of(update, context)
-    state = await context.services.job_drafts.answer(actor, message.text or "")
+    state = await context.services.job_conversations.answer(actor, message.text or "")
     await ask(update, context, state)
 
 
 async def draft_text(update: Update, context: BotContext) -> None:
     """A typed answer in private: apply it to the open job draft, if there is one."""
     actor = await actor_of(update, context)
-    if await context.services.job_drafts.current(actor) is None:
+    if await context.services.job_conversations.current(actor) is None:
         return  # not ours: later groups (other conversations, fallbacks) handle it
     await _answer_text(update, context)
     raise ApplicationHandlerStop
@@ -96,7 +107,7 @@ async def draft_text(update: Update, context: BotContext) -> None:
 async def cancel_draft(update: Update, context: BotContext) -> None:
     """/cancel: drop the open job draft, if there is one."""
     actor = await actor_of(update, context)
-    if not await context.services.job_drafts.cancel(actor):
+    if not await context.services.job_conversations.cancel(actor):
         return  # nothing of ours: another feature's /cancel, or the last-resort answer
     tr = await tr_of(update, context)
     await reply(update, context, tr("jobs.cancelled"))
@@ -116,18 +127,9 @@ async def draft_button(update: Update, context: BotContext) -> None:
     assert query is not None
     press = keys.unpack(query.data or "")
     actor = await actor_of(update, context)
-    drafts = context.services.job_drafts
+    drafts = context.services.job_conversations
     tr = await tr_of(update, context)
-    if isinstance(press, keys.Confirm):
-        confirmed = await drafts.confirm(actor)
-        await answer(update, context)
-        post_id = confirmed.view.post.id
-        if confirmed.edited:
-            await reply(update, context, tr("jobs.edited", id=post_id))
-        else:
-            count = len(confirmed.chats)
-            await reply(update, context, tr("jobs.published", id=post_id, count=count))
-        return
+    turn: DraftState | Confirmed
     if isinstance(press, keys.Cancel):
         await drafts.cancel(actor)
         await answer(update, context)
@@ -140,14 +142,16 @@ async def draft_button(update: Update, context: BotContext) -> None:
         await answer(update, context)
         await reply(update, context, tr("jobs.pick_field"), keyboard=render.field_picker(tr))
         return
-    if isinstance(press, keys.Reopen):
-        state = await drafts.reopen(actor, press.name)
+    if isinstance(press, keys.Confirm):
+        turn = await drafts.confirm(actor)
+    elif isinstance(press, keys.Reopen):
+        turn = await drafts.reopen(actor, press.name)
     elif isinstance(press, keys.STEP_ANSWERS):
-        state = await drafts.press(actor, press.STEP, press.value)
+        turn = await drafts.press(actor, press.STEP, press.value)
     else:
         raise InvalidInput("jobs.err_stale_button")
     await answer(update, context)
-    await ask(update, context, state)
+    await ask(update, context, turn)
 
 
 DRAFT_BUTTONS = keys.pattern(*keys.DRAFT_KINDS)

@@ -13,7 +13,7 @@ from bot.domain.recruiting import JobView
 from bot.errors import InvalidInput
 from bot.render import recruiting as render
 from bot.render.keyboards import recruiting as keys
-from handlers.common import actor_of, answer, number_arg, reply, rest_text, tr_of
+from handlers.common import actor_of, answer, edit, number_arg, reply, rest_text, tr_of
 from handlers.recruiting.conversation import ask, job_guarded
 
 
@@ -31,9 +31,7 @@ async def _show_page(update: Update, context: BotContext, keyword: str, page: in
     if query is not None and query.message is not None:
         # Turn the page in place rather than adding a message per press.
         await answer(update, context)
-        await services.outbox.edit_text(
-            query.message.chat.id, query.message.message_id, text, keyboard=keyboard
-        )
+        await edit(update, context, text, keyboard=keyboard)
         return
     await reply(update, context, text, keyboard=keyboard)
 
@@ -74,7 +72,7 @@ async def _edit(update: Update, context: BotContext, post_id: int) -> None:
     if chat is None or chat.type != "private":
         raise InvalidInput("jobs.err_private")
     actor = await actor_of(update, context)
-    state = await context.services.job_drafts.start(actor, post_id=post_id)
+    state = await context.services.job_conversations.start(actor, "job", edit=post_id)
     await ask(update, context, state)
 
 

@@ -1,7 +1,8 @@
 """Working a ticket: /claim, /progress, /resolve, /transfer and their buttons.
 
 Buttons that need text (progress, resolve) send a ForceReply prompt; the answer is matched to the
-prompt through the outbox record of the sent message, so no conversation state lives in memory.
+prompt through its row in `prompts` (`bot.services.prompts`), so no conversation state lives in
+memory.
 """
 
 from __future__ import annotations
@@ -170,19 +171,18 @@ async def prompt_reply(update: Update, context: BotContext) -> None:
     """A reply to one of the bot's text prompts: submit it as progress or resolution."""
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None
-    found = await context.services.outbox.prompt_for(
+    prompt = await context.services.prompts.answered(
         message.chat.id, message.reply_to_message.message_id
     )
-    if found is None or found[1] is None:
+    if prompt is None or prompt.ticket_id is None:
         if message.chat.type != "private":
             await group_message(update, context)  # a reply to the bot may still be a report
         return
-    purpose, ticket_id = found[0], int(found[1])
     note = message.text or ""
-    if purpose == PROMPT_PROGRESS:
-        await _do_progress(update, context, ticket_id, note)
-    elif purpose == PROMPT_RESOLVE:
-        await _do_resolve(update, context, ticket_id, note)
+    if prompt.purpose == PROMPT_PROGRESS:
+        await _do_progress(update, context, prompt.ticket_id, note)
+    elif prompt.purpose == PROMPT_RESOLVE:
+        await _do_resolve(update, context, prompt.ticket_id, note)
 
 
 class _ReplyToBot(filters.MessageFilter):

@@ -18,6 +18,7 @@ from bot.render.keyboards import tickets as keys
 from handlers.common import (
     actor_of,
     answer,
+    edit_buttons,
     guarded,
     number_arg,
     reply,
@@ -95,10 +96,8 @@ async def deadline_button(update: Update, context: BotContext) -> None:
         text = tr("clock.extend_refused", id=ticket_id)
     await answer(update, context, text)
     await reply(update, context, text, ticket_id=ticket_id, quote=False)
-    message = query.message
-    if message is not None:
-        # The decision is made: take the buttons away so nobody presses them again.
-        await services.outbox.edit_keyboard(message.chat.id, message.message_id, None)
+    # The decision is made: take the buttons away so nobody presses them again.
+    await edit_buttons(update, context, None)
 
 
 def register(app: BotApplication, *, group: int) -> None:

@@ -13,17 +13,15 @@ from bot.errors import InvalidInput
 from bot.i18n import Translator
 from bot.render import tickets as render
 from bot.render.keyboards import tickets as keys
-from handlers.common import actor_of, answer, guarded, ticket_button, tr_of
+from handlers.common import actor_of, answer, edit, edit_buttons, guarded, ticket_button, tr_of
 
 
 @dataclass(frozen=True)
 class _Press:
-    """A press on the enterprise's ticket message: who pressed, in which language, where."""
+    """A press on the enterprise's ticket message: who pressed, in which language, on what."""
 
     actor: Actor
     tr: Translator
-    chat_id: int
-    message_id: int
     ticket_id: int
 
 
@@ -36,8 +34,6 @@ async def feedback_button(update: Update, context: BotContext) -> None:
     press = _Press(
         await actor_of(update, context),
         await tr_of(update, context),
-        query.message.chat.id,
-        query.message.message_id,
         pressed.ticket_id,
     )
     if isinstance(pressed, keys.RateSolved):
@@ -59,9 +55,9 @@ async def _ask_satisfaction(
     services, tr, ticket_id = context.services, press.tr, press.ticket_id
     view = await services.tickets.ratings.begin_rating(press.actor, ticket_id, solved)
     await answer(update, context)
-    await services.outbox.edit_text(
-        press.chat_id,
-        press.message_id,
+    await edit(
+        update,
+        context,
         tr("feedback.ask_satisfaction", id=ticket_id, solved=tr(f"rating.{solved}")),
         keyboard=render.satisfaction_buttons(view.ticket, solved, tr),
         ticket_id=ticket_id,
@@ -76,9 +72,9 @@ async def _rate(
     rated = await services.tickets.ratings.rate(press.actor, ticket_id, solved, satisfaction)
     await answer(update, context, tr("feedback.thanks"))
     key = "feedback.reopened" if rated.reopened else "feedback.closed"
-    await services.outbox.edit_text(
-        press.chat_id,
-        press.message_id,
+    await edit(
+        update,
+        context,
         tr(
             key,
             id=ticket_id,
@@ -102,9 +98,7 @@ async def _show_menu(
         if isinstance(menu, keys.CategoryMenu)
         else render.kind_buttons(view.ticket, tr)
     )
-    await services.outbox.edit_keyboard(
-        press.chat_id, press.message_id, keyboard, ticket_id=press.ticket_id
-    )
+    await edit_buttons(update, context, keyboard, ticket_id=press.ticket_id)
 
 
 async def _reclassify(
@@ -115,9 +109,9 @@ async def _reclassify(
     change = {"category": to.category} if isinstance(to, keys.SetCategory) else {"kind": to.kind}
     view = await services.tickets.work.reclassify(press.actor, press.ticket_id, **change)
     await answer(update, context, tr("feedback.reclassified"))
-    await services.outbox.edit_text(
-        press.chat_id,
-        press.message_id,
+    await edit(
+        update,
+        context,
         render.ack(
             view,
             tr,

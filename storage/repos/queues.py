@@ -294,14 +294,6 @@ class OutboxRepo:
             (to_iso(now), error[:500], item_id),
         )
 
-    async def prompt_for(self, chat_id: int, message_id: int) -> tuple[str, int | None] | None:
-        row = await self.db.fetchone(
-            "SELECT purpose, ticket_id FROM outbox WHERE chat_id = ? AND message_id = ?"
-            " AND status = 'sent' AND purpose LIKE 'prompt:%' ORDER BY id DESC LIMIT 1",
-            (chat_id, message_id),
-        )
-        return None if row is None else (str(row[0]), row[1])
-
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows}

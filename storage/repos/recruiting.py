@@ -1,26 +1,14 @@
-"""Job posts, their append-only events, the cards sent for them, and /job drafts."""
+"""Job posts, their append-only events and the cards sent for them."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
 from bot.domain.recruiting import JobFields, JobPost, JobStatus
 from storage.interface import Row, SqlDatabase
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An open /job conversation: the answers so far and what it edits, if anything."""
-
-    user_id: int
-    enterprise_id: int | None
-    post_id: int | None
-    data: dict[str, Any]
-    updated_at: datetime
 
 
 def _opt(value: str | None) -> datetime | None:
@@ -82,7 +70,7 @@ def _escape_like(text: str) -> str:
 
 
 class JobRepo:
-    """SQL for job_posts, job_events, job_cards and job_drafts."""
+    """SQL for job_posts, job_events and job_cards."""
 
     def __init__(self, db: SqlDatabase) -> None:
         self.db = db
@@ -261,42 +249,3 @@ class JobRepo:
             (post_id,),
         )
         return [(int(r[0]), int(r[1])) for r in rows]
-
-    # -- drafts -------------------------------------------------------------------------------
-    async def draft(self, user_id: int) -> Draft | None:
-        row = await self.db.fetchone("SELECT * FROM job_drafts WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        return Draft(
-            user_id=row["user_id"],
-            enterprise_id=row["enterprise_id"],
-            post_id=row["post_id"],
-            data=json.loads(row["data"]),
-            updated_at=from_iso(row["updated_at"]),
-        )
-
-    async def save_draft(
-        self,
-        user_id: int,
-        *,
-        enterprise_id: int | None,
-        post_id: int | None,
-        data: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        stamp = to_iso(now)
-        await self.db.execute(
-            "INSERT INTO job_drafts (user_id, enterprise_id, post_id, data, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
-            " enterprise_id = excluded.enterprise_id, post_id = excluded.post_id,"
-            " data = excluded.data, updated_at = excluded.updated_at",
-            (user_id, enterprise_id, post_id, json.dumps(data, ensure_ascii=False), stamp, stamp),
-        )
-
-    async def delete_draft(self, user_id: int) -> bool:
-        return await self.db.execute("DELETE FROM job_drafts WHERE user_id = ?", (user_id,)) > 0
-
-    async def purge_drafts(self, before: datetime) -> int:
-        return await self.db.execute(
-            "DELETE FROM job_drafts WHERE updated_at < ?", (to_iso(before),)
-        )

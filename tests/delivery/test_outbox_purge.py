@@ -70,8 +70,8 @@ async def test_purge_keeps_job_cards_and_runs_in_batches(db: Database, clock: Fi
     await services.onboarding.bind(await story.actor(ADMIN_TG), JOBS_GROUP, "招聘群", "jobs")
     # A published job post: its card in the jobs group is edited through its message id later.
     contact = await story.actor(Story.contact_tg(0))
-    await services.job_drafts.start(contact, form=JOB_FORM)
-    await services.job_drafts.confirm(contact)
+    await services.job_conversations.start(contact, "job", form=JOB_FORM)
+    await services.job_conversations.confirm(contact)
     repo = OutboxRepo(db)
     now = clock.now()
     async with db.transaction():

@@ -30,6 +30,8 @@ class Row:
 
     `after[m]` is what migration m changes in the row (columns it adds or rewrites), or None if
     it removes the row; it applies to databases older than m. JSON columns are given as dicts.
+    `moved[m]` names the table migration m moves the row to; `after[m]` is then the whole row
+    as it lands there.
     """
 
     table: str
@@ -37,6 +39,14 @@ class Row:
     since: int = 1
     until: int = LATEST
     after: dict[int, dict[str, Any] | None] = field(default_factory=dict)
+    moved: dict[int, str] = field(default_factory=dict)
+
+    def table_after(self, version: int) -> str:
+        """The table the row is in once a database at `version` is upgraded."""
+        table = self.table
+        for migration in sorted(m for m in self.moved if m > version):
+            table = self.moved[migration]
+        return table
 
     def expected(self, version: int) -> dict[str, Any] | None:
         """The row in the current schema, for a database upgraded from `version`."""
@@ -46,7 +56,10 @@ class Row:
             if change is None:
                 return None
             assert row is not None
-            row.update(change)
+            if migration in self.moved:
+                row = dict(change)
+            else:
+                row.update(change)
         return row
 
 
@@ -143,9 +156,13 @@ ROWS = [
     Row("job_events", {"id": 1, "post_id": 1, "type": "publish", "actor_id": 777, "count": 0,
                        "data": {}, "at": AT}, since=4),
     Row("job_cards", {"id": 1, "post_id": 1, "chat_id": -300, "outbox_id": 1}, since=4),
+    # 0017 moves the drafts of both dialogues into `conversations` (see there).
     Row("job_drafts", {"user_id": 778, "enterprise_id": 1, "post_id": None,
                        "data": {"position": "焊工"}, "created_at": AT, "updated_at": AT},
-        since=4),
+        since=4, until=16, moved={17: "conversations"},
+        after={17: {"user_id": 778, "topic": "job", "kind": "job", "step": "",
+                    "data": {"position": "焊工", "enterprise_id": 1, "post_id": None},
+                    "created_at": AT, "updated_at": AT}}),
     # -- 0005 ------------------------------------------------------------------------------------
     Row("truck_offers", {"id": 1, "owner_id": 777, "enterprise_id": 1, "origin": "南通",
                          "destination": "常州", "via": "", "depart_date": "2026-11-10",
@@ -165,7 +182,10 @@ ROWS = [
                               "proposed_at": AT, "accepted_at": None, "completed_at": None,
                               "updated_at": AT}, since=5),
     Row("logistics_drafts", {"user_id": 780, "kind": "cargo", "step": "tonnes",
-                             "data": {"origin": "南通"}, "updated_at": AT}, since=5),
+                             "data": {"origin": "南通"}, "updated_at": AT},
+        since=5, until=16, moved={17: "conversations"},
+        after={17: {"user_id": 780, "topic": "logistics", "kind": "cargo", "step": "tonnes",
+                    "data": {"origin": "南通"}, "created_at": AT, "updated_at": AT}}),
     # -- 0006 ------------------------------------------------------------------------------------
     Row("chat_migrations", {"old_chat_id": -200, "new_chat_id": -1002000, "migrated_at": AT},
         since=6),
@@ -184,6 +204,18 @@ ROWS = [
     # 0015 copies the inbox (a new status allowed): its rows stay as they were.
     Row("failure_alerts", {"signature": "KeyError@handlers/work.py:88", "alerted_at": AT,
                            "repeats": 3, "last_at": LATER}, since=15),
+    # -- 0016 ------------------------------------------------------------------------------------
+    # 0016 copies the prompts among the outbox rows (the outbox row above is none of them).
+    Row("prompts", {"outbox_id": 1, "purpose": "prompt:resolve", "ticket_id": 1,
+                    "chat_id": 1002, "message_id": 43, "created_at": AT}, since=16),
+    # -- 0017 ------------------------------------------------------------------------------------
+    Row("conversations", {"user_id": 778, "topic": "job", "kind": "job", "step": "pay",
+                          "data": {"position": "焊工", "headcount": 3, "enterprise_id": 1,
+                                   "post_id": 1},
+                          "created_at": AT, "updated_at": LATER}, since=17),
+    Row("conversations", {"user_id": 778, "topic": "logistics", "kind": "truck",
+                          "step": "date", "data": {"origin": "南通", "destination": "常州"},
+                          "created_at": AT, "updated_at": AT}, since=17),
 ]  # fmt: skip
 
 

@@ -13,13 +13,20 @@ it makes to older rows (`Row.after`), or, if it changes neither, a line in `SCHE
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.domain.logistics import Draft
+from bot.domain.models import Actor
+from bot.services.recruiting.dialogue import DraftState
+from bot.wiring.bot import build_services
 from storage.sqlite import SqliteDatabase
 from tests.databases import sqlite_only
-from tests.storage.rows import LATEST, ROWS, build, read
+from tests.storage.rows import AT, LATEST, ROWS, build, read
 
 pytestmark = sqlite_only("upgrades from every older SQLite schema")
 
@@ -75,7 +82,9 @@ async def test_upgrade_keeps_every_row(tmp_path: Path, version: int) -> None:
         assert versions == list(range(1, LATEST + 1))
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
         for table in sorted(tables(raw)):
-            specs = [s for s in ROWS if s.table == table and s.since <= version <= s.until]
+            specs = [
+                s for s in ROWS if s.table_after(version) == table and s.since <= version <= s.until
+            ]
             expected = [row for s in specs if (row := s.expected(version)) is not None]
             actual = [dict(r) for r in raw.execute(f"SELECT * FROM {table}")]
             assert len(actual) == len(expected), table
@@ -90,3 +99,52 @@ async def test_upgrade_keeps_every_row(tmp_path: Path, version: int) -> None:
     finally:
         raw.close()
         fresh.close()
+
+
+async def test_prompts_move_out_of_the_outbox(tmp_path: Path) -> None:
+    """0016: a prompt queued or sent before the upgrade is still answered after it."""
+    path = tmp_path / "schema15.db"
+    build(path, 15)
+    raw = sqlite3.connect(path, isolation_level=None)
+    for row_id, status, message_id in ((2, "sent", 43), (3, "pending", None), (4, "failed", None)):
+        raw.execute(
+            "INSERT INTO outbox (id, chat_id, method, params, purpose, ticket_id, status,"
+            " next_attempt_at, created_at, message_id) VALUES (?, 1002, 'sendMessage', '{}',"
+            " 'prompt:resolve', 1, ?, ?, ?, ?)",
+            (row_id, status, AT, AT, message_id),
+        )
+    raw.close()
+    db = SqliteDatabase(path)
+    await db.connect()
+    await db.close()
+    raw = sqlite3.connect(path)
+    try:
+        rows = raw.execute(
+            "SELECT outbox_id, purpose, ticket_id, chat_id, message_id FROM prompts"
+            " ORDER BY outbox_id"
+        ).fetchall()
+    finally:
+        raw.close()
+    # The sent one is found by its message; the queued one gets its id when it is sent.
+    assert rows == [(2, "prompt:resolve", 1, 1002, 43), (3, "prompt:resolve", 1, None, None)]
+
+
+async def test_conversations_open_across_the_upgrade_continue(tmp_path: Path) -> None:
+    """0017: a /job draft and a /cargo draft left open by the older release go on where they
+    stood, through the one conversation engine."""
+    path = tmp_path / "schema16.db"
+    build(path, 16)  # user 778 is at the headcount of a /job, 780 at the tonnes of a /cargo
+    db = SqliteDatabase(path)
+    await db.connect()
+    try:
+        clock = FixedClock(datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
+        services = build_services(load_settings(None, storage={"path": str(path)}), db, clock)
+        job = await services.job_conversations.answer(Actor(telegram_id=778), "3")
+        assert isinstance(job, DraftState) and job.step == "pay"
+        assert job.employer == "海澄精工机械有限公司"
+        assert job.data == {"position": "焊工", "headcount": 3}
+        cargo = await services.logistics_conversations.answer(Actor(telegram_id=780), "5吨")
+        assert isinstance(cargo, Draft) and (cargo.kind, cargo.step) == ("cargo", "m3")
+        assert cargo.data == {"origin": "南通", "tonnes": 5.0}
+    finally:
+        await db.close()

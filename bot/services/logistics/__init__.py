@@ -1,1 +1,1 @@
-"""Logistics sharing (物流拼车): offers, requests, matching, drafts."""
+"""Logistics sharing (物流拼车): offers, requests, matching, the /truck and /cargo dialogue."""

@@ -9,7 +9,7 @@ Telegram user who posted) withdraws a post. Every post is matched as soon as it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -61,7 +61,6 @@ class LogisticsService:
         self.tz = tz
         self.rules = rules
         self.repo = repos.logistics
-        self.drafts = repos.logistics_drafts
         self.recipients = recipients
         self.matcher = Matcher(
             repos, clock, top=rules.top_matches, recipients=self.recipients, publish=publish
@@ -220,7 +219,8 @@ class LogisticsService:
         """Close trucks after their departure day and cargo after its latest day.
 
         A truck that carried something (partially filled or full) becomes `departed`, an
-        untouched one `expired`. Drafts idle longer than the configured hours are dropped.
+        untouched one `expired`. (Conversations idle longer than the configured hours are
+        dropped by the conversation engine, in the same scheduled pass.)
         """
         today = self.today()
         now = self.clock.now()
@@ -241,9 +241,6 @@ class LogisticsService:
                 await self.repo.update_request(request.id, now, status=target_c)
                 await self.matcher.void_pending(request_id=request.id)
                 expired.requests.append(request)
-            await self.drafts.drop_drafts_before(
-                now - timedelta(hours=self.rules.draft_valid_hours)
-            )
             if expired.offers or expired.requests:
                 owners = [o.owner_id for o in expired.offers]
                 owners += [r.owner_id for r in expired.requests]

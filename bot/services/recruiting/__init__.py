@@ -1,1 +1,1 @@
-"""Recruitment posts (招聘): drafts, publishing, expiry."""
+"""Recruitment posts (招聘): the /job dialogue, publishing, expiry."""

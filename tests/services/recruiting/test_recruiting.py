@@ -68,9 +68,9 @@ async def actor(services: Services, telegram_id: int) -> Actor:
 
 async def publish(services: Services, telegram_id: int = CONTACT_TG, form: str = FORM) -> int:
     who = await actor(services, telegram_id)
-    state = await services.job_drafts.start(who, form=form)
+    state = await services.job_conversations.start(who, "job", form=form)
     assert state.step == "confirm"  # a complete one-line form asks nothing more
-    confirmed = await services.job_drafts.confirm(who)  # its cards are queued with it
+    confirmed = await services.job_conversations.confirm(who)  # its cards are queued with it
     return confirmed.view.post.id
 
 
@@ -84,8 +84,8 @@ async def outbox(db: Database, purpose: str) -> list[tuple[int, dict]]:
 
 async def test_guided_steps_then_publish_to_channel_and_bound_group(services: Services) -> None:
     who = await actor(services, CONTACT_TG)
-    drafts = services.job_drafts
-    state = await drafts.start(who)
+    drafts = services.job_conversations
+    state = await drafts.start(who, "job")
     assert state.step == "position" and state.employer == "海澄精工"
     for text in ("焊工", "3"):
         state = await drafts.answer(who, text)
@@ -114,24 +114,26 @@ async def test_guided_steps_then_publish_to_channel_and_bound_group(services: Se
 async def test_wording_refused_and_nothing_saved(services: Services) -> None:
     who = await actor(services, CONTACT_TG)
     with pytest.raises(WordingRefused) as caught:
-        await services.job_drafts.start(who, form=FORM.replace("性别不限", "仅限男性，高薪"))
+        await services.job_conversations.start(
+            who, "job", form=FORM.replace("性别不限", "仅限男性，高薪")
+        )
     assert set(caught.value.found) == {"sex", "bait"}
-    assert await services.job_drafts.current(who) is None
+    assert await services.job_conversations.current(who) is None
 
 
 async def test_cadre_names_the_enterprise_and_only_its_own(services: Services) -> None:
     cadre = await actor(services, CADRE_TG)
-    state = await services.job_drafts.start(cadre)
+    state = await services.job_conversations.start(cadre, "job")
     assert state.step == "employer" and [e.name for e in state.choices] == ["海澄精工"]
     with pytest.raises(NotAllowed):
-        await services.job_drafts.answer(cadre, "澄江新材")
+        await services.job_conversations.answer(cadre, "澄江新材")
     with pytest.raises(NotAllowed):
-        await services.job_drafts.start(cadre, form="企业=澄江新材；" + FORM)
-    state = await services.job_drafts.start(cadre, form="企业=海澄精工；" + FORM)
+        await services.job_conversations.start(cadre, "job", form="企业=澄江新材；" + FORM)
+    state = await services.job_conversations.start(cadre, "job", form="企业=海澄精工；" + FORM)
     assert state.employer == "海澄精工"
     stranger = await actor(services, STRANGER_TG)
     with pytest.raises(NotAllowed):
-        await services.job_drafts.start(stranger)
+        await services.job_conversations.start(stranger, "job")
 
 
 async def test_paging_and_keyword(services: Services, clock: FixedClock) -> None:
@@ -159,15 +161,15 @@ async def test_only_owners_edit_fill_withdraw(services: Services) -> None:
         with pytest.raises(NotAllowed):
             await services.recruiting.fill(who, post_id)
         with pytest.raises(NotAllowed):
-            await services.job_drafts.start(who, post_id=post_id)
+            await services.job_conversations.start(who, "job", edit=post_id)
         with pytest.raises(NotAllowed):
             await services.recruiting.report_hired(who, post_id, 2)
     cadre = await actor(services, CADRE_TG)  # the enterprise's 包联 cadre owns it too
-    state = await services.job_drafts.start(cadre, post_id=post_id)
+    state = await services.job_conversations.start(cadre, "job", edit=post_id)
     assert state.step == "confirm"
-    await services.job_drafts.reopen(cadre, "headcount")
-    state = await services.job_drafts.answer(cadre, "20")
-    edited = await services.job_drafts.confirm(cadre)
+    await services.job_conversations.reopen(cadre, "headcount")
+    state = await services.job_conversations.answer(cadre, "20")
+    edited = await services.job_conversations.confirm(cadre)
     assert edited.edited and edited.view.post.fields.headcount == 20
     view = await services.recruiting.fill(await actor(services, CONTACT_TG), post_id)
     assert view.post.status is JobStatus.FILLED

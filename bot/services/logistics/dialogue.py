@@ -1,9 +1,9 @@
-"""The guided /truck and /cargo conversation, one step at a time, stored in `logistics_drafts`.
+"""The guided /truck and /cargo dialogue, one step at a time, run by the conversation engine.
 
-Nothing lives in memory: each answer (typed or a button) is checked against the step the stored
-draft is at, saved, and the next step is returned; a restart simply continues from the table.
-Button answers carry their step, so a press on an older prompt is refused instead of being
-applied to the wrong question.
+Nothing lives in memory: the engine (`bot.services.conversation`) keeps the conversation in
+`conversations` and refuses a button of any other step than the one it is at (a press on an
+older prompt is not applied to the wrong question); here each answer is read and checked and
+the next step chosen. A restart simply continues from the table.
 
 The truck conversation asks at most five questions (route, date, vehicle, load, confirm): the
 optional fields (cities on the way, length, price, contact) start at their defaults, shown in the
@@ -13,10 +13,10 @@ summary, and the summary's buttons open any of them as one more question that re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.conversation import Conversation
 from bot.domain.logistics import LENGTHS, VEHICLE_TYPES, Draft, TruckForm
 from bot.domain.logistics_forms import (
     MAX_M3,
@@ -43,18 +43,15 @@ from bot.domain.models import Actor
 from bot.errors import InvalidInput
 from bot.services.logistics.service import LogisticsService, PostedCargo, PostedTruck
 
+TOPIC = "logistics"
+
 _YES = {"yes", "是", "要", "需要", "冷链"}
 _NO = {"no", "否", "不", "不要", "不需要"}
 _ROUTE_SPLIT = re.compile(r"[\s→>\-—–－到至]+")
 _M3_UNITS = ("m3", "m³", "立方米", "立方", "方")
 
 
-@dataclass(frozen=True)
-class Progress:
-    """After an answer: the draft at its next step, or the post it became."""
-
-    draft: Draft | None = None
-    posted: PostedTruck | PostedCargo | None = None
+Posted = PostedTruck | PostedCargo
 
 
 def _number(text: str, limit: float, key: str, units: tuple[str, ...]) -> float:
@@ -70,72 +67,85 @@ def _number(text: str, limit: float, key: str, units: tuple[str, ...]) -> float:
     return value
 
 
-class DraftService:
-    """Start, answer, cancel and finish guided conversations."""
+class LogisticsDialogue:
+    """Read and check each answer of a /truck or /cargo conversation; post it when confirmed."""
+
+    topic = TOPIC
+    no_conversation = "logistics.no_draft"
+    stale = "logistics.stale_step"
 
     def __init__(self, logistics: LogisticsService) -> None:
         self.logistics = logistics
-        self.db = logistics.db
-        self.clock = logistics.clock
-        self.repo = logistics.drafts
+        self.idle = timedelta(hours=logistics.rules.draft_valid_hours)
 
-    async def start(self, actor: Actor, kind: str) -> Draft:
-        """Begin a conversation (replacing any unfinished one of the same user).
+    def step_of(self, conversation: Conversation) -> str | None:
+        """The stored step; None for one an older version saved with other steps."""
+        kind, step = conversation.kind, conversation.step
+        return step if step in (*STEPS[kind], *EDITS[kind]) else None
+
+    async def view(self, actor: Actor, conversation: Conversation) -> Draft:
+        """The conversation as its question shows it."""
+        c = conversation
+        return Draft(c.user_id, c.kind, c.step, c.data)
+
+    async def begin(self, actor: Actor, kind: str, *, form: str, edit: int | None) -> Conversation:
+        """Begin a conversation of `kind` (truck or cargo) at its first question.
 
         Raises:
             NotAllowed: the actor may not post.
         """
         self.logistics.require_poster(actor)
-        draft = Draft(actor.telegram_id, kind, STEPS[kind][0], {})
-        async with self.db.transaction():
-            await self.repo.save_draft(draft, self.clock.now())
-        return draft
+        return Conversation(actor.telegram_id, TOPIC, kind, STEPS[kind][0], {})
 
-    async def current(self, user_id: int) -> Draft | None:
-        """The user's unfinished conversation, if any."""
-        async with self.db.transaction():
-            return await self.repo.draft(user_id)
+    async def press(
+        self, actor: Actor, conversation: Conversation, value: int | str
+    ) -> Conversation | Posted:
+        """Apply a button's value, as if typed (the engine checked its step)."""
+        return await self.answer(actor, conversation, str(value))
 
-    async def cancel(self, user_id: int) -> bool:
-        """Drop the user's conversation; False if there was none."""
-        async with self.db.transaction():
-            return await self.repo.drop_draft(user_id)
-
-    async def give(self, actor: Actor, value: str, *, step: str | None = None) -> Progress:
-        """Answer the current step (typed text, or a button value with its `step`).
+    async def answer(
+        self, actor: Actor, conversation: Conversation, text: str
+    ) -> Conversation | Posted:
+        """Answer the current step; at the summary, `ok` posts and a field's name opens it.
 
         Raises:
-            InvalidInput: no conversation, a stale button, or an answer that does not fit.
+            InvalidInput: an answer that does not fit.
             NotAllowed: the actor may no longer post (checked again when posting).
         """
-        async with self.db.transaction():
-            draft = await self.repo.draft(actor.telegram_id)
-            if draft is None:
-                raise InvalidInput("logistics.no_draft")
-            if draft.step not in (*STEPS[draft.kind], *EDITS[draft.kind]):
-                # A conversation saved by an older version with other steps: start again.
-                await self.repo.drop_draft(actor.telegram_id)
-                raise InvalidInput("logistics.no_draft")
-            if step is not None and step != draft.step:
-                raise InvalidInput("logistics.stale_step")
-            data = dict(draft.data)
-            if draft.step == CONFIRM:
-                if value in EDITS[draft.kind]:
-                    moved = Draft(draft.user_id, draft.kind, value, data)
-                    await self.repo.save_draft(moved, self.clock.now())
-                    return Progress(draft=moved)
-                if value != OK:
-                    raise InvalidInput("logistics.press_confirm")
-                posted = await self._post(actor, draft)
-                await self.repo.drop_draft(actor.telegram_id)
-                return Progress(posted=posted)
-            data.update(self._answer(draft.kind, draft.step, value.strip()))
-            steps = STEPS[draft.kind]
-            # An optional field opened from the summary goes back to it.
-            following = steps[steps.index(draft.step) + 1] if draft.step in steps else CONFIRM
-            moved = Draft(draft.user_id, draft.kind, following, data)
-            await self.repo.save_draft(moved, self.clock.now())
-            return Progress(draft=moved)
+        kind, step = conversation.kind, conversation.step
+        if step == CONFIRM:
+            if text in EDITS[kind]:
+                return await self.reopen(actor, conversation, text)
+            if text != OK:
+                raise InvalidInput("logistics.press_confirm")
+            return await self.finish(actor, conversation)
+        data = dict(conversation.data)
+        data.update(self._answer(kind, step, text.strip()))
+        steps = STEPS[kind]
+        # An optional field opened from the summary goes back to it.
+        following = steps[steps.index(step) + 1] if step in steps else CONFIRM
+        return conversation.at(following, data)
+
+    async def reopen(self, actor: Actor, conversation: Conversation, name: str) -> Conversation:
+        """From the summary, ask for the optional field `name` (then back to the summary)."""
+        if conversation.step != CONFIRM or name not in EDITS[conversation.kind]:
+            raise InvalidInput("logistics.press_confirm")
+        return conversation.at(name)
+
+    async def finish(self, actor: Actor, conversation: Conversation) -> Posted:
+        """Post the truck or the cargo the conversation describes.
+
+        Raises:
+            InvalidInput: not at the summary yet.
+            NotAllowed: the actor may no longer post.
+        """
+        if conversation.step != CONFIRM:
+            raise InvalidInput("logistics.press_confirm")
+        c = conversation
+        form = form_of(Draft(c.user_id, c.kind, c.step, c.data))
+        if isinstance(form, TruckForm):
+            return await self.logistics.post_truck(actor, form)
+        return await self.logistics.post_cargo(actor, form)
 
     def _answer(self, kind: str, step: str, value: str) -> dict[str, Any]:
         """Check one answer and return the draft fields it sets."""
@@ -205,12 +215,6 @@ class DraftService:
             raise InvalidInput("logistics.truck_one_date")
         check_dates(first, last, today, self.logistics.rules.max_days_ahead)
         return [first.isoformat(), last.isoformat()]
-
-    async def _post(self, actor: Actor, draft: Draft) -> PostedTruck | PostedCargo:
-        form = form_of(draft)
-        if isinstance(form, TruckForm):
-            return await self.logistics.post_truck(actor, form)
-        return await self.logistics.post_cargo(actor, form)
 
 
 def _route(value: str) -> dict[str, Any]:
