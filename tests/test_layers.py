@@ -58,6 +58,17 @@ def test_services_and_domain_never_import_telegram() -> None:
         assert offenders(folder, ("telegram", "handlers")) == [], folder
 
 
+def test_services_never_import_notify() -> None:
+    """A service publishes outcomes; which notifier turns them into messages is the
+    dispatcher's business, so no service imports the notify layer (nor runs a notifier)."""
+    found = [
+        (f, m)
+        for f, m in imports("bot/services")
+        if m == "bot.notify" or m.startswith("bot.notify.")
+    ]
+    assert found == []
+
+
 # The domain is values and pure rules: of the project it sees only itself, its errors and the
 # clock's ISO helpers, so a rule is tested without a database and moves with no wiring.
 DOMAIN_MAY_IMPORT = ("bot.domain", "bot.errors", "bot.clock")
