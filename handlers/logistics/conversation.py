@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import BotApplication, BotContext
@@ -26,6 +22,7 @@ from bot.render import logistics_chat as chat_render
 from bot.render.keyboards import logistics as keys
 from bot.services.logistics.service import PostedCargo, PostedTruck
 from handlers.common import actor_of, answer, guarded, reply, tr_of
+from handlers.conversation import register_catchers
 
 
 async def ask(update: Update, context: BotContext, draft: Draft) -> None:
@@ -65,34 +62,6 @@ async def _progress(
 
 
 @guarded
-async def _answer_text(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    actor = await actor_of(update, context)
-    progress = await context.services.logistics_conversations.answer(actor, message.text or "")
-    await _progress(update, context, progress)
-
-
-async def draft_text(update: Update, context: BotContext) -> None:
-    """A typed answer in private: apply it to the open logistics conversation, if there is one."""
-    actor = await actor_of(update, context)
-    if await context.services.logistics_conversations.current(actor) is None:
-        return  # not ours: later groups (other conversations, fallbacks) handle it
-    await _answer_text(update, context)
-    raise ApplicationHandlerStop
-
-
-async def cancel_draft(update: Update, context: BotContext) -> None:
-    """/cancel: drop the open logistics conversation, if there is one."""
-    actor = await actor_of(update, context)
-    if not await context.services.logistics_conversations.cancel(actor):
-        return  # nothing of ours: another feature's /cancel, or the last-resort answer
-    tr = await tr_of(update, context)
-    await reply(update, context, tr("logistics.cancelled"))
-    raise ApplicationHandlerStop
-
-
-@guarded
 async def step_button(update: Update, context: BotContext) -> None:
     """Apply a choice, 跳过 or 取消 pressed on a question; the service checks the step."""
     query = update.callback_query
@@ -121,11 +90,11 @@ def register(app: BotApplication, *, group: int) -> None:
 
 def register_drafts(app: BotApplication, *, group: int) -> None:
     """Register the typed-answer catcher and /cancel in their own earlier group."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("cancel", cancel_draft, filters=private), group=group)
-    app.add_handler(
-        MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, draft_text
-        ),
+    register_catchers(
+        app,
         group=group,
+        conversations=lambda services: services.logistics_conversations,
+        then=_progress,
+        cancelled="logistics.cancelled",
+        guard=guarded,
     )

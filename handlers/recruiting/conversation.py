@@ -14,11 +14,8 @@ import functools
 from markupsafe import Markup
 from telegram import Update
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.context import BotApplication, BotContext
@@ -30,6 +27,7 @@ from bot.render import recruiting as render
 from bot.render.keyboards import recruiting as keys
 from bot.services.recruiting.dialogue import DraftState
 from handlers.common import Handler, actor_of, answer, refuse, reply, rest_text, tr_of
+from handlers.conversation import register_catchers
 
 
 def localize(error: DomainError, tr: Translator) -> DomainError:
@@ -86,34 +84,6 @@ async def job_command(update: Update, context: BotContext) -> None:
     await ask(update, context, state)
 
 
-@job_guarded
-async def _answer_text(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    actor = await actor_of(update, context)
-    state = await context.services.job_conversations.answer(actor, message.text or "")
-    await ask(update, context, state)
-
-
-async def draft_text(update: Update, context: BotContext) -> None:
-    """A typed answer in private: apply it to the open job draft, if there is one."""
-    actor = await actor_of(update, context)
-    if await context.services.job_conversations.current(actor) is None:
-        return  # not ours: later groups (other conversations, fallbacks) handle it
-    await _answer_text(update, context)
-    raise ApplicationHandlerStop
-
-
-async def cancel_draft(update: Update, context: BotContext) -> None:
-    """/cancel: drop the open job draft, if there is one."""
-    actor = await actor_of(update, context)
-    if not await context.services.job_conversations.cancel(actor):
-        return  # nothing of ours: another feature's /cancel, or the last-resort answer
-    tr = await tr_of(update, context)
-    await reply(update, context, tr("jobs.cancelled"))
-    raise ApplicationHandlerStop
-
-
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/cancel with nothing open anywhere."""
     tr = await tr_of(update, context)
@@ -159,13 +129,13 @@ DRAFT_BUTTONS = keys.pattern(*keys.DRAFT_KINDS)
 
 def register_drafts(app: BotApplication, *, group: int) -> None:
     """Register the typed-answer catcher and /cancel in their own earlier group."""
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("cancel", cancel_draft, filters=private), group=group)
-    app.add_handler(
-        MessageHandler(
-            private & filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, draft_text
-        ),
+    register_catchers(
+        app,
         group=group,
+        conversations=lambda services: services.job_conversations,
+        then=ask,
+        cancelled="jobs.cancelled",
+        guard=job_guarded,
     )
 
 
